@@ -1,0 +1,1 @@
+"""SQL persistence: the ORM mapping and repositories that turn rows into domain objects."""

@@ -1,0 +1,230 @@
+"""SQLAlchemy 1.4 table mapping (2.0-style queries everywhere: `select()`, `future=True`).
+
+The schema is created by Alembic (bot/migrations); `metadata.create_all` is for
+nothing but Alembic's autogenerate comparison. Times are stored as naive UTC and
+come back aware (UTCDateTime), on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base = declarative_base(metadata=metadata)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the column."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTC column; attach a time zone")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class SellerRow(Base):
+    __tablename__ = "sellers"
+
+    id = Column(String(64), primary_key=True)
+    name = Column(String(200), nullable=False)
+    email = Column(String(320), nullable=False)
+    preferred_language = Column(String(8), nullable=False, default="en")
+    professional = Column(Boolean, nullable=False, default=True)
+    good_standing = Column(Boolean, nullable=False, default=True)
+    invited = Column(Boolean, nullable=False, default=False)
+    country = Column(String(2), nullable=False)
+    return_window_days = Column(Integer, nullable=False, default=30)
+    international_return_option = Column(String(32), nullable=False)
+    return_address = Column(Text, nullable=True)
+
+    enrollments = relationship(
+        "EnrollmentRow",
+        back_populates="seller",
+        order_by="EnrollmentRow.opted_in_at",
+        cascade="all, delete-orphan",
+    )
+
+
+class EnrollmentRow(Base):
+    __tablename__ = "enrollments"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=False, index=True)
+    opted_in_at = Column(UTCDateTime, nullable=False)
+    activated_at = Column(UTCDateTime, nullable=True)
+    opted_out_at = Column(UTCDateTime, nullable=True)
+
+    seller = relationship("SellerRow", back_populates="enrollments")
+
+
+class BuyerRow(Base):
+    __tablename__ = "buyers"
+
+    id = Column(String(64), primary_key=True)
+    name = Column(String(200), nullable=False)
+    email = Column(String(320), nullable=False)
+    postal_code = Column(String(16), nullable=False)
+    language = Column(String(8), nullable=False, default="en")
+
+
+class ProductRow(Base):
+    __tablename__ = "products"
+
+    asin = Column(String(16), primary_key=True)
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=False, index=True)
+    title = Column(String(500), nullable=False)
+    category = Column(String(100), nullable=False, default="")
+    bullets = Column(JSON, nullable=False, default=list)
+    description = Column(Text, nullable=False, default="")
+    attributes = Column(JSON, nullable=False, default=dict)
+    returnable = Column(Boolean, nullable=False, default=True)
+    customizable = Column(Boolean, nullable=False, default=False)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+
+    id = Column(String(19), primary_key=True)
+    buyer_id = Column(String(64), ForeignKey("buyers.id"), nullable=False, index=True)
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=False, index=True)
+    fulfillment = Column(String(16), nullable=False)
+    placed_at = Column(UTCDateTime, nullable=False)
+    status = Column(String(16), nullable=False)
+    shipped_at = Column(UTCDateTime, nullable=True)
+    delivered_at = Column(UTCDateTime, nullable=True)
+    promised_delivery_by = Column(UTCDateTime, nullable=True)
+    carrier = Column(String(64), nullable=True)
+    tracking_number = Column(String(64), nullable=True)
+    ship_to_country = Column(String(2), nullable=False)
+    ship_to_postal_code = Column(String(16), nullable=False)
+
+    items = relationship(
+        "OrderItemRow",
+        back_populates="order",
+        order_by="OrderItemRow.line_no",
+        cascade="all, delete-orphan",
+    )
+
+
+class OrderItemRow(Base):
+    __tablename__ = "order_items"
+    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    order_id = Column(String(19), ForeignKey("orders.id"), nullable=False, index=True)
+    line_no = Column(Integer, nullable=False)
+    asin = Column(String(16), ForeignKey("products.asin"), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    unit_price = Column(Numeric(12, 2), nullable=False)
+    customization = Column(Text, nullable=True)
+
+    order = relationship("OrderRow", back_populates="items")
+    product = relationship("ProductRow")
+
+
+class CaseRow(Base):
+    """A case in the seller's case log (kind=seller) or for a human agent (kind=agent)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        # idempotent open_case: the open case of a conversation, order and category
+        Index(
+            "ix_cases_conversation_order_category",
+            "conversation_id",
+            "order_id",
+            "category",
+        ),
+        # seller inbox sorted by deadline, and the SLA sweep
+        Index("ix_cases_seller_status_due", "seller_id", "status", "seller_due_at"),
+        Index("ix_cases_status_due", "status", "seller_due_at"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    kind = Column(String(16), nullable=False, default="seller")
+    order_id = Column(String(19), ForeignKey("orders.id"), nullable=True)
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=True)
+    buyer_id = Column(String(64), ForeignKey("buyers.id"), nullable=True, index=True)
+    conversation_id = Column(String(255), nullable=False)
+    category = Column(String(64), nullable=False)
+    reason_code = Column(String(64), nullable=True)
+    question = Column(Text, nullable=False)
+    status = Column(String(32), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+    seller_due_at = Column(UTCDateTime, nullable=True)
+    buyer_due_at = Column(UTCDateTime, nullable=False)
+    replied_at = Column(UTCDateTime, nullable=True)
+    escalated_at = Column(UTCDateTime, nullable=True)
+    resolved_at = Column(UTCDateTime, nullable=True)
+
+    messages = relationship(
+        "CaseMessageRow",
+        back_populates="case",
+        order_by="(CaseMessageRow.created_at, CaseMessageRow.id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class CaseMessageRow(Base):
+    __tablename__ = "case_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    author = Column(String(16), nullable=False)  # buyer | seller | agent | system
+    author_id = Column(String(64), nullable=True)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    # When the bot showed this (seller or agent) message to the buyer; null until then.
+    delivered_to_buyer_at = Column(UTCDateTime, nullable=True)
+
+    case = relationship("CaseRow", back_populates="messages")
+
+
+class ReturnAuthorizationRow(Base):
+    __tablename__ = "return_authorizations"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    order_id = Column(String(19), ForeignKey("orders.id"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=True)
+    items = Column(JSON, nullable=False)  # [{"asin": ..., "quantity": ...}]
+    reason = Column(
+        String(64), nullable=False
+    )  # the reason code: return_window_open | damaged_return
+    method = Column(String(32), nullable=False)
+    deadline = Column(UTCDateTime, nullable=False)  # exclusive end of the return window
+    created_at = Column(UTCDateTime, nullable=False)

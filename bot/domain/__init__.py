@@ -1,0 +1,1 @@
+"""The CSBA business rules as plain Python. Imports neither Rasa nor SQLAlchemy."""
