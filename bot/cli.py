@@ -1,0 +1,388 @@
+"""`csba`: the operators' and agents' command line.
+
+A thin entry point over bot.services. A user error prints one line on stderr
+and exits 1; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from bot import clock, config
+from bot.i18n import t
+
+DEMO_DIR = config.PROJECT_ROOT / "data" / "demo"
+DEMO_DATA = DEMO_DIR / "demo.json"
+DEMO_EXAMPLES = DEMO_DIR / "examples.json"
+
+
+def _lang() -> str:
+    return os.environ.get("CSBA_LANG", "en")
+
+
+def msg(key: str, /, **params: Any) -> str:
+    return t(key, _lang(), **params)
+
+
+class CliError(Exception):
+    """A user error: rendered as one line from the catalogue, exit 1."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 1
+        self.exit(1, f"{self.prog}: {message.splitlines()[0]}\n")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _instant(text: str | None) -> datetime:
+    if text is None:
+        try:
+            return clock.now()
+        except clock.ClockError:
+            raise CliError("cli.error.bad_time", value=os.environ.get("CSBA_NOW", "")) from None
+    try:
+        return clock.parse_instant(text)
+    except clock.ClockError:
+        raise CliError("cli.error.bad_time", value=text) from None
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _engine():
+    from bot.db import get_engine
+
+    return get_engine()
+
+
+def _require_schema() -> None:
+    """Refuse to work on a database that `csba db upgrade` has not brought up to date."""
+    from alembic.script import ScriptDirectory
+
+    from bot.services import schema
+
+    head = ScriptDirectory.from_config(schema.alembic_config()).get_current_head()
+    current = schema.current_revision()
+    if current != head:
+        raise CliError("cli.error.schema_outdated", url=_display_url(config.database_url()),
+                       current=current or msg("common.none"), head=head)
+
+
+def _print_json(payload: Any) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def _local(instant: datetime | None) -> str:
+    if instant is None:
+        return "-"
+    return instant.astimezone(config.MARKETPLACE_TZ).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# ---------------------------------------------------------------- db
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.services import schema
+
+    schema.upgrade()
+    print(msg("cli.db.upgraded", url=_display_url(config.database_url()),
+              revision=schema.current_revision()))
+    return 0
+
+
+def _load(path: Path) -> int:
+    from bot.services.importer import load_file
+
+    _require_schema()
+    summary = load_file(path, _engine())
+    print(msg("cli.db.loaded", file=str(path), summary=summary.describe(_lang())))
+    return 0
+
+
+def cmd_db_load(args: argparse.Namespace) -> int:
+    return _load(Path(args.file))
+
+
+def cmd_db_seed(args: argparse.Namespace) -> int:
+    return _load(DEMO_DATA)
+
+
+# ---------------------------------------------------------------- enrollment
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.enrollment import enroll
+
+    _require_schema()
+    at = _instant(args.at)
+    with session_scope(_engine()) as session:
+        period = enroll(session, args.seller, at)
+    print(msg("cli.enroll.done", seller=args.seller, opted_in_at=_local(period.opted_in_at),
+              coverage_start=_local(period.coverage_start)))
+    return 0
+
+
+def cmd_opt_out(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.enrollment import opt_out
+
+    _require_schema()
+    at = _instant(args.at)
+    with session_scope(_engine()) as session:
+        opt_out(session, args.seller, at)
+    print(msg("cli.opt_out.done", seller=args.seller, at=_local(at)))
+    return 0
+
+
+# ---------------------------------------------------------------- triage
+
+
+def _triage_payload(result) -> dict[str, Any]:  # noqa: ANN001
+    decision = result.decision
+    return {
+        "route": decision.route.value,
+        "reason_code": decision.reason_code,
+        "reason": decision.reason,
+        "order_id": decision.order_id,
+        "covered": decision.covered,
+        "intent": decision.intent,
+        "facts": dict(decision.facts),
+    }
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.triage import triage
+
+    _require_schema()
+    at = _instant(args.at)
+    with session_scope(_engine()) as session:
+        result = triage(session, intent=args.intent, order_id=args.order, now=at,
+                        buyer_id=args.buyer, question=args.text)
+        session.rollback()  # triage only reads
+    _print_json(_triage_payload(result))
+    return 0
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    """Triage every demo example and print one line each (the `make run` demo)."""
+    from bot.db import session_scope
+    from bot.services.triage import triage
+
+    _require_schema()
+    spec = json.loads(DEMO_EXAMPLES.read_text(encoding="utf-8"))
+    default_at = clock.parse_instant(spec["at"])
+    rows = []
+    with session_scope(_engine()) as session:
+        for example in spec["examples"]:
+            at = clock.parse_instant(example["at"]) if example.get("at") else default_at
+            result = triage(session, intent=example["intent"], order_id=example.get("order"),
+                            now=at, buyer_id=example.get("buyer"), question=example.get("text"))
+            rows.append((example, result.decision))
+        session.rollback()
+    print(msg("cli.examples.heading", at=_local(default_at)))
+    for example, decision in rows:
+        print(msg("cli.examples.row", intent=example["intent"],
+                  order=example.get("order") or "-", route=decision.route.value,
+                  reason_code=decision.reason_code))
+        print(msg("cli.examples.reason", reason=decision.reason))
+    return 0
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _case_dict(case) -> dict[str, Any]:  # noqa: ANN001
+    from bot.domain.sla import sla_state
+
+    now = clock.now()
+    return {
+        "id": case.id,
+        "kind": getattr(case.kind, "value", case.kind),
+        "status": getattr(case.status, "value", case.status),
+        "sla": sla_state(case.status, case.seller_due_at, now, case.replied_at).value,
+        "order_id": case.order_id,
+        "seller_id": case.seller_id,
+        "buyer_id": case.buyer_id,
+        "conversation_id": case.conversation_id,
+        "category": case.category,
+        "reason_code": case.reason_code,
+        "question": case.question,
+        "created_at": case.created_at.isoformat(),
+        "seller_due_at": case.seller_due_at.isoformat() if case.seller_due_at else None,
+        "buyer_due_at": case.buyer_due_at.isoformat(),
+        "messages": [
+            {"author": getattr(m.author, "value", m.author), "author_id": m.author_id,
+             "text": m.text, "created_at": m.created_at.isoformat()}
+            for m in case.messages
+        ],
+    }
+
+
+def cmd_cases_list(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.cases import list_cases
+
+    _require_schema()
+    with session_scope(_engine()) as session:
+        cases = list_cases(session, seller_id=args.seller, status=args.status, limit=args.limit)
+    payload = [_case_dict(c) for c in cases]
+    if args.json:
+        _print_json(payload)
+        return 0
+    if not payload:
+        print(msg("cli.cases.none"))
+        return 0
+    print(msg("cli.cases.header"))
+    for case, row in zip(cases, payload, strict=True):
+        print(msg("cli.cases.row", id=row["id"], status=row["status"], sla=row["sla"],
+                  seller=row["seller_id"] or "-", order=row["order_id"] or "-",
+                  category=row["category"], due=_local(case.seller_due_at)))
+    return 0
+
+
+def cmd_cases_show(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.cases import get_case
+
+    _require_schema()
+    with session_scope(_engine()) as session:
+        case = get_case(session, args.case_id)
+    _print_json(_case_dict(case))
+    return 0
+
+
+def cmd_cases_reply(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.cases import reply
+
+    _require_schema()
+    text = " ".join(args.text).strip()
+    with session_scope(_engine()) as session:
+        case = reply(session, case_id=args.case_id, seller_id=args.seller, text=text,
+                     now=_instant(None))
+    print(msg("cli.cases.replied", id=case.id, status=getattr(case.status, "value", case.status)))
+    return 0
+
+
+def cmd_cases_sweep(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.cases import sweep
+    from bot.services.notifications import EmailNotifier
+
+    _require_schema()
+    at = _instant(args.at)
+    with session_scope(_engine()) as session:
+        escalated = sweep(session, now=at, notifier=EmailNotifier(session))
+    ids = ", ".join(str(c.id) for c in escalated) or msg("common.none")
+    print(msg("cli.cases.swept", count=len(escalated), ids=ids, at=_local(at)))
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="csba", description="CSBA triage bot: data, policy and case log.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(subparsers, name: str, handler: Callable[[argparse.Namespace], int], help_: str):
+        p = subparsers.add_parser(name, help=help_, description=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    db = sub.add_parser("db", help="database schema and data").add_subparsers(
+        dest="db_command", required=True, parser_class=_Parser)
+    add(db, "upgrade", cmd_db_upgrade, "apply Alembic migrations up to head")
+    add(db, "seed", cmd_db_seed, "load the demo data set from data/demo/")
+    load = add(db, "load", cmd_db_load, "load a JSON document (docs/data-format.md); all or nothing")
+    load.add_argument("file")
+
+    enroll = add(sub, "enroll", cmd_enroll, "enroll a seller in CSBA (invited, professional, good standing)")
+    enroll.add_argument("seller")
+    enroll.add_argument("--at", help="opt-in time, ISO 8601 with offset (default: now)")
+    opt_out = add(sub, "opt-out", cmd_opt_out, "opt a seller out of CSBA")
+    opt_out.add_argument("seller")
+    opt_out.add_argument("--at", help="opt-out time, ISO 8601 with offset (default: now)")
+
+    triage = add(sub, "triage", cmd_triage, "decide one inquiry and print the decision as JSON (reads only)")
+    triage.add_argument("--order", help="order id, e.g. 112-1234567-1234567")
+    triage.add_argument("--intent", required=True)
+    triage.add_argument("--buyer", help="the verified buyer id (checks ownership)")
+    triage.add_argument("--text", help="the buyer's question (the question for product_question)")
+    triage.add_argument("--at", help="decide as of this time, ISO 8601 with offset (default: CSBA_NOW or now)")
+
+    add(sub, "examples", cmd_examples, "triage the demo examples and print one line each")
+
+    cases = sub.add_parser("cases", help="the seller case log").add_subparsers(
+        dest="cases_command", required=True, parser_class=_Parser)
+    lst = add(cases, "list", cmd_cases_list, "list cases, soonest seller deadline first")
+    lst.add_argument("--seller")
+    lst.add_argument("--status", choices=["awaiting_seller", "seller_replied", "escalated", "resolved"])
+    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument("--json", action="store_true")
+    show = add(cases, "show", cmd_cases_show, "show one case with its thread, as JSON")
+    show.add_argument("case_id", type=int)
+    rep = add(cases, "reply", cmd_cases_reply, "reply to a case as its seller")
+    rep.add_argument("case_id", type=int)
+    rep.add_argument("--seller", required=True)
+    rep.add_argument("text", nargs="+")
+    sw = add(cases, "sweep", cmd_cases_sweep, "escalate cases whose seller missed the 24-hour deadline")
+    sw.add_argument("--at", help="sweep as of this time, ISO 8601 with offset (default: now)")
+    return parser
+
+
+def _render_error(exc: BaseException) -> str | None:
+    """The one-line message for an error the user can act on, or None for a bug."""
+    from sqlalchemy.exc import OperationalError
+
+    key = getattr(exc, "key", None)
+    params = getattr(exc, "params", None)
+    if isinstance(exc, CliError) or (isinstance(key, str) and isinstance(params, dict)):
+        return msg(key, **params)
+    if exc.__class__.__name__ == "ImportValidationError":
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        return msg("cli.error.database", url=_display_url(config.database_url()),
+                   detail=str(exc.orig).strip().splitlines()[0] if exc.orig else "")
+    if isinstance(exc, FileNotFoundError):
+        return msg("cli.error.file_not_found", file=exc.filename or str(exc))
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every error becomes one line
+        line = _render_error(exc)
+        if line is None:
+            line = msg("cli.error.internal", kind=exc.__class__.__name__,
+                       detail=str(exc).splitlines()[0] if str(exc) else "")
+        print(f"csba: {line}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

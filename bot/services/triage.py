@@ -1,0 +1,177 @@
+"""Triage: look up the order, apply the CSBA policy, and (for the bot) carry
+out what the decision implies. The CLI, the Rasa actions and the web app all
+come through here.
+
+`triage()` only reads. `record_decision()` writes what a decision implies in the
+chat: a return authorisation for an authorised return, a case for a
+`seller_case` or `agent` route.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.adapters.orm import ReturnAuthorizationRow
+from bot.adapters.repository import SqlRepository, normalize_order_id
+from bot.domain.model import (
+    INTENTS_WITHOUT_ORDER,
+    CaseKind,
+    Decision,
+    Intent,
+    Order,
+    Product,
+    ProductAnswer,
+    Route,
+    Seller,
+)
+from bot.domain.policy import decide
+from bot.domain.returns import return_method, return_window
+
+RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
+
+
+class TriageError(ValueError):
+    """A request the policy cannot even consider (bad order number, unknown intent).
+
+    Carries a catalogue key and parameters; the entry point renders it."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    decision: Decision
+    order: Order | None
+    seller: Seller | None
+    answer: ProductAnswer | None = None
+    product: Product | None = None
+
+
+def parse_intent(intent: str) -> Intent:
+    try:
+        return Intent(intent)
+    except ValueError:
+        raise TriageError("cli.error.unknown_intent", intent=intent,
+                          intents=", ".join(i.value for i in Intent)) from None
+
+
+def best_answer(
+    products: list[Product], question: str
+) -> tuple[ProductAnswer | None, Product | None]:
+    """The highest-scoring answer over the order's products (None when the pages are silent)."""
+    from bot.nlp.answers import answer_product_question
+
+    best: tuple[ProductAnswer | None, Product | None] = (None, None)
+    for product in products:
+        answer = answer_product_question(product, question)
+        if answer is not None and (best[0] is None or answer.score > best[0].score):
+            best = (answer, product)
+    return best
+
+
+def triage(
+    session: Session,
+    *,
+    intent: str | Intent,
+    order_id: str | None,
+    now: datetime,
+    buyer_id: str | None = None,
+    question: str | None = None,
+    asin: str | None = None,
+) -> TriageResult:
+    """Decide one inquiry. Reads only; records nothing."""
+    intent = intent if isinstance(intent, Intent) else parse_intent(intent)
+    repo = SqlRepository(session)
+
+    canonical_id: str | None = None
+    if order_id:
+        canonical_id = normalize_order_id(order_id)
+        if canonical_id is None:
+            raise TriageError("cli.error.bad_order_id", order_id=order_id)
+    elif intent not in INTENTS_WITHOUT_ORDER:
+        raise TriageError("cli.error.order_required", intent=intent.value)
+
+    order = repo.get_order(canonical_id) if canonical_id else None
+    seller = repo.get_seller(order.seller_id) if order else None
+
+    answer: ProductAnswer | None = None
+    product: Product | None = None
+    if intent is Intent.PRODUCT_QUESTION and order is not None and question:
+        owned = buyer_id is None or order.buyer_id == buyer_id
+        if owned:
+            products = repo.products_for_order(order.id)
+            if asin:
+                products = [p for p in products if p.asin == asin]
+            answer, product = best_answer(products, question)
+
+    decision = decide(intent, order, seller, now, answer, buyer_id=buyer_id)
+    if order is None and canonical_id and decision.order_id is None:
+        decision = replace(decision, order_id=canonical_id)
+    return TriageResult(decision=decision, order=order, seller=seller, answer=answer,
+                        product=product)
+
+
+def record_decision(
+    session: Session,
+    result: TriageResult,
+    *,
+    conversation_id: str,
+    question: str,
+    now: datetime,
+    notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
+):
+    """Write what a decision implies: a return authorisation or a case.
+
+    Returns the ReturnAuthorizationRow or the OpenedCase, or None."""
+    from bot.services.cases import open_case
+
+    decision, order, seller = result.decision, result.order, result.seller
+    if decision.reason_code in RETURN_AUTHORISING_CODES and order and seller:
+        window = return_window(order, seller)
+        authorisation = ReturnAuthorizationRow(
+            order_id=order.id,
+            conversation_id=conversation_id,
+            items=[{"asin": item.asin, "quantity": item.quantity} for item in order.items],
+            reason=decision.reason_code,
+            method=return_method(seller).value,
+            deadline=window.closes_at,
+            created_at=now,
+        )
+        session.add(authorisation)
+        session.flush()
+        return authorisation
+    if decision.route is Route.SELLER_CASE and order:
+        return open_case(
+            session,
+            conversation_id=conversation_id,
+            category=decision.intent,
+            reason_code=decision.reason_code,
+            question=question,
+            now=now,
+            order_id=order.id,
+            seller_id=order.seller_id,
+            buyer_id=order.buyer_id,
+            kind=CaseKind.SELLER,
+            notifier=notifier,
+        )
+    if decision.route is Route.AGENT:
+        return open_case(
+            session,
+            conversation_id=conversation_id,
+            category=decision.intent,
+            reason_code=decision.reason_code,
+            question=question,
+            now=now,
+            order_id=order.id if order else None,
+            seller_id=order.seller_id if order else None,
+            buyer_id=order.buyer_id if order else None,
+            kind=CaseKind.AGENT,
+            notifier=None,
+        )
+    return None
