@@ -9,7 +9,7 @@ chat: a return authorisation for an authorised return, a case for a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from bot.domain.model import (
     Route,
     Seller,
 )
-from bot.domain.policy import decide
+from bot.domain.policy import UnknownIntent, decide, parse_intent
 from bot.domain.returns import return_method, return_window
 
 RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
@@ -53,12 +53,15 @@ class TriageResult:
     product: Product | None = None
 
 
-def parse_intent(intent: str) -> Intent:
+def _intent(intent: str | Intent) -> Intent:
     try:
-        return Intent(intent)
-    except ValueError:
-        raise TriageError("cli.error.unknown_intent", intent=intent,
-                          intents=", ".join(i.value for i in Intent)) from None
+        return parse_intent(intent)
+    except UnknownIntent:
+        raise TriageError(
+            "cli.error.unknown_intent",
+            intent=intent,
+            intents=", ".join(i.value for i in Intent),
+        ) from None
 
 
 def best_answer(
@@ -86,7 +89,7 @@ def triage(
     asin: str | None = None,
 ) -> TriageResult:
     """Decide one inquiry. Reads only; records nothing."""
-    intent = intent if isinstance(intent, Intent) else parse_intent(intent)
+    intent = _intent(intent)
     repo = SqlRepository(session)
 
     canonical_id: str | None = None
@@ -110,9 +113,9 @@ def triage(
                 products = [p for p in products if p.asin == asin]
             answer, product = best_answer(products, question)
 
-    decision = decide(intent, order, seller, now, answer, buyer_id=buyer_id)
-    if order is None and canonical_id and decision.order_id is None:
-        decision = replace(decision, order_id=canonical_id)
+    decision = decide(
+        intent, order, seller, now, answer, buyer_id=buyer_id, order_id=canonical_id
+    )
     return TriageResult(decision=decision, order=order, seller=seller, answer=answer,
                         product=product)
 

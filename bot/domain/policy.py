@@ -1,0 +1,375 @@
+"""The CSBA routing policy: which inquiry goes where, and why.
+
+`decide()` applies the seed's rules in a fixed order (issue 2, section 4):
+
+1. Inquiries that need no order (pre-order, invoice, customization, a human).
+2. Order checks: unknown order, someone else's order, an FBA order.
+3. Coverage (bot.domain.coverage): orders placed outside every enrollment period
+   go to Buyer-Seller Messaging.
+4. Covered orders, by intent (delivery, returns, cancel / address change,
+   product questions).
+
+The decision carries the agent-facing reason sentence, rendered from the message
+catalogue (`bot/catalogue/<lang>/reason.yml`), and the facts the rule used, as
+JSON-ready values. Pure Python: no Rasa, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from enum import Enum
+from typing import Any
+
+from bot.domain.coverage import Coverage, coverage
+from bot.domain.model import (
+    Decision,
+    Fulfillment,
+    Intent,
+    Order,
+    OrderStatus,
+    ProductAnswer,
+    Route,
+    Seller,
+)
+from bot.domain.returns import (
+    end_of_marketplace_day,
+    marketplace_date,
+    return_method,
+    return_window,
+)
+from bot.i18n import t
+
+AGENT_LANGUAGE = "en"
+
+# Every reason code the policy can give, with its route.
+REASON_CODES: dict[str, Route] = {
+    # 1. no order needed
+    "pre_order": Route.BUYER_SELLER_MESSAGING,
+    "invoice": Route.BUYER_SELLER_MESSAGING,
+    "customization": Route.BUYER_SELLER_MESSAGING,  # also: returning a customized item
+    "buyer_asked_for_agent": Route.AGENT,
+    # 2. order checks
+    "order_not_found": Route.BOT,
+    "not_your_order": Route.BOT,
+    "fba_order": Route.BUYER_SELLER_MESSAGING,
+    # 3. coverage
+    "seller_not_enrolled": Route.BUYER_SELLER_MESSAGING,
+    "placed_after_opt_out": Route.BUYER_SELLER_MESSAGING,
+    "placed_before_enrollment": Route.BUYER_SELLER_MESSAGING,
+    # 4. covered orders
+    "order_cancelled": Route.BOT,
+    "delivered": Route.BOT,
+    "late_delivery": Route.SELLER_CASE,
+    "in_transit": Route.BOT,
+    "not_shipped_yet": Route.BOT,
+    "not_delivered_yet": Route.BOT,
+    "item_not_returnable": Route.SELLER_CASE,
+    "return_window_open": Route.BOT,
+    "damaged_return": Route.BOT,
+    "return_window_closed": Route.SELLER_CASE,
+    "cancel_request": Route.SELLER_CASE,
+    "already_shipped": Route.BOT,
+    "address_change_request": Route.SELLER_CASE,
+    "answered_from_detail_page": Route.BOT,
+    "detail_page_silent": Route.SELLER_CASE,
+}
+
+# The seed: "CSBA provides customer service for all post-order queries ... except
+# queries related to Invoice and Product Customization. CSBA does not provide
+# customer service for pre-order customer inquiries."
+_NO_ORDER_REASONS: dict[Intent, str] = {
+    Intent.PRE_ORDER: "pre_order",
+    Intent.INVOICE: "invoice",
+    Intent.CUSTOMIZATION: "customization",
+    Intent.HUMAN_AGENT: "buyer_asked_for_agent",
+}
+
+_SELLER_REQUEST_REASONS: dict[Intent, str] = {
+    Intent.CANCEL_ORDER: "cancel_request",
+    Intent.CHANGE_ADDRESS: "address_change_request",
+}
+
+Facts = dict[str, Any]
+
+
+class UnknownIntent(ValueError):
+    """The intent is not one of the business intents the policy routes."""
+
+
+def parse_intent(intent: str | Intent) -> Intent:
+    try:
+        return Intent(intent)
+    except ValueError:
+        raise UnknownIntent(f"unknown intent {intent!r}") from None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    reason_code: str
+    facts: Facts
+
+
+def decide(
+    intent: str | Intent,
+    order: Order | None,
+    seller: Seller | None,
+    now: datetime,
+    answer: ProductAnswer | None = None,
+    *,
+    buyer_id: str | None = None,
+    order_id: str | None = None,
+) -> Decision:
+    """Route one buyer inquiry.
+
+    `order`/`seller` are None when the order is unknown; `answer` is the fact the
+    product detail data gave for a product question; `buyer_id` is the verified
+    buyer (None: unknown, no ownership check); `order_id` is the id the buyer typed,
+    used in the reason when the order is unknown. Raises UnknownIntent.
+    """
+    parsed = parse_intent(intent)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"naive now {now!r}: times must be aware UTC")
+    typed_id = order.id if order is not None else order_id
+
+    # 1. Inquiries that need no order.
+    if parsed in _NO_ORDER_REASONS:
+        return _decision(parsed, _Outcome(_NO_ORDER_REASONS[parsed], {}), typed_id)
+
+    # 2. Order checks.
+    if order is None:
+        return _decision(parsed, _Outcome("order_not_found", {}), typed_id)
+    if buyer_id is not None and buyer_id != order.buyer_id:
+        # Reveal nothing about someone else's order: no facts, no coverage.
+        return _decision(parsed, _Outcome("not_your_order", {}), typed_id)
+    if Fulfillment(order.fulfillment) is Fulfillment.FBA:
+        facts = {"fulfillment": Fulfillment.FBA.value}
+        return _decision(parsed, _Outcome("fba_order", facts), order.id)
+
+    # 3. Coverage.
+    if seller is None:
+        raise ValueError(f"order {order.id} is known but its seller was not given")
+    cover = coverage(order, seller)
+    base = _coverage_facts(order, cover)
+    if not cover.covered:
+        assert cover.reason is not None
+        outcome = _Outcome(cover.reason.value, base)
+        return _decision(parsed, outcome, order.id, covered=False)
+
+    # 4. Covered orders, by intent.
+    outcome = _covered(parsed, order, seller, now, answer, base)
+    return _decision(parsed, outcome, order.id, covered=True)
+
+
+def explain(decision: Decision, language: str = AGENT_LANGUAGE) -> str:
+    """The decision's reason sentence in `language` (e.g. for a seller in Chinese)."""
+    return render_reason(
+        decision.reason_code,
+        decision.facts,
+        language,
+        order_id=decision.order_id,
+        intent=decision.intent,
+    )
+
+
+def render_reason(
+    reason_code: str,
+    facts: Mapping[str, Any],
+    language: str = AGENT_LANGUAGE,
+    *,
+    order_id: str | None = None,
+    intent: str | None = None,
+) -> str:
+    """Fill `reason.<code>` from the facts; missing values read as "unknown"."""
+    unknown = t("common.unknown", language)
+    params: dict[str, Any] = {"order_id": order_id, "intent": intent, **facts}
+    for key, value in params.items():
+        if value is None:
+            params[key] = unknown
+        elif isinstance(value, bool):
+            params[key] = str(value).lower()
+        elif isinstance(value, float):
+            params[key] = format(value, ".2f")
+        elif isinstance(value, (list, tuple)):
+            params[key] = ", ".join(str(v) for v in value)
+    return t(f"reason.{reason_code}", language, **params)
+
+
+# --- rule 4, by intent -------------------------------------------------------
+
+
+def _covered(
+    intent: Intent,
+    order: Order,
+    seller: Seller,
+    now: datetime,
+    answer: ProductAnswer | None,
+    base: Facts,
+) -> _Outcome:
+    if intent is Intent.DELIVERY_STATUS:
+        return _delivery_status(order, now, base)
+    if intent in (Intent.RETURN_REFUND, Intent.DAMAGED_ITEM):
+        return _return(intent, order, seller, now, base)
+    if intent in _SELLER_REQUEST_REASONS:
+        return _cancel_or_change(intent, order, base)
+    if intent is Intent.PRODUCT_QUESTION:
+        return _product_question(order, answer, base)
+    raise UnknownIntent(f"no rule for intent {intent.value!r}")  # pragma: no cover
+
+
+def _delivery_status(order: Order, now: datetime, base: Facts) -> _Outcome:
+    status = OrderStatus(order.status)
+    facts = {**base, **_shipment_facts(order)}
+    if status is OrderStatus.CANCELLED:
+        return _Outcome("order_cancelled", facts)
+    if status is OrderStatus.DELIVERED:
+        return _Outcome("delivered", facts)
+    if is_late(order, now):
+        return _Outcome("late_delivery", facts)
+    if status is OrderStatus.SHIPPED:
+        return _Outcome("in_transit", facts)
+    return _Outcome("not_shipped_yet", facts)
+
+
+def is_late(order: Order, now: datetime) -> bool:
+    """Not delivered once the promised delivery day (marketplace time) is over."""
+    if order.promised_delivery_by is None:
+        return False
+    if OrderStatus(order.status) in (OrderStatus.DELIVERED, OrderStatus.CANCELLED):
+        return False
+    promised_day = marketplace_date(order.promised_delivery_by)
+    return now >= end_of_marketplace_day(promised_day)
+
+
+def _return(
+    intent: Intent, order: Order, seller: Seller, now: datetime, base: Facts
+) -> _Outcome:
+    status = OrderStatus(order.status)
+    facts = {**base, **_shipment_facts(order)}
+    if status is OrderStatus.CANCELLED:
+        return _Outcome("order_cancelled", facts)
+    if status is not OrderStatus.DELIVERED:
+        return _Outcome("not_delivered_yet", facts)
+    window = return_window(order, seller) if order.delivered_at else None
+    if window is not None:
+        facts.update(
+            {
+                "return_method": return_method(seller).value,
+                "return_deadline": _date(window.last_day),
+                "return_window_closes_at": _instant(window.closes_at),
+                "return_window_days": window.days,
+                "holiday_extension": window.holiday_extension,
+            }
+        )
+    customized = [item.asin for item in order.items if item.customization]
+    if customized:
+        return _Outcome("customization", {**facts, "customized_items": customized})
+    not_returnable = [item.asin for item in order.items if not item.returnable]
+    if not_returnable:
+        facts["not_returnable_items"] = not_returnable
+        return _Outcome("item_not_returnable", facts)
+    if window is None:
+        raise ValueError(f"order {order.id} is delivered but has no delivered_at")
+    if window.is_open(now):
+        code = (
+            "damaged_return" if intent is Intent.DAMAGED_ITEM else "return_window_open"
+        )
+        return _Outcome(code, facts)
+    return _Outcome("return_window_closed", facts)
+
+
+def _cancel_or_change(intent: Intent, order: Order, base: Facts) -> _Outcome:
+    status = OrderStatus(order.status)
+    facts = {**base, **_shipment_facts(order)}
+    if status is OrderStatus.UNSHIPPED:
+        return _Outcome(_SELLER_REQUEST_REASONS[intent], facts)
+    if status is OrderStatus.CANCELLED:
+        return _Outcome("order_cancelled", facts)
+    return _Outcome("already_shipped", facts)
+
+
+def _product_question(
+    order: Order, answer: ProductAnswer | None, base: Facts
+) -> _Outcome:
+    facts = {**base, "asins": [item.asin for item in order.items]}
+    if answer is None:
+        return _Outcome("detail_page_silent", facts)
+    facts.update(
+        {
+            "answer": answer.text,
+            "source": answer.source,
+            "score": float(answer.score),
+            "asin": answer.asin,
+        }
+    )
+    return _Outcome("answered_from_detail_page", facts)
+
+
+# --- facts and decisions -----------------------------------------------------
+
+
+def _coverage_facts(order: Order, cover: Coverage) -> Facts:
+    return {
+        "order_status": OrderStatus(order.status).value,
+        "placed_at": _instant(order.placed_at),
+        "coverage_start": _instant(cover.coverage_start),
+        "coverage_end": _instant(cover.coverage_end),
+    }
+
+
+def _shipment_facts(order: Order) -> Facts:
+    promised = order.promised_delivery_by
+    return {
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "shipped_at": _instant(order.shipped_at),
+        "delivered_at": _instant(order.delivered_at),
+        "promised_delivery_by": _instant(promised),
+        "promised_delivery_day": _date(marketplace_date(promised))
+        if promised
+        else None,
+    }
+
+
+def _decision(
+    intent: Intent,
+    outcome: _Outcome,
+    order_id: str | None,
+    *,
+    covered: bool | None = None,
+) -> Decision:
+    code = outcome.reason_code
+    facts = {key: _json_ready(value) for key, value in outcome.facts.items()}
+    return Decision(
+        intent=intent.value,
+        route=REASON_CODES[code],
+        reason_code=code,
+        reason=render_reason(code, facts, order_id=order_id, intent=intent.value),
+        order_id=order_id,
+        covered=covered,
+        facts=facts,
+    )
+
+
+def _instant(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with an explicit offset, e.g. 2026-01-05T09:00:00+00:00."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat()
+
+
+def _date(value: date) -> str:
+    return value.isoformat()
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _instant(value)
+    if isinstance(value, date):
+        return _date(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    return value
