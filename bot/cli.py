@@ -53,7 +53,9 @@ def _instant(text: str | None) -> datetime:
         try:
             return clock.now()
         except clock.ClockError:
-            raise CliError("cli.error.bad_time", value=os.environ.get("CSBA_NOW", "")) from None
+            raise CliError(
+                "cli.error.bad_time", value=os.environ.get("CSBA_NOW", "")
+            ) from None
     try:
         return clock.parse_instant(text)
     except clock.ClockError:
@@ -81,8 +83,12 @@ def _require_schema() -> None:
     head = ScriptDirectory.from_config(schema.alembic_config()).get_current_head()
     current = schema.current_revision()
     if current != head:
-        raise CliError("cli.error.schema_outdated", url=_display_url(config.database_url()),
-                       current=current or msg("common.none"), head=head)
+        raise CliError(
+            "cli.error.schema_outdated",
+            url=_display_url(config.database_url()),
+            current=current or msg("common.none"),
+            head=head,
+        )
 
 
 def _print_json(payload: Any) -> None:
@@ -102,8 +108,13 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from bot.services import schema
 
     schema.upgrade()
-    print(msg("cli.db.upgraded", url=_display_url(config.database_url()),
-              revision=schema.current_revision()))
+    print(
+        msg(
+            "cli.db.upgraded",
+            url=_display_url(config.database_url()),
+            revision=schema.current_revision(),
+        )
+    )
     return 0
 
 
@@ -135,8 +146,14 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     at = _instant(args.at)
     with session_scope(_engine()) as session:
         period = enroll(session, args.seller, at)
-    print(msg("cli.enroll.done", seller=args.seller, opted_in_at=_local(period.opted_in_at),
-              coverage_start=_local(period.coverage_start)))
+    print(
+        msg(
+            "cli.enroll.done",
+            seller=args.seller,
+            opted_in_at=_local(period.opted_in_at),
+            coverage_start=_local(period.coverage_start),
+        )
+    )
     return 0
 
 
@@ -175,8 +192,14 @@ def cmd_triage(args: argparse.Namespace) -> int:
     _require_schema()
     at = _instant(args.at)
     with session_scope(_engine()) as session:
-        result = triage(session, intent=args.intent, order_id=args.order, now=at,
-                        buyer_id=args.buyer, question=args.text)
+        result = triage(
+            session,
+            intent=args.intent,
+            order_id=args.order,
+            now=at,
+            buyer_id=args.buyer,
+            question=args.text,
+        )
         session.rollback()  # triage only reads
     _print_json(_triage_payload(result))
     return 0
@@ -194,15 +217,27 @@ def cmd_examples(args: argparse.Namespace) -> int:
     with session_scope(_engine()) as session:
         for example in spec["examples"]:
             at = clock.parse_instant(example["at"]) if example.get("at") else default_at
-            result = triage(session, intent=example["intent"], order_id=example.get("order"),
-                            now=at, buyer_id=example.get("buyer"), question=example.get("text"))
+            result = triage(
+                session,
+                intent=example["intent"],
+                order_id=example.get("order"),
+                now=at,
+                buyer_id=example.get("buyer"),
+                question=example.get("text"),
+            )
             rows.append((example, result.decision))
         session.rollback()
     print(msg("cli.examples.heading", at=_local(default_at)))
     for example, decision in rows:
-        print(msg("cli.examples.row", intent=example["intent"],
-                  order=example.get("order") or "-", route=decision.route.value,
-                  reason_code=decision.reason_code))
+        print(
+            msg(
+                "cli.examples.row",
+                intent=example["intent"],
+                order=example.get("order") or "-",
+                route=decision.route.value,
+                reason_code=decision.reason_code,
+            )
+        )
         print(msg("cli.examples.reason", reason=decision.reason))
     return 0
 
@@ -230,8 +265,12 @@ def _case_dict(case) -> dict[str, Any]:  # noqa: ANN001
         "seller_due_at": case.seller_due_at.isoformat() if case.seller_due_at else None,
         "buyer_due_at": case.buyer_due_at.isoformat(),
         "messages": [
-            {"author": getattr(m.author, "value", m.author), "author_id": m.author_id,
-             "text": m.text, "created_at": m.created_at.isoformat()}
+            {
+                "author": getattr(m.author, "value", m.author),
+                "author_id": m.author_id,
+                "text": m.text,
+                "created_at": m.created_at.isoformat(),
+            }
             for m in case.messages
         ],
     }
@@ -243,7 +282,16 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
 
     _require_schema()
     with session_scope(_engine()) as session:
-        cases = list_cases(session, seller_id=args.seller, status=args.status, limit=args.limit)
+        kind = (
+            "seller" if args.seller else None
+        )  # a seller's case log holds no agent cases
+        cases = list_cases(
+            session,
+            seller_id=args.seller,
+            status=args.status,
+            kind=kind,
+            limit=args.limit,
+        )
     payload = [_case_dict(c) for c in cases]
     if args.json:
         _print_json(payload)
@@ -253,9 +301,18 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         return 0
     print(msg("cli.cases.header"))
     for case, row in zip(cases, payload, strict=True):
-        print(msg("cli.cases.row", id=row["id"], status=row["status"], sla=row["sla"],
-                  seller=row["seller_id"] or "-", order=row["order_id"] or "-",
-                  category=row["category"], due=_local(case.seller_due_at)))
+        print(
+            msg(
+                "cli.cases.row",
+                id=row["id"],
+                status=row["status"],
+                sla=row["sla"],
+                seller=row["seller_id"] or "-",
+                order=row["order_id"] or "-",
+                category=row["category"],
+                due=_local(case.seller_due_at),
+            )
+        )
     return 0
 
 
@@ -277,9 +334,20 @@ def cmd_cases_reply(args: argparse.Namespace) -> int:
     _require_schema()
     text = " ".join(args.text).strip()
     with session_scope(_engine()) as session:
-        case = reply(session, case_id=args.case_id, seller_id=args.seller, text=text,
-                     now=_instant(None))
-    print(msg("cli.cases.replied", id=case.id, status=getattr(case.status, "value", case.status)))
+        case = reply(
+            session,
+            case_id=args.case_id,
+            seller_id=args.seller,
+            text=text,
+            now=_instant(args.at),
+        )
+    print(
+        msg(
+            "cli.cases.replied",
+            id=case.id,
+            status=getattr(case.status, "value", case.status),
+        )
+    )
     return 0
 
 
@@ -291,7 +359,7 @@ def cmd_cases_sweep(args: argparse.Namespace) -> int:
     _require_schema()
     at = _instant(args.at)
     with session_scope(_engine()) as session:
-        escalated = sweep(session, now=at, notifier=EmailNotifier(session))
+        escalated = sweep(session, now=at, notifier=EmailNotifier())
     ids = ", ".join(str(c.id) for c in escalated) or msg("common.none")
     print(msg("cli.cases.swept", count=len(escalated), ids=ids, at=_local(at)))
     return 0
@@ -301,42 +369,80 @@ def cmd_cases_sweep(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="csba", description="CSBA triage bot: data, policy and case log.")
+    parser = _Parser(
+        prog="csba", description="CSBA triage bot: data, policy and case log."
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add(subparsers, name: str, handler: Callable[[argparse.Namespace], int], help_: str):
+    def add(
+        subparsers, name: str, handler: Callable[[argparse.Namespace], int], help_: str
+    ):
         p = subparsers.add_parser(name, help=help_, description=help_)
         p.set_defaults(handler=handler)
         return p
 
     db = sub.add_parser("db", help="database schema and data").add_subparsers(
-        dest="db_command", required=True, parser_class=_Parser)
+        dest="db_command", required=True, parser_class=_Parser
+    )
     add(db, "upgrade", cmd_db_upgrade, "apply Alembic migrations up to head")
     add(db, "seed", cmd_db_seed, "load the demo data set from data/demo/")
-    load = add(db, "load", cmd_db_load, "load a JSON document (docs/data-format.md); all or nothing")
+    load = add(
+        db,
+        "load",
+        cmd_db_load,
+        "load a JSON document (docs/data-format.md); all or nothing",
+    )
     load.add_argument("file")
 
-    enroll = add(sub, "enroll", cmd_enroll, "enroll a seller in CSBA (invited, professional, good standing)")
+    enroll = add(
+        sub,
+        "enroll",
+        cmd_enroll,
+        "enroll a seller in CSBA (invited, professional, good standing)",
+    )
     enroll.add_argument("seller")
     enroll.add_argument("--at", help="opt-in time, ISO 8601 with offset (default: now)")
     opt_out = add(sub, "opt-out", cmd_opt_out, "opt a seller out of CSBA")
     opt_out.add_argument("seller")
-    opt_out.add_argument("--at", help="opt-out time, ISO 8601 with offset (default: now)")
+    opt_out.add_argument(
+        "--at", help="opt-out time, ISO 8601 with offset (default: now)"
+    )
 
-    triage = add(sub, "triage", cmd_triage, "decide one inquiry and print the decision as JSON (reads only)")
+    triage = add(
+        sub,
+        "triage",
+        cmd_triage,
+        "decide one inquiry and print the decision as JSON (reads only)",
+    )
     triage.add_argument("--order", help="order id, e.g. 112-1234567-1234567")
     triage.add_argument("--intent", required=True)
     triage.add_argument("--buyer", help="the verified buyer id (checks ownership)")
-    triage.add_argument("--text", help="the buyer's question (the question for product_question)")
-    triage.add_argument("--at", help="decide as of this time, ISO 8601 with offset (default: CSBA_NOW or now)")
+    triage.add_argument(
+        "--text", help="the buyer's question (the question for product_question)"
+    )
+    triage.add_argument(
+        "--at",
+        help="decide as of this time, ISO 8601 with offset (default: CSBA_NOW or now)",
+    )
 
-    add(sub, "examples", cmd_examples, "triage the demo examples and print one line each")
+    add(
+        sub,
+        "examples",
+        cmd_examples,
+        "triage the demo examples and print one line each",
+    )
 
     cases = sub.add_parser("cases", help="the seller case log").add_subparsers(
-        dest="cases_command", required=True, parser_class=_Parser)
-    lst = add(cases, "list", cmd_cases_list, "list cases, soonest seller deadline first")
+        dest="cases_command", required=True, parser_class=_Parser
+    )
+    lst = add(
+        cases, "list", cmd_cases_list, "list cases, soonest seller deadline first"
+    )
     lst.add_argument("--seller")
-    lst.add_argument("--status", choices=["awaiting_seller", "seller_replied", "escalated", "resolved"])
+    lst.add_argument(
+        "--status",
+        choices=["awaiting_seller", "seller_replied", "escalated", "resolved"],
+    )
     lst.add_argument("--limit", type=int, default=100)
     lst.add_argument("--json", action="store_true")
     show = add(cases, "show", cmd_cases_show, "show one case with its thread, as JSON")
@@ -345,8 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("case_id", type=int)
     rep.add_argument("--seller", required=True)
     rep.add_argument("text", nargs="+")
-    sw = add(cases, "sweep", cmd_cases_sweep, "escalate cases whose seller missed the 24-hour deadline")
-    sw.add_argument("--at", help="sweep as of this time, ISO 8601 with offset (default: now)")
+    rep.add_argument("--at", help="reply time, ISO 8601 with offset (default: now)")
+    sw = add(
+        cases,
+        "sweep",
+        cmd_cases_sweep,
+        "escalate cases whose seller missed the 24-hour deadline",
+    )
+    sw.add_argument(
+        "--at", help="sweep as of this time, ISO 8601 with offset (default: now)"
+    )
     return parser
 
 
@@ -354,15 +468,20 @@ def _render_error(exc: BaseException) -> str | None:
     """The one-line message for an error the user can act on, or None for a bug."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.services.importer import ImportValidationError
+
+    if isinstance(exc, ImportValidationError):
+        return exc.line(_lang())
     key = getattr(exc, "key", None)
     params = getattr(exc, "params", None)
     if isinstance(exc, CliError) or (isinstance(key, str) and isinstance(params, dict)):
         return msg(key, **params)
-    if exc.__class__.__name__ == "ImportValidationError":
-        return str(exc)
     if isinstance(exc, OperationalError):
-        return msg("cli.error.database", url=_display_url(config.database_url()),
-                   detail=str(exc.orig).strip().splitlines()[0] if exc.orig else "")
+        return msg(
+            "cli.error.database",
+            url=_display_url(config.database_url()),
+            detail=str(exc.orig).strip().splitlines()[0] if exc.orig else "",
+        )
     if isinstance(exc, FileNotFoundError):
         return msg("cli.error.file_not_found", file=exc.filename or str(exc))
     return None
@@ -370,7 +489,10 @@ def _render_error(exc: BaseException) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (one line, exit 1) and --help (exit 0)
+        return int(exc.code or 0)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
@@ -378,8 +500,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - every error becomes one line
         line = _render_error(exc)
         if line is None:
-            line = msg("cli.error.internal", kind=exc.__class__.__name__,
-                       detail=str(exc).splitlines()[0] if str(exc) else "")
+            line = msg(
+                "cli.error.internal",
+                kind=exc.__class__.__name__,
+                detail=str(exc).splitlines()[0] if str(exc) else "",
+            )
         print(f"csba: {line}", file=sys.stderr)
         return 1
 

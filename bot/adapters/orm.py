@@ -8,6 +8,7 @@ come back aware (UTCDateTime), on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
@@ -55,6 +56,32 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+class Money(TypeDecorator):
+    """Decimal amounts with two places. PostgreSQL stores NUMERIC(12, 2) natively;
+    SQLite has no decimal type, so the value goes in as text and comes back through
+    str(), quantised to cents, which is exact for every amount under 10**10."""
+
+    impl = Numeric(12, 2)
+    cache_ok = True
+    CENT = Decimal("0.01")
+
+    def load_dialect_impl(self, dialect):  # noqa: ANN001
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(12, 2, asdecimal=False))
+        return dialect.type_descriptor(Numeric(12, 2))
+
+    def process_bind_param(self, value, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(self.CENT)
+        return str(amount) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self.CENT)
 
 
 class SellerRow(Base):
@@ -150,7 +177,7 @@ class OrderItemRow(Base):
     line_no = Column(Integer, nullable=False)
     asin = Column(String(16), ForeignKey("products.asin"), nullable=False)
     quantity = Column(Integer, nullable=False)
-    unit_price = Column(Numeric(12, 2), nullable=False)
+    unit_price = Column(Money, nullable=False)
     customization = Column(Text, nullable=True)
 
     order = relationship("OrderRow", back_populates="items")

@@ -15,7 +15,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+# ASCII digits only, and nothing after: use with ORDER_ID_RE.fullmatch().
+ORDER_ID_RE = re.compile(r"[0-9]{3}-[0-9]{7}-[0-9]{7}")
 
 # The seed: "Once you opt-in, CSBA service will start within an hour."
 DEFAULT_ACTIVATION_DELAY = timedelta(hours=1)

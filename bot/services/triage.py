@@ -116,8 +116,9 @@ def triage(
     decision = decide(
         intent, order, seller, now, answer, buyer_id=buyer_id, order_id=canonical_id
     )
-    return TriageResult(decision=decision, order=order, seller=seller, answer=answer,
-                        product=product)
+    return TriageResult(
+        decision=decision, order=order, seller=seller, answer=answer, product=product
+    )
 
 
 def record_decision(
@@ -140,7 +141,9 @@ def record_decision(
         authorisation = ReturnAuthorizationRow(
             order_id=order.id,
             conversation_id=conversation_id,
-            items=[{"asin": item.asin, "quantity": item.quantity} for item in order.items],
+            items=[
+                {"asin": item.asin, "quantity": item.quantity} for item in order.items
+            ],
             reason=decision.reason_code,
             method=return_method(seller).value,
             deadline=window.closes_at,

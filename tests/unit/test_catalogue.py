@@ -7,7 +7,9 @@ import pytest
 from bot.i18n import SUPPORTED_LANGUAGES, catalogue, placeholders, t
 
 
-@pytest.mark.parametrize("language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"])
+@pytest.mark.parametrize(
+    "language", [lang for lang in SUPPORTED_LANGUAGES if lang != "en"]
+)
 def test_every_language_has_the_english_keys_and_placeholders(language):
     english = catalogue("en")
     other = catalogue(language)
