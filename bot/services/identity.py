@@ -1,0 +1,398 @@
+"""Who the buyer in a conversation is, without trusting anything a client sends.
+
+Identity comes from one of two places (issue 3, section 2):
+- a signed token: a short-lived JWT (HS256) issued by the web app, whose `sub`
+  is the buyer id and whose `cid` names the chat. The project's input channels
+  (bot.channels) check it and derive the conversation (sender) id from it, so a
+  client can neither pick a buyer nor step into another buyer's conversation;
+- verification: with no token, the buyer gives an order number and then the ZIP
+  code of the order's shipping address (`verify_order_zip`, at most
+  `MAX_ZIP_ATTEMPTS` tries).
+
+Client-supplied sender ids, socket.io session ids and metadata are never
+identity. Actions call `identity_from_metadata(metadata, tracker.sender_id)`,
+which re-verifies the token that the channel put in the metadata and checks that
+it belongs to this very conversation, so a client talking to Rasa's plain `rest`
+channel (which passes metadata through untouched) cannot impersonate a buyer.
+
+The signing secret is `CSBA_JWT_SECRET`, or a random one kept in
+`var_dir()/jwt-secret` (mode 0600) so that the web app that issues tokens and
+the Rasa and action processes that check them agree on one machine.
+
+No Rasa import here: the web app, the channels and the actions all use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import jwt
+
+from bot.config import var_dir
+
+log = logging.getLogger(__name__)
+
+JWT_ALGORITHM = "HS256"
+JWT_ISSUER = "csba-triage-bot"
+JWT_AUDIENCE = "csba-chat"
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud", "cid")
+DEFAULT_TOKEN_TTL = timedelta(minutes=30)
+MIN_SECRET_BYTES = 32
+SECRET_ENV = "CSBA_JWT_SECRET"
+SECRET_FILE_NAME = "jwt-secret"
+
+# Tolerated clock difference between the issuing web app and a checking process
+# for `iat`/`nbf` only; `exp` is exact.
+ISSUED_AT_LEEWAY = timedelta(seconds=30)
+
+MAX_ZIP_ATTEMPTS = 3
+
+# Prefixes of conversation (sender) ids: a token conversation and an anonymous
+# one can never share an id.
+BUYER_CONVERSATION_PREFIX = "buyer-"
+ANONYMOUS_CONVERSATION_PREFIX = "anon-"
+
+# Generous bounds that no honest token reaches; they keep hostile input cheap.
+MAX_TOKEN_CHARS = 4096
+MAX_CLAIM_CHARS = 128
+
+
+class InvalidToken(Exception):
+    """A token that must not be trusted. `reason` is a short code, never the token.
+
+    Codes: `malformed`, `bad_signature`, `wrong_algorithm`, `expired`,
+    `not_yet_valid`, `missing_claim`, `bad_claim`, `wrong_issuer`,
+    `wrong_audience`.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SecretError(RuntimeError):
+    """The signing secret is missing, unreadable or too short."""
+
+
+@dataclass(frozen=True)
+class BuyerIdentity:
+    """A buyer proven by a valid token.
+
+    `conversation_id` is the token's `cid` claim (the chat the token was issued
+    for), not the Rasa sender id: that is `conversation_id_for(identity)`.
+    """
+
+    buyer_id: str
+    conversation_id: str
+    expires_at: datetime
+
+
+# --- the secret ---------------------------------------------------------------
+
+
+def _checked(secret: str, origin: str) -> str:
+    if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise SecretError(
+            f"The JWT secret from {origin} is shorter than {MIN_SECRET_BYTES} bytes; "
+            f"set {SECRET_ENV} to a longer random value "
+            f'(python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    return secret
+
+
+def _secret_file() -> Path:
+    return var_dir() / SECRET_FILE_NAME
+
+
+def _create_secret_file(path: Path) -> None:
+    """Write a new random secret to `path` atomically, unless one exists.
+
+    The secret goes to a private temporary file first, which is then hard-linked
+    to `path`: a link never replaces an existing file, and a concurrent reader
+    never sees a half-written one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(secrets.token_urlsafe(48) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race: use its secret
+        else:
+            log.info("Created a new JWT signing secret at %s", path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def jwt_secret() -> str:
+    """The HS256 signing secret shared by token issuer and checkers.
+
+    `CSBA_JWT_SECRET` when set; otherwise the content of `var_dir()/jwt-secret`,
+    created with a random value (mode 0600) on first use. Raises SecretError when
+    the secret is shorter than 32 bytes or the file cannot be used.
+    """
+    from_env = os.environ.get(SECRET_ENV)
+    if from_env:
+        return _checked(from_env, SECRET_ENV)
+    path = _secret_file()
+    try:
+        if not path.exists():
+            _create_secret_file(path)
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SecretError(
+            f"Cannot read or create the JWT secret {path}: {exc}"
+        ) from exc
+    return _checked(secret, str(path))
+
+
+def _secret_or_default(secret: str | None) -> str:
+    return jwt_secret() if secret is None else _checked(secret, "the caller")
+
+
+# --- tokens -------------------------------------------------------------------
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(timezone.utc)
+
+
+def issue_buyer_token(
+    buyer_id: str,
+    *,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    now: datetime | None = None,
+    conversation: str | None = None,
+    secret: str | None = None,
+) -> str:
+    """A signed token saying "this is buyer `buyer_id`, in chat `conversation`".
+
+    `conversation` (the `cid` claim) defaults to a new random id. Issue the next
+    token of the same chat with the same `conversation` to keep its history: the
+    conversation (sender) id depends only on buyer and `cid`.
+    """
+    if not isinstance(buyer_id, str) or not buyer_id:
+        raise ValueError("buyer_id must be a non-empty string")
+    if ttl <= timedelta(0):
+        raise ValueError("ttl must be positive")
+    cid = uuid.uuid4().hex if conversation is None else conversation
+    if not isinstance(cid, str) or not cid or len(cid) > MAX_CLAIM_CHARS:
+        raise ValueError(f"conversation must be 1 to {MAX_CLAIM_CHARS} characters")
+    if len(buyer_id) > MAX_CLAIM_CHARS:
+        raise ValueError(f"buyer_id must be at most {MAX_CLAIM_CHARS} characters")
+    issued = _utc(now).replace(microsecond=0)
+    claims = {
+        "sub": buyer_id,
+        "cid": cid,
+        "iss": JWT_ISSUER,
+        "aud": JWT_AUDIENCE,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + ttl).timestamp()),
+    }
+    return jwt.encode(claims, _secret_or_default(secret), algorithm=JWT_ALGORITHM)
+
+
+def _int_claim(claims: Mapping[str, Any], name: str) -> int:
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidToken("bad_claim")
+    return int(value)
+
+
+def _str_claim(claims: Mapping[str, Any], name: str) -> str:
+    value = claims[name]
+    if not isinstance(value, str) or not value or len(value) > MAX_CLAIM_CHARS:
+        raise InvalidToken("bad_claim")
+    return value
+
+
+def verify_buyer_token(
+    token: str, *, now: datetime | None = None, secret: str | None = None
+) -> BuyerIdentity:
+    """Check `token` and return who it proves; raise InvalidToken otherwise.
+
+    Only HS256 with our secret, issuer and audience; `exp`, `iat`, `sub`, `iss`,
+    `aud` and `cid` are required. A token is expired from its `exp` second on;
+    `iat` and `nbf` may lie up to ISSUED_AT_LEEWAY (30 s) in the future.
+    """
+    key = _secret_or_default(secret)
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+        raise InvalidToken("malformed")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise InvalidToken("malformed") from None
+    if header.get("alg") != JWT_ALGORITHM:
+        raise InvalidToken("wrong_algorithm")
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[JWT_ALGORITHM],
+            audience=JWT_AUDIENCE,
+            issuer=JWT_ISSUER,
+            # Times are checked below against `now`, which tests can set.
+            options={
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+                "require": list(REQUIRED_CLAIMS),
+                "strict_aud": True,
+            },
+        )
+    except jwt.InvalidSignatureError:
+        raise InvalidToken("bad_signature") from None
+    except jwt.InvalidAlgorithmError:
+        raise InvalidToken("wrong_algorithm") from None
+    except jwt.MissingRequiredClaimError:
+        raise InvalidToken("missing_claim") from None
+    except jwt.InvalidIssuerError:
+        raise InvalidToken("wrong_issuer") from None
+    except jwt.InvalidAudienceError:
+        raise InvalidToken("wrong_audience") from None
+    except jwt.DecodeError:
+        raise InvalidToken("malformed") from None
+    except jwt.PyJWTError:
+        raise InvalidToken("bad_claim") from None
+
+    moment = _utc(now).timestamp()
+    exp = _int_claim(claims, "exp")
+    iat = _int_claim(claims, "iat")
+    if moment >= exp:
+        raise InvalidToken("expired")
+    latest_start = moment + ISSUED_AT_LEEWAY.total_seconds()
+    if iat > latest_start or (
+        "nbf" in claims and _int_claim(claims, "nbf") > latest_start
+    ):
+        raise InvalidToken("not_yet_valid")
+    if iat >= exp:
+        raise InvalidToken("bad_claim")
+    return BuyerIdentity(
+        buyer_id=_str_claim(claims, "sub"),
+        conversation_id=_str_claim(claims, "cid"),
+        expires_at=datetime.fromtimestamp(exp, timezone.utc),
+    )
+
+
+# --- conversation ids ---------------------------------------------------------
+
+
+def conversation_id_for(identity: BuyerIdentity, *, secret: str | None = None) -> str:
+    """The Rasa sender id of a token conversation: `buyer-` + 32 hex characters.
+
+    A keyed hash (HMAC-SHA256 with the signing secret) of the buyer id and the
+    token's `cid`: deterministic for one (buyer, cid), different across buyers,
+    opaque (no buyer id in it), and not computable without the secret even when
+    the buyer id and `cid` are known.
+    """
+    key = hashlib.sha256(
+        b"csba-conversation-id\x00" + _secret_or_default(secret).encode("utf-8")
+    ).digest()
+    message = json.dumps([identity.buyer_id, identity.conversation_id]).encode("utf-8")
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return BUYER_CONVERSATION_PREFIX + digest[:32]
+
+
+def identity_from_metadata(
+    metadata: Mapping[str, Any] | None,
+    sender_id: str,
+    *,
+    now: datetime | None = None,
+    secret: str | None = None,
+) -> BuyerIdentity | None:
+    """The buyer proven by the token in `metadata["csba"]["token"]`, or None.
+
+    None when the message is anonymous, has no or an invalid token, the token
+    belongs to another conversation than `sender_id`, or the metadata's
+    `buyer_id` disagrees with the token. Never raises: call it on every turn.
+    """
+    try:
+        if not isinstance(metadata, Mapping):
+            return None
+        csba = metadata.get("csba")
+        if not isinstance(csba, Mapping):
+            return None
+        token = csba.get("token")
+        if not isinstance(token, str) or not isinstance(sender_id, str):
+            return None
+        identity = verify_buyer_token(token, now=now, secret=secret)
+        claimed = csba.get("buyer_id")
+        if claimed is not None and claimed != identity.buyer_id:
+            return None
+        expected = conversation_id_for(identity, secret=secret)
+        if not hmac.compare_digest(expected.encode(), sender_id.encode()):
+            return None
+        return identity
+    except InvalidToken as exc:
+        log.info("Ignoring an untrusted token in message metadata: %s", exc.reason)
+        return None
+    except Exception:  # the contract is "never raises"
+        log.exception("Could not check the identity in message metadata")
+        return None
+
+
+# --- order-number-plus-ZIP verification ----------------------------------------
+
+
+class _ShipsTo(Protocol):
+    ship_to_postal_code: str
+
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_US_ZIP = re.compile(r"(\d{5})(?:-?(\d{4}))?")
+
+
+def _normalise_postal_code(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value)  # full-width digits → ASCII
+    text = _DASHES.sub("-", text)
+    return "".join(text.split()).upper()
+
+
+def verify_order_zip(order: _ShipsTo | None, postal_code: str | None) -> bool:
+    """Whether `postal_code` (as the buyer typed it) is the order's ship-to ZIP.
+
+    Case, spaces and full-width characters do not matter. A US ZIP+4 matches its
+    five-digit ZIP either way round ("98101-1234" and "98101"); two ZIP+4s must
+    agree in all nine digits. Other countries' codes compare whole, ignoring
+    hyphens. Empty values never match. The final comparison is constant-time.
+    """
+    if order is None or not isinstance(postal_code, str):
+        return False
+    expected = _normalise_postal_code(getattr(order, "ship_to_postal_code", "") or "")
+    given = _normalise_postal_code(postal_code)
+    if not expected or not given:
+        return False
+    exp_us = _US_ZIP.fullmatch(expected)
+    giv_us = _US_ZIP.fullmatch(given)
+    if exp_us and giv_us:
+        if exp_us.group(2) and giv_us.group(2):
+            expected = exp_us.group(1) + exp_us.group(2)
+            given = giv_us.group(1) + giv_us.group(2)
+        else:
+            expected, given = exp_us.group(1), giv_us.group(1)
+    else:
+        expected, given = expected.replace("-", ""), given.replace("-", "")
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
