@@ -242,6 +242,31 @@ def cmd_examples(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- identity
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """Print a signed chat token for a buyer (demo sign-in, tests, curl)."""
+    from datetime import timedelta
+
+    from bot.adapters.repository import SqlRepository
+    from bot.db import session_scope
+    from bot.services.identity import issue_buyer_token
+
+    _require_schema()
+    if args.ttl < 1:
+        raise CliError("cli.error.bad_ttl", value=args.ttl)
+    with session_scope(_engine()) as session:
+        if SqlRepository(session).get_buyer(args.buyer) is None:
+            raise CliError("cli.error.unknown_buyer", buyer=args.buyer)
+    print(
+        issue_buyer_token(
+            args.buyer, ttl=timedelta(minutes=args.ttl), conversation=args.conversation
+        )
+    )
+    return 0
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -430,6 +455,15 @@ def build_parser() -> argparse.ArgumentParser:
         "examples",
         cmd_examples,
         "triage the demo examples and print one line each",
+    )
+
+    token = add(sub, "token", cmd_token, "print a signed chat token (JWT) for a buyer")
+    token.add_argument("buyer")
+    token.add_argument(
+        "--ttl", type=int, default=30, help="minutes until it expires (default 30)"
+    )
+    token.add_argument(
+        "--conversation", help="conversation key (cid) to continue an earlier chat"
     )
 
     cases = sub.add_parser("cases", help="the seller case log").add_subparsers(

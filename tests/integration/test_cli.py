@@ -307,3 +307,13 @@ def test_console_script_runs_as_a_process(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_token_is_issued_only_for_known_buyers(seeded):
+    from bot.services.identity import verify_buyer_token
+
+    code, out, err = seeded("token", "B-2", "--ttl", "5")
+    assert code == 0, err
+    assert verify_buyer_token(out.strip()).buyer_id == "B-2"
+    code, out, err = seeded("token", "B-404")
+    assert code == 1 and "B-404" in err and out == ""
