@@ -36,7 +36,7 @@ test: install lint
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff check .
 
 # Re-resolve the whole venv from pyproject.toml and rewrite requirements.lock.
 lock:
