@@ -38,11 +38,28 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.identity_resolution import InvalidToken, resolve_identity
+from bot.i18n import t
 from bot.services.identity import SecretError, jwt_secret
 
 log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:
+    """The polite "can't reach your order" message, for a turn that produced no reply.
+
+    Rasa 3.6 logs and swallows a failed custom action (the action server down, say)
+    and may then answer nothing; a buyer must never meet silence. The text is the
+    domain's `utter_service_unavailable`, or the catalogue's when no model is loaded.
+    """
+    text = None
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    try:
+        text = agent.domain.responses["utter_service_unavailable"][0]["text"]
+    except (AttributeError, KeyError, IndexError, TypeError):
+        text = None
+    return {"recipient_id": recipient_id, "text": text or t("chat.service_unavailable")}
 
 
 def _error(status: int, code: str, **headers: str) -> HTTPResponse:
@@ -147,6 +164,14 @@ class TokenRestInput(RestInput):
                 log.error("Timed out handling a message of %s", resolved.sender_id)
             except Exception:
                 log.exception("Failed to handle a message of %s", resolved.sender_id)
+            if not collector.messages:
+                log.warning(
+                    "No reply for %s; sending the unavailable message",
+                    resolved.sender_id,
+                )
+                return response.json(
+                    [unavailable_reply(request.app, resolved.sender_id)]
+                )
             return response.json(collector.messages)
 
         return webhook

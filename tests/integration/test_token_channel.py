@@ -295,10 +295,17 @@ async def test_stream(client, agent):
     assert agent.messages[0].metadata["csba"]["token"] == token
 
 
-async def test_failing_handler_answers_empty_list_not_5xx(client, agent):
+async def test_failing_handler_answers_politely_not_5xx(client, agent):
+    """A turn that produced no reply (a crash, or Rasa swallowing a dead action
+    server) gets the polite unavailable message, never silence or a 5xx."""
+    from bot.i18n import t
+
     agent.fail = True
     got = await client.post(WEBHOOK, json={"message": "hi"})
-    assert got.status_code == 200 and got.json() == []
+    assert got.status_code == 200
+    [reply] = got.json()
+    assert reply["text"] == t("chat.service_unavailable")
+    assert reply["recipient_id"].startswith("anon-")
     streamed = await asyncio.wait_for(
         client.post(WEBHOOK + "?stream=true", json={"message": "hi"}), 10
     )
