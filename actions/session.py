@@ -1,0 +1,74 @@
+"""Conversation housekeeping: the start of a session, and small-talk turns.
+
+`action_session_start` (replacing Rasa's default) starts the session as Rasa
+does (no slot carries over, see domain.yml), then sets the verified buyer from
+the token the channel put in the session's metadata, and delivers the seller
+and agent replies the buyer has not seen yet.
+
+`action_check_updates` is the custom action of small-talk turns (greet, thanks,
+goodbye, yes/no out of context, out of scope): on its own it does nothing, but
+as a CsbaAction it delivers unseen replies at the buyer's next message, whatever
+that message is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import SESSION_METADATA_SLOT, CsbaAction, Turn
+
+ACTION_LISTEN = "action_listen"
+
+
+class ActionSessionStart(CsbaAction):
+    def name(self) -> str:
+        return "action_session_start"
+
+    def metadata(self, tracker: Tracker) -> Mapping[str, Any] | None:
+        # The message that starts the session is not in the tracker yet; Rasa
+        # puts its metadata in this slot before running the action.
+        metadata = tracker.get_slot(SESSION_METADATA_SLOT)
+        return metadata if isinstance(metadata, Mapping) else None
+
+    def _run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # SessionStarted resets every slot, so it must come before the slots set
+        # by begin_turn (the verified buyer).
+        turn, events = self.begin_turn(dispatcher, tracker)
+        session_events: list[EventType] = [SessionStarted()]
+        metadata = self.metadata(tracker)
+        if metadata is not None:
+            session_events.append(SlotSet(SESSION_METADATA_SLOT, dict(metadata)))
+        if turn.token_buyer_id is not None:
+            session_events.append(SlotSet("buyer_id", turn.token_buyer_id))
+        return session_events + [ActionExecuted(ACTION_LISTEN)]
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:  # pragma: no cover - _run does the work
+        return []
+
+
+class ActionCheckUpdates(CsbaAction):
+    def name(self) -> str:
+        return "action_check_updates"
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:
+        return []

@@ -1,0 +1,288 @@
+"""The inquiry: what the buyer wants (`action_start_inquiry`) and the decision
+(`action_triage`).
+
+`action_start_inquiry` runs first for every business intent. It remembers the
+intent (`pending_intent`) and the buyer's own words (`inquiry_text`, control
+characters dropped and cut to MAX_QUESTION_CHARS = 2,000 characters: that text
+becomes the first message of a case), takes the order number from the message
+(or from the bare order number the buyer sent just before), and clears what the
+previous inquiry's form left behind.
+
+`action_triage` runs when the order form ends, or at once for intents that
+need no order. It calls `bot.services.triage.triage` with the verified buyer,
+records what the decision implies (`record_decision`: a return authorisation,
+a seller case or an agent case, idempotent per conversation), and sets:
+- the decision slots the agent console filters on: `route`, `reason_code`,
+  `case_id`, `order_id`, on every decision;
+- the facts the replies quote (carrier, tracking, dates, return method and
+  deadline, the product-page answer, the case's due time), empty when unknown;
+- `outcome`, from which the rules (data/rules/) pick utter_reason_<code> and
+  what happens next. `outcome` is also how a failed verification, a stop, or a
+  database failure reaches the buyer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import (
+    MAX_QUESTION_CHARS,
+    MAX_QUOTE_CHARS,
+    CsbaAction,
+    Turn,
+    buyer_words,
+    clean_text,
+    entity_values,
+    slot_events,
+    user_events,
+)
+from actions.orders import (
+    HALT_CANCELLED,
+    HALT_SERVICE_UNAVAILABLE,
+    HALT_VERIFICATION_FAILED,
+    business_intents,
+    find_order_id,
+    is_buyers_order,
+    needs_order,
+    order_unlocked,
+)
+
+log = logging.getLogger(__name__)
+
+GIVE_ORDER_ID = "give_order_id"
+
+# Slots an inquiry leaves behind; every new inquiry starts without them.
+INQUIRY_SLOTS = (
+    "has_ordered",
+    "zip_code",
+    "product_asin",
+    "form_notice",
+    "inquiry_halt",
+)
+
+# Every slot a decision sets (None when the decision has no such fact).
+DECISION_SLOTS = (
+    "route",
+    "reason_code",
+    "case_id",
+    "order_id",
+    "case_created",
+    "buyer_due",
+    "return_id",
+    "carrier",
+    "tracking_number",
+    "shipped_on",
+    "delivered_on",
+    "promised_by",
+    "return_deadline",
+    "return_method",
+    "return_address",
+    "not_returnable_items",
+    "product_title",
+    "answer",
+    "answer_source",
+    "answer_source_name",
+)
+
+HALT_OUTCOMES = {
+    HALT_VERIFICATION_FAILED: "verification_failed",
+    HALT_SERVICE_UNAVAILABLE: "service_unavailable",
+    HALT_CANCELLED: "inquiry_cancelled",
+}
+NO_INQUIRY = "no_inquiry"
+
+
+class ActionStartInquiry(CsbaAction):
+    """Remembers what the buyer asked, in their own words, and the order number."""
+
+    def name(self) -> str:
+        return "action_start_inquiry"
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:
+        given = find_order_id(*entity_values(tracker, "order_id"))
+        values: dict[str, Any] = {name: None for name in INQUIRY_SLOTS}
+        if turn.intent == GIVE_ORDER_ID:
+            # A bare order number: the rules ask what it is about.
+            values.update(pending_intent=None, inquiry_text=None, order_id=given)
+            return slot_events(values)
+        if given is None and _previous_intent(tracker) == GIVE_ORDER_ID:
+            given = find_order_id(tracker.get_slot("order_id"))
+        intent = turn.intent if turn.intent in business_intents() else None
+        values.update(
+            pending_intent=intent,
+            inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
+            order_id=given,
+        )
+        return slot_events(values)
+
+
+def _previous_intent(tracker: Tracker) -> str | None:
+    messages = user_events(tracker)
+    if len(messages) < 2:
+        return None
+    return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+class ActionTriage(CsbaAction):
+    """Applies the CSBA policy to the inquiry, records it, and sets `outcome`."""
+
+    def name(self) -> str:
+        return "action_triage"
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:
+        done = self._inquiry_done()
+        halt = tracker.get_slot("inquiry_halt")
+        if halt in HALT_OUTCOMES:
+            return done + [SlotSet("outcome", HALT_OUTCOMES[halt])]
+
+        intent = tracker.get_slot("pending_intent")
+        if intent not in business_intents():
+            return done + [SlotSet("outcome", NO_INQUIRY)]
+        order_id = find_order_id(tracker.get_slot("order_id"))
+        if needs_order(intent):
+            if order_id is None:
+                return done + [SlotSet("outcome", NO_INQUIRY)]
+            if not order_unlocked(order_id, tracker, turn):
+                # Never decide on an order this conversation has not verified.
+                return done + [SlotSet("outcome", "verification_failed")]
+        elif not order_unlocked(order_id, tracker, turn):
+            order_id = None
+
+        from bot.adapters.repository import SqlRepository
+        from bot.services.triage import TriageError, record_decision, triage
+
+        question = tracker.get_slot("inquiry_text") or intent
+        with self.services.session() as session:
+            if order_id and not needs_order(intent):
+                # No order needed (invoice, a person...): the decision mentions the
+                # order, and a case is linked to it, only when it is the buyer's.
+                order = SqlRepository(session).get_order(order_id)
+                if not is_buyers_order(order, turn.buyer_id):
+                    order_id = None
+            try:
+                result = triage(
+                    session,
+                    intent=intent,
+                    order_id=order_id,
+                    now=turn.now,
+                    buyer_id=turn.buyer_id,
+                    question=question,
+                    asin=tracker.get_slot("product_asin"),
+                )
+            except TriageError as exc:
+                log.warning("Triage refused the inquiry: %s %s", exc.key, exc.params)
+                return done + [SlotSet("outcome", NO_INQUIRY)]
+            recorded = record_decision(
+                session,
+                result,
+                conversation_id=turn.conversation_id,
+                question=clean_text(question, MAX_QUESTION_CHARS) or intent,
+                now=turn.now,
+                notifier=self.services.notifier,
+            )
+            values = decision_slots(result, recorded)
+        log.info(
+            "Decision in %s: %s %s (order %s, case %s)",
+            turn.conversation_id,
+            values["route"],
+            values["reason_code"],
+            values["order_id"],
+            values["case_id"],
+        )
+        return done + slot_events(values) + [SlotSet("outcome", values["reason_code"])]
+
+    def on_failure(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The rules say `utter_service_unavailable`; the inquiry is over."""
+        return self._inquiry_done() + [SlotSet("outcome", "service_unavailable")]
+
+    @staticmethod
+    def _inquiry_done() -> list[EventType]:
+        return [SlotSet("pending_intent", None)] + [
+            SlotSet(name, None) for name in INQUIRY_SLOTS
+        ]
+
+
+# --- from a decision to slots -----------------------------------------------------------
+
+
+def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
+    """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote."""
+    from bot.adapters.orm import ReturnAuthorizationRow
+    from bot.domain.model import ReturnOption
+    from bot.services.cases import OpenedCase
+    from bot.services.notifications import format_marketplace_time
+
+    decision = result.decision
+    facts = decision.facts
+    values: dict[str, Any] = {name: None for name in DECISION_SLOTS}
+    values.update(
+        route=decision.route.value,
+        reason_code=decision.reason_code,
+        order_id=decision.order_id,
+        carrier=facts.get("carrier"),
+        tracking_number=facts.get("tracking_number"),
+        shipped_on=_local_day(facts.get("shipped_at")),
+        delivered_on=_local_day(facts.get("delivered_at")),
+        promised_by=facts.get("promised_delivery_day"),
+        return_deadline=facts.get("return_deadline"),
+        return_method=facts.get("return_method"),
+    )
+    if isinstance(recorded, OpenedCase):
+        values.update(
+            case_id=str(recorded.case.id),
+            case_created=recorded.created,
+            buyer_due=format_marketplace_time(recorded.case.buyer_due_at),
+        )
+    elif isinstance(recorded, ReturnAuthorizationRow):
+        values["return_id"] = str(recorded.id)
+    if (
+        values["return_method"] == ReturnOption.DOMESTIC_ADDRESS.value
+        and result.seller is not None
+    ):
+        values["return_address"] = result.seller.return_address
+    not_returnable = set(facts.get("not_returnable_items") or ())
+    if not_returnable and result.order is not None:
+        titles = [
+            i.title or i.asin for i in result.order.items if i.asin in not_returnable
+        ]
+        values["not_returnable_items"] = ", ".join(titles)
+    if decision.reason_code == "answered_from_detail_page":
+        source = str(facts.get("source") or "")
+        kind, _, name = source.partition(".")
+        values.update(
+            answer=clean_text(facts.get("answer"), MAX_QUOTE_CHARS),
+            answer_source=kind.split("[", 1)[0] or None,
+            answer_source_name=name or None,
+            product_title=result.product.title if result.product is not None else None,
+        )
+    return values
+
+
+def _local_day(instant: Any) -> str | None:
+    """The marketplace calendar day of an ISO 8601 instant, as YYYY-MM-DD."""
+    if not instant:
+        return None
+    from bot.domain.returns import marketplace_date
+
+    return marketplace_date(datetime.fromisoformat(str(instant))).isoformat()

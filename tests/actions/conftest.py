@@ -1,0 +1,452 @@
+"""Fixtures for the action unit tests: a real temporary SQLite database with the
+demo data, the clock fixed at 2026-11-26T10:00-08:00, the domain, and `Chat`,
+a small driver that plays a conversation through the custom actions.
+
+`Chat` stands in for Rasa's dialogue engine, and only for it:
+- slot extraction as domain.yml maps it (`order_id` from the entity, the form's
+  requested slot from the message text);
+- the next action as data/rules/*.yml says (the rules are read, not copied, so a
+  test fails when a rule and an action disagree);
+- order_form as Rasa runs it: the validation action with this turn's
+  candidates, then the ask action or response of the slot it requests, or the
+  decision when it requests none;
+- every bot message rendered by Rasa's own response generator from domain.yml,
+  so tests assert on what the buyer reads.
+The actions themselves run for real, over the database, through `action.run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import BotServices
+from actions.fallback import ActionFallback
+from actions.orders import ActionAskOrderId, ValidateOrderForm
+from actions.product import ActionAskProductAsin
+from actions.session import ActionCheckUpdates, ActionSessionStart
+from actions.triage import ActionStartInquiry, ActionTriage
+from bot.db import make_engine
+from bot.services import importer, schema
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_FILE = PROJECT_ROOT / "domain.yml"
+RULES_DIR = PROJECT_ROOT / "data" / "rules"
+DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "demo.json"
+
+NOW = "2026-11-26T10:00:00-08:00"
+FORM = "order_form"
+FORM_SLOTS = ("has_ordered", "order_id", "zip_code", "product_asin")
+
+
+# --- database, clock, services ------------------------------------------------
+
+
+@pytest.fixture
+def fixed_now(monkeypatch) -> str:
+    monkeypatch.setenv("CSBA_NOW", NOW)
+    return NOW
+
+
+@pytest.fixture
+def demo_db_url(tmp_path, fixed_now) -> str:
+    """A migrated SQLite file holding data/demo/demo.json."""
+    url = f"sqlite:///{tmp_path / 'actions.db'}"
+    schema.upgrade(url)
+    engine = make_engine(url)
+    try:
+        importer.load_file(DEMO_FILE, engine)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def services(demo_db_url) -> Iterator[BotServices]:
+    svc = BotServices(database_url=demo_db_url)
+    yield svc
+    svc.dispose()
+
+
+@pytest.fixture
+def down_services(fixed_now) -> Iterator[BotServices]:
+    """Services whose database refuses connections (nothing listens on port 1)."""
+    svc = BotServices(database_url="postgresql://csba:csba@127.0.0.1:1/csba")
+    yield svc
+    svc.dispose()
+
+
+# --- domain and rules --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What data/rules/*.yml make the bot do, keyed by intent and by outcome."""
+
+    after_intent: dict[str, list[str]]  # intent -> actions (up to the form)
+    after_outcome: dict[tuple[str, str], list[str]]  # (action, outcome) -> utters
+
+
+def load_rules() -> Rules:
+    after_intent: dict[str, list[str]] = {}
+    after_outcome: dict[tuple[str, str], list[str]] = {}
+    for path in sorted(RULES_DIR.glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
+            steps = rule["steps"]
+            if "condition" in rule:
+                continue
+            first = steps[0]
+            if "intent" in first:
+                actions = [s["action"] for s in steps[1:] if "action" in s]
+                if "slot_was_set" in str(steps):
+                    outcome = next(
+                        s["slot_was_set"][0]["outcome"]
+                        for s in steps
+                        if "slot_was_set" in s
+                    )
+                    key = (actions[0], outcome)
+                    after_outcome[key] = actions[1:]
+                    after_intent.setdefault(first["intent"], actions[:1])
+                else:
+                    after_intent[first["intent"]] = actions
+            elif first.get("action") in ("action_triage",):
+                outcome = steps[1]["slot_was_set"][0]["outcome"]
+                after_outcome[(first["action"], outcome)] = [
+                    s["action"] for s in steps[2:] if "action" in s
+                ]
+    return Rules(after_intent, after_outcome)
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def nlg():
+    """Rasa's response generator over domain.yml, and its Domain."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+
+    rasa_domain = Domain.load(str(DOMAIN_FILE))
+    return TemplatedNaturalLanguageGenerator(rasa_domain.responses), rasa_domain
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+# --- trackers -------------------------------------------------------------------------
+
+
+def user_event(
+    text: str,
+    intent: str,
+    entities: Iterable[tuple[str, str]] = (),
+    metadata: dict[str, Any] | None = None,
+    confidence: float = 0.98,
+) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": [{"entity": e, "value": v} for e, v in entities],
+        },
+        "metadata": metadata or {},
+    }
+
+
+def make_tracker(
+    *,
+    sender_id: str = "anon-test",
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    events = list(events or [])
+    latest = next((e for e in reversed(events) if e["event"] == "user"), None)
+    return Tracker.from_dict(
+        {
+            "sender_id": sender_id,
+            "slots": dict(slots or {}),
+            "latest_message": dict(latest["parse_data"]) if latest else {},
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": None,
+        }
+    )
+
+
+@pytest.fixture
+def tracker_factory():
+    return make_tracker
+
+
+# --- the conversation driver ---------------------------------------------------------
+
+
+@dataclass
+class Message:
+    response: str | None
+    text: str
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Chat:
+    """One conversation, turn by turn; see the module docstring."""
+
+    def __init__(
+        self,
+        services: BotServices,
+        domain: dict[str, Any],
+        rules: Rules,
+        nlg: Any,
+        *,
+        sender_id: str = "anon-test",
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.services = services
+        self.domain = domain
+        self.rules = rules
+        self.generator, self.rasa_domain = nlg
+        self.sender_id = sender_id
+        self.metadata = metadata or {}
+        self.slots: dict[str, Any] = self._initial_slots()
+        self.events: list[dict[str, Any]] = []
+        self.form_active = False
+        self.turns: list[list[Message]] = []
+        self.actions_run: list[str] = []
+
+    # -- public ------------------------------------------------------------------
+
+    def say(
+        self,
+        text: str,
+        intent: str,
+        *,
+        order_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> list[Message]:
+        """The buyer sends a message; returns what the bot answered."""
+        return asyncio.run(self._say(text, intent, order_id, metadata))
+
+    def start_session(self) -> list[Message]:
+        async def go() -> list[Message]:
+            self.turns.append([])
+            self.slots["session_started_metadata"] = dict(self.metadata)
+            await self._run(ActionSessionStart(self.services))
+            return self.turns[-1]
+
+        return asyncio.run(go())
+
+    @property
+    def last(self) -> list[Message]:
+        return self.turns[-1]
+
+    def responses(self, turn: int = -1) -> list[str | None]:
+        return [m.response for m in self.turns[turn]]
+
+    def texts(self, turn: int | None = None) -> list[str]:
+        turns = self.turns if turn is None else [self.turns[turn]]
+        return [m.text for t in turns for m in t]
+
+    # -- one turn --------------------------------------------------------------------
+
+    async def _say(self, text, intent, order_id, metadata) -> list[Message]:
+        self.turns.append([])
+        entities = [("order_id", order_id)] if order_id else []
+        self.events.append(
+            user_event(
+                text,
+                intent,
+                entities,
+                metadata if metadata is not None else self.metadata,
+            )
+        )
+        candidates = self._extract(text, entities)
+        if self.form_active:
+            await self._form(candidates)
+        elif intent in self.rules.after_intent:
+            for name in self.rules.after_intent[intent]:
+                if name == FORM:
+                    prefilled = {
+                        s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
+                    }
+                    await self._form(prefilled, activating=True)
+                elif name.startswith("utter_"):
+                    await self._utter(name)
+                else:
+                    await self._run_named(name)
+        else:
+            raise AssertionError(f"no rule for intent {intent}")
+        return self.turns[-1]
+
+    def _extract(self, text: str, entities: list[tuple[str, str]]) -> dict[str, Any]:
+        """action_extract_slots, as the slot mappings of domain.yml say."""
+        found: dict[str, Any] = {}
+        self._set("outcome", "no_reply_yet")  # the from_intent mapping of `outcome`
+        values = [v for e, v in entities if e == "order_id"]
+        if values:
+            found["order_id"] = values[0]
+        requested = self.slots.get("requested_slot") if self.form_active else None
+        if requested in FORM_SLOTS and requested not in found and text:
+            found[requested] = text
+        for name, value in found.items():
+            self._set(name, value)
+        return found
+
+    async def _form(self, candidates: dict[str, Any], activating: bool = False) -> None:
+        """order_form: validate, then ask for the requested slot or finish."""
+        self.form_active = True
+        marker = [
+            {
+                "event": "slot",
+                "name": "requested_slot",
+                "value": None if activating else self.slots.get("requested_slot"),
+            },
+            {"event": "action", "name": FORM},
+        ] + [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
+        await self._run(ValidateOrderForm(self.services), extra_events=marker)
+        requested = self.slots.get("requested_slot")
+        if requested:
+            ask = {"order_id": ActionAskOrderId, "product_asin": ActionAskProductAsin}
+            if requested in ask:
+                await self._run(ask[requested](self.services))
+            else:
+                await self._utter(f"utter_ask_{requested}")
+            return
+        self.form_active = False
+        await self._run_named("action_triage")
+
+    async def _run_named(self, name: str) -> None:
+        classes = {
+            "action_start_inquiry": ActionStartInquiry,
+            "action_triage": ActionTriage,
+            "action_fallback": ActionFallback,
+            "action_check_updates": ActionCheckUpdates,
+        }
+        await self._run(classes[name](self.services))
+        outcome_key = (name, self.slots.get("outcome"))
+        if name in ("action_triage", "action_fallback"):
+            assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"
+            for utter in self.rules.after_outcome[outcome_key]:
+                await self._utter(utter)
+
+    # -- running actions and rendering -------------------------------------------------
+
+    async def _run(
+        self, action: Any, extra_events: list[dict[str, Any]] = ()
+    ) -> list[dict]:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            sender_id=self.sender_id,
+            slots=self.slots,
+            events=self.events + list(extra_events),
+            active_loop=FORM if self.form_active else None,
+        )
+        events = await action.run(dispatcher, tracker, self.domain)
+        self.actions_run.append(action.name())
+        self.events.append({"event": "action", "name": action.name()})
+        for message in dispatcher.messages:
+            await self._render(message)
+        for event in events:
+            self._apply(event)
+        return events
+
+    def _apply(self, event: dict[str, Any]) -> None:
+        # Events are what Rasa would store: they must serialise to JSON.
+        json.dumps(event)
+        if event["event"] == "slot":
+            self._set(event["name"], event["value"])
+        elif event["event"] == "session_started":
+            self.slots = self._initial_slots()
+            self.events.append(event)
+        else:
+            self.events.append(event)
+
+    def _set(self, name: str, value: Any) -> None:
+        assert name in self.domain["slots"] or name in (
+            "requested_slot",
+            "session_started_metadata",
+        ), f"unknown slot {name}"
+        self.slots[name] = value
+        self.events.append({"event": "slot", "name": name, "value": value})
+
+    async def _utter(self, name: str) -> None:
+        await self._render({"response": name})
+
+    async def _render(self, message: dict[str, Any]) -> None:
+        from rasa.shared.core.events import SlotSet
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        tracker = DialogueStateTracker.from_events(
+            self.sender_id, [], slots=self.rasa_domain.slots
+        )
+        for name, value in self.slots.items():
+            if tracker.slots.get(name) is not None or name in self.domain["slots"]:
+                tracker.update(SlotSet(name, value))
+        name = message.get("response")
+        kwargs = {
+            k: v
+            for k, v in message.items()
+            if k not in ("response", "buttons", "template")
+        }
+        if name:
+            assert name in self.domain["responses"], f"unknown response {name}"
+            draft = await self.generator.generate(name, tracker, "rest", **kwargs)
+            assert draft is not None, name
+        else:
+            draft = {"text": message.get("text") or ""}
+        buttons = list(draft.get("buttons") or []) + list(message.get("buttons") or [])
+        self.turns[-1].append(Message(name, draft.get("text") or "", buttons))
+
+    def _initial_slots(self) -> dict[str, Any]:
+        return {
+            name: spec.get("initial_value")
+            for name, spec in self.domain["slots"].items()
+        } | {"requested_slot": None}
+
+
+@pytest.fixture
+def chat_factory(services, domain, rules, nlg):
+    def make(**kwargs: Any) -> Chat:
+        return Chat(kwargs.pop("services", services), domain, rules, nlg, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def token_chat(chat_factory):
+    """A conversation of a buyer proven by a real signed token."""
+    from bot.services.identity import (
+        conversation_id_for,
+        issue_buyer_token,
+        verify_buyer_token,
+    )
+
+    def make(buyer_id: str, conversation: str = "chat-1", **kwargs: Any) -> Chat:
+        token = issue_buyer_token(buyer_id, conversation=conversation)
+        sender = conversation_id_for(verify_buyer_token(token))
+        metadata = {"csba": {"token": token, "buyer_id": buyer_id, "auth": "token"}}
+        return chat_factory(sender_id=sender, metadata=metadata, **kwargs)
+
+    return make

@@ -1,0 +1,112 @@
+"""domain.yml, the rules and the actions agree: one reply per reason code, a
+rule for every outcome, and every response an action names exists."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.domain.model import Route
+from bot.domain.policy import REASON_CODES
+from tests.actions.conftest import PROJECT_ROOT
+
+NEXT_BY_ROUTE = {
+    Route.SELLER_CASE: ["utter_case_opened"],
+    Route.AGENT: ["utter_agent_case_opened"],
+    Route.BUYER_SELLER_MESSAGING: ["utter_contact_seller"],
+}
+
+
+def outcomes(domain) -> list[str]:
+    return domain["slots"]["outcome"]["values"]
+
+
+@pytest.mark.parametrize("code", sorted(REASON_CODES))
+def test_each_reason_code_has_its_reply_and_rule(code, domain, rules):
+    assert code in outcomes(domain)
+    assert f"utter_reason_{code}" in domain["responses"]
+    replies = rules.after_outcome[("action_triage", code)]
+    assert replies[0] == f"utter_reason_{code}"
+    route = REASON_CODES[code]
+    expected = NEXT_BY_ROUTE.get(route, [])
+    if code == "pre_order":
+        expected = ["utter_contact_seller_pre_order"]
+    if code in ("return_window_open", "damaged_return"):
+        expected = ["utter_return_method"]
+    assert replies[1:] == expected
+
+
+def test_every_outcome_has_a_rule(domain, rules):
+    produced = {outcome for _, outcome in rules.after_outcome}
+    assert set(outcomes(domain)) == produced
+
+
+def _response_names_in_actions() -> set[str]:
+    names: set[str] = set()
+    for path in Path(PROJECT_ROOT, "actions").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "utter_message"
+            ):
+                keywords = {k.arg: k.value for k in node.keywords}
+                assert "text" not in keywords, f"{path.name}: text= in utter_message"
+                assert "response" in keywords, (
+                    f"{path.name}: utter_message without response"
+                )
+                value = keywords["response"]
+                if isinstance(value, ast.Constant):
+                    names.add(value.value)
+                elif isinstance(value, ast.IfExp):
+                    names |= {value.body.value, value.orelse.value}
+                else:
+                    raise AssertionError(f"{path.name}: response name is not a literal")
+    return names
+
+
+def test_actions_only_utter_domain_responses(domain):
+    names = _response_names_in_actions()
+    assert names, "no utter_message found"
+    assert names <= set(domain["responses"])
+
+
+def test_intents_match_the_taxonomy(domain):
+    assert domain["intents"] == [
+        "greet", "goodbye", "thanks", "affirm", "deny", "give_order_id",
+        "delivery_status", "return_refund", "damaged_item", "cancel_order",
+        "change_address", "invoice", "customization", "pre_order",
+        "product_question", "human_agent", "out_of_scope",
+    ]  # fmt: skip
+    assert domain["entities"] == ["order_id"]
+
+
+def test_only_outcome_influences_the_dialogue(domain):
+    featurized = [
+        name
+        for name, spec in domain["slots"].items()
+        if spec.get("influence_conversation", True)
+    ]
+    assert featurized == ["outcome"]
+
+
+def test_session_config(domain):
+    assert domain["session_config"] == {
+        "session_expiration_time": 60,
+        "carry_over_slots_to_new_session": False,
+    }
+
+
+def test_the_conversation_tests_cover_every_route_and_reason_code():
+    import yaml
+
+    stories = yaml.safe_load((PROJECT_ROOT / "tests" / "test_stories.yml").read_text())
+    tested = set()
+    for story in stories["stories"]:
+        for step in story["steps"]:
+            for slot in step.get("slot_was_set") or []:
+                if isinstance(slot, dict) and "outcome" in slot:
+                    tested.add(slot["outcome"])
+    assert set(REASON_CODES) <= tested

@@ -1,0 +1,291 @@
+"""The order form: order numbers, ZIP verification for anonymous buyers,
+recent-order buttons for buyers with a token, leaving the form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from actions.orders import find_order_id, needs_order
+from bot.adapters.orm import CaseRow, ReturnAuthorizationRow
+from bot.db import session_scope
+from bot.services.identity import MAX_ZIP_ATTEMPTS
+
+ORDER = "112-0000001-0000001"  # B-1, ships to 98101, delivered by UPS
+# What must never show after a failed verification: the order's facts.
+ORDER_FACTS = (
+    "UPS",
+    "1Z999AA10123456784",
+    "2026-11-20",
+    "Hearth",
+    "Alice",
+    "B-1",
+    "98101",
+)
+
+
+def ask_delivery(chat, order_id=ORDER):
+    chat.say("where is my order?", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id"]
+    chat.say(order_id, "give_order_id", order_id=order_id)
+
+
+def assert_nothing_disclosed(chat):
+    for text in chat.texts():
+        for fact in ORDER_FACTS:
+            assert fact not in text, (fact, text)
+    for name in (
+        "carrier",
+        "tracking_number",
+        "delivered_on",
+        "route",
+        "reason_code",
+        "buyer_id",
+        "case_id",
+    ):
+        assert chat.slots[name] is None, name
+    assert chat.slots["verified_orders"] in (None, [])
+
+
+def test_anonymous_buyer_gives_order_then_zip(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert ORDER in chat.texts(-1)[0]
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "delivered"
+    assert chat.slots["buyer_id"] == "B-1"
+    assert chat.slots["verified_orders"] == [ORDER]
+    assert chat.slots["zip_code"] is None  # checked, never kept
+    assert "UPS" in chat.texts(-1)[0]
+
+
+@pytest.mark.parametrize("zip_code", ["98101", " 98101 ", "98101-1234", "９８１０１"])
+def test_zip_code_formats(chat_factory, zip_code):
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say(zip_code, "nlu_fallback")
+    assert chat.slots["reason_code"] == "delivered"
+
+
+def test_three_wrong_zip_codes_disclose_nothing_and_offer_a_person(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat)
+    for attempt in range(1, MAX_ZIP_ATTEMPTS):
+        chat.say("10001", "nlu_fallback")
+        assert chat.responses() == ["utter_ask_zip_code"]
+        assert chat.slots["form_notice"] == "zip_mismatch"
+        assert chat.slots["zip_attempts"] == attempt
+    chat.say("94103", "nlu_fallback")
+    assert chat.responses() == ["utter_verification_failed"]
+    assert not chat.form_active
+    assert chat.last[0].buttons == [
+        {"title": "Talk to a person", "payload": "/human_agent"}
+    ]
+    assert_nothing_disclosed(chat)
+    # The conversation stays locked: the next order inquiry fails at once.
+    chat.say(
+        "where is my order 112-0000003-0000003",
+        "delivery_status",
+        order_id="112-0000003-0000003",
+    )
+    assert chat.responses() == ["utter_verification_failed"]
+    assert_nothing_disclosed(chat)
+    # ... but a person is still one message away.
+    chat.say("/human_agent", "human_agent")
+    assert chat.slots["route"] == "agent"
+
+
+def test_an_unknown_order_is_treated_like_a_wrong_zip(chat_factory):
+    known, unknown = chat_factory(sender_id="anon-a"), chat_factory(sender_id="anon-b")
+    ask_delivery(known, ORDER)
+    ask_delivery(unknown, "999-9999999-9999999")
+    for _ in range(MAX_ZIP_ATTEMPTS):
+        known.say("10001", "nlu_fallback")
+        unknown.say("10001", "nlu_fallback")
+        assert known.texts(-1) == [
+            t.replace("999-9999999-9999999", ORDER) for t in unknown.texts(-1)
+        ]
+    assert unknown.responses() == ["utter_verification_failed"]
+    assert unknown.slots["reason_code"] is None  # never reached the policy
+    assert_nothing_disclosed(known)
+
+
+def test_a_mistyped_order_number_can_be_corrected_at_the_zip_question(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat, "112-0000001-0000009")
+    chat.say("oops, it's 112-0000001-0000001", "give_order_id", order_id=ORDER)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["zip_attempts"] == 0  # no attempt used
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "delivered"
+
+
+def test_an_answer_without_digits_is_not_a_zip_attempt(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("what do you mean?", "out_of_scope")
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["form_notice"] == "zip_needed"
+    assert chat.slots["zip_attempts"] == 0
+
+
+def test_invalid_order_numbers_are_asked_again_politely(chat_factory):
+    chat = chat_factory()
+    chat.say("where is my order?", "delivery_status")
+    for text in ("12345", "my order from last week", "112-000000-0000001"):
+        chat.say(text, "delivery_status")
+        assert chat.responses() == ["utter_ask_order_id"]
+        assert "doesn't look like an order number" in chat.texts(-1)[0]
+    chat.say("11200000010000001", "give_order_id")  # no separators
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["order_id"] == ORDER
+
+
+def test_each_order_of_the_conversation_is_verified(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("98101", "nlu_fallback")
+    # Another order of the same buyer: asked again.
+    chat.say(
+        "and order 112-0000003-0000003?",
+        "delivery_status",
+        order_id="112-0000003-0000003",
+    )
+    assert chat.responses() == ["utter_ask_zip_code"]
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "in_transit"
+    # Someone else's order, even with its right ZIP: not_your_order, nothing shown.
+    chat.say(
+        "where is 113-0000004-0000004",
+        "delivery_status",
+        order_id="113-0000004-0000004",
+    )
+    chat.say("10001", "nlu_fallback")
+    assert chat.slots["reason_code"] == "not_your_order"
+    assert chat.slots["buyer_id"] == "B-1"
+    assert "Yanwen" not in " ".join(chat.texts(-1))
+    # A verified order needs no ZIP the second time; anonymous buyers get it as a button.
+    chat.say("I want to return something", "return_refund")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    assert [b["payload"] for b in chat.last[0].buttons] == [
+        "/give_order_id" + json.dumps({"order_id": o})
+        for o in (ORDER, "112-0000003-0000003", "113-0000004-0000004")
+    ]
+    chat.say("/give_order_id", "give_order_id", order_id=ORDER)
+    assert chat.slots["reason_code"] == "return_window_open"
+
+
+def test_token_buyer_needs_no_zip_and_gets_recent_orders(token_chat):
+    chat = token_chat("B-1")
+    chat.say("where is my order", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    buttons = chat.last[0].buttons
+    assert all(b["payload"].startswith("/give_order_id{") for b in buttons)
+    ids = [
+        json.loads(b["payload"][len("/give_order_id") :])["order_id"] for b in buttons
+    ]
+    assert len(ids) == 5 and all(i.startswith("112-") for i in ids)  # only B-1's
+    assert buttons[ids.index("112-0000003-0000003")]["title"] == (
+        "112-0000003-0000003 · Hearth 20 oz Insulated Stainless Steel…"
+    )
+    chat.say("/give_order_id", "give_order_id", order_id="112-0000003-0000003")
+    assert chat.slots["reason_code"] == "in_transit"
+    assert chat.slots["buyer_id"] == "B-1"
+    assert "utter_ask_zip_code" not in chat.responses()
+
+
+def test_forged_metadata_is_ignored(chat_factory):
+    forged = {"csba": {"buyer_id": "B-1", "auth": "token"}, "buyer_id": "B-1"}
+    chat = chat_factory(metadata=forged)
+    ask_delivery(chat)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["buyer_id"] is None
+
+
+def test_a_token_for_another_conversation_is_ignored(chat_factory):
+    from bot.services.identity import issue_buyer_token
+
+    token = issue_buyer_token("B-1", conversation="theirs")
+    chat = chat_factory(
+        sender_id="anon-mine", metadata={"csba": {"token": token, "buyer_id": "B-1"}}
+    )
+    ask_delivery(chat)
+    assert chat.responses() == ["utter_ask_zip_code"]
+
+
+def test_asking_for_a_person_leaves_the_form(chat_factory, services):
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("just get me a human", "human_agent")
+    assert not chat.form_active
+    assert chat.slots["route"] == "agent"
+    assert chat.slots["zip_attempts"] == 0
+    with session_scope(services.engine) as session:
+        case = session.scalars(select(CaseRow)).one()
+        assert case.kind == "agent" and case.order_id is None  # not verified: no order
+
+
+def test_saying_no_stops_the_inquiry(chat_factory):
+    chat = chat_factory()
+    chat.say("I want to cancel an order", "cancel_order")
+    chat.say("no, forget it", "deny")
+    assert chat.responses() == ["utter_inquiry_cancelled"]
+    assert not chat.form_active and chat.slots["pending_intent"] is None
+
+
+def test_database_down_during_the_form(chat_factory, down_services, caplog):
+    chat = chat_factory(services=down_services)
+    ask_delivery(chat)
+    chat.say("98101", "nlu_fallback")
+    assert chat.responses() == ["utter_service_unavailable"]
+    assert "can't reach your order right now" in chat.texts(-1)[0]
+    assert not chat.form_active  # no stuck form: the next message starts afresh
+    chat.say("hello", "greet")
+    assert chat.responses() == ["utter_greet"]
+    assert "failed in conversation" in caplog.text
+
+
+def test_database_down_token_buyer_still_asked_for_the_order(token_chat, down_services):
+    chat = token_chat("B-1", services=down_services)
+    chat.say("where is my order", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id"]
+    chat.say(ORDER, "give_order_id", order_id=ORDER)
+    assert chat.responses() == ["utter_service_unavailable"]
+    assert not chat.form_active
+
+
+def test_nothing_is_written_before_verification(chat_factory, services):
+    chat = chat_factory()
+    chat.say(
+        "I need to return order 112-0000001-0000001", "return_refund", order_id=ORDER
+    )
+    assert chat.responses() == ["utter_ask_zip_code"]
+    with session_scope(services.engine) as session:
+        assert (
+            session.scalar(select(func.count()).select_from(ReturnAuthorizationRow))
+            == 0
+        )
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("112-0000001-0000001",), ORDER),
+        (("112 0000001 0000001",), ORDER),
+        (("it's 112-0000001-0000001 thanks",), ORDER),
+        (("１１２－００００００１－００００００１",), ORDER),
+        ((None, "", "98101", "1120000001000000"), None),
+        (("x" * 20_000,), None),
+    ],
+)
+def test_find_order_id(texts, expected):
+    assert find_order_id(*texts) == expected
+
+
+def test_needs_order():
+    assert needs_order("delivery_status") and needs_order("product_question")
+    assert not needs_order("invoice") and not needs_order("human_agent")
+    assert not needs_order("greet") and not needs_order(None)

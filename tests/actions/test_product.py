@@ -1,0 +1,135 @@
+"""Product questions: "have you ordered it?", which item, the product-page answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.product import match_item
+from bot.domain.model import Product
+
+MULTI = "112-0000001-0000001"  # B-1: tumbler B0HRTH0001 and kettle B0HRTH0002
+SINGLE = "112-0000003-0000003"  # B-1: tumbler only
+
+
+def test_a_bare_product_question_asks_whether_it_was_ordered(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert [b["payload"] for b in chat.last[0].buttons] == ["/affirm", "/deny"]
+
+
+def test_not_ordered_becomes_a_pre_order_referral(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("/deny", "deny")
+    assert chat.slots["reason_code"] == "pre_order"
+    assert chat.slots["route"] == "buyer_seller_messaging"
+    assert chat.responses() == [
+        "utter_reason_pre_order",
+        "utter_contact_seller_pre_order",
+    ]
+
+
+def test_an_unclear_answer_is_asked_again(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("hmm maybe", "out_of_scope")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert "yes or a no" in chat.texts(-1)[0]
+
+
+def test_ordered_several_items_asks_which_item_then_answers(token_chat):
+    chat = token_chat("B-1")
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("/affirm", "affirm")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    chat.say("/give_order_id", "give_order_id", order_id=MULTI)
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.last[0].buttons == [
+        {
+            "title": "Hearth 20 oz Insulated Stainless Steel Tumbler with Lid",
+            "payload": "B0HRTH0001",
+        },
+        {
+            "title": "Hearth 1.7 L Electric Kettle, Stainless Steel",
+            "payload": "B0HRTH0002",
+        },
+    ]
+    chat.say("B0HRTH0001", "nlu_fallback")
+    assert chat.slots["product_title"].startswith("Hearth 20 oz")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    (reply,) = chat.texts(-1)
+    assert "Tumbler" in reply and "top rack" in reply and "dishwasher safe" in reply
+    assert chat.slots["answer_source"] == "attributes"
+
+
+def test_the_item_choice_limits_the_answer_to_that_item(token_chat):
+    chat = token_chat("B-1")
+    chat.say("is it dishwasher safe?", "product_question", order_id=MULTI)
+    assert chat.responses() == [
+        "utter_ask_product_asin"
+    ]  # the order was in the question
+    chat.say("the kettle", "product_question")
+    assert chat.slots["product_title"].startswith("Hearth 1.7 L Electric Kettle")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "not dishwasher safe" in chat.texts(-1)[0]
+
+
+def test_an_unknown_item_is_asked_again(token_chat):
+    chat = token_chat("B-1")
+    chat.say("is it dishwasher safe?", "product_question", order_id=MULTI)
+    chat.say("the blender", "product_question")
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.slots["form_notice"] == "unknown_item"
+    assert len(chat.last[0].buttons) == 2
+
+
+def test_a_single_item_order_needs_no_item_question(token_chat):
+    chat = token_chat("B-1")
+    chat.say("does it come with a straw?", "product_question", order_id=SINGLE)
+    assert chat.slots["reason_code"] == "detail_page_silent"
+    assert chat.responses() == ["utter_reason_detail_page_silent", "utter_case_opened"]
+
+
+def test_anonymous_buyer_sees_items_only_after_the_zip(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("yes", "affirm")
+    chat.say(MULTI, "give_order_id", order_id=MULTI)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert "Tumbler" not in " ".join(chat.texts())
+    chat.say("98101", "nlu_fallback")
+    assert chat.responses() == ["utter_ask_product_asin"]
+
+
+def test_someone_elses_order_never_shows_its_items(token_chat):
+    chat = token_chat("B-2")
+    chat.say("is it dishwasher safe?", "product_question", order_id=MULTI)
+    assert chat.slots["reason_code"] == "not_your_order"
+    assert "utter_ask_product_asin" not in chat.responses()
+    assert "Hearth" not in " ".join(chat.texts())
+
+
+PRODUCTS = [
+    Product(asin="B0HRTH0001", seller_id="S", title="Hearth 20 oz Tumbler with Lid"),
+    Product(asin="B0HRTH0002", seller_id="S", title="Hearth 1.7 L Electric Kettle"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("B0HRTH0002", "B0HRTH0002"),
+        ("b0hrth0001", "B0HRTH0001"),
+        ("2", "B0HRTH0002"),
+        ("the electric kettle", "B0HRTH0002"),
+        ("Tumbler", "B0HRTH0001"),
+        ("hearth", None),  # in both titles
+        ("3", None),
+        ("", None),
+        ("<script>alert(1)</script>", None),
+        ("x" * 20_000, None),
+    ],
+)
+def test_match_item(text, expected):
+    assert match_item(text, PRODUCTS) == expected

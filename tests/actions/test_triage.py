@@ -1,0 +1,254 @@
+"""action_start_inquiry and action_triage: every route and reason code of the
+demo examples, the decision slots, what gets recorded, and idempotency."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from actions.triage import DECISION_SLOTS, ActionStartInquiry
+from bot.adapters.orm import CaseMessageRow, CaseRow, ReturnAuthorizationRow
+from bot.db import session_scope
+from bot.domain.policy import REASON_CODES
+from tests.actions.conftest import PROJECT_ROOT, user_event
+
+EXAMPLES = json.loads((PROJECT_ROOT / "data" / "demo" / "examples.json").read_text())
+DEFAULT_TEXT = {
+    "delivery_status": "where is my order",
+    "return_refund": "I want to return it",
+    "damaged_item": "it arrived broken",
+    "cancel_order": "please cancel my order",
+    "change_address": "I need to change the address",
+    "product_question": "is it dishwasher safe?",
+}
+
+
+def _example_id(example: dict) -> str:
+    return f"{example['intent']}-{example['order']}-{example['expect'][1]}"
+
+
+def play_example(example, chat_factory, token_chat):
+    """Play one demo example as the buyer would: a token buyer when the example
+    names one, an anonymous one otherwise; the order number in the message."""
+    chat = token_chat(example["buyer"]) if example.get("buyer") else chat_factory()
+    text = example.get("text") or DEFAULT_TEXT.get(example["intent"], example["intent"])
+    chat.say(text, example["intent"], order_id=example["order"])
+    if chat.form_active and chat.slots["requested_slot"] == "product_asin":
+        chat.say("the tumbler", "product_question")
+    assert not chat.form_active
+    return chat
+
+
+@pytest.mark.parametrize("example", EXAMPLES["examples"], ids=_example_id)
+def test_every_demo_example_gets_its_route_and_reason(
+    example, chat_factory, token_chat, monkeypatch
+):
+    if "at" in example:
+        monkeypatch.setenv("CSBA_NOW", example["at"])
+    chat = play_example(example, chat_factory, token_chat)
+    route, reason = example["expect"]
+    assert (chat.slots["route"], chat.slots["reason_code"]) == (route, reason)
+    assert chat.slots["outcome"] == reason
+    assert chat.responses()[0] == f"utter_reason_{reason}"
+    # Every decision sets the slots the agent console filters on.
+    assert "order_id" in chat.slots and "case_id" in chat.slots
+    # Every variable of every reply was filled.
+    for text in chat.texts():
+        assert "None" not in text and "{" not in text, text
+
+
+def test_the_examples_cover_every_route_and_reason_code():
+    covered = {tuple(e["expect"]) for e in EXAMPLES["examples"]}
+    assert {reason for _, reason in covered} == set(REASON_CODES)
+    assert {route for route, _ in covered} == {r.value for r in REASON_CODES.values()}
+
+
+def test_route_replies(chat_factory, token_chat):
+    # bot: status with carrier, tracking and dates
+    chat = token_chat("B-1")
+    chat.say("where is it", "delivery_status", order_id="112-0000003-0000003")
+    (reply,) = chat.texts(-1)
+    assert "USPS" in reply and "9400111899223856112233" in reply
+    assert "2026-11" in reply
+
+    # bot: return instructions with method and deadline, and the authorisation
+    chat.say("I want to return it", "return_refund", order_id="112-0000001-0000001")
+    assert chat.responses() == [
+        "utter_reason_return_window_open",
+        "utter_return_method",
+    ]
+    reply, method = chat.texts(-1)
+    assert chat.slots["return_deadline"] in reply and chat.slots["return_id"] in reply
+    assert "Ontario, CA" in method  # S-100 takes returns at a domestic address
+
+    # seller_case: the case number, 24 h for the seller, the buyer's due time
+    chat.say(
+        "please cancel, wrong size", "cancel_order", order_id="112-0000002-0000002"
+    )
+    assert chat.slots["route"] == "seller_case"
+    assert chat.responses() == ["utter_reason_cancel_request", "utter_case_opened"]
+    opened = chat.texts(-1)[1]
+    assert (
+        chat.slots["case_id"] in opened and "24 hours" in opened and "2 days" in opened
+    )
+    assert chat.slots["buyer_due"] == "2026-11-28 10:00 PST"
+    assert chat.slots["buyer_due"] in opened
+
+    # buyer_seller_messaging: why, and how to reach the seller
+    chat.say("I need an invoice", "invoice", order_id="112-0000001-0000001")
+    assert chat.responses() == ["utter_reason_invoice", "utter_contact_seller"]
+    assert "Your Orders" in chat.texts(-1)[1] and "Contact seller" in chat.texts(-1)[1]
+    assert "112-0000001-0000001" in chat.texts(-1)[1]
+
+    # agent: a case, and a person replies in this chat
+    chat.say("let me talk to a person", "human_agent")
+    assert chat.slots["route"] == "agent"
+    assert chat.responses() == [
+        "utter_reason_buyer_asked_for_agent",
+        "utter_agent_case_opened",
+    ]
+    assert "in this chat" in chat.texts(-1)[1]
+
+
+def test_pre_order_explains_how_to_ask_the_seller(chat_factory):
+    chat = chat_factory()
+    chat.say("is the kettle in stock?", "pre_order")
+    assert chat.responses() == [
+        "utter_reason_pre_order",
+        "utter_contact_seller_pre_order",
+    ]
+    assert "Ask a question" in chat.texts(-1)[1]
+    assert chat.slots["route"] == "buyer_seller_messaging"
+    assert chat.slots["order_id"] is None and chat.slots["case_id"] is None
+
+
+def test_a_case_holds_the_buyers_own_words(chat_factory, token_chat, services):
+    chat = token_chat("B-1")
+    chat.say(
+        "Ship it to my office instead", "change_address", order_id="112-0000002-0000002"
+    )
+    with session_scope(services.engine) as session:
+        case = session.get(CaseRow, int(chat.slots["case_id"]))
+        assert case.question == "Ship it to my office instead"
+        assert case.conversation_id == chat.sender_id
+        assert case.reason_code == "address_change_request"
+        assert case.kind == "seller"
+
+
+def test_the_same_question_twice_joins_the_open_case(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say("where is my kettle??", "delivery_status", order_id="113-0000004-0000004")
+    first = chat.slots["case_id"]
+    assert chat.slots["case_created"] is True
+    chat.say(
+        "still nothing, where is it", "delivery_status", order_id="113-0000004-0000004"
+    )
+    assert chat.slots["case_id"] == first
+    assert chat.slots["case_created"] is False
+    assert "open case" in chat.texts(-1)[1]
+    with session_scope(services.engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 1
+        assert session.scalar(select(func.count()).select_from(CaseMessageRow)) == 2
+
+
+def test_a_return_is_authorised_once_per_decision(token_chat, services):
+    chat = token_chat("B-1")
+    chat.say("The lid arrived cracked", "damaged_item", order_id="112-0000001-0000001")
+    assert chat.slots["reason_code"] == "damaged_return"
+    with session_scope(services.engine) as session:
+        row = session.get(ReturnAuthorizationRow, int(chat.slots["return_id"]))
+        assert row.order_id == "112-0000001-0000001"
+        assert row.reason == "damaged_return"
+        assert row.conversation_id == chat.sender_id
+
+
+def test_someone_elses_order_reveals_nothing(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say("where is my order", "delivery_status", order_id="112-0000001-0000001")
+    assert chat.slots["reason_code"] == "not_your_order"
+    facts = [
+        chat.slots[name]
+        for name in DECISION_SLOTS
+        if name not in ("route", "reason_code", "order_id")
+    ]
+    assert facts == [None] * len(facts)
+    # The very words of an unknown order: not even the order's existence shows.
+    unknown = token_chat("B-2", conversation="chat-2")
+    unknown.say("where is my order", "delivery_status", order_id="112-9999999-9999999")
+    assert unknown.slots["reason_code"] == "order_not_found"
+    assert chat.texts(-1) == [
+        t.replace("112-9999999-9999999", "112-0000001-0000001")
+        for t in unknown.texts(-1)
+    ]
+    for text in chat.texts():
+        for secret in ("UPS", "1Z999AA10123456784", "2026-11-20", "Hearth", "98101"):
+            assert secret not in text
+    with session_scope(services.engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 0
+
+
+def test_a_bare_order_number_then_the_topic(token_chat):
+    chat = token_chat("B-1")
+    chat.say("112-0000003-0000003", "give_order_id", order_id="112-0000003-0000003")
+    assert chat.responses() == ["utter_ask_topic"]
+    assert "112-0000003-0000003" in chat.texts(-1)[0]
+    assert len(chat.last[0].buttons) == 8
+    chat.say("/cancel_order", "cancel_order")
+    assert chat.slots["reason_code"] == "already_shipped"
+    assert chat.slots["order_id"] == "112-0000003-0000003"
+    reply = chat.texts(-1)[0]
+    assert "refuse the delivery" in reply and "USPS" in reply
+
+
+def test_a_new_inquiry_asks_for_its_order_again(token_chat):
+    chat = token_chat("B-1")
+    chat.say("where is it", "delivery_status", order_id="112-0000003-0000003")
+    chat.say("I want to return something", "return_refund")
+    assert chat.form_active and chat.slots["requested_slot"] == "order_id"
+    assert chat.slots["order_id"] is None
+
+
+def test_start_inquiry_remembers_intent_and_words(services, domain, dispatcher):
+    tracker_events = [
+        user_event(
+            "  Where is\tmy\x00 order?\n",
+            "delivery_status",
+            [("order_id", "112 0000001 0000001")],
+        )
+    ]
+    from tests.actions.conftest import make_tracker
+
+    events = pytest.importorskip("asyncio").run(
+        ActionStartInquiry(services).run(
+            dispatcher, make_tracker(events=tracker_events), domain
+        )
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["pending_intent"] == "delivery_status"
+    assert slots["inquiry_text"] == "Where is my order?"
+    assert slots["order_id"] == "112-0000001-0000001"
+    assert dispatcher.messages == []
+
+
+def test_a_person_for_someone_elses_order_gets_no_link_to_it(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say(
+        "a human please, about 112-0000001-0000001",
+        "human_agent",
+        order_id="112-0000001-0000001",
+    )
+    assert chat.slots["route"] == "agent"
+    assert chat.slots["order_id"] is None
+    with session_scope(services.engine) as session:
+        case = session.scalars(select(CaseRow)).one()
+        assert case.order_id is None and case.buyer_id is None
+    # Their own order is linked, so the associate sees it.
+    chat.say(
+        "an invoice for 113-0000004-0000004 please",
+        "invoice",
+        order_id="113-0000004-0000004",
+    )
+    assert chat.slots["order_id"] == "113-0000004-0000004"
+    assert "113-0000004-0000004" in chat.texts(-1)[1]
