@@ -188,6 +188,19 @@ class ValidateOrderForm(CsbaAction):
                 values.update(inquiry_halt=HALT_CANCELLED, zip_code=None)
                 return self._finish(values)
 
+        # A new question instead of (or beside) the answer, e.g. "actually, where is
+        # my order 112-...?" while asked for the order of a cancellation: the new
+        # business intent replaces the one being served, in the buyer's new words.
+        if (
+            requested
+            and _asks_something_else(turn.intent, pending)
+            and (
+                requested == "order_id" or not _answers(requested, found_order, answer)
+            )
+        ):
+            pending = turn.intent
+            values.update(pending_intent=pending, inquiry_text=turn.text)
+
         has_ordered = tracker.get_slot("has_ordered")
         if "has_ordered" in candidates:
             has_ordered = {"affirm": YES, "deny": NO}.get(turn.intent or "")
@@ -301,6 +314,26 @@ class ValidateOrderForm(CsbaAction):
     @staticmethod
     def _finish(values: dict[str, Any]) -> list[EventType]:
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, None)]
+
+
+# Intents a buyer may switch to in the middle of the order form. A product
+# question is left out: it has its own "have you ordered it?" step.
+_SWITCHABLE_INTENTS = frozenset(
+    {
+        "delivery_status",
+        "return_refund",
+        "damaged_item",
+        "cancel_order",
+        "change_address",
+        "invoice",
+        "customization",
+        "pre_order",
+    }
+)
+
+
+def _asks_something_else(intent: str | None, pending: str | None) -> bool:
+    return intent in _SWITCHABLE_INTENTS and intent != pending
 
 
 def _answers(requested: str, found_order: str | None, text: str) -> bool:

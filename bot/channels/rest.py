@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
+# Longer chat messages are cut to this many characters before NLU sees them.
+MAX_MESSAGE_CHARS = 2000
+
 
 def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:
     """The polite "can't reach your order" message, for a turn that produced no reply.
@@ -126,6 +129,10 @@ class TokenRestInput(RestInput):
             text = body.get("message")
             if text is not None and not isinstance(text, str):
                 return _error(400, "invalid_request")
+            if text is not None and len(text) > MAX_MESSAGE_CHARS:
+                # NLU time grows with length: 20,000 characters cost seconds of CPU.
+                # Nothing a buyer needs to say is that long; cases keep 2,000 anyway.
+                text = text[:MAX_MESSAGE_CHARS]
 
             try:
                 resolved = resolve_identity(request.headers, body)

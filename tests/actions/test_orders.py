@@ -289,3 +289,23 @@ def test_needs_order():
     assert needs_order("delivery_status") and needs_order("product_question")
     assert not needs_order("invoice") and not needs_order("human_agent")
     assert not needs_order("greet") and not needs_order(None)
+
+
+def test_a_new_question_at_the_order_question_replaces_the_old_one(token_chat):
+    chat = token_chat("B-1")
+    chat.say("I want to cancel an order", "cancel_order")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    chat.say(
+        "Actually, where is my order 112-0000003-0000003?",
+        "delivery_status",
+        order_id="112-0000003-0000003",
+    )
+    assert chat.slots["reason_code"] == "in_transit"  # not already_shipped
+    assert chat.slots["order_id"] == "112-0000003-0000003"
+
+
+def test_a_zip_answer_classified_as_a_business_intent_is_still_a_zip(chat_factory):
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("98101", "cancel_order")  # a bare ZIP can come back with any intent
+    assert chat.slots["reason_code"] == "delivered"  # still the delivery question

@@ -358,3 +358,11 @@ def test_channel_loads_from_credentials_module_path():
     channel = _create_single_channel("bot.channels.rest.TokenRestInput", {})
     assert isinstance(channel, TokenRestInput)
     assert channel.name() == "csba_rest" and channel.url_prefix() == "csba_rest"
+
+
+async def test_very_long_messages_are_cut_before_rasa(client, agent):
+    from bot.channels.rest import MAX_MESSAGE_CHARS
+
+    got = await client.post(WEBHOOK, json={"message": "x" * 20_000})
+    assert got.status_code == 200
+    assert len(agent.messages[-1].text) == MAX_MESSAGE_CHARS
