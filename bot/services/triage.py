@@ -153,31 +153,21 @@ def record_decision(
         session.flush()
         return authorisation
     if decision.route is Route.SELLER_CASE and order:
-        return open_case(
-            session,
-            conversation_id=conversation_id,
-            category=decision.intent,
-            reason_code=decision.reason_code,
-            question=question,
-            now=now,
-            order_id=order.id,
-            seller_id=order.seller_id,
-            buyer_id=order.buyer_id,
-            kind=CaseKind.SELLER,
-            notifier=notifier,
-        )
-    if decision.route is Route.AGENT:
-        return open_case(
-            session,
-            conversation_id=conversation_id,
-            category=decision.intent,
-            reason_code=decision.reason_code,
-            question=question,
-            now=now,
-            order_id=order.id if order else None,
-            seller_id=order.seller_id if order else None,
-            buyer_id=order.buyer_id if order else None,
-            kind=CaseKind.AGENT,
-            notifier=None,
-        )
-    return None
+        kind = CaseKind.SELLER
+    elif decision.route is Route.AGENT:
+        kind = CaseKind.AGENT  # answered in the chat; open_case emails no seller
+    else:
+        return None
+    return open_case(
+        session,
+        conversation_id=conversation_id,
+        category=decision.intent,
+        reason_code=decision.reason_code,
+        question=question,
+        now=now,
+        order_id=order.id if order else None,
+        seller_id=order.seller_id if order else None,
+        buyer_id=order.buyer_id if order else None,
+        kind=kind,
+        notifier=notifier,
+    )
