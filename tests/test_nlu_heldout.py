@@ -17,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -145,3 +148,36 @@ def test_heldout_file_is_valid():
 
     for text, _, ids in examples:
         assert all(ids), f"unnormalisable order id in held-out example: {text!r}"
+
+
+@pytest.mark.slow
+def test_heldout_intent_accuracy(tmp_path, monkeypatch):
+    monkeypatch.chdir(PROJECT_ROOT)  # `models/spacy-en` in config.yml is relative
+    monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "false")
+
+    # The bot's own model (bot.training: trained once per config/domain/data
+    # fingerprint and shared with the end-to-end and story tests).
+    from bot.training import ensure_model
+
+    started = time.monotonic()
+    model_path = ensure_model()
+    train_seconds = time.monotonic() - started
+    report = evaluate(model_path)
+
+    timing = f"{train_seconds:.1f} s to train or find the model"
+    print(
+        f"\nheld-out NLU: n={report['n']} accuracy={report['accuracy']:.4f} "
+        f"macro-F1={report['macro_f1']:.4f} (nlu_fallback counted wrong: "
+        f"{report['fallbacks']} fallbacks) training time: {timing}"
+    )
+    print("worst confusions (gold -> predicted):", report["confusions"][:8])
+    for err in report["errors"]:
+        print("  miss:", err)
+
+    assert report["accuracy"] >= ACCURACY_BAR, (
+        f"held-out intent accuracy {report['accuracy']:.4f} < {ACCURACY_BAR}"
+    )
+    assert report["n_with_order_id"] > 0
+    assert not report["entity_errors"], (
+        f"order_id extraction wrong for: {report['entity_errors']}"
+    )
