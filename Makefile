@@ -4,12 +4,15 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SPACY := models/spacy-en/meta.json
+NODE_STAMP := node_modules/.package-lock.json
+WIDGET_JS  := bot/web/static/vendor/socket.io.min.js
+CHROMIUM   := /usr/bin/chromium
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install run train shell test lint lock clean demo
+.PHONY: install run train shell test lint lock clean demo eval bench bench-console
 
-install: $(STAMP) $(SPACY)
+install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM)
 
 $(STAMP): pyproject.toml requirements.lock
 	@start=$$(date +%s); \
@@ -27,15 +30,39 @@ $(STAMP): pyproject.toml requirements.lock
 $(SPACY): $(STAMP) bot/nlp/pipeline.py
 	$(PY) -m bot.nlp.pipeline build models/spacy-en
 
+# The web chat's browser package (socket.io-client, exact pin in package-lock.json),
+# served from bot/web/static/vendor/ (not committed; nothing comes from a CDN).
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+$(WIDGET_JS): $(NODE_STAMP)
+	@mkdir -p $(dir $(WIDGET_JS))
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(WIDGET_JS)
+
+# Debian's Chromium for the browser tests (Playwright's own browser download is
+# unreachable here). Installed as root (as CI runs); otherwise only a warning, and the
+# browser tests fail saying what to install. Nothing to do when it is there.
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "warning: the browser tests need $(CHROMIUM): run 'sudo apt-get install chromium'" >&2; \
+	else \
+		echo "installing Debian's chromium for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && \
+		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	fi
+
 # Ports and stores of the running bot (README, "Chatting with the bot"). Each can be
 # overridden from the environment: `RASA_PORT=5015 make run`.
 RASA_PORT    ?= 5005
 ACTIONS_PORT ?= 5055
+CSBA_WEB_PORT ?= 8000
 SHELL_PORT   ?= 5006
 CSBA_VAR_DIR ?= var
 TRACKER_STORE_URL  ?= sqlite:///$(CSBA_VAR_DIR)/tracker.db
 ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
-export RASA_PORT ACTIONS_PORT SHELL_PORT TRACKER_STORE_URL ACTION_ENDPOINT_URL
+export RASA_PORT ACTIONS_PORT SHELL_PORT TRACKER_STORE_URL ACTION_ENDPOINT_URL CSBA_WEB_PORT
 
 # Refuse a tracker store on the project's own database, and an action port that
 # endpoints.yml does not point at.
@@ -49,14 +76,15 @@ port_busy = (exec 3<>/dev/tcp/127.0.0.1/$(1)) 2>/dev/null
 
 # Install, database and demo data (printing the demo triage), model (trained only when
 # config, domain or data changed), then the action server and Rasa together under
-# honcho (Procfile), after printing how to chat. Ctrl-C stops both.
+# honcho (Procfile) with the web app, after printing how to chat and the web app's
+# URL and demo accounts. Ctrl-C stops all three.
 run: install
 	$(call check_stack)
-	@for port in $(RASA_PORT) $(ACTIONS_PORT); do \
+	@for port in $(RASA_PORT) $(ACTIONS_PORT) $(CSBA_WEB_PORT); do \
 		if $(call port_busy,$$port); then echo "port $$port is in use (is the bot already running?)" >&2; exit 1; fi; \
 	done
 	$(VENV)/bin/csba db upgrade
-	$(VENV)/bin/csba db seed
+	@mkdir -p "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed | tee "$(CSBA_VAR_DIR)/seed.log"; test $${PIPESTATUS[0]} -eq 0
 	$(VENV)/bin/csba examples
 	@mkdir -p "$(CSBA_VAR_DIR)"; \
 	export RASA_MODEL=$$($(PY) -m bot.training --print-path) || exit 1; \
@@ -82,8 +110,11 @@ run: install
 	echo; \
 	echo "Chat in a terminal: make shell   (in another terminal; it reuses this action server)"; \
 	echo "Conversation of anonymous sender 'me': curl '$$url/conversations/anon-me/tracker?token=$$RASA_TOKEN'"; \
+	echo; \
+	echo "Web app: http://localhost:$(CSBA_WEB_PORT)/  (buyer chat /, agent console /agent, seller case log /seller)"; \
+	tail -n 2 "$(CSBA_VAR_DIR)/seed.log" | sed 's/^/  /'; \
 	echo "====================================================="; \
-	echo "Starting both processes; the bot is ready when Rasa logs 'Rasa server is up and running'."; \
+	echo "Starting the action server, Rasa and the web app; the bot is ready when Rasa logs 'Rasa server is up and running'."; \
 	echo; \
 	exec $(VENV)/bin/honcho start -f Procfile
 
@@ -91,6 +122,29 @@ run: install
 # `make train ARGS=--force` retrains; `ARGS="--force --no-cache"` retrains every component.
 train: install
 	$(PY) -m bot.training $(ARGS)
+
+# NLU quality, reports under reports/: the bot's model on the held-out file, then
+# 5-fold cross-validation of ours vs Rasa's default pipeline vs TF-IDF + logistic
+# regression on the same folds, and the time of a full `rasa train` without cache
+# (about 40 min on 2 cores). ARGS go to `csba eval compare`, e.g. a quick look:
+# ARGS="--folds 2 --per-intent 20 --max-epochs 5 --no-train-time".
+eval: install
+	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
+	$(VENV)/bin/csba eval nlu --model "$$model" && \
+	$(VENV)/bin/csba eval compare --model "$$model" $(ARGS)
+
+# Load benchmark, report under reports/: 1, 10 and 50 simulated buyers against the
+# real stack over the demo data, then against a bare `rasa init` bot (trained once,
+# kept in var/bench/). ARGS go to `csba eval bench`, e.g. ARGS="--duration 30".
+bench: install
+	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
+	$(VENV)/bin/csba eval bench --model "$$model" $(ARGS)
+
+# The agent review console's list page at 10,000 conversations, seeded into temporary
+# databases: the first (syncing) request, then p50/p95/max per filter. ARGS go to
+# `python -m bot.web.bench_console`, e.g. ARGS="--conversations 2000 --requests 10".
+bench-console: install
+	$(PY) -m bot.web.bench_console $(ARGS)
 
 # `rasa shell` against the same stack: the database, the model and an action server.
 # Reuses the action server of a running `make run`; otherwise starts one for the

@@ -13,7 +13,9 @@ need no order. It calls `bot.services.triage.triage` with the verified buyer,
 records what the decision implies (`record_decision`: a return authorisation,
 a seller case or an agent case, idempotent per conversation), and sets:
 - the decision slots the agent console filters on: `route`, `reason_code`,
-  `case_id`, `order_id`, on every decision;
+  `case_id`, `order_id`, on every decision, and `decision_facts`, every fact the
+  decision used (Decision.facts, JSON-ready; empty when it used none), from
+  which the console renders the policy's reason sentence;
 - the facts the replies quote (carrier, tracking, dates, return method and
   deadline, the product-page answer, the case's due time), empty when unknown;
 - `outcome`, from which the rules (data/rules/) pick utter_reason_<code> and
@@ -73,6 +75,7 @@ DECISION_SLOTS = (
     "reason_code",
     "case_id",
     "order_id",
+    "decision_facts",
     "case_created",
     "buyer_due",
     "return_id",
@@ -240,6 +243,7 @@ def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
         route=decision.route.value,
         reason_code=decision.reason_code,
         order_id=decision.order_id,
+        decision_facts=dict(facts) or None,
         carrier=facts.get("carrier"),
         tracking_number=facts.get("tracking_number"),
         shipped_on=_local_day(facts.get("shipped_at")),

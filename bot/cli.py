@@ -132,7 +132,29 @@ def cmd_db_load(args: argparse.Namespace) -> int:
 
 
 def cmd_db_seed(args: argparse.Namespace) -> int:
-    return _load(DEMO_DATA)
+    from bot.db import session_scope
+    from bot.services.users import seed_demo_accounts
+
+    code = _load(DEMO_DATA)
+    with session_scope(_engine()) as session:
+        accounts = seed_demo_accounts(session, now=_instant(None))
+    for account in accounts:
+        user = account.user
+        key = (
+            "web.users.demo_seller_account"
+            if user.seller_id
+            else "web.users.demo_account"
+        )
+        print(
+            msg(
+                key,
+                role=user.role,
+                seller_id=user.seller_id or "",
+                username=user.username,
+                password=account.password,
+            )
+        )
+    return code
 
 
 # ---------------------------------------------------------------- enrollment
@@ -390,7 +412,193 @@ def cmd_cases_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- review
+
+
+def cmd_review_export_nlu(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.review_export import corrections_count, corrections_nlu_yaml
+
+    _require_schema()
+    with session_scope(_engine()) as session:
+        text = corrections_nlu_yaml(session)
+        count = corrections_count(session)
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(msg("agent.cli.exported", count=count, file=str(path)))
+    return 0
+
+
+def cmd_review_sync(args: argparse.Namespace) -> int:
+    from bot.db import get_engine, session_scope
+    from bot.services.review import sync_summaries
+    from bot.web.settings import default_tracker_store_url
+
+    _require_schema()
+    url = default_tracker_store_url()
+    with session_scope(_engine()) as session:
+        events = sync_summaries(session, get_engine(url), now=_instant(None))
+    print(msg("agent.cli.synced", events=events, url=_display_url(url)))
+    return 0
+
+
+# ---------------------------------------------------------------- eval
+
+
+def _report_dir(args: argparse.Namespace) -> Path:
+    from bot.evaluation.report import REPORTS_DIR
+
+    return Path(args.report_dir) if args.report_dir else REPORTS_DIR
+
+
+def _progress_bar(total: int):  # noqa: ANN202 - a tqdm bar on stderr
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, dynamic_ncols=True)
+
+
+def _positive(value: str, option: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise CliError("eval.error.bad_number", option=option, value=value)
+    return number
+
+
+def cmd_eval_nlu(args: argparse.Namespace) -> int:
+    """Score a trained model on a labelled TSV or Rasa NLU YAML file."""
+    from bot.evaluation.nlu import evaluate_file
+    from bot.evaluation.report import display_path, nlu_summary, write_nlu_report
+
+    evaluation = evaluate_file(args.file, args.model)
+    paths = write_nlu_report(evaluation, _report_dir(args), _lang())
+    print(nlu_summary(evaluation, _lang()))
+    print(
+        msg(
+            "eval.nlu.written",
+            markdown=display_path(paths["markdown"]),
+            png=display_path(paths["png"]),
+        )
+    )
+    return 0
+
+
+def cmd_eval_compare(args: argparse.Namespace) -> int:
+    """Cross-validate ours, Rasa's default and TF-IDF + LR; held-out; training time."""
+    from bot.evaluation.compare import run_comparison
+    from bot.evaluation.datasets import HELDOUT
+    from bot.evaluation.report import (
+        comparison_summary,
+        display_path,
+        write_comparison_report,
+    )
+
+    for option, value in (
+        ("--per-intent", args.per_intent),
+        ("--max-epochs", args.max_epochs),
+    ):
+        if value is not None and value < 1:
+            raise CliError("eval.error.bad_number", option=option, value=value)
+    comparison = run_comparison(
+        folds=args.folds,
+        seed=args.seed,
+        per_intent=args.per_intent,
+        max_epochs=args.max_epochs,
+        heldout=Path(args.heldout) if args.heldout else HELDOUT,
+        model=args.model,
+        time_training=not args.no_train_time,
+        progress=_progress_bar,
+    )
+    paths = write_comparison_report(comparison, _report_dir(args), _lang())
+    print(comparison_summary(comparison, _lang()))
+    print(msg("eval.compare.written", markdown=display_path(paths["markdown"])))
+    return 0
+
+
+def cmd_eval_bench(args: argparse.Namespace) -> int:
+    """Simulated buyers against the real stack, then against a bare Rasa bot."""
+    from bot.evaluation.bench import run_benchmark
+    from bot.evaluation.report import bench_summary, display_path, write_bench_report
+
+    try:
+        levels = [int(part) for part in args.concurrency.split(",")]
+    except ValueError:
+        levels = []
+    if not levels or min(levels) < 1:
+        raise CliError("eval.error.bad_concurrency", value=args.concurrency)
+    benchmark = run_benchmark(
+        concurrency=levels,
+        duration=_positive(args.duration, "--duration"),
+        model=args.model,
+        bare=not args.no_bare,
+        bare_cache=Path(args.bare_cache) if args.bare_cache else None,
+        timeout=_positive(args.timeout, "--timeout"),
+        progress=_progress_bar,
+    )
+    paths = write_bench_report(benchmark, _report_dir(args), _lang())
+    print(bench_summary(benchmark, _lang()))
+    print(
+        msg(
+            "eval.bench.written",
+            markdown=display_path(paths["markdown"]),
+            png=display_path(paths["png"]),
+        )
+    )
+    return 0
+
+
 # ---------------------------------------------------------------- parser
+
+
+# ---------------------------------------------------------------- web accounts
+
+
+def _new_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """(password, generated): from stdin with --password-stdin, else prompted on
+    a terminal (an empty answer generates one), else generated."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n"), False
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass(
+            msg("web.users.prompt_password", username=args.username)
+        )
+        if first:
+            if getpass.getpass(msg("web.users.prompt_again")) != first:
+                raise CliError("web.users.mismatch")
+            return first, False
+    from bot.services.users import generate_password
+
+    return generate_password(), True
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from bot.db import session_scope
+    from bot.services.users import add_user
+
+    _require_schema()
+    password, generated = _new_password(args)
+    with session_scope(_engine()) as session:
+        user = add_user(
+            session,
+            username=args.username,
+            password=password,
+            role=args.role,
+            seller_id=args.seller,
+            language=args.language,
+            now=_instant(None),
+        )
+    print(msg("web.users.added", role=user.role, username=user.username))
+    if generated:
+        print(msg("web.users.password_once", password=password))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -495,6 +703,98 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument(
         "--at", help="sweep as of this time, ISO 8601 with offset (default: now)"
     )
+
+    accounts = sub.add_parser("users", help="web app accounts").add_subparsers(
+        dest="users_command", required=True, parser_class=_Parser
+    )
+    users_add = add(
+        accounts,
+        "add",
+        cmd_users_add,
+        "create a web app account (password from stdin, a prompt, or generated)",
+    )
+    users_add.add_argument("--role", required=True, help="agent or seller")
+    users_add.add_argument("--username", required=True)
+    users_add.add_argument("--seller", help="the seller id of a seller account")
+    users_add.add_argument("--language", help="portal language: en or zh")
+    users_add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+
+    reviews = sub.add_parser(
+        "review", help="the agent review console's data"
+    ).add_subparsers(dest="review_command", required=True, parser_class=_Parser)
+    export_nlu = add(
+        reviews,
+        "export-nlu",
+        cmd_review_export_nlu,
+        "write the agents' intent corrections as Rasa NLU YAML (for the next training)",
+    )
+    export_nlu.add_argument("--out", help="file to write (default: standard output)")
+    add(
+        reviews,
+        "sync",
+        cmd_review_sync,
+        "fold new tracker store events (TRACKER_STORE_URL) into the console's summaries",
+    )
+
+    evaluation = sub.add_parser(
+        "eval", help="NLU evaluation and load benchmark (reports under reports/)"
+    ).add_subparsers(dest="eval_command", required=True, parser_class=_Parser)
+    ev_nlu = add(
+        evaluation,
+        "nlu",
+        cmd_eval_nlu,
+        "score a trained model on labelled examples (TSV intent<TAB>text or NLU YAML)",
+    )
+    ev_nlu.add_argument("--file", help="default: tests/nlu_heldout.yml")
+    ev_nlu.add_argument(
+        "--model", help="a trained model (default: the bot's, from `make train`)"
+    )
+    ev_nlu.add_argument("--report-dir", help="default: reports/")
+    ev_cmp = add(
+        evaluation,
+        "compare",
+        cmd_eval_compare,
+        "k-fold cross-validation: ours vs Rasa's default vs TF-IDF + LR (make eval)",
+    )
+    ev_cmp.add_argument("--folds", type=int, default=5)
+    ev_cmp.add_argument("--seed", type=int, default=42)
+    ev_cmp.add_argument("--heldout", help="default: tests/nlu_heldout.yml")
+    ev_cmp.add_argument("--model", help="the bot's model for the held-out file")
+    ev_cmp.add_argument(
+        "--per-intent",
+        type=int,
+        help="development: at most N training examples per intent",
+    )
+    ev_cmp.add_argument(
+        "--max-epochs", type=int, help="development: cap the epochs of DIET and friends"
+    )
+    ev_cmp.add_argument(
+        "--no-train-time", action="store_true", help="skip timing a full `rasa train`"
+    )
+    ev_cmp.add_argument("--report-dir", help="default: reports/")
+    ev_bench = add(
+        evaluation,
+        "bench",
+        cmd_eval_bench,
+        "load benchmark over REST: the real stack vs a bare Rasa bot (make bench)",
+    )
+    ev_bench.add_argument(
+        "--concurrency", default="1,10,50", help="simultaneous buyers per level"
+    )
+    ev_bench.add_argument("--duration", default="60", help="seconds per level")
+    ev_bench.add_argument("--timeout", default="60", help="seconds per message")
+    ev_bench.add_argument(
+        "--model", help="a trained model (default: the bot's, from `make train`)"
+    )
+    ev_bench.add_argument("--no-bare", action="store_true", help="skip the bare bot")
+    ev_bench.add_argument(
+        "--bare-cache", help="where the rasa init bot is kept (default: var/bench/)"
+    )
+    ev_bench.add_argument("--report-dir", help="default: reports/")
     return parser
 
 

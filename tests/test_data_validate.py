@@ -31,6 +31,11 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_agent_reply",
     "utter_default",
 }
+# Triggered by the web app (live push), never typed: no NLU examples on purpose.
+EXTERNAL_INTENT_WITHOUT_EXAMPLES = (
+    "The intent 'EXTERNAL_case_reply' is listed in the domain file, "
+    "but is not found in the NLU training data."
+)
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning: (.*)")
 
@@ -56,6 +61,8 @@ def test_rasa_data_validate_fails_on_no_warning():
         if unused and unused.group(1) in UTTERED_OUTSIDE_STORIES:
             continue
         if message.startswith("Slot auto-fill has been removed in 3.0"):
+            continue
+        if message == EXTERNAL_INTENT_WITHOUT_EXAMPLES:
             continue
         unexpected.append(message)
     assert unexpected == []

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -254,4 +255,125 @@ class ReturnAuthorizationRow(Base):
     )  # the reason code: return_window_open | damaged_return
     method = Column(String(32), nullable=False)
     deadline = Column(UTCDateTime, nullable=False)  # exclusive end of the return window
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class WebUserRow(Base):
+    """An account of the web app: a CSBA agent, or a seller's user (issue 4)."""
+
+    __tablename__ = "web_users"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)  # agent | seller
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=True, index=True)
+    # The portal's language; null: the seller's preferred_language (agents: en).
+    language = Column(String(8), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_login_at = Column(UTCDateTime, nullable=True)
+
+
+# -- the agent review console (issue 4, bot.services.review) ---------------------------
+
+
+class ConversationSummaryRow(Base):
+    """One conversation of Rasa's tracker store, summarised for the agent console.
+
+    `sync_summaries` keeps the derived columns up to date from the tracker's
+    `events` table; the review columns (reviewed, note, tags) are the agents'.
+    """
+
+    __tablename__ = "conversation_summaries"
+    __table_args__ = (
+        # the list: newest first, and every filter beside that order
+        Index("ix_conversation_summaries_started", "started_at", "conversation_id"),
+        Index("ix_conversation_summaries_route", "route", "started_at"),
+        Index("ix_conversation_summaries_reason", "reason_code", "started_at"),
+        Index("ix_conversation_summaries_confidence", "min_confidence"),
+        Index("ix_conversation_summaries_case", "case_id"),
+        Index("ix_conversation_summaries_reviewed", "reviewed", "started_at"),
+    )
+
+    conversation_id = Column(String(255), primary_key=True)
+    started_at = Column(UTCDateTime, nullable=False)
+    last_event_at = Column(UTCDateTime, nullable=False)
+    # the tracker's events.id of the last event folded in
+    last_event_id = Column(Integer, nullable=False)
+    buyer_id = Column(String(64), nullable=True, index=True)
+    channel = Column(String(64), nullable=True)
+    intents = Column(Text, nullable=False, default="")  # space-separated, first seen first
+    route = Column(String(32), nullable=True)
+    reason_code = Column(String(64), nullable=True)
+    case_id = Column(Integer, nullable=True)
+    handed_off = Column(Boolean, nullable=False, default=False)
+    min_confidence = Column(Float, nullable=True)
+    buyer_messages = Column(Integer, nullable=False, default=0)
+    search_text = Column(Text, nullable=False, default="")  # buyer messages, lower case
+    reviewed = Column(Boolean, nullable=False, default=False)
+    reviewed_at = Column(UTCDateTime, nullable=True)
+    reviewed_by = Column(String(64), nullable=True)
+    note = Column(Text, nullable=True)
+    tags = Column(JSON, nullable=False, default=list)
+
+
+class ConversationIntentRow(Base):
+    """Each intent predicted in a conversation: the console's intent filter."""
+
+    __tablename__ = "conversation_intents"
+    __table_args__ = (
+        Index("ix_conversation_intents_intent", "intent", "conversation_id"),
+    )
+
+    conversation_id = Column(
+        String(255),
+        ForeignKey("conversation_summaries.conversation_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    intent = Column(String(255), primary_key=True)
+
+
+class ReviewSyncStateRow(Base):
+    """How far `sync_summaries` has read the tracker's events table (one row)."""
+
+    __tablename__ = "review_sync_state"
+
+    id = Column(Integer, primary_key=True)
+    last_event_id = Column(Integer, nullable=False)
+    synced_at = Column(UTCDateTime, nullable=False)
+
+
+class IntentCorrectionRow(Base):
+    """An agent's correction of the intent predicted for one buyer message."""
+
+    __tablename__ = "intent_corrections"
+    __table_args__ = (UniqueConstraint("conversation_id", "event_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False)
+    event_id = Column(Integer, nullable=False)  # the tracker's events.id
+    text = Column(Text, nullable=False)
+    predicted_intent = Column(String(255), nullable=True)
+    intent = Column(String(255), nullable=False)
+    # [{"entity", "value", "start", "end"}] as predicted, for the NLU export
+    entities = Column(JSON, nullable=False, default=list)
+    corrected_by = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class CaseAttachmentRow(Base):
+    """A photo the buyer attached to a case from the chat (issue 4). The file is
+    `stored_name` under the web app's upload directory, outside the web root."""
+
+    __tablename__ = "case_attachments"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=False, index=True)
+    conversation_id = Column(String(255), nullable=False)
+    stored_name = Column(String(64), nullable=False, unique=True)  # random
+    content_type = Column(String(32), nullable=False)  # image/jpeg | image/png
+    size_bytes = Column(Integer, nullable=False)
+    width = Column(Integer, nullable=False)
+    height = Column(Integer, nullable=False)
+    sha256 = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)

@@ -206,7 +206,7 @@ def _case_number(case_id: int | str) -> int:
         raise CaseNotFound(case_id=case_id) from None
 
 
-def _lock_for_case_writes(session: Session, *, key: str | None = None) -> None:
+def lock_for_case_writes(session: Session, *, key: str | None = None) -> None:
     """Serialise case writes that read before they write.
 
     SQLite: pysqlite begins a transaction only at the first write, so a no-op
@@ -319,7 +319,7 @@ def open_case(
     if kind is CaseKind.SELLER and not seller_id:
         raise CaseError("case.error.seller_required")
 
-    _lock_for_case_writes(
+    lock_for_case_writes(
         session, key="\x1f".join(("case", conversation_id, order_id or "", category))
     )
     same_order = (
@@ -401,7 +401,7 @@ def reply(
     """
     _require_aware(now)
     body = _clean_text(text)
-    _lock_for_case_writes(session)
+    lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
     if row.kind != CaseKind.SELLER.value or not seller_id or row.seller_id != seller_id:
         raise CaseAccessDenied(case_id=row.id, seller_id=seller_id or "-")
@@ -429,7 +429,7 @@ def agent_reply(
     body = _clean_text(text)
     if not agent_id:
         raise CaseError("case.error.agent_required")
-    _lock_for_case_writes(session)
+    lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
     _refuse_if_resolved(row)
     _add_message(
@@ -448,7 +448,7 @@ def add_buyer_message(
     """The buyer adds to an open case. The status and the clocks do not change."""
     _require_aware(now)
     body = _clean_text(text)
-    _lock_for_case_writes(session)
+    lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
     _refuse_if_resolved(row)
     _add_message(
@@ -476,7 +476,7 @@ def resolve(
     """
     _require_aware(now)
     by = MessageAuthor(by)
-    _lock_for_case_writes(session)
+    lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
     if by is MessageAuthor.SELLER and (
         row.kind != CaseKind.SELLER.value or not actor_id or row.seller_id != actor_id
@@ -515,7 +515,7 @@ def sweep(
     skipped and judged by the next sweep.
     """
     _require_aware(now)
-    _lock_for_case_writes(session)
+    lock_for_case_writes(session)
     rows = (
         session.execute(
             select(CaseRow)

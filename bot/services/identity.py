@@ -180,6 +180,31 @@ def _utc(now: datetime | None) -> datetime:
     return now.astimezone(timezone.utc)
 
 
+def _signed_token(
+    *,
+    subject: str,
+    cid: str,
+    audience: str,
+    ttl: timedelta,
+    now: datetime | None,
+    secret: str | None,
+) -> str:
+    """An HS256 token of ours for `audience`: `sub`, `cid`, `iss`, `aud`, `iat`
+    (`now`, whole seconds) and `exp` (`iat` + `ttl`)."""
+    if ttl <= timedelta(0):
+        raise ValueError("ttl must be positive")
+    issued = _utc(now).replace(microsecond=0)
+    claims = {
+        "sub": subject,
+        "cid": cid,
+        "iss": JWT_ISSUER,
+        "aud": audience,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + ttl).timestamp()),
+    }
+    return jwt.encode(claims, _secret_or_default(secret), algorithm=JWT_ALGORITHM)
+
+
 def issue_buyer_token(
     buyer_id: str,
     *,
@@ -196,23 +221,15 @@ def issue_buyer_token(
     """
     if not isinstance(buyer_id, str) or not buyer_id:
         raise ValueError("buyer_id must be a non-empty string")
-    if ttl <= timedelta(0):
-        raise ValueError("ttl must be positive")
     cid = uuid.uuid4().hex if conversation is None else conversation
     if not isinstance(cid, str) or not cid or len(cid) > MAX_CLAIM_CHARS:
         raise ValueError(f"conversation must be 1 to {MAX_CLAIM_CHARS} characters")
     if len(buyer_id) > MAX_CLAIM_CHARS:
         raise ValueError(f"buyer_id must be at most {MAX_CLAIM_CHARS} characters")
-    issued = _utc(now).replace(microsecond=0)
-    claims = {
-        "sub": buyer_id,
-        "cid": cid,
-        "iss": JWT_ISSUER,
-        "aud": JWT_AUDIENCE,
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + ttl).timestamp()),
-    }
-    return jwt.encode(claims, _secret_or_default(secret), algorithm=JWT_ALGORITHM)
+    return _signed_token(
+        subject=buyer_id, cid=cid, audience=JWT_AUDIENCE, ttl=ttl, now=now,
+        secret=secret,
+    )  # fmt: skip
 
 
 def _int_claim(claims: Mapping[str, Any], name: str) -> int:
@@ -229,15 +246,12 @@ def _str_claim(claims: Mapping[str, Any], name: str) -> str:
     return value
 
 
-def verify_buyer_token(
-    token: str, *, now: datetime | None = None, secret: str | None = None
-) -> BuyerIdentity:
-    """Check `token` and return who it proves; raise InvalidToken otherwise.
-
-    Only HS256 with our secret, issuer and audience; `exp`, `iat`, `sub`, `iss`,
-    `aud` and `cid` are required. A token is expired from its `exp` second on;
-    `iat` and `nbf` may lie up to ISSUED_AT_LEEWAY (30 s) in the future.
-    """
+def _verified_claims(
+    token: str, *, audience: str, now: datetime | None, secret: str | None
+) -> dict[str, Any]:
+    """The claims of `token` if it is ours for `audience` and valid at `now`
+    (see verify_buyer_token); InvalidToken otherwise. `sub` and `cid` are present
+    but unchecked: each kind of token has its own rules for them."""
     key = _secret_or_default(secret)
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         raise InvalidToken("malformed")
@@ -252,7 +266,7 @@ def verify_buyer_token(
             token,
             key,
             algorithms=[JWT_ALGORITHM],
-            audience=JWT_AUDIENCE,
+            audience=audience,
             issuer=JWT_ISSUER,
             # Times are checked below against `now`, which tests can set.
             options={
@@ -290,10 +304,23 @@ def verify_buyer_token(
         raise InvalidToken("not_yet_valid")
     if iat >= exp:
         raise InvalidToken("bad_claim")
+    return claims
+
+
+def verify_buyer_token(
+    token: str, *, now: datetime | None = None, secret: str | None = None
+) -> BuyerIdentity:
+    """Check `token` and return who it proves; raise InvalidToken otherwise.
+
+    Only HS256 with our secret, issuer and audience; `exp`, `iat`, `sub`, `iss`,
+    `aud` and `cid` are required. A token is expired from its `exp` second on;
+    `iat` and `nbf` may lie up to ISSUED_AT_LEEWAY (30 s) in the future.
+    """
+    claims = _verified_claims(token, audience=JWT_AUDIENCE, now=now, secret=secret)
     return BuyerIdentity(
         buyer_id=_str_claim(claims, "sub"),
         conversation_id=_str_claim(claims, "cid"),
-        expires_at=datetime.fromtimestamp(exp, timezone.utc),
+        expires_at=datetime.fromtimestamp(_int_claim(claims, "exp"), timezone.utc),
     )
 
 

@@ -74,7 +74,9 @@ def test_actions_only_utter_domain_responses(domain):
 
 
 def test_intents_match_the_taxonomy(domain):
-    assert domain["intents"] == [
+    external = [name for name in domain["intents"] if name.startswith("EXTERNAL_")]
+    assert external == ["EXTERNAL_case_reply"]  # live push (bot.services.push)
+    assert [name for name in domain["intents"] if name not in external] == [
         "greet", "goodbye", "thanks", "affirm", "deny", "give_order_id",
         "delivery_status", "return_refund", "damaged_item", "cancel_order",
         "change_address", "invoice", "customization", "pre_order",

@@ -65,6 +65,23 @@ def test_the_examples_cover_every_route_and_reason_code():
     assert {route for route, _ in covered} == {r.value for r in REASON_CODES.values()}
 
 
+def test_the_decision_keeps_all_its_facts_for_the_console(token_chat):
+    from bot.services.review import agent_reason
+
+    chat = token_chat("B-1")
+    chat.say("where is it", "delivery_status", order_id="112-0000003-0000003")
+    facts = chat.slots["decision_facts"]
+    # JSON-ready: what Rasa stores is what the console reads back.
+    assert json.loads(json.dumps(facts)) == facts
+    # Facts no reply quotes are kept too.
+    assert {"order_status", "coverage_start", "placed_at"} <= set(facts)
+    reason = agent_reason(
+        chat.slots["reason_code"], chat.slots, intent="delivery_status"
+    )
+    assert "112-0000003-0000003" in reason and "USPS" in reason
+    assert "unknown" not in reason
+
+
 def test_route_replies(chat_factory, token_chat):
     # bot: status with carrier, tracking and dates
     chat = token_chat("B-1")

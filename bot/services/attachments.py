@@ -1,0 +1,272 @@
+"""Photos a buyer attaches to their damaged-item case from the chat (issue 4).
+
+- Only JPEG and PNG of at most `MAX_PHOTO_BYTES` (5 MB), judged by content: the
+  magic bytes must match a format Pillow then decodes completely (the name and
+  the client's content type are ignored), and the picture may not exceed
+  `MAX_PHOTO_PIXELS`.
+- The file is stored under the upload directory (outside the web root) with a
+  random name, readable by its owner only.
+- It attaches to the open `damaged_item` case of the conversation the chat
+  token opens (the most recent one), or, for a buyer proven by a token, to that
+  buyer's most recent open `damaged_item` case. A client never names the case.
+
+`save_photo` takes the caller's session and does not commit; when the session
+rolls back, the caller removes the file (`discard`).
+
+The seller portal and the agent console list a case's photos
+(`attachments_by_case`) and serve one by its id (`get_attachment`, then
+`read_attachment`): the file is found by the stored random name only, and a
+name that would lead outside the upload directory is refused. Who may see
+which case is the caller's check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.adapters.orm import CaseAttachmentRow, CaseRow
+from bot.domain.model import OPEN_CASE_STATUSES
+from bot.i18n import DEFAULT_LANGUAGE, t
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+DAMAGED_ITEM = "damaged_item"
+
+# What save_photo names a file: 32 hex digits and the format's extension.
+_STORED_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png)")
+
+# magic bytes -> (content type, Pillow format, file extension)
+_FORMATS = {
+    b"\xff\xd8\xff": ("image/jpeg", "JPEG", ".jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "PNG", ".png"),
+}
+
+
+class AttachmentNotFound(LookupError):
+    """No such attachment, or its file is missing or not where it must be."""
+
+
+class AttachmentRejected(Exception):
+    """An upload the buyer is told about: `code` is also the catalogue key
+    `widget.upload.<code>`."""
+
+    def __init__(self, code: str, status: int = 400) -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+    def message(self, language: str | None = DEFAULT_LANGUAGE) -> str:
+        return t(
+            f"widget.upload.{self.code}", language, max_mb=MAX_PHOTO_BYTES // 2**20
+        )
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    case_id: int
+    content_type: str
+    size_bytes: int
+    path: Path
+    width: int = 0
+    height: int = 0
+    created_at: datetime | None = None
+
+
+def check_photo(data: bytes) -> CheckedPhoto:
+    """JPEG or PNG, at most 5 MB, that decodes completely; AttachmentRejected otherwise."""
+    if len(data) > MAX_PHOTO_BYTES:
+        raise AttachmentRejected("too_large", 413)
+    if not data:
+        raise AttachmentRejected("empty")
+    found = next(
+        (fmt for magic, fmt in _FORMATS.items() if data.startswith(magic)), None
+    )
+    if found is None:
+        raise AttachmentRejected("wrong_type", 415)
+    content_type, pillow_format, extension = found
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about a huge picture up to twice its own limit.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+                width, height = image.size
+                if width * height > MAX_PHOTO_PIXELS:
+                    raise AttachmentRejected("too_large", 413)
+                image.verify()
+            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+                image.load()  # verify() does not decode JPEG data; load() does
+    except AttachmentRejected:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise AttachmentRejected("too_large", 413) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise AttachmentRejected("unreadable", 415) from None
+    return CheckedPhoto(content_type, extension, width, height)
+
+
+def find_open_damaged_case(
+    session: Session, *, conversation_id: str, buyer_id: str | None
+) -> int | None:
+    """The case a photo from this chat attaches to, or None."""
+    open_statuses = sorted(status.value for status in OPEN_CASE_STATUSES)
+    base = (
+        select(CaseRow.id)
+        .where(CaseRow.category == DAMAGED_ITEM, CaseRow.status.in_(open_statuses))
+        .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+        .limit(1)
+    )
+    case_id = session.execute(
+        base.where(CaseRow.conversation_id == conversation_id)
+    ).scalar_one_or_none()
+    if case_id is None and buyer_id:
+        case_id = session.execute(
+            base.where(CaseRow.buyer_id == buyer_id)
+        ).scalar_one_or_none()
+    return case_id
+
+
+def _write_private(directory: Path, name: str, data: bytes) -> Path:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def save_photo(
+    session: Session,
+    *,
+    data: bytes,
+    upload_dir: Path,
+    conversation_id: str,
+    buyer_id: str | None,
+    now: datetime,
+) -> Attachment:
+    """Check `data`, store it and attach it to the chat's open damaged-item case.
+
+    Raises AttachmentRejected (`no_case` when there is no such case)."""
+    photo = check_photo(data)
+    case_id = find_open_damaged_case(
+        session, conversation_id=conversation_id, buyer_id=buyer_id
+    )
+    if case_id is None:
+        raise AttachmentRejected("no_case", 409)
+    stored_name = secrets.token_hex(16) + photo.extension
+    path = _write_private(Path(upload_dir), stored_name, data)
+    try:
+        row = CaseAttachmentRow(
+            case_id=case_id,
+            conversation_id=conversation_id,
+            stored_name=stored_name,
+            content_type=photo.content_type,
+            size_bytes=len(data),
+            width=photo.width,
+            height=photo.height,
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Attachment(row.id, case_id, photo.content_type, len(data), path)
+
+
+def discard(attachment: Attachment) -> None:
+    """Remove a stored file whose database row was rolled back."""
+    attachment.path.unlink(missing_ok=True)
+
+
+def _attachment(row: CaseAttachmentRow, upload_dir: Path) -> Attachment:
+    return Attachment(
+        id=row.id,
+        case_id=row.case_id,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        path=Path(upload_dir) / row.stored_name,
+        width=row.width,
+        height=row.height,
+        created_at=row.created_at,
+    )
+
+
+def attachments_by_case(
+    session: Session, case_ids: Iterable[int], *, upload_dir: Path
+) -> dict[int, list[Attachment]]:
+    """The photos of each case, oldest first; a case without any is left out."""
+    ids = sorted({int(case_id) for case_id in case_ids})
+    found: dict[int, list[Attachment]] = {}
+    if not ids:
+        return found
+    rows = session.execute(
+        select(CaseAttachmentRow)
+        .where(CaseAttachmentRow.case_id.in_(ids))
+        .order_by(CaseAttachmentRow.created_at, CaseAttachmentRow.id)
+    ).scalars()
+    for row in rows:
+        found.setdefault(row.case_id, []).append(_attachment(row, upload_dir))
+    return found
+
+
+def list_attachments(
+    session: Session, *, case_id: int, upload_dir: Path
+) -> list[Attachment]:
+    """A case's photos, oldest first (for the seller and agent pages)."""
+    return attachments_by_case(session, [case_id], upload_dir=upload_dir).get(
+        int(case_id), []
+    )
+
+
+def get_attachment(
+    session: Session, attachment_id: int, *, upload_dir: Path
+) -> Attachment:
+    """One attachment by its id; AttachmentNotFound when there is none."""
+    row = session.get(CaseAttachmentRow, int(attachment_id))
+    if row is None:
+        raise AttachmentNotFound(attachment_id)
+    return _attachment(row, upload_dir)
+
+
+def read_attachment(attachment: Attachment, *, upload_dir: Path) -> bytes:
+    """The stored bytes of `attachment`, read from `upload_dir` only.
+
+    Refuses (AttachmentNotFound) a stored name that is not one save_photo
+    gives, a path that resolves outside `upload_dir` (a symbolic link, say),
+    and anything but a regular file."""
+    name = attachment.path.name
+    if attachment.path != Path(upload_dir) / name or not _STORED_NAME.fullmatch(name):
+        raise AttachmentNotFound(attachment.id)
+    root = Path(upload_dir).resolve()
+    path = (root / name).resolve()
+    if path.parent != root or not path.is_file():
+        raise AttachmentNotFound(attachment.id)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        raise AttachmentNotFound(attachment.id) from None
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read()

@@ -1,0 +1,100 @@
+"""A conversation's past chat messages, read from Rasa's SQL tracker store.
+
+The web chat restores its history after a reload from here (`/chat/history`),
+server side and only for the conversation the buyer's chat token opens. The
+tracker store keeps one row per event in the table `events` (`sender_id`,
+`type_name`, `data` as JSON text); the buyer's messages (`user`) and the bot's
+(`bot`) become `{"sender": "user"|"bot", "text", "buttons", "time"}`:
+- an external event (the live push of a case reply) is not a buyer message;
+- a clicked quick reply shows its button title, not its payload;
+- only the buttons of the latest bot message, when the buyer has not answered
+  since, stay `active`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db import get_engine
+from bot.services.review import EVENTS
+
+log = logging.getLogger(__name__)
+
+MAX_HISTORY_MESSAGES = 200
+
+def _buttons(event: dict[str, Any]) -> list[dict[str, str]]:
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    buttons = data.get("buttons") or []
+    return [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in buttons
+        if isinstance(b, dict)
+    ]
+
+
+def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tracker events (oldest first) → the chat's messages."""
+    messages: list[dict[str, Any]] = []
+    last_buttons: list[dict[str, str]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            metadata = event.get("metadata") or {}
+            text = event.get("text")
+            if (isinstance(metadata, dict) and metadata.get("is_external")) or not isinstance(text, str):
+                continue
+            title = next((b["title"] for b in last_buttons if b["payload"] == text), None)
+            messages.append({"sender": "user", "text": title or text, "buttons": [], "time": event.get("timestamp")})
+            last_buttons = []
+        elif kind == "bot":
+            text = event.get("text")
+            buttons = _buttons(event)
+            if not text and not buttons:
+                continue
+            messages.append({"sender": "bot", "text": text or "", "buttons": buttons, "time": event.get("timestamp")})
+            last_buttons = buttons or last_buttons
+    for message in messages:
+        message["active"] = False
+    for message in reversed(messages):
+        if message["sender"] == "user":
+            break
+        if message["buttons"]:
+            message["active"] = True
+            break
+    return messages
+
+
+def conversation_messages(
+    tracker_store_url: str, conversation_id: str, *, limit: int = MAX_HISTORY_MESSAGES
+) -> list[dict[str, Any]]:
+    """The latest `limit` messages of the conversation, oldest first; [] when the
+    tracker store is unreachable or has no such conversation (logged)."""
+    query = (
+        select(EVENTS.c.data)
+        .where(
+            EVENTS.c.sender_id == conversation_id,
+            EVENTS.c.type_name.in_(("user", "bot")),
+        )
+        .order_by(EVENTS.c.id.desc())
+        .limit(limit)
+    )
+    try:
+        with get_engine(tracker_store_url).connect() as conn:
+            rows = conn.execute(query).scalars().all()
+    except SQLAlchemyError:
+        log.exception("Cannot read the tracker store for the chat history")
+        return []
+    events = []
+    for raw in reversed(rows):
+        try:
+            event = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return messages_from_events(events)

@@ -1,0 +1,142 @@
+"""The review console's dashboard: how the bot did over a range of days.
+
+- conversations per day (by start, on the marketplace's calendar);
+- the route mix (the final route of each conversation);
+- containment: the share of conversations the bot handled alone, that is with
+  final route `bot`, no case and no hand-off to a person on the way;
+- seller SLA compliance over the seller cases opened in the range: cases
+  answered in time (`met`) over the cases already judged (met, missed,
+  escalated, overdue); cases still inside their 24 hours are not judged yet;
+- the most frequent reason codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot import config
+from bot.adapters.orm import CaseRow, ConversationSummaryRow
+from bot.domain.model import CaseKind, Route
+from bot.domain.sla import SlaState, sla_state
+from bot.services.review import day_start_utc
+
+DEFAULT_DAYS = 30
+TOP_REASONS = 10
+JUDGED_SLA_STATES = (
+    SlaState.MET,
+    SlaState.MISSED,
+    SlaState.ESCALATED,
+    SlaState.OVERDUE,
+)
+SLA_ORDER = (
+    SlaState.MET,
+    SlaState.MISSED,
+    SlaState.ESCALATED,
+    SlaState.OVERDUE,
+    SlaState.DUE_SOON,
+    SlaState.ON_TIME,
+)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    start: date
+    end: date  # inclusive
+    per_day: tuple[tuple[date, int], ...]
+    route_mix: tuple[tuple[str | None, int], ...]
+    total: int
+    contained: int
+    sla: tuple[tuple[str, int], ...]
+    top_reasons: tuple[tuple[str, int], ...]
+
+    @property
+    def containment(self) -> float | None:
+        return self.contained / self.total if self.total else None
+
+    @property
+    def sla_judged(self) -> int:
+        judged = {state.value for state in JUDGED_SLA_STATES}
+        return sum(count for state, count in self.sla if state in judged)
+
+    @property
+    def sla_met(self) -> int:
+        return dict(self.sla).get(SlaState.MET.value, 0)
+
+    @property
+    def sla_compliance(self) -> float | None:
+        return self.sla_met / self.sla_judged if self.sla_judged else None
+
+
+def default_range(now: datetime, days: int = DEFAULT_DAYS) -> tuple[date, date]:
+    today = now.astimezone(config.MARKETPLACE_TZ).date()
+    return today - timedelta(days=days - 1), today
+
+
+def dashboard(session: Session, *, start: date, end: date, now: datetime) -> Dashboard:
+    if end < start:
+        start, end = end, start
+    lower, upper = day_start_utc(start), day_start_utc(end + timedelta(days=1))
+    summary = ConversationSummaryRow
+    in_range = (summary.started_at >= lower, summary.started_at < upper)
+
+    days: dict[date, int] = {
+        start + timedelta(days=n): 0 for n in range((end - start).days + 1)
+    }
+    for (started_at,) in session.execute(select(summary.started_at).where(*in_range)):
+        day = started_at.astimezone(config.MARKETPLACE_TZ).date()
+        if day in days:
+            days[day] += 1
+
+    routes = dict(
+        session.execute(
+            select(summary.route, func.count()).where(*in_range).group_by(summary.route)
+        ).all()
+    )
+    # every route, then the conversations with no decision (yet), if any
+    shown: list[str | None] = [route.value for route in Route]
+    if None in routes:
+        shown.append(None)
+    route_mix = tuple((route, routes.get(route, 0)) for route in shown)
+    contained = session.execute(
+        select(func.count()).where(
+            *in_range,
+            summary.route == Route.BOT.value,
+            summary.case_id.is_(None),
+            summary.handed_off.is_(False),
+        )
+    ).scalar()
+    top_reasons = tuple(
+        (code, count)
+        for code, count in session.execute(
+            select(summary.reason_code, func.count().label("n"))
+            .where(*in_range, summary.reason_code.is_not(None))
+            .group_by(summary.reason_code)
+            .order_by(func.count().desc(), summary.reason_code)
+            .limit(TOP_REASONS)
+        ).all()
+    )
+
+    sla_counts = dict.fromkeys((state.value for state in SLA_ORDER), 0)
+    for status, due, replied_at in session.execute(
+        select(CaseRow.status, CaseRow.seller_due_at, CaseRow.replied_at).where(
+            CaseRow.kind == CaseKind.SELLER.value,
+            CaseRow.created_at >= lower,
+            CaseRow.created_at < upper,
+        )
+    ):
+        sla_counts[sla_state(status, due, now, replied_at).value] += 1
+
+    return Dashboard(
+        start=start,
+        end=end,
+        per_day=tuple(days.items()),
+        route_mix=route_mix,
+        total=sum(days.values()),
+        contained=int(contained or 0),
+        sla=tuple(sla_counts.items()),
+        top_reasons=top_reasons,
+    )

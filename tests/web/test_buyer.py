@@ -1,0 +1,352 @@
+"""The buyer side of the web app: the shop page, the demo sign-in picker, chat
+tokens, the chat history from the tracker store and photo uploads, over the
+real app (Starlette's TestClient) and real databases (SQLite, then PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+from PIL import Image
+from sqlalchemy import create_engine, select, text
+
+from bot.adapters.orm import CaseAttachmentRow
+from bot.db import session_scope
+from bot.services import cases
+from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
+from bot.services.identity import issue_buyer_token
+from bot.web.templating import STATIC_DIR
+from tests.factories import BUYER_1, BUYER_2, ORDER_DELIVERED
+from tests.web.conftest import csrf_from
+
+STRINGS = re.compile(r"data-strings='([^']*)'")
+
+
+def photo_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def pick(client, buyer: str = "") -> None:
+    token = csrf_from(client, "/")
+    response = client.post("/chat/session", data={"buyer": buyer, "csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+def chat_token(client) -> str:
+    response = client.get("/chat/token")
+    assert response.status_code == 200
+    return response.json()["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# -- the shop page ------------------------------------------------------------------
+
+
+def test_shop_page_has_the_picker_and_the_widget(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert 'name="buyer"' in html and f'value="{BUYER_1}"' in html
+    assert 'role="log"' in html and 'aria-live="polite"' in html
+    assert 'accept="image/jpeg,image/png"' in html
+    # scripts only from this site: socket.io-client vendored from npm, no CDN,
+    # no inline script
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all('src="/static/' in attrs for attrs in scripts)
+    assert "/static/vendor/socket.io.min.js" in html
+    strings = json.loads(STRINGS.search(html).group(1))
+    assert strings["send"] == "Send" and strings["status_reconnecting"]
+    assert "You are chatting anonymously." in html
+
+
+def test_vendored_socket_io_client_is_served_from_static():
+    # `make install` copies it from node_modules (npm ci, exact pin).
+    vendored = STATIC_DIR / "vendor" / "socket.io.min.js"
+    assert vendored.is_file(), "run make install (npm ci) first"
+    assert "socket.io" in vendored.read_text(encoding="utf-8")[:2000].lower()
+
+
+def test_vendored_file_is_reachable_over_http(client):
+    response = client.get("/static/vendor/socket.io.min.js")
+    assert response.status_code == 200
+    assert "javascript" in response.headers["content-type"]
+
+
+def test_picker_needs_the_csrf_token(client):
+    client.get("/")
+    response = client.post("/chat/session", data={"buyer": BUYER_1})
+    assert response.status_code == 403
+
+
+def test_picking_a_buyer_issues_tokens_for_that_buyer_and_one_chat(client):
+    pick(client, BUYER_1)
+    assert "You are chatting as" in client.get("/").text
+    first, second = chat_token(client), chat_token(client)
+    a, b = resolve_chat_token(first), resolve_chat_token(second)
+    assert a.identity.buyer_id == BUYER_1
+    assert a.metadata["csba"]["buyer_id"] == BUYER_1
+    # a reload gets a new token for the same conversation: history survives
+    assert a.sender_id == b.sender_id and a.sender_id.startswith("buyer-")
+    pick(client, BUYER_1)  # a new pick starts a new chat
+    assert resolve_chat_token(chat_token(client)).sender_id != a.sender_id
+
+
+def test_anonymous_by_default_with_a_signed_conversation(client):
+    body = client.get("/chat/token").json()
+    resolved = resolve_chat_token(body["token"])
+    assert resolved.identity is None
+    assert resolved.metadata == {"csba": {"auth": "anonymous"}}
+    assert resolved.sender_id.startswith("anon-")
+    assert body["socket_path"] == "/socket.io"
+    # the browser never sees Rasa's API token
+    assert "test-rasa-token" not in json.dumps(body)
+
+
+def test_unknown_buyer_is_refused(client):
+    token = csrf_from(client, "/")
+    response = client.post(
+        "/chat/session", data={"buyer": "B-404", "csrf_token": token}
+    )
+    assert response.status_code == 303
+    assert "unknown_buyer" in response.headers["location"]
+    assert (
+        "There is no demo buyer with that id."
+        in client.get(response.headers["location"]).text
+    )
+    assert resolve_chat_token(chat_token(client)).identity is None
+
+
+def test_picked_buyer_name_is_escaped(client, web_engine):
+    with session_scope(web_engine) as session:
+        session.execute(
+            text("UPDATE buyers SET name = :n WHERE id = :i"),
+            {"n": "<script>alert(1)</script>", "i": BUYER_2},
+        )
+    pick(client, BUYER_2)
+    html = client.get("/").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# -- history ------------------------------------------------------------------------
+
+
+def _tracker_rows(url: str, rows: list[tuple[str, dict]]) -> None:
+    engine = create_engine(url, future=True)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
+                "sender_id VARCHAR(255), type_name VARCHAR(255), timestamp FLOAT, "
+                "intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+            )
+        )
+        for sender, event in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) "
+                    "VALUES (:s, :t, :ts, :d)"
+                ),
+                {"s": sender, "t": event["event"], "ts": 1.0, "d": json.dumps(event)},
+            )
+    engine.dispose()
+
+
+def test_history_needs_a_valid_token(client):
+    assert client.get("/chat/history").status_code == 401
+    assert client.get("/chat/history", headers=bearer("not-a-token")).status_code == 401
+    expired = issue_anonymous_token(now=datetime.now(timezone.utc) - timedelta(hours=2))
+    response = client.get("/chat/history", headers=bearer(expired))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+
+
+def test_history_is_the_tokens_conversation_only(client, web_settings):
+    pick(client, BUYER_1)
+    token = chat_token(client)
+    mine = resolve_chat_token(token).sender_id
+    other = resolve_chat_token(issue_buyer_token(BUYER_2)).sender_id
+    buttons = [{"title": "Order 112-1", "payload": '/give_order_id{"order_id": "112"}'}]
+    _tracker_rows(
+        web_settings.tracker_store_url,
+        [
+            (mine, {"event": "user", "text": "where is my order?"}),
+            (
+                mine,
+                {"event": "bot", "text": "Which order?", "data": {"buttons": buttons}},
+            ),
+            (mine, {"event": "user", "text": buttons[0]["payload"]}),
+            (mine, {"event": "action", "name": "action_triage"}),
+            (mine, {"event": "bot", "text": "It is on its way.", "data": {}}),
+            (
+                mine,
+                {
+                    "event": "user",
+                    "text": "EXTERNAL: EXTERNAL_case_reply",
+                    "metadata": {"is_external": True},
+                },
+            ),
+            (
+                mine,
+                {"event": "bot", "text": "The seller replied: <b>hi</b>", "data": {}},
+            ),
+            (other, {"event": "user", "text": "someone else's secret"}),
+        ],
+    )
+    response = client.get("/chat/history", headers=bearer(token))
+    assert response.status_code == 200
+    messages = response.json()["messages"]
+    assert [(m["sender"], m["text"]) for m in messages] == [
+        ("user", "where is my order?"),
+        ("bot", "Which order?"),
+        ("user", "Order 112-1"),  # the button's title, not its payload
+        ("bot", "It is on its way."),
+        ("bot", "The seller replied: <b>hi</b>"),  # as text; the widget never parses it
+    ]
+    assert messages[1]["buttons"] == buttons and messages[1]["active"] is False
+    assert "someone else's secret" not in response.text
+
+
+def test_history_without_a_tracker_store_is_empty(client):
+    response = client.get("/chat/history", headers=bearer(chat_token(client)))
+    assert response.status_code == 200
+    assert response.json()["messages"] == []
+
+
+# -- uploads ------------------------------------------------------------------------
+
+
+def _open_damaged_case(engine, conversation_id: str, buyer_id: str = BUYER_1) -> int:
+    with session_scope(engine) as session:
+        return cases.open_case(
+            session,
+            conversation_id=conversation_id,
+            category="damaged_item",
+            question="The lid arrived cracked",
+            order_id=ORDER_DELIVERED,
+            buyer_id=buyer_id,
+            reason_code="item_not_returnable",
+            now=datetime.now(timezone.utc),
+        ).case.id
+
+
+def upload(
+    client,
+    token: str,
+    data: bytes,
+    *,
+    name: str = "photo.png",
+    content_type: str = "image/png",
+    csrf: str | None = None,
+    **fields,
+):
+    csrf = csrf if csrf is not None else csrf_from(client, "/")
+    return client.post(
+        "/chat/upload",
+        headers={**bearer(token), "X-CSRF-Token": csrf},
+        files={"photo": (name, data, content_type)},
+        data=fields,
+    )
+
+
+def test_upload_attaches_to_the_chats_open_damaged_item_case(
+    client, web_engine, web_settings
+):
+    pick(client, BUYER_1)
+    token = chat_token(client)
+    case_id = _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    data = photo_bytes("JPEG")
+    response = upload(
+        client, token, data, name="../../evil.png", content_type="image/png"
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["case_id"] == case_id
+    assert f"case {case_id}" in body["message"]
+    with session_scope(web_engine) as session:
+        row = session.execute(select(CaseAttachmentRow)).scalar_one()
+    assert row.case_id == case_id and row.content_type == "image/jpeg"
+    assert row.size_bytes == len(data) and (row.width, row.height) == (64, 48)
+    stored = web_settings.upload_dir / row.stored_name
+    assert stored.read_bytes() == data
+    assert re.fullmatch(
+        r"[0-9a-f]{32}\.jpg", row.stored_name
+    )  # random, not the client's
+    assert oct(os.stat(stored).st_mode & 0o777) == "0o600"
+    assert STATIC_DIR.resolve() not in stored.resolve().parents  # outside the web root
+
+
+def test_upload_needs_an_open_damaged_item_case_of_this_chat(client, web_engine):
+    # B-1's damaged-item case belongs to another chat of B-1: a B-2 token gets none
+    _open_damaged_case(web_engine, "buyer-someone-elses-chat", buyer_id=BUYER_1)
+    pick(client, BUYER_2)
+    response = upload(client, chat_token(client), photo_bytes(), case_id="1")
+    assert response.status_code == 409
+    assert response.json()["error"] == "no_case"
+    assert "damaged item" in response.json()["message"]
+
+
+def test_upload_of_a_verified_buyer_finds_their_case_from_another_chat(
+    client, web_engine
+):
+    case_id = _open_damaged_case(web_engine, "buyer-earlier-chat", buyer_id=BUYER_1)
+    pick(client, BUYER_1)
+    response = upload(client, chat_token(client), photo_bytes())
+    assert response.status_code == 201
+    assert response.json()["case_id"] == case_id
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        (b"GIF89a" + b"\x00" * 100, 415, "wrong_type"),
+        (b"<svg onload=alert(1)></svg>", 415, "wrong_type"),
+        (b"\x89PNG\r\n\x1a\n" + b"not really a png" * 10, 415, "unreadable"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 50, 415, "unreadable"),
+        (b"", 400, "empty"),
+    ],
+)
+def test_upload_is_checked_by_content(
+    client, web_engine, web_settings, data, status, code
+):
+    token = chat_token(client)
+    _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    response = upload(client, token, data, name="photo.png", content_type="image/png")
+    assert response.status_code == status
+    assert response.json()["error"] == code
+    assert response.json()["message"]
+    with session_scope(web_engine) as session:
+        assert session.execute(select(CaseAttachmentRow)).first() is None
+    assert not any(web_settings.upload_dir.glob("*"))
+
+
+def test_upload_over_5_mb_is_refused(client, web_engine):
+    token = chat_token(client)
+    _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    big = photo_bytes() + b"\x00" * (5 * 1024 * 1024)
+    response = upload(client, token, big)
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+
+
+def test_upload_needs_token_and_csrf(client, web_engine):
+    token = chat_token(client)
+    _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    assert upload(client, token, photo_bytes(), csrf="wrong").status_code == 403
+    forged = jwt.encode({"sub": BUYER_1}, "x" * 40, algorithm="HS256")
+    assert upload(client, forged, photo_bytes()).status_code == 401
+    response = client.post(
+        "/chat/upload", files={"photo": ("a.png", photo_bytes(), "image/png")}
+    )
+    assert response.status_code == 401
