@@ -110,7 +110,11 @@ def _add_accounts(database_url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the stack and the browser stop after the last browser
+# test. Playwright's sync API keeps an asyncio loop running in the main thread while it
+# is open, which breaks every later test that calls asyncio.run() (Rasa's tracker store,
+# Sanic's test client) when the whole suite runs in one process.
+@pytest.fixture(scope="package")
 def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
     from bot.training import ensure_model
 
@@ -178,7 +182,7 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
             service.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(web_stack):
     from playwright.sync_api import sync_playwright
 
