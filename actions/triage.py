@@ -55,6 +55,7 @@ from actions.orders import (
     needs_order,
     order_unlocked,
 )
+from bot.services.triage import DECISION_FACT_SLOTS
 
 log = logging.getLogger(__name__)
 
@@ -76,22 +77,7 @@ DECISION_SLOTS = (
     "case_id",
     "order_id",
     "decision_facts",
-    "case_created",
-    "buyer_due",
-    "return_id",
-    "carrier",
-    "tracking_number",
-    "shipped_on",
-    "delivered_on",
-    "promised_by",
-    "return_deadline",
-    "return_method",
-    "return_address",
-    "not_returnable_items",
-    "product_title",
-    "answer",
-    "answer_source",
-    "answer_source_name",
+    *DECISION_FACT_SLOTS,
 )
 
 HALT_OUTCOMES = {

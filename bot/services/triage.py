@@ -32,6 +32,28 @@ from bot.domain.returns import return_method, return_window
 
 RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
 
+# The tracker slots (domain.yml) that carry a decision's facts into the buyer's reply.
+# The triage action sets every one of them on every decision (None when the decision
+# has no such fact); the agent console's benchmark seeds them the same way.
+DECISION_FACT_SLOTS = (
+    "case_created",
+    "buyer_due",
+    "return_id",
+    "carrier",
+    "tracking_number",
+    "shipped_on",
+    "delivered_on",
+    "promised_by",
+    "return_deadline",
+    "return_method",
+    "return_address",
+    "not_returnable_items",
+    "product_title",
+    "answer",
+    "answer_source",
+    "answer_source_name",
+)
+
 
 class TriageError(ValueError):
     """A request the policy cannot even consider (bad order number, unknown intent).

@@ -38,6 +38,7 @@ from sqlalchemy.engine import make_url
 
 from bot import config
 from bot.evaluation.metrics import percentile
+from bot.services.triage import DECISION_FACT_SLOTS
 
 AGENT = "bench-agent"
 PASSWORD = "bench console password"
@@ -59,24 +60,6 @@ SCENARIOS = (
     ("human_agent", "agent", "buyer_asked_for_agent", "let me talk to a person"),
     ("product_question", "bot", "answered_from_detail_page", "is it waterproof"),
     ("greet", None, None, "hello there"),
-)
-FACT_SLOTS = (
-    "case_created",
-    "buyer_due",
-    "return_id",
-    "carrier",
-    "tracking_number",
-    "shipped_on",
-    "delivered_on",
-    "promised_by",
-    "return_deadline",
-    "return_method",
-    "return_address",
-    "not_returnable_items",
-    "product_title",
-    "answer",
-    "answer_source",
-    "answer_source_name",
 )
 
 
@@ -155,7 +138,7 @@ def _conversation_events(
                 "reason_code": reason,
                 "case_id": str(case_id) if case_id else None,
                 "order_id": order["id"],
-                **{name: None for name in FACT_SLOTS},
+                **{name: None for name in DECISION_FACT_SLOTS},
                 "outcome": reason,
             }
             events += [SlotSet(k, v, timestamp=stamp) for k, v in values.items()]
