@@ -9,32 +9,54 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot import config
 
 
+def apply_sqlite_pragmas(
+    engine: Engine, *, synchronous: str | None = None, foreign_keys: bool = True
+) -> None:
+    """Set WAL mode (and foreign keys, and `synchronous` if given) on every new
+    connection of an SQLite `engine`."""
+    if synchronous not in (None, "FULL", "NORMAL"):
+        raise ValueError(f"unsupported synchronous mode: {synchronous}")
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        cursor = dbapi_connection.cursor()
+        if foreign_keys:
+            cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        if synchronous:
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default: DATABASE_URL).
+
+    An SQLite file gets a connection pool (SQLAlchemy 1.4 would open a new
+    connection, and set the pragmas again, for every session: 15 % of the action
+    server's CPU under `make bench`), WAL mode and foreign keys.
+    """
     url = url or config.database_url()
     kwargs: dict = {"future": True}
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        path = make_url(url).database
+        connect_args: dict = {"timeout": 30}
+        if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
+            kwargs["poolclass"] = QueuePool
+            connect_args["check_same_thread"] = False
+        kwargs["connect_args"] = connect_args
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
+        apply_sqlite_pragmas(engine)
     return engine
 
 
