@@ -16,6 +16,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # season, promised delivery day) happens here. Times are stored in UTC.
 MARKETPLACE_TZ = ZoneInfo("America/Los_Angeles")
 
+# The `type` of endpoints.yml's tracker store (bot/tracker_store.py).
+TRACKER_STORE_TYPE = "bot.tracker_store.CsbaSQLTrackerStore"
+
 
 def var_dir() -> Path:
     return Path(os.environ.get("CSBA_VAR_DIR", PROJECT_ROOT / "var"))

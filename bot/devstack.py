@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, TRACKER_STORE_TYPE
 
 # The clock of data/demo/examples.json: every expected route holds at this instant.
 DEMO_NOW = "2026-11-26T10:00:00-08:00"
@@ -284,11 +284,13 @@ def csba_services(
     endpoints.write_text(
         json.dumps(  # JSON is YAML
             {
-                "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
+                "action_endpoint": {
+                    "url": f"http://127.0.0.1:{actions_port}/webhook",
+                    "enable_selective_domain": True,
+                },
                 "tracker_store": {
-                    "type": "SQL",
-                    "dialect": "sqlite",
-                    "db": str(workdir / "tracker.db"),
+                    "type": TRACKER_STORE_TYPE,
+                    "url": f"sqlite:///{workdir / 'tracker.db'}",
                 },
             },
             indent=2,
