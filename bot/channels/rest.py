@@ -37,7 +37,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_speedups
+from bot import rasa_session_start, rasa_speedups
 from bot.channels.identity_resolution import InvalidToken, resolve_identity
 from bot.i18n import t
 from bot.services.identity import SecretError, jwt_secret
@@ -45,8 +45,10 @@ from bot.services.identity import SecretError, jwt_secret
 log = logging.getLogger(__name__)
 
 # Rasa loads this module (credentials.yml) before it serves a message: the place to
-# install the project's fix of its per-response schema check (bot/rasa_speedups.py).
+# install the project's fix of its per-response schema check (bot/rasa_speedups.py)
+# and of a failed session start (bot/rasa_session_start.py).
 rasa_speedups.install()
+rasa_session_start.install()
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
