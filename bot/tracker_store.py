@@ -43,7 +43,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
-from bot.db import apply_sqlite_pragmas
+from bot.db import apply_sqlite_pragmas, reopen_when_file_replaced
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ def pooled_sqlite_engine(url: Any) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
     )
     apply_sqlite_pragmas(engine, synchronous="NORMAL", foreign_keys=False)
+    reopen_when_file_replaced(engine, engine.url.database)
     return engine
 
 

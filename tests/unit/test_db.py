@@ -1,0 +1,62 @@
+"""bot.db: the pooled SQLite engine keeps connections, and notices a replaced file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
+
+from bot.db import make_engine
+
+
+def _database(path, label: str) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (label TEXT)")
+        conn.execute("INSERT INTO t VALUES (?)", (label,))
+
+
+def _label(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT label FROM t")).scalar_one()
+
+
+def test_a_file_database_is_pooled_in_wal_mode(tmp_path):
+    path = tmp_path / "a.db"
+    _database(path, "first")
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert isinstance(engine.pool, QueuePool)
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with engine.connect() as conn:
+            assert conn.connection.dbapi_connection is raw  # kept, not reopened
+    finally:
+        engine.dispose()
+
+
+def test_a_replaced_file_is_opened_again(tmp_path):
+    path = tmp_path / "a.db"
+    _database(path, "first")
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        assert _label(engine) == "first"  # a pooled connection to the first file
+        path.unlink()
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"a.db{suffix}").unlink(missing_ok=True)
+        _database(path, "restored")  # e.g. a backup put back in place
+        assert _label(engine) == "restored"
+    finally:
+        engine.dispose()
+
+
+def test_memory_databases_are_not_pooled_across_threads():
+    engine = make_engine("sqlite://")
+    try:
+        assert not isinstance(engine.pool, QueuePool)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()
