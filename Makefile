@@ -126,7 +126,7 @@ train: install
 # NLU quality, reports under reports/: the bot's model on the held-out file, then
 # 5-fold cross-validation of ours vs Rasa's default pipeline vs TF-IDF + logistic
 # regression on the same folds, and the time of a full `rasa train` without cache
-# (about an hour on 2 cores: 89 min measured while other jobs shared the machine). ARGS go to `csba eval compare`, e.g. a quick look:
+# (about 85 min on 2 cores: one fold 13 min, 11 of them for Rasa's default pipeline). ARGS go to `csba eval compare`, e.g. a quick look:
 # ARGS="--folds 2 --per-intent 20 --max-epochs 5 --no-train-time".
 eval: install
 	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
