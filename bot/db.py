@@ -66,16 +66,22 @@ def reopen_when_file_replaced(engine: Engine, path: str) -> None:
             raise DisconnectionError(f"the SQLite file {path} was replaced")
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(
+    url: str | None = None,
+    *,
+    future: bool = True,
+    synchronous: str | None = None,
+    foreign_keys: bool = True,
+) -> Engine:
     """An engine for `url` (default: DATABASE_URL).
 
     An SQLite file gets a connection pool (SQLAlchemy 1.4 would open a new
     connection, and set the pragmas again, for every session: 15 % of the action
-    server's CPU under `make bench`) that notices a replaced file, WAL mode and
-    foreign keys.
+    server's CPU under `make bench`) that notices a replaced file, WAL mode, and
+    the pragmas of `apply_sqlite_pragmas` (`synchronous`, `foreign_keys`).
     """
     url = url or config.database_url()
-    kwargs: dict = {"future": True}
+    kwargs: dict = {"future": future}
     if url.startswith("sqlite"):
         path = make_url(url).database
         connect_args: dict = {"timeout": 30}
@@ -88,7 +94,7 @@ def make_engine(url: str | None = None) -> Engine:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        apply_sqlite_pragmas(engine)
+        apply_sqlite_pragmas(engine, synchronous=synchronous, foreign_keys=foreign_keys)
         if kwargs.get("poolclass") is QueuePool:
             reopen_when_file_replaced(engine, path)
     return engine

@@ -40,26 +40,26 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import QueuePool
 
-from bot.db import apply_sqlite_pragmas, reopen_when_file_replaced
+from bot.db import make_engine
 
 log = logging.getLogger(__name__)
 
 
-def pooled_sqlite_engine(url: Any) -> Engine:
-    """A pooled engine on an SQLite file, in WAL mode with synchronous=NORMAL."""
-    engine = sa.create_engine(
-        url,
-        poolclass=QueuePool,
-        pool_size=5,
-        max_overflow=10,
-        connect_args={"check_same_thread": False, "timeout": 30},
-    )
-    apply_sqlite_pragmas(engine, synchronous="NORMAL", foreign_keys=False)
-    reopen_when_file_replaced(engine, engine.url.database)
-    return engine
+def event_row(sender_id: str, event: Any) -> dict[str, Any]:
+    """A row of the `events` table, as Rasa's SQLTrackerStore.save() writes it."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {})
+        .get("intent", {})
+        .get(INTENT_NAME_KEY),
+        # as Rasa stores it: the action's, or the slot's, name
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 class CsbaSQLTrackerStore(SQLTrackerStore):
@@ -75,7 +75,13 @@ class CsbaSQLTrackerStore(SQLTrackerStore):
             ":memory:",
         ):
             self.engine.dispose()
-            self.engine = pooled_sqlite_engine(url)
+            # Pooled, WAL; synchronous=NORMAL; Rasa's legacy (non-future) engine API.
+            self.engine = make_engine(
+                url.render_as_string(hide_password=False),
+                future=False,
+                synchronous="NORMAL",
+                foreign_keys=False,
+            )
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             log.debug("SQLite tracker store %s: pooled, WAL", url.database)
         self._statements = _Statements(self.SQLEvent.__table__)
@@ -101,22 +107,10 @@ class CsbaSQLTrackerStore(SQLTrackerStore):
             stored = session.execute(
                 self._statements.count_session_events, {"sender_id": tracker.sender_id}
             ).scalar_one()
-            rows = []
-            for event in list(tracker.events)[stored:]:
-                data = event.as_dict()
-                rows.append(
-                    {
-                        "sender_id": tracker.sender_id,
-                        "type_name": event.type_name,
-                        "timestamp": data.get("timestamp"),
-                        "intent_name": data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        # as Rasa stores it: the action's, or the slot's, name
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    }
-                )
+            rows = [
+                event_row(tracker.sender_id, event)
+                for event in list(tracker.events)[stored:]
+            ]
             if rows:
                 session.execute(self._statements.insert, rows)
             session.commit()

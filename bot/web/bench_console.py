@@ -150,19 +150,6 @@ def _conversation_events(
     return events, scenario, order, buyer
 
 
-def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
-    """A row of Rasa's `events` table, as SQLTrackerStore.save() writes it."""
-    data = event.as_dict()
-    return {
-        "sender_id": sender_id,
-        "type_name": event.type_name,
-        "timestamp": data.get("timestamp"),
-        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
-        "action_name": data.get("name"),
-        "data": json.dumps(data),
-    }
-
-
 def _tracker_store(url: str):  # noqa: ANN202
     from rasa.core.tracker_store import SQLTrackerStore
 
@@ -192,6 +179,7 @@ def seed(
     from bot.domain.sla import deadlines
     from bot.services import schema, users
     from bot.services.importer import load_file
+    from bot.tracker_store import event_row
 
     rng = random.Random(rng_seed)
     schema.upgrade(database_url)
@@ -261,7 +249,7 @@ def seed(
                 for event in events:
                     if getattr(event, "key", None) == "case_id":
                         event.value = str(case_id)
-            batch += [_event_row(sender, event) for event in events]
+            batch += [event_row(sender, event) for event in events]
             if len(batch) >= 20_000:
                 with store.engine.begin() as conn:
                     conn.execute(table.insert(), batch)
