@@ -193,6 +193,14 @@ def latest_metadata(tracker: Tracker) -> Mapping[str, Any] | None:
     return metadata if isinstance(metadata, Mapping) else None
 
 
+def client_key_from(metadata: Mapping[str, Any] | None) -> str | None:
+    """The client key the channel put in the `csba` metadata, or None. Clients
+    cannot set it: the channels drop any `csba` metadata a client sends."""
+    csba = metadata.get("csba") if isinstance(metadata, Mapping) else None
+    value = csba.get("client") if isinstance(csba, Mapping) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
 def buyer_words(tracker: Tracker, limit: int = MAX_QUESTION_CHARS) -> str:
     """The buyer's own words for the inquiry: the latest message, or, when it was
     a button click, the latest message they typed in this session ('' if none)."""
@@ -228,6 +236,10 @@ class Turn:
     intent: str | None
     text: str  # the latest message, cleaned and cut to MAX_QUESTION_CHARS
     now: datetime
+    # The keyed hash of the client's address, set by the project's channels in
+    # the `csba` metadata (bot.services.verification.client_key); None when the
+    # message came with none (e.g. `rasa shell`).
+    client_key: str | None = None
 
     @property
     def has_token(self) -> bool:
@@ -332,6 +344,7 @@ class CsbaAction(Action, ABC):
                 (tracker.latest_message or {}).get("text"), MAX_QUESTION_CHARS
             ),
             now=self._now(),
+            client_key=client_key_from(self.metadata(tracker)),
         )
         self.deliver_replies(dispatcher, turn)
         return turn, events

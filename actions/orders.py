@@ -9,8 +9,12 @@
    orders as buttons (`action_ask_order_id`).
 3. `zip_code` - anonymous buyers only: the ZIP code of the order's shipping
    address. `MAX_ZIP_ATTEMPTS` wrong answers in a conversation end the inquiry
-   with `utter_verification_failed` and disclose nothing. An unknown order is
-   treated exactly like a wrong ZIP, so order numbers cannot be probed. Every
+   with `utter_verification_failed` and disclose nothing. Across conversations,
+   bot.services.verification limits the failures per order (5 in 24 h: then
+   the order is locked, `utter_verification_locked`, even for the right ZIP)
+   and per client address (10 an hour, `utter_verification_rate_limited`).
+   An unknown order is treated exactly like a wrong ZIP, so order numbers
+   cannot be probed. Every
    order of the conversation is verified on its own; the first one makes its
    buyer the conversation's verified buyer (`buyer_id`), and the policy answers
    `not_your_order` for someone else's order.
@@ -48,6 +52,7 @@ from actions.base import (
     entity_values,
     slot_events,
 )
+from bot.services.verification import Verdict, limits_for
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,8 @@ NOTICE_UNKNOWN_ITEM = "unknown_item"
 HALT_VERIFICATION_FAILED = "verification_failed"
 HALT_SERVICE_UNAVAILABLE = "service_unavailable"
 HALT_CANCELLED = "cancelled"
+HALT_ORDER_LOCKED = "verification_locked"
+HALT_CLIENT_LIMITED = "verification_rate_limited"
 
 # Intents that leave the form when the message does not answer the question.
 ASK_FOR_PERSON = "human_agent"
@@ -246,6 +253,14 @@ class ValidateOrderForm(CsbaAction):
             values["inquiry_halt"] = HALT_VERIFICATION_FAILED
             return self._finish(values)
 
+        if need_zip:
+            limits = limits_for(self.services.engine)
+            # Locked before the buyer types a ZIP: say so now, ask for nothing.
+            blocked = _blocked(limits, order_id, turn)
+            if blocked is not None:
+                values["inquiry_halt"] = _HALTS[blocked]
+                return self._finish(values)
+
         with self.services.session() as session:
             from bot.adapters.repository import SqlRepository
             from bot.services.identity import verify_order_zip
@@ -257,7 +272,16 @@ class ValidateOrderForm(CsbaAction):
                     values["form_notice"] = NOTICE_ZIP_NEEDED
                 else:
                     order = repo.get_order(order_id)
-                    if verify_order_zip(order, zip_answer):
+                    verdict = limits.check(
+                        order_id,
+                        turn.client_key,
+                        lambda: verify_order_zip(order, zip_answer),
+                        now=turn.now,
+                    )
+                    if verdict in _HALTS:
+                        values["inquiry_halt"] = _HALTS[verdict]
+                        return self._finish(values)
+                    if verdict is Verdict.VERIFIED:
                         need_zip = False
                         values.update(
                             verified_orders=[*verified, order_id], zip_attempts=0
@@ -314,6 +338,24 @@ class ValidateOrderForm(CsbaAction):
     @staticmethod
     def _finish(values: dict[str, Any]) -> list[EventType]:
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, None)]
+
+
+# Why a verification limit stopped the form, by the limits' verdict.
+_HALTS = {
+    Verdict.ORDER_LOCKED: HALT_ORDER_LOCKED,
+    Verdict.CLIENT_LIMITED: HALT_CLIENT_LIMITED,
+}
+
+
+def _blocked(limits: Any, order_id: str, turn: Turn) -> Verdict | None:
+    """The limits' early word on an order, before a ZIP code is asked for. When
+    they cannot be read the form asks anyway: the check of the answer itself
+    (`VerificationLimits.check`) fails closed."""
+    try:
+        return limits.blocked(order_id, turn.client_key, now=turn.now)
+    except Exception:
+        log.exception("Could not read the verification limits")
+        return None
 
 
 # Intents a buyer may switch to in the middle of the order form. A product

@@ -47,6 +47,8 @@ from actions.base import (
 )
 from actions.orders import (
     HALT_CANCELLED,
+    HALT_CLIENT_LIMITED,
+    HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     business_intents,
@@ -84,6 +86,8 @@ HALT_OUTCOMES = {
     HALT_VERIFICATION_FAILED: "verification_failed",
     HALT_SERVICE_UNAVAILABLE: "service_unavailable",
     HALT_CANCELLED: "inquiry_cancelled",
+    HALT_ORDER_LOCKED: "verification_locked",
+    HALT_CLIENT_LIMITED: "verification_rate_limited",
 }
 NO_INQUIRY = "no_inquiry"
 

@@ -377,3 +377,18 @@ class CaseAttachmentRow(Base):
     height = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+
+
+class VerificationFailureRow(Base):
+    """A failed anonymous verification (order number + ZIP code), kept for the
+    limits of bot.services.verification: per order and per client address, across
+    conversations and channels. `client_key` is a keyed hash of the address, never
+    the address itself. Rows older than the longest window are deleted as new ones
+    come in."""
+
+    __tablename__ = "verification_failures"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    order_key = Column(String(64), nullable=False, index=True)
+    client_key = Column(String(64), nullable=False, index=True)
+    failed_at = Column(UTCDateTime, nullable=False, index=True)

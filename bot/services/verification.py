@@ -1,0 +1,293 @@
+"""Limits on anonymous verification (order number + ZIP code) that hold across
+conversations, channels and restarts.
+
+An anonymous buyer proves an order by its shipping ZIP code. US ZIP codes are
+about 42,000 values, so guesses must be limited where a new conversation cannot
+reset them:
+
+- **per order**: at most `ORDER_FAILURE_LIMIT` (5) failed attempts in
+  `ORDER_WINDOW` (24 h). Then the order is locked: it cannot be verified
+  anonymously, even with the right ZIP, until the oldest failure is older than
+  the window; the buyer is offered a person;
+- **per client address**: at most `CLIENT_FAILURE_LIMIT` (10) failed attempts
+  in `CLIENT_WINDOW` (1 h) from one address, over all orders (guessing across
+  many order numbers).
+
+(Each conversation also stops after bot.services.identity.MAX_ZIP_ATTEMPTS
+wrong answers, as before.) An unknown order number counts exactly like a wrong
+ZIP, so the limits do not tell which orders exist.
+
+A guess is recorded as a failure *before* it is checked and the record is
+withdrawn when it turns out right (`VerificationLimits.check`): concurrent
+guesses each see the others, so no burst gets past a limit. A guess refused by
+a limit is not checked and not kept (a locked order stays locked; the table
+does not grow with an attacker's hammering).
+
+The failures live in the project database (table `verification_failures`), or
+in Redis when `CSBA_REDIS_URL` is set (sorted sets under `csba:verify:`). A
+client address is stored as a keyed hash (`client_key`), never as such.
+
+No Rasa import: the order form's validation action calls `limits_for_services`
+and the channels call `client_key`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+from functools import lru_cache
+from typing import Protocol
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.engine import Engine
+
+from bot.adapters.orm import VerificationFailureRow
+from bot.db import session_scope
+
+log = logging.getLogger(__name__)
+
+ORDER_FAILURE_LIMIT = 5
+ORDER_WINDOW = timedelta(hours=24)
+CLIENT_FAILURE_LIMIT = 10
+CLIENT_WINDOW = timedelta(hours=1)
+
+REDIS_URL_ENV = "CSBA_REDIS_URL"
+REDIS_PREFIX = "csba:verify:"
+
+# The client key of a message that came with no address (e.g. `rasa shell`): all
+# such messages share one budget.
+UNKNOWN_CLIENT = "unknown"
+MAX_KEY_CHARS = 64
+
+
+class Verdict(str, Enum):
+    """What happened to a verification attempt."""
+
+    VERIFIED = "verified"  # the ZIP code matched
+    WRONG = "wrong"  # it did not (or the order does not exist): one more failure
+    ORDER_LOCKED = "order_locked"  # too many failures for this order; not checked
+    CLIENT_LIMITED = "client_limited"  # too many from this address; not checked
+
+
+def client_key(address: str | None, secret: str) -> str:
+    """The stored form of a client address: a keyed hash (32 hex digits), so the
+    table and the conversation metadata hold no addresses. None or '' gives
+    `UNKNOWN_CLIENT`."""
+    if not address:
+        return UNKNOWN_CLIENT
+    key = hashlib.sha256(b"csba-client-address\x00" + secret.encode("utf-8")).digest()
+    return hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _key(value: str | None) -> str:
+    value = (value or UNKNOWN_CLIENT).strip() or UNKNOWN_CLIENT
+    if len(value) <= MAX_KEY_CHARS:
+        return value
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+# --- where failures are kept ----------------------------------------------------------
+
+
+class FailureStore(Protocol):
+    """Failed attempts by order and by client, each with its time."""
+
+    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
+        """Record a failure now (committed before returning); its id."""
+
+    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
+        """Forget a failure recorded by `add` (the attempt succeeded or was refused)."""
+
+    def count_for_order(self, order_key: str, *, since: datetime) -> int: ...
+
+    def count_for_client(self, client_key: str, *, since: datetime) -> int: ...
+
+
+class SqlFailureStore:
+    """Failures in the project database, table `verification_failures`. Every
+    call is its own committed transaction, so concurrent attempts see each other."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
+        oldest = at - max(ORDER_WINDOW, CLIENT_WINDOW)
+        with session_scope(self.engine) as session:
+            session.execute(
+                delete(VerificationFailureRow)
+                .where(
+                    or_(
+                        VerificationFailureRow.order_key == order_key,
+                        VerificationFailureRow.client_key == client_key,
+                    )
+                )
+                .where(VerificationFailureRow.failed_at < oldest)
+            )
+            row = VerificationFailureRow(
+                order_key=order_key, client_key=client_key, failed_at=at
+            )
+            session.add(row)
+            session.flush()
+            return str(row.id)
+
+    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(
+                delete(VerificationFailureRow).where(
+                    VerificationFailureRow.id == int(failure_id)
+                )
+            )
+
+    def _count(self, column, value: str, since: datetime) -> int:  # noqa: ANN001
+        with session_scope(self.engine) as session:
+            return session.execute(
+                select(func.count())
+                .select_from(VerificationFailureRow)
+                .where(column == value, VerificationFailureRow.failed_at >= since)
+            ).scalar_one()
+
+    def count_for_order(self, order_key: str, *, since: datetime) -> int:
+        return self._count(VerificationFailureRow.order_key, order_key, since)
+
+    def count_for_client(self, client_key: str, *, since: datetime) -> int:
+        return self._count(VerificationFailureRow.client_key, client_key, since)
+
+
+class RedisFailureStore:
+    """Failures in Redis: one sorted set per order and per client (member: the
+    failure's id, score: its time), expiring with the longest window."""
+
+    def __init__(self, client, prefix: str = REDIS_PREFIX) -> None:  # noqa: ANN001
+        self.redis = client
+        self.prefix = prefix
+        self.ttl = int(max(ORDER_WINDOW, CLIENT_WINDOW).total_seconds())
+
+    def _order(self, key: str) -> str:
+        return f"{self.prefix}order:{key}"
+
+    def _client(self, key: str) -> str:
+        return f"{self.prefix}client:{key}"
+
+    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
+        failure_id = uuid.uuid4().hex
+        score = at.timestamp()
+        oldest = score - self.ttl
+        pipe = self.redis.pipeline(transaction=True)
+        for name in (self._order(order_key), self._client(client_key)):
+            pipe.zremrangebyscore(name, "-inf", f"({oldest}")
+            pipe.zadd(name, {failure_id: score})
+            pipe.expire(name, self.ttl)
+        pipe.execute()
+        return failure_id
+
+    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zrem(self._order(order_key), failure_id)
+        pipe.zrem(self._client(client_key), failure_id)
+        pipe.execute()
+
+    def count_for_order(self, order_key: str, *, since: datetime) -> int:
+        return int(self.redis.zcount(self._order(order_key), since.timestamp(), "+inf"))
+
+    def count_for_client(self, client_key: str, *, since: datetime) -> int:
+        return int(
+            self.redis.zcount(self._client(client_key), since.timestamp(), "+inf")
+        )
+
+
+# --- the limits -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationLimits:
+    """The per-order and per-client limits over a FailureStore."""
+
+    store: FailureStore
+    order_limit: int = ORDER_FAILURE_LIMIT
+    order_window: timedelta = ORDER_WINDOW
+    client_limit: int = CLIENT_FAILURE_LIMIT
+    client_window: timedelta = CLIENT_WINDOW
+
+    def blocked(
+        self, order_id: str, client: str | None, *, now: datetime
+    ) -> Verdict | None:
+        """ORDER_LOCKED or CLIENT_LIMITED when a guess for `order_id` from
+        `client` would be refused now; None when it may be tried."""
+        order_key, client_key = _key(order_id), _key(client)
+        if (
+            self.store.count_for_order(order_key, since=now - self.order_window)
+            >= self.order_limit
+        ):
+            return Verdict.ORDER_LOCKED
+        if (
+            self.store.count_for_client(client_key, since=now - self.client_window)
+            >= self.client_limit
+        ):
+            return Verdict.CLIENT_LIMITED
+        return None
+
+    def check(
+        self,
+        order_id: str,
+        client: str | None,
+        matches: Callable[[], bool],
+        *,
+        now: datetime,
+    ) -> Verdict:
+        """Try one guess: `matches()` says whether the ZIP code is the order's.
+
+        The guess is recorded as a failure first; over a limit (this guess
+        included) it is withdrawn and refused unchecked, so a locked order
+        reveals nothing even to the right ZIP code; a right guess is withdrawn,
+        a wrong one stays."""
+        order_key, client_key = _key(order_id), _key(client)
+        failure_id = self.store.add(order_key=order_key, client_key=client_key, at=now)
+
+        def withdraw() -> None:
+            self.store.withdraw(failure_id, order_key=order_key, client_key=client_key)
+
+        if (
+            self.store.count_for_order(order_key, since=now - self.order_window)
+            > self.order_limit
+        ):
+            withdraw()
+            return Verdict.ORDER_LOCKED
+        if (
+            self.store.count_for_client(client_key, since=now - self.client_window)
+            > self.client_limit
+        ):
+            withdraw()
+            return Verdict.CLIENT_LIMITED
+        try:
+            verified = matches()
+        except BaseException:
+            withdraw()  # not an answer either way (say, the database went away)
+            raise
+        if verified:
+            withdraw()
+            return Verdict.VERIFIED
+        log.info("Failed ZIP verification for an order (client %s)", client_key[:8])
+        return Verdict.WRONG
+
+
+@lru_cache(maxsize=4)
+def _redis_store(url: str) -> RedisFailureStore:
+    import redis
+
+    return RedisFailureStore(redis.Redis.from_url(url, socket_timeout=5))
+
+
+def limits_for(engine: Engine) -> VerificationLimits:
+    """The limits over Redis when CSBA_REDIS_URL is set, else over `engine`'s
+    database (the project database)."""
+    url = os.environ.get(REDIS_URL_ENV)
+    if url:
+        return VerificationLimits(_redis_store(url))
+    return VerificationLimits(SqlFailureStore(engine))
