@@ -160,7 +160,7 @@ shell: install
 		echo "make shell: using the action server already on port $(ACTIONS_PORT)"; \
 	else \
 		echo "make shell: starting the action server on port $(ACTIONS_PORT) (log: $(CSBA_VAR_DIR)/actions-shell.log)"; \
-		$(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > "$(CSBA_VAR_DIR)/actions-shell.log" 2>&1 & \
+		SANIC_HOST=127.0.0.1 $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > "$(CSBA_VAR_DIR)/actions-shell.log" 2>&1 & \
 		actions_pid=$$!; \
 		trap 'kill $$actions_pid 2>/dev/null; wait $$actions_pid 2>/dev/null' EXIT; \
 		for _ in $$(seq 1 120); do \
@@ -169,7 +169,7 @@ shell: install
 			sleep 1; \
 		done; \
 	fi; \
-	$(VENV)/bin/rasa shell --endpoints endpoints.yml -m "$$model" --port $(SHELL_PORT)
+	$(VENV)/bin/rasa shell --endpoints endpoints.yml -m "$$model" --interface 127.0.0.1 --port $(SHELL_PORT)
 
 test: install lint
 	$(PY) -m pytest

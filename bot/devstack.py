@@ -301,7 +301,9 @@ def csba_services(
     actions = Service(
         "action server",
         [*rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        env,
+        # Loopback only, as in the Procfile: the action server trusts the tracker
+        # Rasa sends it, so nobody else may call it.
+        {**env, "SANIC_HOST": "127.0.0.1"},
         workdir / "actions.log",
         role="actions",
     )

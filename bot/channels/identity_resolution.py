@@ -1,54 +1,61 @@
 """From an incoming chat request to a trustworthy sender id and metadata.
 
-Shared by the project's input channels (the REST channel here, the socket.io
-channel of issue 4). No Rasa import, so it is tested and reused on its own.
+Shared by the project's input channels (REST and socket.io) and the web app's
+chat routes. No Rasa import, so it is tested and reused on its own.
 
-- A valid token (`Authorization: Bearer <jwt>`, or a `token` field in the body
+Every conversation id is issued by the server; a client never names one:
+- a buyer token (`Authorization: Bearer <jwt>`, or a `token` field in the body
   for clients that cannot set headers) makes the sender id
-  `conversation_id_for(identity)`; the client's `sender` is ignored.
-- An invalid or expired token raises InvalidToken: the channel answers 401 and
+  `conversation_id_for(identity)`;
+- an anonymous chat token (issued by a channel or the web app) makes it
+  `anonymous_conversation_id(cid)`, and the request gets a renewed token for
+  the same chat (`ResolvedSender.anonymous_token`);
+- no token: a new anonymous conversation with a newly issued token;
+- an invalid or expired token raises InvalidToken: the channel answers 401 and
   nothing reaches Rasa.
-- No token: an anonymous conversation, `anon-` + the client's sender reduced to
-  `[A-Za-z0-9_-]{1,64}` (a random id when there is none left).
+A client's `sender` is never read.
 
-Either way, any top-level metadata key named `csba` (in any letter case) is
-removed and replaced by the channel's own `{"csba": {...}}`, which is the only
-`csba` metadata the actions may read.
+Any top-level metadata key named `csba` (in any letter case) is removed and
+replaced by the channel's own `{"csba": {...}}`, the only `csba` metadata the
+actions may read: `auth` (`token` or `anonymous`), the buyer token and buyer id,
+and `client`, the keyed hash of the client's address that the verification
+limits count by (bot.services.verification).
 """
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.services.identity import (
-    ANONYMOUS_CONVERSATION_PREFIX,
+    ANONYMOUS_AUDIENCE,
     BuyerIdentity,
     InvalidToken,
+    anonymous_conversation_id,
     conversation_id_for,
+    issue_anonymous_token,
+    token_audience,
+    verify_anonymous_token,
     verify_buyer_token,
 )
 
 METADATA_KEY = "csba"
 AUTH_TOKEN = "token"
 AUTH_ANONYMOUS = "anonymous"
-
-_NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_-]")
-MAX_ANONYMOUS_SENDER_CHARS = 64
+CLIENT_KEY = "client"
 
 __all__ = [
     "AUTH_ANONYMOUS",
     "AUTH_TOKEN",
+    "CLIENT_KEY",
     "METADATA_KEY",
     "InvalidToken",
     "ResolvedSender",
-    "anonymous_sender_id",
     "extract_token",
     "resolve_identity",
+    "resolve_token",
 ]
 
 
@@ -57,29 +64,14 @@ class ResolvedSender:
     """What a channel hands to Rasa: the sender id and the message metadata.
 
     `identity` is the verified buyer, or None for an anonymous conversation.
+    `anonymous_token` is, for an anonymous conversation, the token the client
+    must present next time (issued now, or renewed for the same chat).
     """
 
     sender_id: str
     metadata: dict[str, Any]
     identity: BuyerIdentity | None = field(default=None)
-
-
-def anonymous_sender_id(client_sender: Any) -> str:
-    """`anon-` + the client's sender id sanitised, or + a random id.
-
-    Characters outside `[A-Za-z0-9_-]` are dropped and the rest is cut to 64. A
-    sender that already starts with `anon-` (a client echoing the
-    `recipient_id` of a reply) keeps its conversation instead of nesting.
-    """
-    candidate = ""
-    if isinstance(client_sender, (str, int)) and not isinstance(client_sender, bool):
-        candidate = _NOT_ALLOWED.sub("", str(client_sender))
-        while candidate.startswith(ANONYMOUS_CONVERSATION_PREFIX):
-            candidate = candidate[len(ANONYMOUS_CONVERSATION_PREFIX) :]
-        candidate = candidate[:MAX_ANONYMOUS_SENDER_CHARS]
-    if not candidate:
-        candidate = uuid.uuid4().hex
-    return ANONYMOUS_CONVERSATION_PREFIX + candidate
+    anonymous_token: str | None = field(default=None)
 
 
 def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
@@ -130,31 +122,58 @@ def _client_metadata(body: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
+def resolve_token(
+    token: str | None,
+    *,
+    client_key: str | None = None,
+    now: datetime | None = None,
+    secret: str | None = None,
+) -> ResolvedSender:
+    """The conversation and the `csba` metadata a token opens (None: a new
+    anonymous conversation). Raises InvalidToken for a bad or expired token."""
+    csba: dict[str, Any]
+    if token is None:
+        token = issue_anonymous_token(now=now, secret=secret)
+    if token_audience(token) == ANONYMOUS_AUDIENCE:
+        cid = verify_anonymous_token(token, now=now, secret=secret)
+        csba = {"auth": AUTH_ANONYMOUS}
+        if client_key:
+            csba[CLIENT_KEY] = client_key
+        return ResolvedSender(
+            anonymous_conversation_id(cid, secret=secret),
+            {METADATA_KEY: csba},
+            None,
+            issue_anonymous_token(conversation=cid, now=now, secret=secret),
+        )
+    identity = verify_buyer_token(token, now=now, secret=secret)
+    csba = {"token": token, "buyer_id": identity.buyer_id, "auth": AUTH_TOKEN}
+    if client_key:
+        csba[CLIENT_KEY] = client_key
+    return ResolvedSender(
+        conversation_id_for(identity, secret=secret), {METADATA_KEY: csba}, identity
+    )
+
+
 def resolve_identity(
     headers: Mapping[str, Any] | None,
     body: Mapping[str, Any] | None,
     *,
+    client_key: str | None = None,
     now: datetime | None = None,
     secret: str | None = None,
 ) -> ResolvedSender:
-    """The sender id and metadata to give Rasa for this request.
+    """The sender id and metadata to give Rasa for this REST request.
 
     `headers`: the request headers (looked up case-insensitively); `body`: the
-    JSON body (`sender`, `metadata`, optional `token`). Raises InvalidToken when
-    a token is present but not valid.
+    JSON body (`metadata`, optional `token`; `sender` is ignored). The client's
+    other metadata keys are kept beside `csba`. Raises InvalidToken when a token
+    is present but not valid.
     """
+    resolved = resolve_token(
+        extract_token(headers, body), client_key=client_key, now=now, secret=secret
+    )
     metadata = _client_metadata(body)
-    token = extract_token(headers, body)
-    if token is None:
-        client_sender = body.get("sender") if isinstance(body, Mapping) else None
-        metadata[METADATA_KEY] = {"auth": AUTH_ANONYMOUS}
-        return ResolvedSender(anonymous_sender_id(client_sender), metadata, None)
-    identity = verify_buyer_token(token, now=now, secret=secret)
-    metadata[METADATA_KEY] = {
-        "token": token,
-        "buyer_id": identity.buyer_id,
-        "auth": AUTH_TOKEN,
-    }
+    metadata[METADATA_KEY] = resolved.metadata[METADATA_KEY]
     return ResolvedSender(
-        conversation_id_for(identity, secret=secret), metadata, identity
+        resolved.sender_id, metadata, resolved.identity, resolved.anonymous_token
     )

@@ -5,18 +5,28 @@ In `credentials.yml`:
     bot.channels.rest.TokenRestInput: {}
 
 Webhook: `POST /webhooks/csba_rest/webhook`, body
-`{"message": "...", "sender": "...", "metadata": {...}, "token": "..."}`, with
-the buyer's token in `Authorization: Bearer <jwt>` (or the `token` field). The
-reply is the list of bot messages, as with `rest`; `?stream=true` streams them
-as newline-separated JSON, also as with `rest`.
+`{"message": "...", "metadata": {...}, "token": "..."}`, with the chat token in
+`Authorization: Bearer <jwt>` (or the `token` field). The reply is the list of
+bot messages, as with `rest`; `?stream=true` streams them as newline-separated
+JSON, also as with `rest`.
 
-What reaches Rasa (see bot.channels.identity_resolution):
-- valid token: sender id `conversation_id_for(identity)` and metadata
-  `{"csba": {"token", "buyer_id", "auth": "token"}}` beside the client's other
-  metadata keys; the client's `sender` and `csba` metadata are ignored;
-- invalid or expired token: nothing. The client gets HTTP 401
-  `{"error": "invalid_token"}`;
-- no token: sender id `anon-...` and `{"csba": {"auth": "anonymous"}}`.
+Conversations are issued by the server (see bot.channels.identity_resolution):
+- a buyer token: the buyer's conversation for that token;
+- no token: a new anonymous conversation. The reply carries its token in the
+  `X-CSBA-Chat-Token` header; the client sends it back (as a bearer token) to
+  go on in the same conversation. Every reply to an anonymous token carries a
+  renewed one (valid 30 minutes), so an active chat does not expire;
+- an invalid or expired token: HTTP 401 `{"error": "invalid_token"}`, and
+  nothing reaches Rasa.
+A `sender` field is ignored: a client cannot name, and so cannot join, a
+conversation.
+
+Input is checked before Rasa sees it (bot.channels.input_guard): a body over
+64 KiB is 413; a body that is not a JSON object, a `message` that is missing,
+not a string, or empty is 400 with `{"error": ..., "detail": ...}`; a message
+is cut to 2,000 characters, its control characters dropped, and anything that
+Rasa would read as an internal intent (`/restart`, `/EXTERNAL_...`) reaches it
+as plain text. No request gets a 5xx or an empty reply.
 
 The channel name is fixed (`csba_rest`): a client cannot choose the input
 channel as it can with `rest`.
@@ -39,8 +49,10 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_session_start, rasa_speedups
 from bot.channels.identity_resolution import InvalidToken, resolve_identity
+from bot.channels.input_guard import MAX_BODY_BYTES, buyer_text
 from bot.i18n import t
 from bot.services.identity import SecretError, jwt_secret
+from bot.services.verification import client_key
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +64,8 @@ rasa_session_start.install()
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-# Longer chat messages are cut to this many characters before NLU sees them.
-MAX_MESSAGE_CHARS = 2000
+# The response header that carries an anonymous conversation's token.
+CHAT_TOKEN_HEADER = "X-CSBA-Chat-Token"
 
 
 def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:
@@ -72,8 +84,27 @@ def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:
     return {"recipient_id": recipient_id, "text": text or t("chat.service_unavailable")}
 
 
-def _error(status: int, code: str, **headers: str) -> HTTPResponse:
-    return response.json({"error": code}, status=status, headers=headers or None)
+def _error(
+    status: int, code: str, detail: str | None = None, **headers: str
+) -> HTTPResponse:
+    body = {"error": code}
+    if detail:
+        body["detail"] = detail
+    return response.json(body, status=status, headers=headers or None)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer, or the address a trusted proxy forwarded
+    when Sanic is told to trust one (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER
+    or SANIC_FORWARDED_SECRET in the environment of `rasa run`)."""
+    try:
+        return request.remote_addr or request.ip or ""
+    except Exception:  # a malformed forwarded header must not fail the request
+        return request.ip or ""
+
+
+def request_client_key(request: Request) -> str:
+    return client_key(client_address(request), jwt_secret())
 
 
 class TokenRestInput(RestInput):
@@ -127,28 +158,38 @@ class TokenRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> Any:
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return _error(
+                    413, "payload_too_large", f"at most {MAX_BODY_BYTES} bytes"
+                )
             try:
                 body = request.json
-            except InvalidUsage:
-                return _error(400, "invalid_request")
+            except (InvalidUsage, ValueError, UnicodeDecodeError):
+                return _error(400, "invalid_request", "the body is not JSON")
             if not isinstance(body, dict):
-                return _error(400, "invalid_request")
-            text = body.get("message")
-            if text is not None and not isinstance(text, str):
-                return _error(400, "invalid_request")
-            if text is not None and len(text) > MAX_MESSAGE_CHARS:
-                # NLU time grows with length: 20,000 characters cost seconds of CPU.
-                # Nothing a buyer needs to say is that long; cases keep 2,000 anyway.
-                text = text[:MAX_MESSAGE_CHARS]
+                return _error(400, "invalid_request", "the body must be a JSON object")
+            raw = body.get("message")
+            if not isinstance(raw, str):
+                return _error(400, "invalid_request", "message must be a string")
+            text = buyer_text(raw)
+            if not text:
+                return _error(400, "invalid_request", "message is empty")
 
             try:
-                resolved = resolve_identity(request.headers, body)
+                resolved = resolve_identity(
+                    request.headers, body, client_key=request_client_key(request)
+                )
             except InvalidToken as exc:
                 log.info("Rejected a chat request: token %s", exc.reason)
                 return _error(401, "invalid_token", **{"WWW-Authenticate": "Bearer"})
             except SecretError:
                 log.exception("The JWT secret is unusable")
                 return _error(503, "unavailable")
+            headers = (
+                {CHAT_TOKEN_HEADER: resolved.anonymous_token}
+                if resolved.anonymous_token
+                else None
+            )
 
             input_channel = self.name()
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
@@ -161,6 +202,7 @@ class TokenRestInput(RestInput):
                         resolved.metadata,
                     ),
                     content_type="text/event-stream",
+                    headers=headers,
                 )
 
             collector = CollectingOutputChannel()
@@ -178,14 +220,13 @@ class TokenRestInput(RestInput):
                 log.error("Timed out handling a message of %s", resolved.sender_id)
             except Exception:
                 log.exception("Failed to handle a message of %s", resolved.sender_id)
-            if not collector.messages:
+            messages = collector.messages
+            if not messages:
                 log.warning(
                     "No reply for %s; sending the unavailable message",
                     resolved.sender_id,
                 )
-                return response.json(
-                    [unavailable_reply(request.app, resolved.sender_id)]
-                )
-            return response.json(collector.messages)
+                messages = [unavailable_reply(request.app, resolved.sender_id)]
+            return response.json(messages, headers=headers)
 
         return webhook

@@ -20,8 +20,12 @@ app (bot.services.chat_access). On connect the channel:
   `output_channel=latest`, see bot.services.push), reach it.
 
 The client's `session_id` and `metadata` are ignored: Rasa only ever sees the
-server-derived sender id and `{"csba": {...}}`. Messages are cut to the REST
-channel's limit. After each message the channel emits `bot_turn_done` to the
+server-derived sender id and `{"csba": {...}}` (with the keyed hash of the
+client's address, for the verification limits). Messages pass the same input
+guard as REST (bot.channels.input_guard): cut to 2,000 characters, control
+characters dropped, internal intent syntax turned into plain text; a message
+that is not a string or is empty is ignored, with `bot_turn_done` so the
+widget stops waiting. After each message the channel emits `bot_turn_done` to the
 socket (the widget's typing indicator stops there). A turn with no reply gets
 the polite unavailable message. A token that expires while connected ends the
 connection at the next message (`session_expired`); the widget reconnects with
@@ -46,7 +50,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.rest import MAX_MESSAGE_CHARS, unavailable_reply
+from bot.channels.input_guard import buyer_text
+from bot.channels.rest import request_client_key, unavailable_reply
 from bot.services.chat_access import (
     SOCKET_CHANNEL_NAME,
     issue_anonymous_token,
@@ -88,6 +93,13 @@ def _token_from(environ: dict[str, Any] | None, auth: Any) -> str | None:
     query = parse_qs((environ or {}).get("QUERY_STRING", ""))
     values = query.get("token") or []
     return values[0] if values and values[0] else None
+
+
+def _client_key(environ: dict[str, Any] | None) -> str | None:
+    """The keyed client address of a connection (python-engineio's Sanic driver
+    puts the request in the environ; its REMOTE_ADDR is always 127.0.0.1)."""
+    request = (environ or {}).get("sanic.request")
+    return request_client_key(request) if request is not None else None
 
 
 class TokenSocketIOInput(SocketIOInput):
@@ -144,9 +156,10 @@ class TokenSocketIOInput(SocketIOInput):
             token = _token_from(environ, auth)
             issued = None
             try:
+                client = _client_key(environ)
                 if token is None:
                     token = issued = issue_anonymous_token()
-                resolved = resolve_chat_token(token)
+                resolved = resolve_chat_token(token, client_key=client)
             except InvalidToken as exc:
                 log.info("Refused a socket.io connection: token %s", exc.reason)
                 raise ConnectionRefusedError({"error": "invalid_token"}) from None
@@ -158,6 +171,7 @@ class TokenSocketIOInput(SocketIOInput):
                 {
                     "token": token,
                     "issued_token": issued,
+                    "client_key": client,
                     "sender_id": resolved.sender_id,
                     "metadata": resolved.metadata,
                 },
@@ -179,12 +193,18 @@ class TokenSocketIOInput(SocketIOInput):
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid, namespace=namespace)
-            text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str) or not session.get("token"):
+            raw = data.get("message") if isinstance(data, dict) else None
+            if not session.get("token"):
+                return
+            text = buyer_text(raw) if isinstance(raw, str) else ""
+            if not text:
+                await sio.emit(TURN_DONE_EVT, {}, room=sid, namespace=namespace)
                 return
             try:
                 # Again at each message: a token may expire while connected.
-                resolved = resolve_chat_token(session["token"])
+                resolved = resolve_chat_token(
+                    session["token"], client_key=session.get("client_key")
+                )
             except InvalidToken:
                 await sio.emit(SESSION_EXPIRED_EVT, {}, room=sid, namespace=namespace)
                 await sio.disconnect(sid, namespace=namespace)
@@ -192,7 +212,7 @@ class TokenSocketIOInput(SocketIOInput):
             sender_id = resolved.sender_id
             output = _CountingOutput(sio, self.bot_message_evt)
             message = UserMessage(
-                text[:MAX_MESSAGE_CHARS],
+                text,
                 output,
                 sender_id,
                 input_channel=self.name(),
@@ -203,7 +223,9 @@ class TokenSocketIOInput(SocketIOInput):
             except Exception:
                 log.exception("Failed to handle a message of %s", sender_id)
             if not output.sent:
-                log.warning("No reply for %s; sending the unavailable message", sender_id)
+                log.warning(
+                    "No reply for %s; sending the unavailable message", sender_id
+                )
                 reply = unavailable_reply(webhook_app(), sender_id)
                 await output.send_text_message(sender_id, reply["text"])
             await sio.emit(TURN_DONE_EVT, {}, room=sid, namespace=namespace)

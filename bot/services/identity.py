@@ -324,6 +324,70 @@ def verify_buyer_token(
     )
 
 
+# --- anonymous chat tokens -------------------------------------------------------
+#
+# A server-issued anonymous conversation: the buyer proves nothing (they verify
+# with order number + ZIP code); the signature only stops a client from choosing
+# someone else's conversation. Issued by the channels (a first message without a
+# token) and by the web app (`GET /chat/token` in anonymous mode).
+
+ANONYMOUS_AUDIENCE = "csba-chat-anonymous"
+ANONYMOUS_SUBJECT = "anonymous"
+MIN_ANONYMOUS_CID_CHARS = 16
+MAX_ANONYMOUS_CID_CHARS = 64
+
+
+def issue_anonymous_token(
+    *,
+    conversation: str | None = None,
+    ttl: timedelta = DEFAULT_TOKEN_TTL,
+    now: datetime | None = None,
+    secret: str | None = None,
+) -> str:
+    """A signed token for anonymous chat `conversation` (a new random one when None).
+
+    Issue the next token of the same chat with the same `conversation` to keep
+    its history."""
+    cid = uuid.uuid4().hex if conversation is None else conversation
+    if (
+        not isinstance(cid, str)
+        or not MIN_ANONYMOUS_CID_CHARS <= len(cid) <= MAX_ANONYMOUS_CID_CHARS
+    ):
+        raise ValueError("conversation must be 16 to 64 characters")
+    return _signed_token(
+        subject=ANONYMOUS_SUBJECT, cid=cid, audience=ANONYMOUS_AUDIENCE, ttl=ttl,
+        now=now, secret=secret,
+    )  # fmt: skip
+
+
+def verify_anonymous_token(
+    token: str, *, now: datetime | None = None, secret: str | None = None
+) -> str:
+    """The `cid` of a valid anonymous chat token (judged at `now`, the real clock
+    by default, as a buyer token is); InvalidToken otherwise."""
+    claims = _verified_claims(
+        token, audience=ANONYMOUS_AUDIENCE, now=now, secret=secret
+    )
+    cid = claims["cid"]
+    if claims["sub"] != ANONYMOUS_SUBJECT or not isinstance(cid, str):
+        raise InvalidToken("bad_claim")
+    if not MIN_ANONYMOUS_CID_CHARS <= len(cid) <= MAX_ANONYMOUS_CID_CHARS:
+        raise InvalidToken("bad_claim")
+    return cid
+
+
+def token_audience(token: str) -> object:
+    """The unverified `aud` claim of `token`, to pick the right check; the check
+    itself verifies everything. InvalidToken when it is not a JWT."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+        raise InvalidToken("malformed")
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise InvalidToken("malformed") from None
+    return claims.get("aud") if isinstance(claims, dict) else None
+
+
 # --- conversation ids ---------------------------------------------------------
 
 
@@ -341,6 +405,16 @@ def conversation_id_for(identity: BuyerIdentity, *, secret: str | None = None) -
     message = json.dumps([identity.buyer_id, identity.conversation_id]).encode("utf-8")
     digest = hmac.new(key, message, hashlib.sha256).hexdigest()
     return BUYER_CONVERSATION_PREFIX + digest[:32]
+
+
+def anonymous_conversation_id(cid: str, *, secret: str | None = None) -> str:
+    """`anon-` + 32 hex characters: the keyed hash of conversation_id_for, over a
+    buyer id no real buyer has (the empty one), so it never equals a buyer's."""
+    keyed = conversation_id_for(
+        BuyerIdentity(buyer_id="", conversation_id=cid, expires_at=_utc(None)),
+        secret=secret,
+    )
+    return ANONYMOUS_CONVERSATION_PREFIX + keyed[len(BUYER_CONVERSATION_PREFIX) :]
 
 
 def identity_from_metadata(

@@ -20,7 +20,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot.channels.rest import TokenRestInput
+from bot.channels.rest import CHAT_TOKEN_HEADER, TokenRestInput
 from bot.services.identity import (
     BuyerIdentity,
     SecretError,
@@ -29,6 +29,7 @@ from bot.services.identity import (
     issue_buyer_token,
     verify_buyer_token,
 )
+from bot.services.verification import client_key
 
 SECRET = "integration-test-secret-" + "x" * 24
 WEBHOOK = "/webhooks/csba_rest/webhook"
@@ -120,6 +121,15 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def asgi_client_key() -> str:
+    """The keyed address of httpx's ASGI client (127.0.0.1), as the channel
+    puts it in the `csba` metadata for the verification limits."""
+    return client_key("127.0.0.1", SECRET)
+
+
+ANONYMOUS = {"auth": "anonymous", "client": client_key("127.0.0.1", SECRET)}
+
+
 async def test_health(client):
     got = await client.get("/webhooks/csba_rest/")
     assert got.status_code == 200 and got.json() == {"status": "ok"}
@@ -141,7 +151,9 @@ async def test_valid_token_derives_sender_and_metadata(client, agent):
         "token": token,
         "buyer_id": "B-1",
         "auth": "token",
+        "client": asgi_client_key(),
     }
+    assert CHAT_TOKEN_HEADER.lower() not in got.headers
     # What the actions will do with it:
     who = identity_from_metadata(message.metadata, message.sender_id)
     assert who is not None and who.buyer_id == "B-1"
@@ -165,7 +177,12 @@ async def test_client_sender_and_csba_metadata_are_ignored(client, agent):
     assert message.input_channel == "csba_rest"
     assert message.metadata == {
         "page": "/orders",
-        "csba": {"token": token, "buyer_id": "B-1", "auth": "token"},
+        "csba": {
+            "token": token,
+            "buyer_id": "B-1",
+            "auth": "token",
+            "client": asgi_client_key(),
+        },
     }
 
 
@@ -246,29 +263,64 @@ async def test_no_token_is_anonymous_and_csba_metadata_stripped(client, agent):
         WEBHOOK,
         json={
             "message": "hi",
-            "sender": "buyer-xyz",
             "metadata": {"csba": {"buyer_id": "B-2", "auth": "token"}, "lang": "zh"},
         },
     )
     assert got.status_code == 200
     [message] = agent.messages
-    assert message.sender_id == "anon-buyer-xyz"
     assert message.sender_id.startswith("anon-")
-    assert message.metadata == {"lang": "zh", "csba": {"auth": "anonymous"}}
+    assert message.metadata == {"lang": "zh", "csba": ANONYMOUS}
     assert identity_from_metadata(message.metadata, message.sender_id) is None
-    assert got.json()[0]["recipient_id"] == "anon-buyer-xyz"
+    assert got.json()[0]["recipient_id"] == message.sender_id
+    assert got.headers[CHAT_TOKEN_HEADER]
 
 
-async def test_anonymous_sender_is_sanitised_or_random(client, agent):
-    await client.post(WEBHOOK, json={"message": "a", "sender": "x y/<script>"})
-    await client.post(WEBHOOK, json={"message": "b"})
-    await client.post(WEBHOOK, json={"message": "c"})
-    await client.post(WEBHOOK, json={"message": "d", "sender": "anon-x"})
-    ids = [m.sender_id for m in agent.messages]
-    assert ids[0] == "anon-xyscript"
-    assert ids[1].startswith("anon-") and ids[2].startswith("anon-")
-    assert ids[1] != ids[2]
-    assert ids[3] == "anon-x"  # echoing recipient_id keeps the conversation
+async def test_anonymous_conversation_is_issued_by_the_server(client, agent):
+    """Defect 4 of issue 10: the conversation was `anon-` + the client's sender,
+    so a client could continue anyone's anonymous conversation. Now a `sender`
+    is ignored; the conversation goes on only with the token the server issued."""
+    first = await client.post(WEBHOOK, json={"message": "a", "sender": "victim"})
+    second = await client.post(WEBHOOK, json={"message": "b", "sender": "victim"})
+    victim = agent.messages[0].sender_id
+    assert "victim" not in victim
+    assert agent.messages[1].sender_id != victim  # same sender: not the same chat
+    assert first.headers[CHAT_TOKEN_HEADER] != second.headers[CHAT_TOKEN_HEADER]
+    # Echoing the recipient id as the sender does not join it either.
+    await client.post(WEBHOOK, json={"message": "c", "sender": victim})
+    assert agent.messages[2].sender_id != victim
+    # The issued token does, and each reply renews it for the same chat.
+    token = first.headers[CHAT_TOKEN_HEADER]
+    third = await client.post(WEBHOOK, json={"message": "d"}, headers=bearer(token))
+    assert agent.messages[3].sender_id == victim
+    renewed = third.headers[CHAT_TOKEN_HEADER]
+    await client.post(WEBHOOK, json={"message": "e", "token": renewed})
+    assert agent.messages[4].sender_id == victim
+
+
+async def test_internal_intents_reach_rasa_as_plain_text(client, agent):
+    """Defect 1 of issue 10: `/restart` reset the ZIP limit. Buyers' messages
+    never reach Rasa as an internal intent; the bot's own buttons still work."""
+    sent = [
+        "/restart",
+        "/session_start",
+        '/EXTERNAL_case_reply{"case_id": 1}',
+        '/give_order_id{"order_id": "112-0000003-0000003", "zip": "1"}',
+        "  //back",
+        "/human_agent",
+        '/give_order_id{"order_id": "112-0000003-0000003"}',
+    ]
+    for text in sent:
+        got = await client.post(WEBHOOK, json={"message": text})
+        assert got.status_code == 200
+    assert [m.text for m in agent.messages] == [
+        "restart",
+        "session_start",
+        'EXTERNAL_case_reply{"case_id": 1}',
+        'give_order_id{"order_id": "112-0000003-0000003", "zip": "1"}',
+        "back",
+        "/human_agent",
+        '/give_order_id{"order_id": "112-0000003-0000003"}',
+    ]
 
 
 async def test_stolen_token_with_plain_metadata_cannot_pick_a_conversation(
@@ -320,6 +372,12 @@ async def test_failing_handler_answers_politely_not_5xx(client, agent):
         b'"just a string"',
         json.dumps({"message": 42}).encode(),
         json.dumps({"message": ["x"]}).encode(),
+        json.dumps({"sender": "x"}).encode(),
+        json.dumps({"message": None}).encode(),
+        json.dumps({"message": "  \x00\u202e "}).encode(),
+        b"null",
+        b"",
+        b"123",
     ],
 )
 async def test_bad_requests_are_400(client, agent, content):
@@ -327,13 +385,14 @@ async def test_bad_requests_are_400(client, agent, content):
         WEBHOOK, content=content, headers={"Content-Type": "application/json"}
     )
     assert got.status_code == 400
-    assert got.json() == {"error": "invalid_request"}
+    assert got.json()["error"] == "invalid_request"
+    assert got.json()["detail"]
     assert agent.messages == []
 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "x" * 20_000, "\x00\x07\x1b[31m", "😡📦", "'; DROP TABLE orders; --", "<b>"],
+    ["x" * 20_000, "\x00\x07\x1b[31m", "😡📦", "'; DROP TABLE orders; --", "<b>"],
 )
 async def test_hostile_messages_pass_through_without_5xx(client, agent, text):
     got = await client.post(
@@ -341,8 +400,16 @@ async def test_hostile_messages_pass_through_without_5xx(client, agent, text):
         json={"message": text, "metadata": "not-a-dict", "sender": {"x": 1}},
     )
     assert got.status_code == 200
-    assert agent.messages[0].metadata == {"csba": {"auth": "anonymous"}}
+    assert agent.messages[0].metadata == {"csba": ANONYMOUS}
     assert agent.messages[0].sender_id.startswith("anon-")
+    assert "\x00" not in agent.messages[0].text
+
+
+async def test_oversize_body_is_413(client, agent):
+    got = await client.post(WEBHOOK, json={"message": "x" * 70_000})
+    assert got.status_code == 413
+    assert got.json()["error"] == "payload_too_large"
+    assert agent.messages == []
 
 
 def test_channel_refuses_a_short_secret(monkeypatch):
@@ -361,7 +428,7 @@ def test_channel_loads_from_credentials_module_path():
 
 
 async def test_very_long_messages_are_cut_before_rasa(client, agent):
-    from bot.channels.rest import MAX_MESSAGE_CHARS
+    from bot.channels.input_guard import MAX_MESSAGE_CHARS
 
     got = await client.post(WEBHOOK, json={"message": "x" * 20_000})
     assert got.status_code == 200

@@ -14,11 +14,7 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from bot.channels.identity_resolution import (
-    ResolvedSender,
-    anonymous_sender_id,
-    resolve_identity,
-)
+from bot.channels.identity_resolution import resolve_identity
 from bot.services.identity import (
     MAX_ZIP_ATTEMPTS,
     BuyerIdentity,
@@ -26,6 +22,7 @@ from bot.services.identity import (
     SecretError,
     conversation_id_for,
     identity_from_metadata,
+    issue_anonymous_token,
     issue_buyer_token,
     jwt_secret,
     verify_buyer_token,
@@ -430,39 +427,46 @@ def test_resolve_invalid_token_raises(headers, body):
         resolve_identity(headers, body)
 
 
-def test_resolve_anonymous():
+def test_resolve_anonymous_issues_the_conversation_and_ignores_the_sender():
+    """Defect 4 of issue 10: `anon-` + the client's `sender` let a client choose,
+    and so join, any anonymous conversation. Now the server issues it."""
     got = resolve_identity(
         {"Authorization": "Basic dXNlcjpwYXNz"},
-        {"sender": "web:1234 ☃", "metadata": {"csba": {"buyer_id": "B-2"}, "x": 1}},
+        {"sender": "web1234", "metadata": {"csba": {"buyer_id": "B-2"}, "x": 1}},
+        client_key="k" * 32,
     )
-    assert got == ResolvedSender(
-        "anon-web1234", {"x": 1, "csba": {"auth": "anonymous"}}
+    assert got.sender_id.startswith("anon-")
+    assert "web1234" not in got.sender_id
+    assert got.metadata == {"x": 1, "csba": {"auth": "anonymous", "client": "k" * 32}}
+    assert got.identity is None
+    # The same sender twice: two different conversations.
+    again = resolve_identity(None, {"sender": "web1234"})
+    assert again.sender_id != got.sender_id
+    # The issued token continues the conversation; it is renewed each time.
+    resumed = resolve_identity({"Authorization": f"Bearer {got.anonymous_token}"}, {})
+    assert resumed.sender_id == got.sender_id
+    assert resumed.anonymous_token and resumed.identity is None
+    assert (
+        resolve_identity({}, {"token": resumed.anonymous_token}).sender_id
+        == got.sender_id
     )
-    assert resolve_identity(None, None).sender_id.startswith("anon-")
-    assert resolve_identity({}, {"token": "", "sender": "a"}).sender_id == "anon-a"
 
 
-@pytest.mark.parametrize(
-    ("client", "expected"),
-    [
-        ("abc-DEF_123", "anon-abc-DEF_123"),
-        ("buyer-xyz", "anon-buyer-xyz"),
-        ("anon-abc", "anon-abc"),
-        ("anon-anon-abc", "anon-abc"),
-        (1234, "anon-1234"),
-        ("x" * 100, "anon-" + "x" * 64),
-        ("../../etc/passwd", "anon-etcpasswd"),
-    ],
-)
-def test_anonymous_sender_id(client, expected):
-    assert anonymous_sender_id(client) == expected
+def test_anonymous_conversation_needs_a_valid_anonymous_token():
+    other_secret = "another-secret-" + "z" * 40
+    forged = issue_anonymous_token(secret=other_secret)
+    with pytest.raises(InvalidToken):
+        resolve_identity({"Authorization": f"Bearer {forged}"}, {})
+    expired = issue_anonymous_token(now=datetime.now(timezone.utc) - timedelta(hours=2))
+    with pytest.raises(InvalidToken):
+        resolve_identity({"Authorization": f"Bearer {expired}"}, {})
 
 
-@pytest.mark.parametrize("client", [None, "", "☃☃", True, {"a": 1}, ["x"], "anon-"])
-def test_anonymous_sender_id_random_when_nothing_usable(client):
-    got = anonymous_sender_id(client)
-    assert got.startswith("anon-") and len(got) == len("anon-") + 32
-    assert got != anonymous_sender_id(client)
+def test_buyer_token_metadata_carries_the_client_key():
+    token, sender = token_and_sender(now=datetime.now(timezone.utc))
+    got = resolve_identity({"Authorization": f"Bearer {token}"}, {}, client_key="abc")
+    assert got.sender_id == sender and got.anonymous_token is None
+    assert got.metadata["csba"]["client"] == "abc"
 
 
 def test_no_rasa_import():
