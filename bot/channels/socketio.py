@@ -24,8 +24,8 @@ server-derived sender id and `{"csba": {...}}` (with the keyed hash of the
 client's address, for the verification limits). Messages pass the same input
 guard as REST (bot.channels.input_guard): cut to 2,000 characters, control
 characters dropped, internal intent syntax turned into plain text; a message
-that is not a string or is empty is ignored, with `bot_turn_done` so the
-widget stops waiting. After each message the channel emits `bot_turn_done` to the
+that is not a string or is empty reaches nobody and gets `csba_error`
+`{"error": "invalid_request", "detail": ...}`, then `bot_turn_done`. After each message the channel emits `bot_turn_done` to the
 socket (the widget's typing indicator stops there). A turn with no reply gets
 the polite unavailable message. A token that expires while connected ends the
 connection at the next message (`session_expired`); the widget reconnects with
@@ -33,7 +33,7 @@ a fresh token.
 
 Events: client → server `session_request`, `user_uttered` `{"message": str}`;
 server → client `session_confirm` `{"session_id", "token"?}`, `bot_uttered`
-(Rasa's socketio payloads), `bot_turn_done`, `session_expired`.
+(Rasa's socketio payloads), `bot_turn_done`, `session_expired`, `csba_error`.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 TURN_DONE_EVT = "bot_turn_done"
+ERROR_EVT = "csba_error"
 SESSION_EXPIRED_EVT = "session_expired"
 
 
@@ -198,6 +199,17 @@ class TokenSocketIOInput(SocketIOInput):
                 return
             text = buyer_text(raw) if isinstance(raw, str) else ""
             if not text:
+                detail = (
+                    "message is empty"
+                    if isinstance(raw, str)
+                    else "message must be a string"
+                )
+                await sio.emit(
+                    ERROR_EVT,
+                    {"error": "invalid_request", "detail": detail},
+                    room=sid,
+                    namespace=namespace,
+                )
                 await sio.emit(TURN_DONE_EVT, {}, room=sid, namespace=namespace)
                 return
             try:

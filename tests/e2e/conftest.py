@@ -16,7 +16,9 @@ The process helpers are bot.devstack's (shared with tests/browser and the load
 benchmark); their StackError becomes pytest.fail with the tails of the logs.
 
 `stack.chat(sender, text, token=None)` posts to the project's token channel
-(`/webhooks/csba_rest/webhook`) and returns the bot's messages;
+(`/webhooks/csba_rest/webhook`) and returns the bot's messages (the channel
+ignores `sender`: an anonymous chat goes on with the token the first reply
+issued, see tests/e2e/test_conversations.py's Conversation);
 `stack.slots(conversation_id)` reads the tracker through Rasa's HTTP API.
 Every chat round trip is timed; the median and p95 are printed at the end of
 the run (pytest_terminal_summary below).
@@ -99,14 +101,18 @@ class Stack:
         token: str | None = None,
         *,
         body: dict[str, Any] | None = None,
+        client: httpx.Client | None = None,
     ) -> httpx.Response:
-        """POST one message to the token channel; the raw response, timed."""
+        """POST one message to the token channel; the raw response, timed.
+
+        `sender` is sent as the client's `sender` field, which the channel
+        ignores (tests show that it does); `client` sends from another address."""
         payload = dict(body) if body is not None else {"message": text}
         if body is None and sender is not None:
             payload["sender"] = sender
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         start = time.perf_counter()
-        response = self.client.post(
+        response = (client or self.client).post(
             f"{self.rasa_url}{CSBA_WEBHOOK}",
             json=payload,
             headers=headers,
@@ -115,11 +121,21 @@ class Stack:
         ROUND_TRIPS.append(time.perf_counter() - start)
         return response
 
+    def client_at(self, address: str) -> httpx.Client:
+        """A client whose requests come from `address` (127.0.0.2 and up on
+        loopback): the verification limits count per client address."""
+        return httpx.Client(transport=httpx.HTTPTransport(local_address=address))
+
     def chat(
-        self, sender: str | None, text: str, token: str | None = None
+        self,
+        sender: str | None,
+        text: str,
+        token: str | None = None,
+        *,
+        client: httpx.Client | None = None,
     ) -> list[dict[str, Any]]:
         """The bot's messages in reply to `text` (HTTP 200 required)."""
-        response = self.post(sender, text, token)
+        response = self.post(sender, text, token, client=client)
         assert response.status_code == 200, (
             f"HTTP {response.status_code} for {text[:80]!r}: {response.text[:500]}\n"
             + self.logs()
@@ -174,11 +190,12 @@ class Stack:
             pytest.fail(self.rasa.died())
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@contextlib.contextmanager
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    """The demo database, the model and the two processes, in `workdir`; stopped
+    at the end."""
     from bot.training import ensure_model
 
-    workdir = tmp_path_factory.mktemp("e2e")
     env = csba_env(workdir, JWT_SECRET)
 
     # 1. the project database, loaded exactly as an operator would
@@ -234,6 +251,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         client.close()
         rasa.stop()
         actions.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 @pytest.fixture

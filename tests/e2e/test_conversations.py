@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.channels.rest import CHAT_TOKEN_HEADER
 from bot.config import PROJECT_ROOT
 from bot.services.identity import (
     conversation_id_for,
@@ -51,13 +52,20 @@ def response_text(name: str) -> str:
 
 @dataclass
 class Conversation:
-    """One chat, as a buyer with a token or anonymously."""
+    """One chat, as a buyer with a token or anonymously.
+
+    An anonymous chat starts without a token; the server issues the
+    conversation and its token in the first reply's `X-CSBA-Chat-Token` header,
+    and every later message sends the latest token back. `sender` is sent too,
+    and ignored by the channel. `client` sends from another loopback address
+    (the verification limits count per address)."""
 
     bot: Stack
     buyer: str | None = None  # None: anonymous
     sender: str = field(default_factory=lambda: "e2e" + uuid.uuid4().hex[:16])
     token: str | None = None
     conversation_id: str = ""
+    client: Any = None
     transcript: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -65,11 +73,23 @@ class Conversation:
             self.token = issue_buyer_token(self.buyer, secret=JWT_SECRET)
             identity = verify_buyer_token(self.token, secret=JWT_SECRET)
             self.conversation_id = conversation_id_for(identity, secret=JWT_SECRET)
-        else:
-            self.conversation_id = "anon-" + self.sender
 
     def say(self, text: str) -> list[dict[str, Any]]:
-        messages = self.bot.chat(self.sender, text, self.token)
+        response = self.bot.post(self.sender, text, self.token, client=self.client)
+        assert response.status_code == 200, (
+            f"HTTP {response.status_code} for {text[:80]!r}: {response.text[:500]}\n"
+            + self.bot.logs()
+        )
+        messages = response.json()
+        assert isinstance(messages, list), messages
+        if self.buyer is None:
+            issued = response.headers.get(CHAT_TOKEN_HEADER)
+            assert issued, f"no {CHAT_TOKEN_HEADER} on an anonymous reply"
+            self.token = issued
+            if not self.conversation_id:
+                self.conversation_id = messages[0]["recipient_id"]
+            assert self.conversation_id.startswith("anon-")
+            assert self.sender not in self.conversation_id
         self.transcript.append((text, messages))
         for message in messages:
             assert message.get("recipient_id") == self.conversation_id, message
@@ -384,8 +404,6 @@ def test_another_buyers_order_reveals_nothing(bot: Stack):
 # --- hostile input ---------------------------------------------------------------------
 
 HOSTILE = {
-    "empty": "",
-    "blank": "   \n\t ",
     "20000-characters": ("where is my order " * 1200)[:20000],
     "control-characters": "\x00\x01\x02hel\x07lo\x1b[31m red \x7f\u200b\u202e order?",
     "emoji": "📦😡🔥 where is my order??? 🙏🏽👍",
@@ -407,10 +425,7 @@ def assert_polite(messages: list[dict[str, Any]], context: str) -> None:
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_input_gets_a_polite_reply(bot: Stack, name: str):
     chat = Conversation(bot)
-    response = bot.post(chat.sender, HOSTILE[name])
-    assert response.status_code == 200, f"{response.status_code}: {response.text[:300]}"
-    messages = response.json()
-    chat.transcript.append((HOSTILE[name], messages))
+    messages = chat.say(HOSTILE[name])
     assert_polite(messages, chat.describe())
     # Nothing unlocks an order for an anonymous buyer (payloads included).
     assert_no_order_facts(chat.texts(), chat.describe())
@@ -457,6 +472,13 @@ def test_hostile_answer_at_the_zip_question(bot: Stack):
     chat.say(ZIP[order])
     # The orders table is still there.
     assert chat.slots().get("reason_code") == "not_shipped_yet", chat.describe()
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "\x00\u202e"])
+def test_an_empty_message_is_a_clear_400(bot: Stack, text: str):
+    response = bot.post(None, text)
+    assert response.status_code == 400, response.text[:300]
+    assert response.json() == {"error": "invalid_request", "detail": "message is empty"}
 
 
 @pytest.mark.parametrize(
