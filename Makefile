@@ -10,7 +10,7 @@ CHROMIUM   := /usr/bin/chromium
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install run train shell test lint lock clean demo eval bench bench-console
+.PHONY: install run train shell test lint lock clean demo eval bench bench-console fuzz
 
 install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM)
 
@@ -102,14 +102,16 @@ run: install
 	echo "    -H 'Authorization: Bearer $$demo_token' \\"; \
 	echo "    -d '{\"message\": \"Where is my order 112-0000001-0000001?\"}'"; \
 	echo; \
-	echo "Chat anonymously (the bot asks for the order number, then its ZIP code: 98101):"; \
+	echo "Chat anonymously (the bot asks for the ZIP code: 98101; the reply's X-CSBA-Chat-Token"; \
+	echo "header continues the conversation):"; \
+	echo "  curl -s -D var/chat-headers $$url/webhooks/csba_rest/webhook -H 'Content-Type: application/json' \\"; \
+	echo "    -d '{\"message\": \"Where is my order 112-0000003-0000003?\"}'"; \
+	echo "  CHAT=\$$(sed -n 's/^x-csba-chat-token: //Ip' var/chat-headers | tr -d '\\r')"; \
 	echo "  curl -s $$url/webhooks/csba_rest/webhook -H 'Content-Type: application/json' \\"; \
-	echo "    -d '{\"sender\": \"me\", \"message\": \"Where is my order 112-0000003-0000003?\"}'"; \
-	echo "  curl -s $$url/webhooks/csba_rest/webhook -H 'Content-Type: application/json' \\"; \
-	echo "    -d '{\"sender\": \"me\", \"message\": \"98101\"}'"; \
+	echo "    -H \"Authorization: Bearer \$$CHAT\" -d '{\"message\": \"98101\"}'"; \
 	echo; \
 	echo "Chat in a terminal: make shell   (in another terminal; it reuses this action server)"; \
-	echo "Conversation of anonymous sender 'me': curl '$$url/conversations/anon-me/tracker?token=$$RASA_TOKEN'"; \
+	echo "A conversation (its id is the replies' recipient_id): curl '$$url/conversations/<id>/tracker?token=$$RASA_TOKEN'"; \
 	echo; \
 	echo "Web app: http://localhost:$(CSBA_WEB_PORT)/  (buyer chat /, agent console /agent, seller case log /seller)"; \
 	tail -n 2 "$(CSBA_VAR_DIR)/seed.log" | sed 's/^/  /'; \
@@ -145,6 +147,13 @@ bench: install
 # `python -m bot.web.bench_console`, e.g. ARGS="--conversations 2000 --requests 10".
 bench-console: install
 	$(PY) -m bot.web.bench_console $(ARGS)
+
+# The attack suite's fuzz at 20,000 hostile inputs per buyer entry point (make test runs
+# 2,000): REST and socket.io against real processes, and the web app's buyer routes.
+# CSBA_FUZZ_INPUTS=N changes the count. Prints the statuses and round trips it saw.
+fuzz: install
+	CSBA_FUZZ_INPUTS=$${CSBA_FUZZ_INPUTS:-20000} $(PY) -m pytest -p no:cacheprovider -q -s \
+		-k fuzz tests/e2e/test_attacks.py tests/web/test_buyer_routes_fuzz.py
 
 # `rasa shell` against the same stack: the database, the model and an action server.
 # Reuses the action server of a running `make run`; otherwise starts one for the

@@ -41,6 +41,8 @@ from bot.services.identity import (
     verify_buyer_token,
 )
 
+# The response header (REST) that carries an anonymous conversation's token.
+CHAT_TOKEN_HEADER = "X-CSBA-Chat-Token"
 METADATA_KEY = "csba"
 AUTH_TOKEN = "token"
 AUTH_ANONYMOUS = "anonymous"
@@ -49,6 +51,7 @@ CLIENT_KEY = "client"
 __all__ = [
     "AUTH_ANONYMOUS",
     "AUTH_TOKEN",
+    "CHAT_TOKEN_HEADER",
     "CLIENT_KEY",
     "METADATA_KEY",
     "InvalidToken",

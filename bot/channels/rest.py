@@ -48,7 +48,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_session_start, rasa_speedups
-from bot.channels.identity_resolution import InvalidToken, resolve_identity
+from bot.channels.identity_resolution import (
+    CHAT_TOKEN_HEADER,
+    InvalidToken,
+    resolve_identity,
+)
 from bot.channels.input_guard import MAX_BODY_BYTES, buyer_text
 from bot.i18n import t
 from bot.services.identity import SecretError, jwt_secret
@@ -64,8 +68,7 @@ rasa_session_start.install()
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-# The response header that carries an anonymous conversation's token.
-CHAT_TOKEN_HEADER = "X-CSBA-Chat-Token"
+__all__ = ["CHAT_TOKEN_HEADER", "TokenRestInput", "client_address", "unavailable_reply"]
 
 
 def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bot.channels.identity_resolution import CHAT_TOKEN_HEADER
 from bot.config import PROJECT_ROOT, var_dir
 from bot.evaluation.metrics import percentile
 from bot.evaluation.nlu import resolve_model
@@ -174,25 +175,30 @@ class Driver:
         self.timeout = timeout
         self.unavailable = unavailable
 
-    def _identity(self, script: Script) -> tuple[dict[str, str], str | None]:
+    def _identity(self, script: Script) -> tuple[dict[str, str], str]:
+        """The first message's headers: a buyer token, or none (our channel then
+        opens an anonymous conversation and returns its token, see `_post`); and
+        a `sender` of the conversation's own, which only the bare bot's plain
+        `rest` channel reads (ours ignores it)."""
+        sender = f"bench-{uuid.uuid4().hex[:16]}"
         if script.buyer is None:
-            return {}, f"bench-{uuid.uuid4().hex[:16]}"
+            return {}, sender
         from bot.services.identity import issue_buyer_token
 
         token = issue_buyer_token(script.buyer, secret=self.bot.jwt_secret)
-        return {"Authorization": f"Bearer {token}"}, None
+        return {"Authorization": f"Bearer {token}"}, sender
 
     async def _post(
         self,
         client: httpx.AsyncClient,
         text: str,
         headers: dict[str, str],
-        sender: str | None,
+        sender: str,
         result: LevelResult | None,
     ) -> list[dict[str, Any]]:
-        body: dict[str, Any] = {"message": text}
-        if sender is not None:
-            body["sender"] = sender
+        """One message; an anonymous conversation's token (the reply's
+        X-CSBA-Chat-Token) goes into `headers` for the next one."""
+        body: dict[str, Any] = {"message": text, "sender": sender}
         started = time.perf_counter()
         error = None
         messages: list[dict[str, Any]] = []
@@ -210,6 +216,9 @@ class Driver:
             elapsed = time.perf_counter() - started
             if result is not None:
                 result.latencies.append(elapsed)
+            issued = response.headers.get(CHAT_TOKEN_HEADER)
+            if issued:
+                headers["Authorization"] = f"Bearer {issued}"
             if response.status_code != 200:
                 error = f"HTTP {response.status_code}"
             else:

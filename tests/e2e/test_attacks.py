@@ -31,8 +31,8 @@ import httpx
 import pytest
 import socketio
 
+from bot.channels.identity_resolution import CHAT_TOKEN_HEADER
 from bot.channels.input_guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, buyer_text
-from bot.channels.rest import CHAT_TOKEN_HEADER
 from bot.devstack import CSBA_WEBHOOK
 from bot.services.verification import CLIENT_FAILURE_LIMIT, ORDER_FAILURE_LIMIT
 from tests.e2e.conftest import NOTES, Stack, running_stack

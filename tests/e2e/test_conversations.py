@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.channels.rest import CHAT_TOKEN_HEADER
+from bot.channels.identity_resolution import CHAT_TOKEN_HEADER
 from bot.config import PROJECT_ROOT
 from bot.services.identity import (
     conversation_id_for,
