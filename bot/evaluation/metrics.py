@@ -16,6 +16,9 @@ Conventions, shared by `csba eval nlu` and `csba eval compare`:
   makes the bot ask what the message is about. The out-of-scope false-triage rate
   is the share of `out_of_scope` messages predicted as a business intent; the
   fallback catch rate is the share of business messages predicted `nlu_fallback`.
+- In-scope accuracy (issue 12's headline for real traffic) is the accuracy over the
+  messages whose gold label is not `out_of_scope`, counting `pre_order` and
+  `product_question` as one intent: both lead the bot to "have you ordered it?".
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from bot.domain.model import Intent
 
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
+# Intents that lead the bot to the same next step, and count as one for the
+# in-scope accuracy.
+SAME_NEXT_STEP = frozenset({"pre_order", "product_question"})
 BUSINESS_INTENTS: tuple[str, ...] = tuple(
     intent.value for intent in Intent if intent is not Intent.HUMAN_AGENT
 )
@@ -76,6 +82,7 @@ class NluScores:
     fallbacks: int
     false_triage: Rate  # out_of_scope predicted as a business intent
     fallback_catch: Rate  # business messages predicted nlu_fallback
+    in_scope: Rate  # right on non-out_of_scope messages, pre_order = product_question
     confusions: tuple[Confusion, ...]  # worst first
     labels: tuple[str, ...]  # rows and columns of `matrix`
     matrix: tuple[tuple[int, ...], ...] = field(repr=False)  # [gold][predicted]
@@ -151,6 +158,11 @@ def score(
     business_predictions = [
         p for g, p in zip(gold, predicted, strict=True) if g in business
     ]
+    in_scope = [
+        ok or (g in SAME_NEXT_STEP and p in SAME_NEXT_STEP)
+        for ok, g, p in zip(right, gold, predicted, strict=True)
+        if g != OUT_OF_SCOPE
+    ]
     return NluScores(
         n=len(gold),
         correct=sum(right),
@@ -167,6 +179,7 @@ def score(
         fallback_catch=Rate(
             business_predictions.count(FALLBACK), len(business_predictions)
         ),
+        in_scope=Rate(sum(in_scope), len(in_scope)),
         confusions=tuple(confusions[:worst]),
         labels=tuple(labels),
         matrix=tuple(tuple(row) for row in matrix),

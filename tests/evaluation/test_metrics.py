@@ -106,3 +106,15 @@ def test_percentile_and_mean():
     mean, sd = mean_and_sd([1.0, 2.0, 3.0])
     assert (mean, sd) == (2.0, 1.0)
     assert mean_and_sd([0.9]) == (0.9, 0.0)
+
+
+def test_in_scope_accuracy_counts_pre_order_and_product_question_as_one():
+    gold = ["pre_order", "product_question", "cancel_order", "delivery_status"]
+    gold += ["out_of_scope", "out_of_scope"]
+    predicted = ["product_question", "pre_order", "cancel_order", "nlu_fallback"]
+    predicted += ["pre_order", "out_of_scope"]
+    got = score(gold, predicted, [str(i) for i in range(6)], known_intents=set(gold))
+    # out_of_scope messages are not in scope; the swap of the two is not an error
+    assert (got.in_scope.count, got.in_scope.total) == (3, 4)
+    assert got.accuracy == 2 / 6  # plain accuracy still counts the swap wrong
+    assert (got.false_triage.count, got.false_triage.total) == (1, 2)
