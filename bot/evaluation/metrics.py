@@ -201,3 +201,54 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
         raise ValueError("no values")
     rank = max(1, math.ceil(len(sorted_values) * fraction))
     return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    lower: float
+    upper: float
+    count: int
+    mean_confidence: float | None
+    accuracy: float | None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far the classifier's confidence is from its accuracy.
+
+    `ece` (expected calibration error) is the average, weighted by the number
+    of predictions, of |accuracy - mean confidence| over equal-width confidence
+    bins; 0 is perfectly calibrated. A wrong triage at confidence 0.98 is what
+    the fallback threshold cannot catch."""
+
+    bins: tuple[CalibrationBin, ...]
+    ece: float
+    n: int
+
+
+def calibration(
+    correct: Sequence[bool], confidences: Sequence[float], *, bins: int = 10
+) -> Calibration:
+    """Reliability bins and ECE of predictions (`correct[i]` at `confidences[i]`)."""
+    if len(correct) != len(confidences):
+        raise ValueError("correct and confidences must have the same length")
+    if not correct:
+        raise ValueError("nothing to score")
+    grouped: list[list[tuple[bool, float]]] = [[] for _ in range(bins)]
+    for ok, confidence in zip(correct, confidences, strict=True):
+        confidence = min(max(float(confidence), 0.0), 1.0)
+        grouped[min(int(confidence * bins), bins - 1)].append((ok, confidence))
+    result, ece = [], 0.0
+    for index, members in enumerate(grouped):
+        if members:
+            accuracy = sum(ok for ok, _ in members) / len(members)
+            mean = sum(c for _, c in members) / len(members)
+            ece += len(members) / len(correct) * abs(accuracy - mean)
+        else:
+            accuracy = mean = None
+        result.append(
+            CalibrationBin(
+                index / bins, (index + 1) / bins, len(members), mean, accuracy
+            )
+        )
+    return Calibration(tuple(result), ece, len(correct))

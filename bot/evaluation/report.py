@@ -14,7 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
-from bot.evaluation.metrics import BUSINESS_INTENTS, FALLBACK, NluScores, Rate
+from bot.evaluation.metrics import (
+    BUSINESS_INTENTS,
+    FALLBACK,
+    Calibration,
+    NluScores,
+    Rate,
+    calibration,
+)
 from bot.i18n import t
 
 REPORTS_DIR = PROJECT_ROOT / "reports"
@@ -125,6 +132,65 @@ def confusion_png(scores: NluScores, path: Path, title: str, lang: str) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def reliability_png(cal: Calibration, path: Path, title: str, lang: str) -> Path:
+    """Share right against mean confidence per bin, with the diagonal of perfect
+    calibration, and the number of predictions per bin below."""
+    plt = _pyplot()
+    fig, (ax, counts) = plt.subplots(
+        2, 1, figsize=(6, 6.5), gridspec_kw={"height_ratios": [3, 1]}, sharex=True
+    )
+    filled = [b for b in cal.bins if b.count]
+    ax.plot([0, 1], [0, 1], "--", color="grey", label=t("eval.chart.perfect", lang))
+    ax.plot(
+        [b.mean_confidence for b in filled],
+        [b.accuracy for b in filled],
+        marker="o",
+        label=t("eval.chart.share_right", lang),
+    )
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(t("eval.chart.share_right", lang))
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    width = 1 / len(cal.bins)
+    counts.bar(
+        [b.lower + width / 2 for b in cal.bins],
+        [b.count for b in cal.bins],
+        width=width * 0.9,
+    )
+    counts.set_xlabel(t("eval.chart.confidence", lang))
+    counts.set_ylabel(t("eval.chart.predictions", lang), fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def calibration_rows(cal: Calibration) -> list[list[str]]:
+    return [
+        [
+            f"{b.lower:.1f}-{b.upper:.1f}",
+            str(b.count),
+            fmt(b.mean_confidence) if b.mean_confidence is not None else "",
+            fmt(b.accuracy) if b.accuracy is not None else "",
+        ]
+        for b in cal.bins
+    ]
+
+
+def evaluation_calibration(evaluation) -> Calibration:  # noqa: ANN001
+    """Calibration of an NluEvaluation: right = predicted the gold intent."""
+    return calibration(
+        [
+            p.intent == e.intent
+            for e, p in zip(evaluation.examples, evaluation.predictions, strict=True)
+        ],
+        [p.confidence for p in evaluation.predictions],
+    )
 
 
 def line_chart(
@@ -272,6 +338,14 @@ def write_nlu_report(evaluation, report_dir: Path, lang: str) -> dict[str, Path]
           model=evaluation.model.name),
         lang,
     )  # fmt: skip
+    cal = evaluation_calibration(evaluation)
+    reliability = reliability_png(
+        cal,
+        report_dir / f"{base}-reliability.png",
+        t("eval.chart.reliability_title", lang, file=evaluation.source.name,
+          model=evaluation.model.name, ece=fmt(cal.ece)),
+        lang,
+    )  # fmt: skip
     markdown = report_dir / f"{base}.md"
     lines = [
         f"# {t('eval.report.nlu_title', lang, file=display_path(evaluation.source))}",
@@ -310,6 +384,20 @@ def write_nlu_report(evaluation, report_dir: Path, lang: str) -> dict[str, Path]
         "",
         f"![{t('eval.report.confusion_matrix', lang)}]({png.name})",
         "",
+        f"## {t('eval.report.calibration', lang)}",
+        "",
+        t("eval.report.calibration_intro", lang, ece=fmt(cal.ece), n=cal.n),
+        "",
+        markdown_table(
+            [
+                t(f"eval.report.{key}", lang)
+                for key in ("bin", "bin_count", "bin_confidence", "bin_accuracy")
+            ],
+            calibration_rows(cal),
+        ),  # fmt: skip
+        "",
+        f"![{t('eval.report.calibration', lang)}]({reliability.name})",
+        "",
     ]
     markdown.write_text("\n".join(lines), encoding="utf-8")
     details = report_dir / f"{base}.json"
@@ -324,6 +412,17 @@ def write_nlu_report(evaluation, report_dir: Path, lang: str) -> dict[str, Path]
                 "in_scope_accuracy": scores.in_scope.value,
                 "false_triage_rate": scores.false_triage.value,
                 "fallback_catch_rate": scores.fallback_catch.value,
+                "expected_calibration_error": cal.ece,
+                "calibration_bins": [
+                    {
+                        "lower": b.lower,
+                        "upper": b.upper,
+                        "count": b.count,
+                        "mean_confidence": b.mean_confidence,
+                        "accuracy": b.accuracy,
+                    }
+                    for b in cal.bins
+                ],
                 "unknown_labels": scores.unknown_labels,
                 "per_intent": {
                     s.intent: {
@@ -352,7 +451,12 @@ def write_nlu_report(evaluation, report_dir: Path, lang: str) -> dict[str, Path]
         ),
         encoding="utf-8",
     )
-    return {"markdown": markdown, "png": png, "json": details}
+    return {
+        "markdown": markdown,
+        "png": png,
+        "reliability": reliability,
+        "json": details,
+    }
 
 
 # ---------------------------------------------------------------- csba eval compare

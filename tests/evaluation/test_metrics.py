@@ -118,3 +118,20 @@ def test_in_scope_accuracy_counts_pre_order_and_product_question_as_one():
     assert (got.in_scope.count, got.in_scope.total) == (3, 4)
     assert got.accuracy == 2 / 6  # plain accuracy still counts the swap wrong
     assert (got.false_triage.count, got.false_triage.total) == (1, 2)
+
+
+def test_calibration_bins_and_expected_calibration_error():
+    from bot.evaluation.metrics import calibration
+
+    correct = [True, True, False, True, False, False]
+    confidences = [0.95, 0.92, 0.97, 0.55, 0.52, 1.0]
+    got = calibration(correct, confidences, bins=10)
+    top, middle = got.bins[9], got.bins[5]
+    assert (top.count, middle.count, got.n) == (4, 2, 6)
+    assert top.accuracy == 0.5 and middle.accuracy == 0.5
+    assert top.mean_confidence == pytest.approx((0.95 + 0.92 + 0.97 + 1.0) / 4)
+    expected = 4 / 6 * abs(0.5 - 0.96) + 2 / 6 * abs(0.5 - 0.535)
+    assert got.ece == pytest.approx(expected)
+    assert all(b.count == 0 and b.accuracy is None for b in got.bins[:5])
+    perfect = calibration([True, False], [1.0, 0.0], bins=2)
+    assert perfect.ece == 0
