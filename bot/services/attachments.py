@@ -4,6 +4,11 @@
   magic bytes must match a format Pillow then decodes completely (the name and
   the client's content type are ignored), and the picture may not exceed
   `MAX_PHOTO_PIXELS`.
+- What is stored is a fresh encode of the decoded pixels (`reencode`), never the
+  uploaded bytes: anything appended to or hidden in the file (HTML after a PNG's
+  end, a script in a comment, EXIF with a location, text chunks, an ICC
+  profile) is gone. The EXIF orientation is applied first, so the photo stays
+  upright.
 - The file is stored under the upload directory (outside the web root) with a
   random name, readable by its owner only.
 - It attaches to the open `damaged_item` case of the conversation the chat
@@ -33,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,6 +85,28 @@ class CheckedPhoto:
     extension: str
     width: int
     height: int
+    data: bytes  # the re-encoded file: pixels only
+
+
+JPEG_QUALITY = 90
+
+
+def reencode(image: Image.Image, pillow_format: str) -> tuple[bytes, int, int]:
+    """A fresh JPEG or PNG of `image`'s pixels, upright, with no metadata: the
+    bytes and the final width and height."""
+    upright = ImageOps.exif_transpose(image)
+    transparency = upright.info.get("transparency")
+    upright.info = {} if transparency is None else {"transparency": transparency}
+    out = io.BytesIO()
+    if pillow_format == "JPEG":
+        if upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        upright.save(out, "JPEG", quality=JPEG_QUALITY)
+    else:
+        if upright.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+            upright = upright.convert("RGBA")
+        upright.save(out, "PNG")
+    return out.getvalue(), upright.width, upright.height
 
 
 @dataclass(frozen=True)
@@ -117,13 +144,14 @@ def check_photo(data: bytes) -> CheckedPhoto:
                 image.verify()
             with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
                 image.load()  # verify() does not decode JPEG data; load() does
+                clean, width, height = reencode(image, pillow_format)
     except AttachmentRejected:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise AttachmentRejected("too_large", 413) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise AttachmentRejected("unreadable", 415) from None
-    return CheckedPhoto(content_type, extension, width, height)
+    return CheckedPhoto(content_type, extension, width, height, clean)
 
 
 def find_open_damaged_case(
@@ -165,7 +193,8 @@ def save_photo(
     buyer_id: str | None,
     now: datetime,
 ) -> Attachment:
-    """Check `data`, store it and attach it to the chat's open damaged-item case.
+    """Check `data`, store its re-encoded pixels and attach them to the chat's
+    open damaged-item case.
 
     Raises AttachmentRejected (`no_case` when there is no such case)."""
     photo = check_photo(data)
@@ -175,17 +204,17 @@ def save_photo(
     if case_id is None:
         raise AttachmentRejected("no_case", 409)
     stored_name = secrets.token_hex(16) + photo.extension
-    path = _write_private(Path(upload_dir), stored_name, data)
+    path = _write_private(Path(upload_dir), stored_name, photo.data)
     try:
         row = CaseAttachmentRow(
             case_id=case_id,
             conversation_id=conversation_id,
             stored_name=stored_name,
             content_type=photo.content_type,
-            size_bytes=len(data),
+            size_bytes=len(photo.data),
             width=photo.width,
             height=photo.height,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=hashlib.sha256(photo.data).hexdigest(),
             created_at=now,
         )
         session.add(row)
@@ -193,7 +222,7 @@ def save_photo(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return Attachment(row.id, case_id, photo.content_type, len(data), path)
+    return Attachment(row.id, case_id, photo.content_type, len(photo.data), path)
 
 
 def discard(attachment: Attachment) -> None:

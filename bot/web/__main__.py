@@ -11,8 +11,14 @@ from bot.web.app import create_app
 
 
 def main() -> None:
+    from bot.web.settings import SettingsError
+
+    try:
+        app = create_app()
+    except SettingsError as error:
+        raise SystemExit(f"csba web: {error}") from None
     uvicorn.run(
-        create_app(),
+        app,
         host=os.environ.get("CSBA_WEB_HOST", "127.0.0.1"),
         port=int(os.environ.get("CSBA_WEB_PORT", "8000")),
         proxy_headers=False,

@@ -157,6 +157,9 @@ def create_app(settings: WebSettings | None = None) -> Starlette:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_seconds
+        free_failures=settings.login_free_failures,
+        max_delay_seconds=settings.login_max_delay_seconds,
+        window_seconds=settings.login_window_seconds,
+        address_limit=settings.login_address_limit,
     )
     return app

@@ -10,9 +10,11 @@ request, so a deleted account is signed out at once.
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from threading import Lock
 from urllib.parse import quote, urlsplit
@@ -142,41 +144,82 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 class LoginThrottle:
-    """At most `max_failures` failed logins per (username, client address)
-    within `window_seconds`; kept in this process's memory."""
+    """Slows password guessing without locking the account's owner out.
 
-    def __init__(self, max_failures: int, window_seconds: float) -> None:
-        self.max_failures = max_failures
+    - Per (username, client address): the first `free_failures` (3) failures
+      within `window_seconds` (15 min) cost nothing; after the n-th failure
+      the next attempt of that pair waits 2^(n - free_failures) seconds, at most
+      `max_delay_seconds` (300): the owner on a shared address waits minutes at
+      worst, an attacker gets a handful of guesses an hour. A success clears
+      the pair.
+    - Per client address, over all usernames: `address_limit` (30) failures
+      within the window, then every sign-in from that address waits until the
+      oldest of them is older than the window.
+    During a wait even the right password is refused (429 with Retry-After), so
+    the wait cannot be skipped. Kept in this process's memory; `clock` is
+    injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        free_failures: int = 3,
+        max_delay_seconds: float = 300,
+        window_seconds: float = 15 * 60,
+        address_limit: int = 30,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free_failures = free_failures
+        self.max_delay_seconds = max_delay_seconds
         self.window_seconds = window_seconds
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self.address_limit = address_limit
+        self._clock = clock
+        self._pairs: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._addresses: dict[str, deque[float]] = defaultdict(deque)
         self._lock = Lock()
 
     @staticmethod
     def _key(username: str, address: str) -> tuple[str, str]:
         return (username.strip().lower(), address)
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures[key]
+    def _recent(self, failures: deque[float], now: float) -> deque[float]:
         while failures and failures[0] <= now - self.window_seconds:
             failures.popleft()
         return failures
 
-    def blocked(self, username: str, address: str) -> bool:
+    def delay_after(self, failures: int) -> float:
+        """The wait after `failures` failures of one username at one address."""
+        if failures <= self.free_failures:
+            return 0.0
+        return float(min(2 ** (failures - self.free_failures), self.max_delay_seconds))
+
+    def retry_after(self, username: str, address: str) -> float:
+        """Seconds before this username may try again from this address (0: now)."""
         with self._lock:
+            now = self._clock()
             key = self._key(username, address)
-            blocked = len(self._recent(key, time.monotonic())) >= self.max_failures
-            if not self._failures[key]:
-                del self._failures[key]
-            return blocked
+            pair = self._recent(self._pairs[key], now)
+            wait = 0.0
+            if pair:
+                wait = pair[-1] + self.delay_after(len(pair)) - now
+            else:
+                del self._pairs[key]
+            by_address = self._recent(self._addresses[address], now)
+            if len(by_address) >= self.address_limit:
+                wait = max(wait, by_address[0] + self.window_seconds - now)
+            elif not by_address:
+                del self._addresses[address]
+            return max(wait, 0.0)
 
     def failed(self, username: str, address: str) -> None:
         with self._lock:
-            key = self._key(username, address)
-            self._recent(key, time.monotonic()).append(time.monotonic())
+            now = self._clock()
+            self._recent(self._pairs[self._key(username, address)], now).append(now)
+            self._recent(self._addresses[address], now).append(now)
 
     def succeeded(self, username: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(self._key(username, address), None)
+            self._pairs.pop(self._key(username, address), None)
 
 
 # -- /login and /logout ----------------------------------------------------------
@@ -222,15 +265,17 @@ async def login_submit(request: Request) -> Response:
     next_path = safe_next(str(form.get("next") or ""), "")
     throttle: LoginThrottle = request.app.state.login_throttle
     address = _client_address(request)
-    if throttle.blocked(username, address):
-        minutes = max(1, round(throttle.window_seconds / 60))
-        return _login_page(
+    wait = math.ceil(throttle.retry_after(username, address))
+    if wait > 0:
+        page = _login_page(
             request,
             next_path=next_path,
             username=username,
-            error=("web.login.throttled", {"minutes": minutes}),
+            error=("web.login.throttled", {"seconds": wait}),
             status_code=429,
         )
+        page.headers["Retry-After"] = str(wait)
+        return page
 
     def check() -> WebUser | None:
         with db_session(request) as session:

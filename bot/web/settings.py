@@ -52,8 +52,31 @@ def default_upload_dir() -> Path:
     return Path(os.environ.get("CSBA_UPLOAD_DIR") or config.var_dir() / "uploads")
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+class SettingsError(ValueError):
+    """A setting in the environment is not usable; the message says which."""
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip().lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def default_https_only() -> bool:
+    """`CSBA_WEB_HTTPS_ONLY` (1 or 0); unset: on, unless the web app is bound to
+    a loopback address (CSBA_WEB_HOST, 127.0.0.1 by default), where `make run`
+    serves plain http to this machine only. Anything served to others is
+    expected behind HTTPS, so its session cookie is `Secure`."""
+    value = os.environ.get("CSBA_WEB_HTTPS_ONLY", "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value:
+        raise SettingsError(f"CSBA_WEB_HTTPS_ONLY must be 1 or 0, not {value!r}")
+    return not is_loopback(os.environ.get("CSBA_WEB_HOST", "127.0.0.1"))
 
 
 @dataclass(frozen=True)
@@ -66,10 +89,13 @@ class WebSettings:
     )
     session_secret: str = field(default_factory=default_session_secret, repr=False)
     upload_dir: Path = field(default_factory=default_upload_dir)
-    https_only: bool = field(default_factory=lambda: _flag("CSBA_WEB_HTTPS_ONLY"))
-    # Login rate limit: this many failures per username and client address
-    # within the window answer 429 until the window has passed.
-    login_max_failures: int = 5
+    https_only: bool = field(default_factory=default_https_only)
+    # Sign-in throttle (bot.web.auth.LoginThrottle): per username and client
+    # address, 3 free failures, then a wait of 2^(n-3) s up to 300 s; per
+    # address, 30 failures over all usernames; failures count for 15 minutes.
+    login_free_failures: int = 3
+    login_max_delay_seconds: int = 300
+    login_address_limit: int = 30
     login_window_seconds: int = 15 * 60
     session_max_age_seconds: int = 12 * 60 * 60
 

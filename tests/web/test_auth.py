@@ -66,23 +66,92 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, add_account
     assert client.get("/seller").status_code == 303  # still signed out
 
 
-def test_five_failures_lock_the_username_for_this_address(client, add_account):
+def make_client_for(client):
+    """Another browser (its own cookies) on the same app as `client`."""
+    from starlette.testclient import TestClient
+
+    other = TestClient(client.app, follow_redirects=False)
+    other.__enter__()
+    return other
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(web_app) -> FakeClock:
+    """The app's sign-in throttle on a clock the test moves."""
+    from bot.web.auth import LoginThrottle
+
+    fake = FakeClock()
+    web_app.state.login_throttle = LoginThrottle(clock=fake)
+    return fake
+
+
+def test_failures_slow_the_username_down_without_locking_the_owner_out(
+    client, add_account, clock
+):
+    """Issue 10: 5 failures used to lock the owner out of a shared address for 15
+    minutes. Now the first 3 are free, then the wait doubles up to 5 minutes."""
     add_account("ada", role="agent")
-    for _ in range(5):
+    for _ in range(3):
         assert login(client, "ada", "guess").status_code == 400
+    assert login(client, "ada", "guess").status_code == 400  # the 4th: now 2 s
 
     blocked = login(client, "ada", PASSWORD)  # even the right password
-
     assert blocked.status_code == 429
-    assert "Too many failed sign-in attempts" in blocked.text
-    assert "15 minutes" in blocked.text
+    assert blocked.headers["Retry-After"] == "2"
+    assert "Please wait 2 seconds" in blocked.text
     add_account("bob", role="agent")
-    assert login(client, "bob").status_code == 303  # other usernames still work
+    assert login(make_client_for(client), "bob").status_code == 303  # others: fine
+
+    clock.now += 2
+    assert login(client, "ada", "guess").status_code == 400  # the 5th: 4 s
+    clock.now += 3
+    assert login(client, "ada", PASSWORD).status_code == 429
+    clock.now += 1
+    assert login(client, "ada", PASSWORD).status_code == 303  # the owner gets in
 
 
-def test_a_success_clears_earlier_failures(client, add_account):
+def test_the_wait_doubles_and_is_capped(client, add_account, clock):
+    from bot.web.auth import LoginThrottle
+
+    throttle = LoginThrottle(clock=clock)
+    waits = []
+    for _ in range(12):  # each attempt as soon as it is allowed
+        throttle.failed("ada", "203.0.113.5")
+        waits.append(throttle.retry_after("ada", "203.0.113.5"))
+        clock.now += waits[-1]
+    assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 300]  # 512 capped
+    assert throttle.delay_after(40) == 300
+    # Failures older than the window are forgotten.
+    clock.now += 15 * 60 + 1
+    assert throttle.retry_after("ada", "203.0.113.5") == 0
+
+
+def test_one_address_guessing_many_usernames_is_stopped(clock):
+    from bot.web.auth import LoginThrottle
+
+    throttle = LoginThrottle(clock=clock)
+    for n in range(30):
+        assert throttle.retry_after(f"user{n}", "198.51.100.7") == 0
+        throttle.failed(f"user{n}", "198.51.100.7")
+        clock.now += 1
+    wait = throttle.retry_after("somebody-new", "198.51.100.7")
+    assert wait == pytest.approx(15 * 60 - 30)
+    assert throttle.retry_after("somebody-new", "198.51.100.8") == 0
+    clock.now += wait
+    assert throttle.retry_after("somebody-new", "198.51.100.7") == 0
+
+
+def test_a_success_clears_earlier_failures(client, add_account, clock):
     add_account("ada", role="agent")
-    for _ in range(4):
+    for _ in range(3):
         login(client, "ada", "guess")
     assert login(client, "ada").status_code == 303
     for _ in range(4):
@@ -194,3 +263,44 @@ def test_a_tampered_session_cookie_is_ignored(client, add_account):
     client.cookies.clear()
     client.cookies.set("csba_session", f"{payload}.{timestamp}.{signature}")
     assert client.get("/seller").status_code == 403  # the real one: an agent
+
+
+@pytest.mark.parametrize(
+    ("host", "flag", "secure"),
+    [
+        (None, None, False),  # make run: 127.0.0.1, plain http on this machine
+        ("localhost", None, False),
+        ("0.0.0.0", None, True),  # served to others: behind HTTPS
+        ("10.1.2.3", None, True),
+        ("0.0.0.0", "0", False),
+        ("127.0.0.1", "1", True),
+    ],
+)
+def test_the_session_cookie_is_secure_by_default_outside_localhost(
+    monkeypatch, web_settings, add_account, host, flag, secure
+):
+    """Issue 10: the session cookie had no Secure flag, even behind HTTPS."""
+    import dataclasses
+
+    from starlette.testclient import TestClient
+
+    from bot.web.app import create_app
+    from bot.web.settings import default_https_only
+
+    for name, value in (("CSBA_WEB_HOST", host), ("CSBA_WEB_HTTPS_ONLY", flag)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    settings = dataclasses.replace(web_settings, https_only=default_https_only())
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        cookie = client.get("/login").headers["set-cookie"]
+    assert ("secure" in cookie.lower()) is secure, cookie
+
+
+def test_a_bad_https_flag_is_a_clear_error(monkeypatch):
+    from bot.web.settings import SettingsError, default_https_only
+
+    monkeypatch.setenv("CSBA_WEB_HTTPS_ONLY", "maybe")
+    with pytest.raises(SettingsError, match="CSBA_WEB_HTTPS_ONLY must be 1 or 0"):
+        default_https_only()

@@ -4,6 +4,7 @@ real app (Starlette's TestClient) and real databases (SQLite, then PostgreSQL)."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -277,9 +278,12 @@ def test_upload_attaches_to_the_chats_open_damaged_item_case(
     with session_scope(web_engine) as session:
         row = session.execute(select(CaseAttachmentRow)).scalar_one()
     assert row.case_id == case_id and row.content_type == "image/jpeg"
-    assert row.size_bytes == len(data) and (row.width, row.height) == (64, 48)
     stored = web_settings.upload_dir / row.stored_name
-    assert stored.read_bytes() == data
+    kept = stored.read_bytes()  # a fresh encode of the pixels, not the upload
+    assert row.size_bytes == len(kept) and (row.width, row.height) == (64, 48)
+    assert row.sha256 == hashlib.sha256(kept).hexdigest()
+    with Image.open(io.BytesIO(kept)) as image:
+        assert (image.format, image.size) == ("JPEG", (64, 48))
     assert re.fullmatch(
         r"[0-9a-f]{32}\.jpg", row.stored_name
     )  # random, not the client's
@@ -350,3 +354,45 @@ def test_upload_needs_token_and_csrf(client, web_engine):
         "/chat/upload", files={"photo": ("a.png", photo_bytes(), "image/png")}
     )
     assert response.status_code == 401
+
+
+def _upload_and_read_back(client, web_engine, web_settings, data):
+    pick(client, BUYER_1)
+    token = chat_token(client)
+    _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    response = upload(client, token, data)
+    assert response.status_code == 201, response.text
+    with session_scope(web_engine) as session:
+        row = session.execute(select(CaseAttachmentRow)).scalar_one()
+    return row, (web_settings.upload_dir / row.stored_name).read_bytes()
+
+
+def test_a_png_with_html_appended_is_stored_as_pixels_only(
+    client, web_engine, web_settings
+):
+    """Issue 10: a PNG with HTML appended passed the check and was stored as
+    uploaded. Now only a fresh encode of its pixels is kept."""
+    payload = b"<html><script>alert(document.cookie)</script></html>"
+    data = photo_bytes("PNG") + payload
+    row, kept = _upload_and_read_back(client, web_engine, web_settings, data)
+    assert b"<script" not in kept and b"<html" not in kept
+    assert kept != data
+    with Image.open(io.BytesIO(kept)) as image:
+        image.load()
+        assert (image.format, image.size) == ("PNG", (row.width, row.height))
+
+
+def test_exif_is_dropped_and_the_orientation_applied(client, web_engine, web_settings):
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Buyer"  # Artist
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees to display
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "JPEG", exif=exif.tobytes())
+    row, kept = _upload_and_read_back(
+        client, web_engine, web_settings, buffer.getvalue()
+    )
+    assert b"Jane Buyer" not in kept and b"Exif" not in kept
+    with Image.open(io.BytesIO(kept)) as image:
+        assert not image.getexif()
+        assert image.size == (48, 64)  # upright, as the buyer saw it
+    assert (row.width, row.height) == (48, 64)

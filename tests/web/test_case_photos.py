@@ -57,7 +57,8 @@ def photo_case(open_seller_case, web_engine, web_settings):
         ).user("The lid arrived cracked", "damaged_item").save(writer)
     finally:
         writer.dispose()
-    return {"case": case, "photo": photo, "data": data}
+    # What is served is what was stored: the re-encoded pixels, not the upload.
+    return {"case": case, "photo": photo, "data": photo.path.read_bytes()}
 
 
 def seller_photo_url(case_id: int, photo_id: int) -> str:
