@@ -4,7 +4,9 @@ chat widget, and the widget's server routes.
 - `GET /`: the shop page; the widget sits in its corner. A "sign in as" picker
   over the seeded buyers, plus anonymous mode (`POST /chat/session`, CSRF
   checked), keeps the choice and a random chat id (`cid`) in the signed
-  session cookie; a new choice starts a new chat.
+  session cookie; a new choice starts a new chat. Picking a buyer is a demo
+  feature: only with `WebSettings.demo_sign_in` (on by default on loopback
+  only); otherwise the picker offers anonymous chat alone.
 - `GET /chat/token`: a fresh short-lived chat token for that chat (a buyer
   token, or an anonymous chat token; bot.services.chat_access), and where
   Rasa's socket.io channel is. The browser never sees Rasa's API token.
@@ -108,6 +110,8 @@ async def shop(request: Request) -> Response:
         return buyers, products
 
     buyers, products = await run_in_threadpool(load)
+    if not request.app.state.settings.demo_sign_in:
+        buyers = []  # the picker offers anonymous chat only
     chat = _chat(request)
     current = next((b for b in buyers if b["id"] == chat.get("buyer")), None)
     return render(
@@ -128,6 +132,9 @@ async def choose_identity(request: Request) -> Response:
     """The demo picker: sign in as a seeded buyer, or chat anonymously."""
     form = await checked_form(request)
     buyer_id = str(form.get("buyer") or "").strip()[:64]
+    if buyer_id and not request.app.state.settings.demo_sign_in:
+        # Off outside a local demo (WebSettings.demo_sign_in): nobody may pick a buyer.
+        return RedirectResponse("/?unknown_buyer=1", status_code=303)
     if buyer_id:
 
         def exists() -> bool:
@@ -147,7 +154,7 @@ async def chat_token(request: Request) -> Response:
     settings = request.app.state.settings
     chat = _chat(request)
     try:
-        if chat.get("buyer"):
+        if chat.get("buyer") and settings.demo_sign_in:
             token = issue_buyer_token(chat["buyer"], conversation=chat["cid"])
         else:
             token = issue_anonymous_token(conversation=chat["cid"])

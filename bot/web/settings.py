@@ -52,6 +52,29 @@ def default_upload_dir() -> Path:
     return Path(os.environ.get("CSBA_UPLOAD_DIR") or config.var_dir() / "uploads")
 
 
+def _switch(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value:
+        raise SettingsError(f"{name} must be 1 or 0, not {value!r}")
+    return default
+
+
+def default_demo_sign_in() -> bool:
+    """`CSBA_WEB_DEMO_BUYERS` (1 or 0); unset: on only when the web app is bound
+    to a loopback address. The demo shop's "chat as" picker lets anyone chat as
+    any seeded buyer, which is what `make run` is for and never what a shop
+    served to others may do: there, buyer tokens come from the shop's own
+    sign-in (`csba token`, or an integration issuing the same tokens)."""
+    return _switch(
+        "CSBA_WEB_DEMO_BUYERS",
+        is_loopback(os.environ.get("CSBA_WEB_HOST", "127.0.0.1")),
+    )
+
+
 class SettingsError(ValueError):
     """A setting in the environment is not usable; the message says which."""
 
@@ -69,14 +92,10 @@ def default_https_only() -> bool:
     a loopback address (CSBA_WEB_HOST, 127.0.0.1 by default), where `make run`
     serves plain http to this machine only. Anything served to others is
     expected behind HTTPS, so its session cookie is `Secure`."""
-    value = os.environ.get("CSBA_WEB_HTTPS_ONLY", "").strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    if value:
-        raise SettingsError(f"CSBA_WEB_HTTPS_ONLY must be 1 or 0, not {value!r}")
-    return not is_loopback(os.environ.get("CSBA_WEB_HOST", "127.0.0.1"))
+    return _switch(
+        "CSBA_WEB_HTTPS_ONLY",
+        not is_loopback(os.environ.get("CSBA_WEB_HOST", "127.0.0.1")),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,7 @@ class WebSettings:
     session_secret: str = field(default_factory=default_session_secret, repr=False)
     upload_dir: Path = field(default_factory=default_upload_dir)
     https_only: bool = field(default_factory=default_https_only)
+    demo_sign_in: bool = field(default_factory=default_demo_sign_in)
     # Sign-in throttle (bot.web.auth.LoginThrottle): per username and client
     # address, 3 free failures, then a wait of 2^(n-3) s up to 300 s; per
     # address, 30 failures over all usernames; failures count for 15 minutes.

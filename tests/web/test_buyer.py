@@ -396,3 +396,34 @@ def test_exif_is_dropped_and_the_orientation_applied(client, web_engine, web_set
         assert not image.getexif()
         assert image.size == (48, 64)  # upright, as the buyer saw it
     assert (row.width, row.height) == (48, 64)
+
+
+def test_outside_a_local_demo_nobody_can_pick_a_buyer(web_app, make_client):
+    """The "chat as" picker would let anyone chat as any buyer: it is a demo
+    feature, on by default only when the web app is bound to loopback."""
+    import dataclasses
+
+    web_app.state.settings = dataclasses.replace(
+        web_app.state.settings, demo_sign_in=False
+    )
+    client = make_client()
+    page = client.get("/")
+    assert 'value="B-1"' not in page.text and "chat-as" in page.text
+    token = csrf_from(client, "/")
+    response = client.post(
+        "/chat/session", data={"buyer": BUYER_1, "csrf_token": token}
+    )
+    assert response.headers["location"] == "/?unknown_buyer=1"
+    assert resolve_chat_token(chat_token(client)).identity is None  # anonymous
+
+
+def test_the_demo_picker_follows_the_bind_address(monkeypatch):
+    from bot.web.settings import default_demo_sign_in
+
+    monkeypatch.delenv("CSBA_WEB_DEMO_BUYERS", raising=False)
+    monkeypatch.delenv("CSBA_WEB_HOST", raising=False)
+    assert default_demo_sign_in() is True
+    monkeypatch.setenv("CSBA_WEB_HOST", "0.0.0.0")
+    assert default_demo_sign_in() is False
+    monkeypatch.setenv("CSBA_WEB_DEMO_BUYERS", "1")
+    assert default_demo_sign_in() is True
