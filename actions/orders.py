@@ -239,7 +239,11 @@ class ValidateOrderForm(CsbaAction):
 
         zip_answer = None
         if "zip_code" in candidates and found_order is None:
-            zip_answer = clean_text(candidates["zip_code"], MAX_ANSWER_CHARS)
+            from bot.services.identity import postal_code_in
+
+            zip_answer = postal_code_in(
+                clean_text(candidates["zip_code"], MAX_ANSWER_CHARS)
+            )
         values["zip_code"] = None  # a ZIP code is checked, never kept
 
         verified = verified_orders(tracker)

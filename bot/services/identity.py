@@ -472,6 +472,19 @@ def _normalise_postal_code(value: str) -> str:
     return "".join(text.split()).upper()
 
 
+_ZIP_IN_TEXT = re.compile(r"(?<![\d-])\d{5}(?:-\d{4})?(?![\d-])")
+
+
+def postal_code_in(answer: str) -> str:
+    """The ZIP code in a buyer's answer: "zip is 98101", "oops sorry 94103" and
+    "98101-1234 thx" give the code alone; an answer with no US ZIP, or with
+    several, is taken whole (a non-US code, or something to refuse). One answer
+    is one guess either way."""
+    text = unicodedata.normalize("NFKC", answer)
+    found = _ZIP_IN_TEXT.findall(text)
+    return found[0] if len(found) == 1 else answer
+
+
 def verify_order_zip(order: _ShipsTo | None, postal_code: str | None) -> bool:
     """Whether `postal_code` (as the buyer typed it) is the order's ship-to ZIP.
 

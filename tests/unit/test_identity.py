@@ -476,3 +476,31 @@ def test_no_rasa_import():
         "sys.exit(any(m == 'rasa' or m.startswith('rasa.') for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("98101", "98101"),
+        ("zip is 98101", "98101"),
+        ("oops sorry 94103", "94103"),
+        ("98101-1234 thx", "98101-1234"),
+        ("９８１０１", "98101"),  # full-width digits
+        ("SW1A 1AA", "SW1A 1AA"),  # not a US ZIP: whole
+        ("98101 or 98102", "98101 or 98102"),  # two: whole, so it does not match
+        ("112-0000001-0000001", "112-0000001-0000001"),  # an order number is no ZIP
+        ("call 206-555-0100", "call 206-555-0100"),
+    ],
+)
+def test_the_zip_code_is_taken_out_of_a_sentence(answer, expected):
+    from bot.services.identity import postal_code_in
+
+    assert postal_code_in(answer) == expected
+
+
+def test_a_zip_in_a_sentence_verifies():
+    from bot.services.identity import postal_code_in
+
+    order = FakeOrder("98101")
+    assert verify_order_zip(order, postal_code_in("my zip is 98101 i think"))
+    assert not verify_order_zip(order, postal_code_in("98101 or 94103"))
