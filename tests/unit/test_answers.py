@@ -361,3 +361,188 @@ def test_default_pipeline_is_loaded_once():
     answer = answer_product_question(KETTLE, "is there a warranty?")
     assert answer is not None and answer.source == "attributes.warranty"
     assert load() is load()
+
+
+# --------------------------------------------------------------------------- #
+# Focus first (issue 12, item 4): never a confident wrong answer
+# --------------------------------------------------------------------------- #
+
+AQUILA = Product(
+    asin="B0UNIT0011",
+    seller_id="S-1",
+    title="Aquila Electric Kettle 1.7 L, Stainless Steel",
+    category="kitchen",
+    attributes={"power": "1500 W", "cord length": "75 cm", "capacity": "1.7 L"},
+    bullets=(
+        "Boils 1.7 litres of water in about 4 minutes.",
+        "Automatic shut-off when the water boils.",
+    ),
+)
+FERRO = Product(
+    asin="B0UNIT0012",
+    seller_id="S-1",
+    title="Ferro 28 cm Non-Stick Frying Pan with Lid",
+    category="kitchen",
+    bullets=("DISHWASHER SAFE: hand washing extends the life of the coating.",),
+)
+
+
+def _source(product: Product, question: str, nlp) -> str | None:
+    answer = answer_product_question(product, question, nlp=nlp)
+    _valid(answer, product)
+    return answer.source if answer else None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does it whistle when the water boils",
+        "when the water boils, does it whistle?",
+        "does the kettle whistle",
+        "can I set the water temperature",
+        "how heavy is it",
+        "does it keep the water warm",
+    ],
+)
+def test_a_focus_absent_from_the_page_gets_no_answer(nlp, question):
+    # "water" and "boil" are on the page; the focus (whistle, setting the
+    # temperature, weight, keep warm) is not.
+    assert _source(AQUILA, question, nlp) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("how long is the power cord", "attributes.cord length"),
+        ("what is the cord length?", "attributes.cord length"),
+        (
+            "how many watts is the kettle I got in 112-4455667-8899001",
+            "attributes.power",
+        ),
+        ("how many watts is the kettle I got in 11244556678899001", "attributes.power"),
+        ("hi, what's the wattage pls", "attributes.power"),
+        ("how powerful is it?", "attributes.power"),
+        ("how long does it take to boil water", "bullets[0]"),
+        ("does it shut off by itself?", "bullets[1]"),
+    ],
+)
+def test_the_focus_picks_the_field(nlp, question, source):
+    assert _source(AQUILA, question, nlp) == source
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is the pan dishwasher safe?",
+        "is the pan from order 112-3344556-7788990 dishwasher safe?",
+        "is the pan from order 11233445567788990 dishwasher safe?",
+        "Hello! the pan I ordered (#112-3344556-7788990) - can it go in the dishwasher? thx",
+        "Good morning, quick question: is the frying pan we bought dishwasher safe?? thanks in advance",
+        "pls is the pan I received yesterday dishwasher safe",
+    ],
+)
+def test_order_numbers_greetings_and_the_item_i_ordered_are_noise(nlp, question):
+    assert _source(FERRO, question, nlp) == "bullets[0]"
+
+
+def test_a_part_named_before_the_topic_must_be_on_the_page(nlp):
+    bottle = Product(
+        asin="B0UNIT0013",
+        seller_id="S-1",
+        title="Insulated Bottle",
+        attributes={"dishwasher_safe": "Lid: yes (top rack). Bottle: hand wash only"},
+    )
+    assert _source(bottle, "is the lid dishwasher safe", nlp) == (
+        "attributes.dishwasher_safe"
+    )
+    assert _source(bottle, "is the straw dishwasher safe", nlp) is None
+
+
+def test_a_unit_names_its_measure(nlp):
+    product = Product(
+        asin="B0UNIT0014",
+        seller_id="S-1",
+        title="Yoga Mat",
+        attributes={
+            "thickness": "6 mm",
+            "dimensions": "183 x 61 cm",
+            "weight": "0.9 kg",
+            "battery_life": "24 hours",
+        },
+        bullets=("Built-in 4000 mAh battery.", 'Cord is 30" long.'),
+    )
+    assert _source(product, "how thick is it", nlp) == "attributes.thickness"
+    assert _source(product, "how long is the mat", nlp) == "attributes.dimensions"
+    assert _source(product, "how many pounds is it", nlp) == "attributes.weight"
+    assert _source(product, "what's the battery capacity in mAh", nlp) == "bullets[0]"
+    assert _source(product, "how long is the cord", nlp) == "bullets[1]"
+
+
+def test_a_question_about_another_product_gets_no_answer(nlp):
+    # best_answer() asks every item of the order: the hub must not answer for
+    # the kettle ordered with it.
+    hub = Product(
+        asin="B0UNIT0015",
+        seller_id="S-1",
+        title="Brooklyn 7-in-1 USB-C Hub",
+        attributes={"weight": "3.4 ounces"},
+        bullets=("100 W USB-C power delivery pass-through.",),
+    )
+    assert _source(hub, "what is the wattage of the kettle?", nlp) is None
+    assert _source(hub, "what's the capacity of the tumbler?", nlp) is None
+    assert _source(hub, "whats the wattage", nlp) == "bullets[0]"
+
+
+def test_the_other_clauses_of_a_message_do_not_block_the_question(nlp):
+    # an order clause is the policy's; an explanation is an aside
+    assert _source(AQUILA, "whats the wattage? also when will it arrive", nlp) == (
+        "attributes.power"
+    )
+    assert _source(AQUILA, "when will it arrive", nlp) is None
+    assert _source(AQUILA, "how many cm is the power cord? my socket is far", nlp) == (
+        "attributes.cord length"
+    )
+    # without a question elsewhere, every clause counts
+    assert _source(AQUILA, "does it whistle, the water boils", nlp) is None
+
+
+def test_lemma_quirks_do_not_make_evidence(nlp):
+    # the lookup table reads "m" as "be" and "second" as "2": neither may turn
+    # "is" or "2 poles" into a length or a duration
+    tent = Product(
+        asin="B0UNIT0016",
+        seller_id="S-1",
+        title="Dome Tent",
+        bullets=("Included: tent, 2 poles, 10 steel stakes, carry bag.",),
+        attributes={"peak_height": "1.5 m", "setup_time": "about 90 seconds"},
+    )
+    assert _source(tent, "how long are the stakes", nlp) is None
+    assert _source(tent, "how long does it take to set up", nlp) == (
+        "attributes.setup_time"
+    )
+    assert _source(tent, "how tall is it", nlp) == "attributes.peak_height"
+
+
+def test_a_compound_written_in_two_words(nlp):
+    pan = Product(
+        asin="B0UNIT0017",
+        seller_id="S-1",
+        title="Pan",
+        attributes={"coating": "PFOA-free nonstick coating"},
+    )
+    assert _source(pan, "is it non stick", nlp) == "attributes.coating"
+
+
+def test_a_weight_limit_is_not_a_weight(nlp):
+    chair = Product(
+        asin="B0UNIT0018",
+        seller_id="S-1",
+        title="Office Chair",
+        attributes={"max_weight_capacity": "300 lbs", "item_weight": "38 lbs"},
+    )
+    assert _source(chair, "how much does the chair weigh", nlp) == (
+        "attributes.item_weight"
+    )
+    assert _source(chair, "what is the weight limit", nlp) == (
+        "attributes.max_weight_capacity"
+    )

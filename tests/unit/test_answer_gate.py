@@ -1,0 +1,179 @@
+"""The product-page matcher's precision and recall (issue 12, item 4: answers
+that never guess), over three question sets:
+
+- product_questions.yml: held out, written before the first matcher;
+- product_answers_dev2.yml: written by the matcher's author (development);
+- product_answers_dev3.yml: written blind by someone else, then looked at while
+  the matcher was improved, so now a development set too.
+
+Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
+written blind. It is NOT met yet: over these files recall is 0.808 (precision
+0.986), and no blind set is left. Until a new blind set is written, this test
+holds the floor the matcher reached (`FLOOR_PRECISION`, `FLOOR_RECALL`), so that
+it can only get better; `ISSUE_GATE_*` are printed beside the figures. An answer
+is correct when its source is one of the question's listed sources; any answer
+to a question whose `source` is null is wrong (it counts against precision). Run
+with `pytest -s` to see the figures per file and every mistake.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.domain.model import Product, ProductAnswer
+from bot.nlp.answers import answer_product_question
+from bot.nlp.pipeline import load
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HELD_OUT = DATA / "product_questions.yml"
+DEV2 = DATA / "product_answers_dev2.yml"
+DEV3 = DATA / "product_answers_dev3.yml"
+
+# The issue's gate, printed (not yet met: see the module docstring).
+ISSUE_GATE_PRECISION = 0.97
+ISSUE_GATE_RECALL = 0.85
+# What the matcher reached over the three files (precision 0.986, recall 0.808),
+# rounded down: a regression below either fails.
+FLOOR_PRECISION = 0.98
+FLOOR_RECALL = 0.80
+
+Answerer = Callable[[Product, str], "ProductAnswer | None"]
+
+
+def gate_files() -> list[Path]:
+    return [HELD_OUT, DEV2, DEV3]
+
+
+def load_set(path: Path) -> tuple[dict[str, Product], list[dict]]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    products = {}
+    for fields in doc["products"]:
+        fields = dict(fields)
+        fields.setdefault("seller_id", "S-TEST")
+        fields["bullets"] = tuple(fields.get("bullets") or ())
+        fields["attributes"] = {
+            str(k): str(v) for k, v in (fields.get("attributes") or {}).items()
+        }
+        products[fields["asin"]] = Product(**fields)
+    return products, doc["questions"]
+
+
+def expected_sources(label) -> list[str]:
+    if label is None:
+        return []
+    return [label] if isinstance(label, str) else list(label)
+
+
+@dataclass
+class Figures:
+    name: str
+    pairs: int = 0
+    answerable: int = 0
+    given: int = 0
+    correct: int = 0
+    seconds: float = 0.0
+    mistakes: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.given if self.given else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.answerable if self.answerable else 1.0
+
+    def add(self, other: Figures) -> None:
+        self.pairs += other.pairs
+        self.answerable += other.answerable
+        self.given += other.given
+        self.correct += other.correct
+        self.seconds += other.seconds
+        self.mistakes += other.mistakes
+
+    def line(self) -> str:
+        ms = 1000 * self.seconds / self.pairs if self.pairs else 0.0
+        return (
+            f"[{self.name}] {self.pairs} pairs ({self.answerable} answerable, "
+            f"{self.pairs - self.answerable} not): precision "
+            f"{self.correct}/{self.given} = {self.precision:.3f}, recall "
+            f"{self.correct}/{self.answerable} = {self.recall:.3f}, "
+            f"{ms:.2f} ms/question"
+        )
+
+
+def evaluate(path: Path, answer: Answerer) -> Figures:
+    products, questions = load_set(path)
+    figures = Figures(path.name)
+    started = time.perf_counter()
+    for q in questions:
+        expected = expected_sources(q["source"])
+        got = answer(products[q["asin"]], q["q"])
+        figures.pairs += 1
+        figures.answerable += bool(expected)
+        if got is not None:
+            figures.given += 1
+            figures.correct += got.source in expected
+        if (got.source if got else None) not in (expected or [None]):
+            shown = f"{got.source} {got.text!r}" if got else "None"
+            kind = "WRONG" if got is not None else "missed"
+            figures.mistakes.append(
+                f"{kind}: {q['asin']} {q['q']!r}: got {shown}, want {expected or None}"
+            )
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load()
+
+
+def test_dev2_set_is_well_formed():
+    products, questions = load_set(DEV2)
+    assert len(questions) >= 75
+    assert len({p.category for p in products.values()}) >= 10
+    assert sum(q["source"] is None for q in questions) >= 25
+    seen = set()
+    for q in questions:
+        assert q["asin"] in products, q
+        assert q["q"].strip(), q
+        assert (q["asin"], q["q"]) not in seen, q
+        seen.add((q["asin"], q["q"]))
+        product = products[q["asin"]]
+        for source in expected_sources(q["source"]):
+            if source.startswith("attributes."):
+                assert source.removeprefix("attributes.") in product.attributes, q
+            elif source.startswith("bullets["):
+                assert int(source[8:-1]) < len(product.bullets), q
+            else:
+                assert source in ("description", "title"), q
+
+
+def test_precision_and_recall_do_not_regress(nlp):
+    total = Figures("overall")
+    lines = []
+    for path in gate_files():
+        figures = evaluate(path, lambda p, q: answer_product_question(p, q, nlp=nlp))
+        total.add(figures)
+        lines.append(figures.line())
+        lines.extend(f"  {m}" for m in figures.mistakes)
+    lines.append(total.line())
+    gate_met = (
+        total.precision >= ISSUE_GATE_PRECISION and total.recall >= ISSUE_GATE_RECALL
+    )
+    lines.append(
+        f"issue 12 gate (precision >= {ISSUE_GATE_PRECISION}, recall >= "
+        f"{ISSUE_GATE_RECALL}, half of the set blind): "
+        + ("met on these files" if gate_met else "NOT met")
+        + " (none of these files is blind any more)"
+    )
+    report = "\n".join(lines)
+    print("\n" + report)
+    assert total.precision >= FLOOR_PRECISION, report
+    assert total.recall >= FLOOR_RECALL, report
