@@ -125,15 +125,21 @@ run: install
 train: install
 	$(PY) -m bot.training $(ARGS)
 
-# NLU quality, reports under reports/: the bot's model on the held-out file, then
-# 5-fold cross-validation of ours vs Rasa's default pipeline vs TF-IDF + logistic
-# regression on the same folds, and the time of a full `rasa train` without cache
+# NLU quality, reports under reports/: the bot's model on the held-out file and on
+# the real-traffic set (tests/data/nlu_real_traffic.yml: in-scope accuracy, false
+# triage, calibration), the product-answer figures, the share of natural
+# conversations that reach the right decision, then 5-fold cross-validation of
+# ours vs Rasa's default pipeline vs TF-IDF + logistic regression on the same
+# folds and all three on the real-traffic set, and the time of a full `rasa train` without cache
 # (about 85 min on 2 cores: one fold 13 min, 11 of them for Rasa's default pipeline). ARGS go to `csba eval compare`, e.g. a quick look:
 # ARGS="--folds 2 --per-intent 20 --max-epochs 5 --no-train-time".
 eval: install
 	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
 	$(VENV)/bin/csba eval nlu --model "$$model" && \
-	$(VENV)/bin/csba eval compare --model "$$model" $(ARGS)
+	$(VENV)/bin/csba eval nlu --model "$$model" --file tests/data/nlu_real_traffic.yml && \
+	$(PY) -m pytest -p no:cacheprovider -q -s tests/unit/test_answer_gate.py \
+		tests/e2e/test_natural_conversations.py && \
+	$(VENV)/bin/csba eval compare --model "$$model" --heldout tests/data/nlu_real_traffic.yml $(ARGS)
 
 # Load benchmark, report under reports/: 1, 10 and 50 simulated buyers against the
 # real stack over the demo data, then against a bare `rasa init` bot (trained once,
