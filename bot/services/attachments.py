@@ -93,7 +93,13 @@ JPEG_QUALITY = 90
 
 def reencode(image: Image.Image, pillow_format: str) -> tuple[bytes, int, int]:
     """A fresh JPEG or PNG of `image`'s pixels, upright, with no metadata: the
-    bytes and the final width and height."""
+    bytes and the final width and height.
+
+    A JPEG stays a JPEG (quality `JPEG_QUALITY`), in RGB or grey; CMYK and any
+    other mode become RGB. A PNG stays a PNG in its own mode, alpha and palette
+    transparency included. Nothing of `image.info` is kept but the palette's
+    transparency: no EXIF, comment, text chunk, XMP or ICC profile (a photo
+    with a wide-gamut profile is then shown as sRGB, slightly duller)."""
     upright = ImageOps.exif_transpose(image)
     transparency = upright.info.get("transparency")
     upright.info = {} if transparency is None else {"transparency": transparency}

@@ -13,7 +13,7 @@ import hmac
 import math
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from threading import Lock
@@ -31,6 +31,10 @@ from bot.db import session_scope
 from bot.services.users import WebUser
 
 __all__ = [
+    "LOGIN_ADDRESS_LIMIT",
+    "LOGIN_FREE_FAILURES",
+    "LOGIN_MAX_DELAY_SECONDS",
+    "LOGIN_WINDOW_SECONDS",
     "LoginThrottle",
     "WebUser",
     "checked_form",
@@ -143,6 +147,13 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+# Sign-in throttle (LoginThrottle; README "The limits and their numbers").
+LOGIN_FREE_FAILURES = 3  # failures per (username, address) that cost nothing
+LOGIN_MAX_DELAY_SECONDS = 300  # the longest wait: 2^(n - 3) s, at most 5 minutes
+LOGIN_WINDOW_SECONDS = 15 * 60  # a failure counts for 15 minutes
+LOGIN_ADDRESS_LIMIT = 30  # failures per address over all usernames in the window
+
+
 class LoginThrottle:
     """Slows password guessing without locking the account's owner out.
 
@@ -155,18 +166,22 @@ class LoginThrottle:
     - Per client address, over all usernames: `address_limit` (30) failures
       within the window, then every sign-in from that address waits until the
       oldest of them is older than the window.
+
     During a wait even the right password is refused (429 with Retry-After), so
-    the wait cannot be skipped. Kept in this process's memory; `clock` is
-    injectable for tests.
+    the wait cannot be skipped. `attempt` checks the wait and counts the
+    attempt as a failure in one step, before the password is checked, so a
+    burst of simultaneous guesses cannot all pass through one free moment;
+    `succeeded` (or `abandoned`) takes it back. Kept in this process's memory;
+    `clock` is injectable for tests.
     """
 
     def __init__(
         self,
         *,
-        free_failures: int = 3,
-        max_delay_seconds: float = 300,
-        window_seconds: float = 15 * 60,
-        address_limit: int = 30,
+        free_failures: int = LOGIN_FREE_FAILURES,
+        max_delay_seconds: float = LOGIN_MAX_DELAY_SECONDS,
+        window_seconds: float = LOGIN_WINDOW_SECONDS,
+        address_limit: int = LOGIN_ADDRESS_LIMIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.free_failures = free_failures
@@ -174,18 +189,36 @@ class LoginThrottle:
         self.window_seconds = window_seconds
         self.address_limit = address_limit
         self._clock = clock
-        self._pairs: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._addresses: dict[str, deque[float]] = defaultdict(deque)
+        self._pairs: dict[tuple[str, str], deque[float]] = {}
+        self._addresses: dict[str, deque[float]] = {}
+        self._next_sweep = clock() + window_seconds
         self._lock = Lock()
 
     @staticmethod
     def _key(username: str, address: str) -> tuple[str, str]:
         return (username.strip().lower(), address)
 
-    def _recent(self, failures: deque[float], now: float) -> deque[float]:
+    def _recent(self, failures: deque[float] | None, now: float) -> deque[float]:
+        if failures is None:
+            return deque()
         while failures and failures[0] <= now - self.window_seconds:
             failures.popleft()
         return failures
+
+    def _sweep(self, now: float) -> None:
+        """Forget pairs and addresses whose failures have all aged out (at most
+        once a window), so that guesses at ever new usernames cannot grow the
+        memory without end."""
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.window_seconds
+        tables: tuple[dict, ...] = (self._pairs, self._addresses)
+        for table in tables:
+            stale = [
+                key for key, times in table.items() if not self._recent(times, now)
+            ]
+            for key in stale:
+                del table[key]
 
     def delay_after(self, failures: int) -> float:
         """The wait after `failures` failures of one username at one address."""
@@ -193,33 +226,58 @@ class LoginThrottle:
             return 0.0
         return float(min(2 ** (failures - self.free_failures), self.max_delay_seconds))
 
+    def _wait(self, key: tuple[str, str], address: str, now: float) -> float:
+        wait = 0.0
+        pair = self._recent(self._pairs.get(key), now)
+        if pair:
+            wait = pair[-1] + self.delay_after(len(pair)) - now
+        by_address = self._recent(self._addresses.get(address), now)
+        if len(by_address) >= self.address_limit:
+            wait = max(wait, by_address[0] + self.window_seconds - now)
+        return max(wait, 0.0)
+
     def retry_after(self, username: str, address: str) -> float:
         """Seconds before this username may try again from this address (0: now)."""
         with self._lock:
-            now = self._clock()
-            key = self._key(username, address)
-            pair = self._recent(self._pairs[key], now)
-            wait = 0.0
-            if pair:
-                wait = pair[-1] + self.delay_after(len(pair)) - now
-            else:
-                del self._pairs[key]
-            by_address = self._recent(self._addresses[address], now)
-            if len(by_address) >= self.address_limit:
-                wait = max(wait, by_address[0] + self.window_seconds - now)
-            elif not by_address:
-                del self._addresses[address]
-            return max(wait, 0.0)
+            return self._wait(self._key(username, address), address, self._clock())
 
-    def failed(self, username: str, address: str) -> None:
+    def attempt(self, username: str, address: str) -> float:
+        """Start a sign-in: the seconds still to wait (> 0: refused, nothing
+        counted), or 0.0, and then this attempt already counts as a failure of
+        the pair and the address until `succeeded` or `abandoned` takes it back."""
         with self._lock:
             now = self._clock()
-            self._recent(self._pairs[self._key(username, address)], now).append(now)
-            self._recent(self._addresses[address], now).append(now)
+            self._sweep(now)
+            key = self._key(username, address)
+            wait = self._wait(key, address, now)
+            if wait > 0:
+                return wait
+            self._pairs.setdefault(key, deque()).append(now)
+            self._addresses.setdefault(address, deque()).append(now)
+            return 0.0
+
+    @staticmethod
+    def _take_back(table: dict, key: object) -> None:
+        """Remove the latest failure under `key` (this attempt, or one as good)."""
+        failures = table.get(key)
+        if failures:
+            failures.pop()
+        if not failures:
+            table.pop(key, None)
 
     def succeeded(self, username: str, address: str) -> None:
+        """The password was right: the pair's failures are cleared, and the
+        address no longer counts this attempt (its other failures stay)."""
         with self._lock:
             self._pairs.pop(self._key(username, address), None)
+            self._take_back(self._addresses, address)
+
+    def abandoned(self, username: str, address: str) -> None:
+        """The attempt ended before the password was judged (an error): it
+        counts for neither the pair nor the address."""
+        with self._lock:
+            self._take_back(self._pairs, self._key(username, address))
+            self._take_back(self._addresses, address)
 
 
 # -- /login and /logout ----------------------------------------------------------
@@ -265,13 +323,16 @@ async def login_submit(request: Request) -> Response:
     next_path = safe_next(str(form.get("next") or ""), "")
     throttle: LoginThrottle = request.app.state.login_throttle
     address = _client_address(request)
-    wait = math.ceil(throttle.retry_after(username, address))
+    wait = math.ceil(throttle.attempt(username, address))
     if wait > 0:
         page = _login_page(
             request,
             next_path=next_path,
             username=username,
-            error=("web.login.throttled", {"seconds": wait}),
+            error=(
+                "web.login.throttled_one" if wait == 1 else "web.login.throttled",
+                {"seconds": wait},
+            ),
             status_code=429,
         )
         page.headers["Retry-After"] = str(wait)
@@ -283,9 +344,12 @@ async def login_submit(request: Request) -> Response:
                 session, username=username, password=password, now=clock.now()
             )
 
-    user = await run_in_threadpool(check)
-    if user is None:
-        throttle.failed(username, address)
+    try:
+        user = await run_in_threadpool(check)
+    except Exception:  # the password was not judged (the database is down, say)
+        throttle.abandoned(username, address)
+        raise
+    if user is None:  # already counted as a failure by throttle.attempt
         return _login_page(
             request,
             next_path=next_path,

@@ -7,12 +7,19 @@ Nothing here opens a connection.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from bot import config
+from bot.web.auth import (
+    LOGIN_ADDRESS_LIMIT,
+    LOGIN_FREE_FAILURES,
+    LOGIN_MAX_DELAY_SECONDS,
+    LOGIN_WINDOW_SECONDS,
+)
 
 SECRET_FILE_NAME = "web-secret"
 
@@ -79,12 +86,22 @@ class SettingsError(ValueError):
     """A setting in the environment is not usable; the message says which."""
 
 
-LOOPBACK_HOSTS = frozenset({"localhost", "::1", "[::1]"})
+LOOPBACK_HOSTS = frozenset({"localhost", "localhost."})
 
 
 def is_loopback(host: str) -> bool:
+    """Whether binding to `host` serves this machine only: `localhost`, or an
+    address in 127.0.0.0/8 or ::1 (brackets allowed). An empty host, 0.0.0.0,
+    :: and any other name or address count as serving others."""
     host = host.strip().lower()
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def default_https_only() -> bool:
@@ -113,10 +130,10 @@ class WebSettings:
     # Sign-in throttle (bot.web.auth.LoginThrottle): per username and client
     # address, 3 free failures, then a wait of 2^(n-3) s up to 300 s; per
     # address, 30 failures over all usernames; failures count for 15 minutes.
-    login_free_failures: int = 3
-    login_max_delay_seconds: int = 300
-    login_address_limit: int = 30
-    login_window_seconds: int = 15 * 60
+    login_free_failures: int = LOGIN_FREE_FAILURES
+    login_max_delay_seconds: int = LOGIN_MAX_DELAY_SECONDS
+    login_address_limit: int = LOGIN_ADDRESS_LIMIT
+    login_window_seconds: int = LOGIN_WINDOW_SECONDS
     session_max_age_seconds: int = 12 * 60 * 60
 
     @classmethod

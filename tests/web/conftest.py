@@ -169,3 +169,12 @@ def open_seller_case(web_engine) -> Callable[..., cases.CaseView]:
             ).case
 
     return open_case
+
+
+@pytest.fixture(autouse=True)
+def _web_defaults_of_make_run(monkeypatch) -> None:
+    """The web settings that depend on where the app is served (Secure cookies,
+    the demo picker) start from `make run`'s defaults, whatever the shell that
+    runs the tests has set; a test that needs others sets them."""
+    for name in ("CSBA_WEB_HOST", "CSBA_WEB_HTTPS_ONLY", "CSBA_WEB_DEMO_BUYERS"):
+        monkeypatch.delenv(name, raising=False)

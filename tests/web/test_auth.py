@@ -66,15 +66,6 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, add_account
     assert client.get("/seller").status_code == 303  # still signed out
 
 
-def make_client_for(client):
-    """Another browser (its own cookies) on the same app as `client`."""
-    from starlette.testclient import TestClient
-
-    other = TestClient(client.app, follow_redirects=False)
-    other.__enter__()
-    return other
-
-
 class FakeClock:
     def __init__(self) -> None:
         self.now = 1000.0
@@ -93,8 +84,13 @@ def clock(web_app) -> FakeClock:
     return fake
 
 
+def fail(throttle, username: str, address: str) -> None:
+    """One wrong password, as login_submit records it."""
+    assert throttle.attempt(username, address) == 0
+
+
 def test_failures_slow_the_username_down_without_locking_the_owner_out(
-    client, add_account, clock
+    client, make_client, add_account, clock
 ):
     """Issue 10: 5 failures used to lock the owner out of a shared address for 15
     minutes. Now the first 3 are free, then the wait doubles up to 5 minutes."""
@@ -108,45 +104,86 @@ def test_failures_slow_the_username_down_without_locking_the_owner_out(
     assert blocked.headers["Retry-After"] == "2"
     assert "Please wait 2 seconds" in blocked.text
     add_account("bob", role="agent")
-    assert login(make_client_for(client), "bob").status_code == 303  # others: fine
+    assert login(make_client(), "bob").status_code == 303  # others: fine
 
     clock.now += 2
     assert login(client, "ada", "guess").status_code == 400  # the 5th: 4 s
     clock.now += 3
-    assert login(client, "ada", PASSWORD).status_code == 429
+    blocked = login(client, "ada", PASSWORD)
+    assert blocked.status_code == 429
+    assert blocked.headers["Retry-After"] == "1"
+    assert "Please wait 1 second and try again" in blocked.text
     clock.now += 1
     assert login(client, "ada", PASSWORD).status_code == 303  # the owner gets in
 
 
-def test_the_wait_doubles_and_is_capped(client, add_account, clock):
-    from bot.web.auth import LoginThrottle
+def test_the_wait_doubles_and_is_capped(clock):
+    from bot.web.auth import LOGIN_MAX_DELAY_SECONDS, LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
     waits = []
     for _ in range(12):  # each attempt as soon as it is allowed
-        throttle.failed("ada", "203.0.113.5")
+        fail(throttle, "ada", "203.0.113.5")
         waits.append(throttle.retry_after("ada", "203.0.113.5"))
         clock.now += waits[-1]
     assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 300]  # 512 capped
-    assert throttle.delay_after(40) == 300
+    assert throttle.delay_after(40) == LOGIN_MAX_DELAY_SECONDS == 300
     # Failures older than the window are forgotten.
     clock.now += 15 * 60 + 1
     assert throttle.retry_after("ada", "203.0.113.5") == 0
 
 
+def test_the_owner_waits_at_most_the_cap_after_the_last_failure(
+    client, add_account, clock
+):
+    """An attacker guessing the owner's password from the owner's (shared)
+    address as fast as allowed for an hour gets a few dozen guesses, and the
+    owner is never asked to wait more than 5 minutes."""
+    add_account("ada", role="agent")
+    throttle = client.app.state.login_throttle
+    start, guesses, longest = clock.now, 0, 0.0
+    while clock.now < start + 3600:
+        fail(throttle, "ada", "testclient")
+        guesses += 1
+        wait = throttle.retry_after("ada", "testclient")
+        longest = max(longest, wait)
+        clock.now += wait
+    assert longest == 300  # the cap, reached and never passed
+    assert guesses < 50  # about 43 an hour, in bursts as old failures age out
+    assert login(client, "ada", PASSWORD).status_code == 303  # wait over: in
+
+
 def test_one_address_guessing_many_usernames_is_stopped(clock):
-    from bot.web.auth import LoginThrottle
+    from bot.web.auth import LOGIN_ADDRESS_LIMIT, LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
-    for n in range(30):
-        assert throttle.retry_after(f"user{n}", "198.51.100.7") == 0
-        throttle.failed(f"user{n}", "198.51.100.7")
+    for n in range(LOGIN_ADDRESS_LIMIT):
+        fail(throttle, f"user{n}", "198.51.100.7")
         clock.now += 1
-    wait = throttle.retry_after("somebody-new", "198.51.100.7")
+    wait = throttle.attempt("somebody-new", "198.51.100.7")
     assert wait == pytest.approx(15 * 60 - 30)
     assert throttle.retry_after("somebody-new", "198.51.100.8") == 0
     clock.now += wait
-    assert throttle.retry_after("somebody-new", "198.51.100.7") == 0
+    assert throttle.attempt("somebody-new", "198.51.100.7") == 0
+
+
+def test_the_address_limit_answers_429_with_retry_after_for_every_username(
+    client, add_account, clock
+):
+    add_account("ada", role="agent")
+    throttle = client.app.state.login_throttle
+    for n in range(29):  # TestClient's address is "testclient"
+        fail(throttle, f"user{n}", "testclient")
+    assert login(client, "ada", PASSWORD).status_code == 303  # not counted
+    assert login(client, "nobody", "guess").status_code == 400  # the 30th
+
+    clock.now += 60
+    blocked = login(client, "ada", PASSWORD)
+    assert blocked.status_code == 429
+    assert blocked.headers["Retry-After"] == str(15 * 60 - 60)
+    assert f"Please wait {15 * 60 - 60} seconds" in blocked.text
+    clock.now += 15 * 60 - 60
+    assert login(client, "ada", PASSWORD).status_code == 303
 
 
 def test_a_success_clears_earlier_failures(client, add_account, clock):
@@ -156,6 +193,47 @@ def test_a_success_clears_earlier_failures(client, add_account, clock):
     assert login(client, "ada").status_code == 303
     for _ in range(4):
         assert login(client, "ada", "guess").status_code == 400
+
+
+def test_an_attempt_that_ends_in_an_error_is_not_counted(
+    client, add_account, clock, monkeypatch
+):
+    """A sign-in that fails for another reason than the password (the database
+    is down, say) does not count against the owner."""
+    from bot.services import users
+
+    add_account("ada", role="agent")
+    real_authenticate = users.authenticate
+
+    def broken(session, **kwargs):
+        raise RuntimeError("the database is down")
+
+    monkeypatch.setattr(users, "authenticate", broken)
+    for _ in range(5):
+        with pytest.raises(RuntimeError):
+            login(client, "ada", PASSWORD)
+    throttle = client.app.state.login_throttle
+    assert throttle.retry_after("ada", "testclient") == 0
+    monkeypatch.setattr(users, "authenticate", real_authenticate)
+    assert login(client, "ada", PASSWORD).status_code == 303
+
+    lone = type(throttle)(clock=clock, address_limit=2)
+    for _ in range(5):
+        assert lone.attempt("bob", "203.0.113.5") == 0
+        lone.abandoned("bob", "203.0.113.5")
+    assert lone.retry_after("carol", "203.0.113.5") == 0  # the address: clean too
+
+
+def test_forgotten_failures_do_not_stay_in_memory(clock):
+    from bot.web.auth import LoginThrottle
+
+    throttle = LoginThrottle(clock=clock)
+    for n in range(100):
+        fail(throttle, f"user{n}", f"198.51.100.{n}")
+    clock.now += 15 * 60 + 1
+    fail(throttle, "ada", "203.0.113.5")
+    assert list(throttle._pairs) == [("ada", "203.0.113.5")]
+    assert list(throttle._addresses) == ["203.0.113.5"]
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
@@ -265,19 +343,32 @@ def test_a_tampered_session_cookie_is_ignored(client, add_account):
     assert client.get("/seller").status_code == 403  # the real one: an agent
 
 
+def cookie_attributes(set_cookie: str) -> set[str]:
+    """The lower-case attribute names of one Set-Cookie header (not its value)."""
+    _, *attributes = set_cookie.split(";")
+    return {part.split("=", 1)[0].strip().lower() for part in attributes}
+
+
 @pytest.mark.parametrize(
     ("host", "flag", "secure"),
     [
         (None, None, False),  # make run: 127.0.0.1, plain http on this machine
         ("localhost", None, False),
+        ("127.0.0.1", None, False),
+        ("::1", None, False),
+        ("[::1]", None, False),
         ("0.0.0.0", None, True),  # served to others: behind HTTPS
+        ("::", None, True),
         ("10.1.2.3", None, True),
-        ("0.0.0.0", "0", False),
-        ("127.0.0.1", "1", True),
+        ("shop.example", None, True),
+        ("0.0.0.0", "0", False),  # forced off (HTTPS not in front, say)
+        ("0.0.0.0", "off", False),
+        ("127.0.0.1", "1", True),  # forced on
+        ("localhost", "true", True),
     ],
 )
 def test_the_session_cookie_is_secure_by_default_outside_localhost(
-    monkeypatch, web_settings, add_account, host, flag, secure
+    monkeypatch, web_settings, host, flag, secure
 ):
     """Issue 10: the session cookie had no Secure flag, even behind HTTPS."""
     import dataclasses
@@ -285,22 +376,49 @@ def test_the_session_cookie_is_secure_by_default_outside_localhost(
     from starlette.testclient import TestClient
 
     from bot.web.app import create_app
-    from bot.web.settings import default_https_only
+    from bot.web.settings import WebSettings
 
     for name, value in (("CSBA_WEB_HOST", host), ("CSBA_WEB_HTTPS_ONLY", flag)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    settings = dataclasses.replace(web_settings, https_only=default_https_only())
+    given = {  # everything but https_only, which comes from the environment
+        f.name: getattr(web_settings, f.name)
+        for f in dataclasses.fields(web_settings)
+        if f.name != "https_only"
+    }
+    settings = WebSettings.from_env(**given)
+    assert settings.https_only is secure
     with TestClient(create_app(settings), follow_redirects=False) as client:
         cookie = client.get("/login").headers["set-cookie"]
-    assert ("secure" in cookie.lower()) is secure, cookie
+    assert cookie.startswith("csba_session=")
+    assert ("secure" in cookie_attributes(cookie)) is secure, cookie
+    assert {"httponly", "samesite", "path", "max-age"} <= cookie_attributes(cookie)
 
 
-def test_a_bad_https_flag_is_a_clear_error(monkeypatch):
-    from bot.web.settings import SettingsError, default_https_only
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_a_bad_https_flag_is_a_clear_error(monkeypatch, value):
+    from bot.web.settings import SettingsError, WebSettings, default_https_only
 
-    monkeypatch.setenv("CSBA_WEB_HTTPS_ONLY", "maybe")
+    monkeypatch.setenv("CSBA_WEB_HTTPS_ONLY", value)
     with pytest.raises(SettingsError, match="CSBA_WEB_HTTPS_ONLY must be 1 or 0"):
         default_https_only()
+    with pytest.raises(SettingsError, match="CSBA_WEB_HTTPS_ONLY"):
+        WebSettings(database_url="sqlite://", session_secret="x" * 32)
+
+
+def test_the_web_app_does_not_start_with_a_bad_https_flag(monkeypatch, capsys):
+    """`python -m bot.web` stops with the setting's name instead of serving."""
+    import uvicorn
+
+    from bot.web import __main__ as web_main
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(args))
+    monkeypatch.setenv("CSBA_WEB_SECRET", "x" * 32)
+    monkeypatch.setenv("CSBA_WEB_HTTPS_ONLY", "maybe")
+    with pytest.raises(SystemExit) as stopped:
+        web_main.main()
+    assert "CSBA_WEB_HTTPS_ONLY must be 1 or 0, not 'maybe'" in str(stopped.value)
+    assert served == []
