@@ -24,6 +24,8 @@ import json
 import re
 import unicodedata
 
+from bot.domain.model import Intent
+
 # Longer chat messages are cut to this many characters before NLU sees them: NLU
 # time grows with length (20,000 characters cost seconds of CPU), nothing a buyer
 # needs to say is that long, and cases keep 2,000 anyway.
@@ -33,31 +35,15 @@ MAX_BODY_BYTES = 64 * 1024
 
 INTENT_PREFIX = "/"
 
-# Intents a buyer's quick reply may carry as `/<intent>`: the bot's topic, yes/no
-# and "talk to a person" buttons (domain.yml). Each is an intent a buyer reaches
-# by typing words anyway, so sending it as a payload gives no extra power. Never
-# Rasa's internal intents (session_start, restart, back, EXTERNAL_*) nor
-# nlu_fallback. tests/unit/test_input_guard.py checks this list against every
-# button of domain.yml.
-PUBLIC_INTENTS = frozenset(
-    {
-        "greet",
-        "goodbye",
-        "thanks",
-        "affirm",
-        "deny",
-        "delivery_status",
-        "return_refund",
-        "damaged_item",
-        "cancel_order",
-        "change_address",
-        "invoice",
-        "customization",
-        "pre_order",
-        "product_question",
-        "human_agent",
-        "out_of_scope",
-    }
+# Intents a buyer's quick reply may carry as `/<intent>`: the business intents
+# the policy routes (bot.domain.model.Intent: the topic and "talk to a person"
+# buttons) and the small talk of the yes/no buttons (domain.yml). Each is an
+# intent a buyer reaches by typing words anyway, so sending it as a payload gives
+# no extra power. Never Rasa's internal intents (session_start, restart, back,
+# EXTERNAL_*) nor nlu_fallback. tests/unit/test_input_guard.py checks this list
+# against every button of domain.yml.
+PUBLIC_INTENTS = frozenset(intent.value for intent in Intent) | frozenset(
+    {"greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope"}
 )
 
 # The order buttons (actions/orders.py `order_button`): exactly one well-formed
