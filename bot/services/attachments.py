@@ -157,6 +157,8 @@ def check_photo(data: bytes) -> CheckedPhoto:
         raise AttachmentRejected("too_large", 413) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise AttachmentRejected("unreadable", 415) from None
+    except Exception:  # a malformed chunk can fail anywhere in Pillow (struct.error...)
+        raise AttachmentRejected("unreadable", 415) from None
     return CheckedPhoto(content_type, extension, width, height, clean)
 
 

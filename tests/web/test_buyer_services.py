@@ -233,3 +233,19 @@ def test_push_without_an_api_token_does_nothing(case_id, web_settings):
     no_token = replace(web_settings, rasa_token=None)
     assert push_case_reply(case_id, settings=no_token, client=client) is False
     assert calls == []
+
+
+def test_a_png_with_a_broken_exif_chunk_is_refused_not_a_500():
+    """Review of issue 10: an eXIf chunk holding only `MM\\x00*` made Pillow's
+    exif_transpose raise struct.error, which escaped as a 500."""
+    import struct
+    import zlib
+
+    png = _image("PNG")
+    body = b"MM\x00*"
+    chunk = struct.pack(">I", len(body)) + b"eXIf" + body
+    chunk += struct.pack(">I", zlib.crc32(b"eXIf" + body))
+    iend = png.rindex(b"IEND") - 4
+    with pytest.raises(AttachmentRejected) as rejected:
+        check_photo(png[:iend] + chunk + png[iend:])
+    assert rejected.value.code == "unreadable"
