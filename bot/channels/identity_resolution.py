@@ -15,9 +15,8 @@ Every conversation id is issued by the server; a client never names one:
   nothing reaches Rasa.
 A client's `sender` is never read.
 
-Any top-level metadata key named `csba` (in any letter case) is removed and
-replaced by the channel's own `{"csba": {...}}`, the only `csba` metadata the
-actions may read: `auth` (`token` or `anonymous`), the buyer token and buyer id,
+The client's metadata is dropped: Rasa gets only the channel's own
+`{"csba": {...}}`, the only metadata the actions and the console may read: `auth` (`token` or `anonymous`), the buyer token and buyer id,
 and `client`, the keyed hash of the client's address that the verification
 limits count by (bot.services.verification).
 """
@@ -114,17 +113,6 @@ def extract_token(
     return token.strip() or None
 
 
-def _client_metadata(body: Mapping[str, Any] | None) -> dict[str, Any]:
-    metadata = body.get("metadata") if isinstance(body, Mapping) else None
-    if not isinstance(metadata, Mapping):
-        return {}
-    return {
-        key: value
-        for key, value in metadata.items()
-        if not (isinstance(key, str) and key.casefold() == METADATA_KEY)
-    }
-
-
 def resolve_token(
     token: str | None,
     *,
@@ -168,15 +156,11 @@ def resolve_identity(
     """The sender id and metadata to give Rasa for this REST request.
 
     `headers`: the request headers (looked up case-insensitively); `body`: the
-    JSON body (`metadata`, optional `token`; `sender` is ignored). The client's
-    other metadata keys are kept beside `csba`. Raises InvalidToken when a token
-    is present but not valid.
+    JSON body (optional `token`; `sender` and `metadata` are ignored: client
+    metadata such as `is_external` would let a client pass its message off as a
+    server event and hide it from the agent console). Raises InvalidToken when a
+    token is present but not valid.
     """
-    resolved = resolve_token(
+    return resolve_token(
         extract_token(headers, body), client_key=client_key, now=now, secret=secret
-    )
-    metadata = _client_metadata(body)
-    metadata[METADATA_KEY] = resolved.metadata[METADATA_KEY]
-    return ResolvedSender(
-        resolved.sender_id, metadata, resolved.identity, resolved.anonymous_token
     )

@@ -176,7 +176,6 @@ async def test_client_sender_and_csba_metadata_are_ignored(client, agent):
     assert message.sender_id == expected_sender(token) != "buyer-xyz"
     assert message.input_channel == "csba_rest"
     assert message.metadata == {
-        "page": "/orders",
         "csba": {
             "token": token,
             "buyer_id": "B-1",
@@ -269,7 +268,7 @@ async def test_no_token_is_anonymous_and_csba_metadata_stripped(client, agent):
     assert got.status_code == 200
     [message] = agent.messages
     assert message.sender_id.startswith("anon-")
-    assert message.metadata == {"lang": "zh", "csba": ANONYMOUS}
+    assert message.metadata == {"csba": ANONYMOUS}
     assert identity_from_metadata(message.metadata, message.sender_id) is None
     assert got.json()[0]["recipient_id"] == message.sender_id
     assert got.headers[CHAT_TOKEN_HEADER]
@@ -433,3 +432,12 @@ async def test_very_long_messages_are_cut_before_rasa(client, agent):
     got = await client.post(WEBHOOK, json={"message": "x" * 20_000})
     assert got.status_code == 200
     assert len(agent.messages[-1].text) == MAX_MESSAGE_CHARS
+
+
+async def test_client_metadata_cannot_hide_a_message_from_the_console(client, agent):
+    """Review of issue 10: `is_external` from a client made the console and the
+    chat history skip the buyer's message as if the server had pushed it."""
+    await client.post(
+        WEBHOOK, json={"message": "hi", "metadata": {"is_external": True}}
+    )
+    assert agent.messages[0].metadata == {"csba": ANONYMOUS}
