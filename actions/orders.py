@@ -36,6 +36,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -280,7 +281,7 @@ class ValidateOrderForm(CsbaAction):
                         order_id,
                         turn.client_key,
                         lambda: verify_order_zip(order, zip_answer),
-                        now=turn.now,
+                        now=real_now(),
                     )
                     if verdict in _HALTS:
                         values["inquiry_halt"] = _HALTS[verdict]
@@ -344,6 +345,12 @@ class ValidateOrderForm(CsbaAction):
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, None)]
 
 
+def real_now() -> datetime:
+    """The limits' clock: real time, never CSBA_NOW. A fixed or replayed clock
+    must neither keep failures forever nor forget them (as with token expiry)."""
+    return datetime.now(timezone.utc)
+
+
 # Why a verification limit stopped the form, by the limits' verdict.
 _HALTS = {
     Verdict.ORDER_LOCKED: HALT_ORDER_LOCKED,
@@ -356,7 +363,7 @@ def _blocked(limits: Any, order_id: str, turn: Turn) -> Verdict | None:
     they cannot be read the form asks anyway: the check of the answer itself
     (`VerificationLimits.check`) fails closed."""
     try:
-        return limits.blocked(order_id, turn.client_key, now=turn.now)
+        return limits.blocked(order_id, turn.client_key, now=real_now())
     except Exception:
         log.exception("Could not read the verification limits")
         return None
