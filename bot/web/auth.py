@@ -34,6 +34,7 @@ __all__ = [
     "LOGIN_ADDRESS_LIMIT",
     "LOGIN_FREE_FAILURES",
     "LOGIN_MAX_DELAY_SECONDS",
+    "LOGIN_PAIR_WINDOW_SECONDS",
     "LOGIN_WINDOW_SECONDS",
     "LoginThrottle",
     "WebUser",
@@ -150,7 +151,11 @@ def safe_next(target: str | None, default: str) -> str:
 # Sign-in throttle (LoginThrottle; README "The limits and their numbers").
 LOGIN_FREE_FAILURES = 3  # failures per (username, address) that cost nothing
 LOGIN_MAX_DELAY_SECONDS = 300  # the longest wait: 2^(n - 3) s, at most 5 minutes
-LOGIN_WINDOW_SECONDS = 15 * 60  # a failure counts for 15 minutes
+LOGIN_WINDOW_SECONDS = 15 * 60  # the address limit's window
+# A pair's failures count for a day (or until a success): with a shorter memory
+# the wait would fall back to 2 s every 15 minutes, and one account could take
+# about 800 guesses a day from one address; with it, at most 288 (one per 5 min).
+LOGIN_PAIR_WINDOW_SECONDS = 24 * 60 * 60
 LOGIN_ADDRESS_LIMIT = 30  # failures per address over all usernames in the window
 
 
@@ -158,10 +163,10 @@ class LoginThrottle:
     """Slows password guessing without locking the account's owner out.
 
     - Per (username, client address): the first `free_failures` (3) failures
-      within `window_seconds` (15 min) cost nothing; after the n-th failure
+      within `pair_window_seconds` (24 h) cost nothing; after the n-th failure
       the next attempt of that pair waits 2^(n - free_failures) seconds, at most
-      `max_delay_seconds` (300): the owner on a shared address waits minutes at
-      worst, an attacker gets a handful of guesses an hour. A success clears
+      `max_delay_seconds` (300): the owner on a shared address waits 5 minutes
+      at worst, an attacker gets at most 12 guesses an hour. A success clears
       the pair.
     - Per client address, over all usernames: `address_limit` (30) failures
       within the window, then every sign-in from that address waits until the
@@ -181,12 +186,14 @@ class LoginThrottle:
         free_failures: int = LOGIN_FREE_FAILURES,
         max_delay_seconds: float = LOGIN_MAX_DELAY_SECONDS,
         window_seconds: float = LOGIN_WINDOW_SECONDS,
+        pair_window_seconds: float = LOGIN_PAIR_WINDOW_SECONDS,
         address_limit: int = LOGIN_ADDRESS_LIMIT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.free_failures = free_failures
         self.max_delay_seconds = max_delay_seconds
         self.window_seconds = window_seconds
+        self.pair_window_seconds = pair_window_seconds
         self.address_limit = address_limit
         self._clock = clock
         self._pairs: dict[tuple[str, str], deque[float]] = {}
@@ -198,10 +205,13 @@ class LoginThrottle:
     def _key(username: str, address: str) -> tuple[str, str]:
         return (username.strip().lower(), address)
 
-    def _recent(self, failures: deque[float] | None, now: float) -> deque[float]:
+    def _recent(
+        self, failures: deque[float] | None, now: float, window: float | None = None
+    ) -> deque[float]:
         if failures is None:
             return deque()
-        while failures and failures[0] <= now - self.window_seconds:
+        window = self.window_seconds if window is None else window
+        while failures and failures[0] <= now - window:
             failures.popleft()
         return failures
 
@@ -212,10 +222,12 @@ class LoginThrottle:
         if now < self._next_sweep:
             return
         self._next_sweep = now + self.window_seconds
-        tables: tuple[dict, ...] = (self._pairs, self._addresses)
-        for table in tables:
+        tables = ((self._pairs, self.pair_window_seconds), (self._addresses, None))
+        for table, window in tables:
             stale = [
-                key for key, times in table.items() if not self._recent(times, now)
+                key
+                for key, times in table.items()
+                if not self._recent(times, now, window)
             ]
             for key in stale:
                 del table[key]
@@ -228,7 +240,7 @@ class LoginThrottle:
 
     def _wait(self, key: tuple[str, str], address: str, now: float) -> float:
         wait = 0.0
-        pair = self._recent(self._pairs.get(key), now)
+        pair = self._recent(self._pairs.get(key), now, self.pair_window_seconds)
         if pair:
             wait = pair[-1] + self.delay_after(len(pair)) - now
         by_address = self._recent(self._addresses.get(address), now)

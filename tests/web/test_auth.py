@@ -128,9 +128,31 @@ def test_the_wait_doubles_and_is_capped(clock):
         clock.now += waits[-1]
     assert waits == [0, 0, 0, 2, 4, 8, 16, 32, 64, 128, 256, 300]  # 512 capped
     assert throttle.delay_after(40) == LOGIN_MAX_DELAY_SECONDS == 300
-    # Failures older than the window are forgotten.
+    # The owner waits at most the cap after the last failure ...
     clock.now += 15 * 60 + 1
     assert throttle.retry_after("ada", "203.0.113.5") == 0
+    # ... but the pair remembers its failures for a day: the wait does not fall
+    # back to 2 s every 15 minutes (review of issue 10: about 800 guesses a day).
+    fail(throttle, "ada", "203.0.113.5")
+    assert throttle.retry_after("ada", "203.0.113.5") == 300
+    clock.now += 24 * 60 * 60 + 1  # a day later everything is forgotten
+    fail(throttle, "ada", "203.0.113.5")
+    assert throttle.retry_after("ada", "203.0.113.5") == 0
+
+
+def test_one_account_gets_at_most_12_guesses_an_hour_from_one_address(clock):
+    from bot.web.auth import LoginThrottle
+
+    throttle = LoginThrottle(clock=clock)
+    guesses, start = 0, clock.now
+    while clock.now < start + 24 * 60 * 60:
+        wait = throttle.retry_after("ada", "203.0.113.5")
+        if wait:
+            clock.now += wait
+            continue
+        fail(throttle, "ada", "203.0.113.5")
+        guesses += 1
+    assert guesses <= 3 + 8 + 24 * 12  # the free ones, the ramp, then one per 5 min
 
 
 def test_the_owner_waits_at_most_the_cap_after_the_last_failure(
@@ -230,7 +252,7 @@ def test_forgotten_failures_do_not_stay_in_memory(clock):
     throttle = LoginThrottle(clock=clock)
     for n in range(100):
         fail(throttle, f"user{n}", f"198.51.100.{n}")
-    clock.now += 15 * 60 + 1
+    clock.now += 24 * 60 * 60 + 1  # a pair's failures count for a day
     fail(throttle, "ada", "203.0.113.5")
     assert list(throttle._pairs) == [("ada", "203.0.113.5")]
     assert list(throttle._addresses) == ["203.0.113.5"]
