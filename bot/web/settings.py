@@ -71,15 +71,13 @@ def _switch(name: str, default: bool) -> bool:
 
 
 def default_demo_sign_in() -> bool:
-    """`CSBA_WEB_DEMO_BUYERS` (1 or 0); unset: on only when the web app is bound
-    to a loopback address. The demo shop's "chat as" picker lets anyone chat as
-    any seeded buyer, which is what `make run` is for and never what a shop
-    served to others may do: there, buyer tokens come from the shop's own
-    sign-in (`csba token`, or an integration issuing the same tokens)."""
-    return _switch(
-        "CSBA_WEB_DEMO_BUYERS",
-        is_loopback(os.environ.get("CSBA_WEB_HOST", "127.0.0.1")),
-    )
+    """`CSBA_WEB_DEMO_BUYERS=1` turns the demo shop's "chat as" picker on; it is
+    off otherwise. The picker lets anyone chat as any seeded buyer: what
+    `make run` is for (its Procfile turns it on), never what a shop served to
+    others may do, even from a loopback address behind a reverse proxy. There,
+    buyer tokens come from the shop's own sign-in (`csba token`, or an
+    integration issuing the same tokens)."""
+    return _switch("CSBA_WEB_DEMO_BUYERS", False)
 
 
 class SettingsError(ValueError):

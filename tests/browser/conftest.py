@@ -133,6 +133,7 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
         JWT_SECRET,
         TRACKER_STORE_URL=tracker_url,
         CSBA_WEB_SECRET="browser-test-web-secret-" + "w" * 32,
+        CSBA_WEB_DEMO_BUYERS="1",  # the demo picker, as `make run` serves it
         CSBA_UPLOAD_DIR=str(upload_dir),
         RASA_TOKEN=api_token,
     )

@@ -58,6 +58,7 @@ def web_settings(web_db, tmp_path) -> WebSettings:
         rasa_token="test-rasa-token",
         session_secret="test-session-secret-" + "x" * 32,
         upload_dir=tmp_path / "uploads",
+        demo_sign_in=True,  # the demo picker, as `make run` serves it
     )
 
 
