@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
 import uuid
@@ -76,12 +77,28 @@ class Verdict(str, Enum):
     CLIENT_LIMITED = "client_limited"  # too many from this address; not checked
 
 
+def client_network(address: str) -> str:
+    """What one client is: an IPv4 address, or the /64 network of an IPv6 one
+    (a single host usually holds a whole /64, and would otherwise get 2^64
+    budgets). IPv4-mapped IPv6 counts as its IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.strip().removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_key(address: str | None, secret: str) -> str:
     """The stored form of a client address: a keyed hash (32 hex digits), so the
     table and the conversation metadata hold no addresses. None or '' gives
     `UNKNOWN_CLIENT`."""
     if not address:
         return UNKNOWN_CLIENT
+    address = client_network(address)
     key = hashlib.sha256(b"csba-client-address\x00" + secret.encode("utf-8")).digest()
     return hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 

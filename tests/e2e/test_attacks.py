@@ -45,6 +45,7 @@ from tests.e2e.test_conversations import (
     ZIP,
     Conversation,
     answer_form,
+    assert_no_order_facts,
     assert_reveals_nothing,
     offers_a_person,
     response_text,
@@ -118,12 +119,18 @@ def test_restart_does_not_reset_the_zip_limit(attack: Stack):
             # internal intents used to get "I can't reach your order right now"
             assert unavailable not in texts, chat.describe()
             assert_clean(texts, chat.describe())
+        asked_again = len(chat.transcript)
         chat.say(f"where is my order {order}")
         if chat.slots().get("requested_slot") == "zip_code":
             chat.say(ZIP[order])
-        assert_reveals_nothing(chat.texts(), chat.describe())
+        # No order fact anywhere; no status in the replies about the order (the
+        # out-of-scope reply to a neutralised "/restart" says "orders shipped by
+        # our sellers", which is not a status).
+        assert_no_order_facts(chat.texts(), chat.describe())
+        assert_reveals_nothing(chat.texts(asked_again), chat.describe())
         slots = chat.slots()
         assert order not in (slots.get("verified_orders") or []), chat.describe()
+        assert slots.get("reason_code") in (None, ""), chat.describe()
         intents = user_intents(attack, chat.conversation_id)
         assert not INTERNAL_INTENTS & set(intents), intents
         events = attack.tracker(chat.conversation_id)["events"]

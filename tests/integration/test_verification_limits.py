@@ -187,3 +187,15 @@ def test_limits_for_picks_redis_when_configured(engine, monkeypatch):
 
 def test_client_key_of_nothing_is_the_shared_unknown_bucket():
     assert client_key(None, "s" * 40) == client_key("", "s" * 40) == "unknown"
+
+
+def test_an_ipv6_host_is_one_client_per_64():
+    """Review of issue 10: keyed by the exact address, an IPv6 /64 gave one host
+    2^64 budgets of guesses."""
+    secret = "s" * 40
+    one = client_key("2001:db8:1:2::1", secret)
+    assert one == client_key("2001:db8:1:2:ffff:ffff:ffff:ffff", secret)
+    assert one == client_key("[2001:db8:1:2::abcd]", secret)
+    assert one != client_key("2001:db8:1:3::1", secret)
+    assert client_key("::ffff:203.0.113.9", secret) == client_key("203.0.113.9", secret)
+    assert client_key("203.0.113.9", secret) != client_key("203.0.113.10", secret)
