@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.domain.model import Product, ProductAnswer
 from bot.nlp.answers import answer_product_question
 from bot.nlp.pipeline import load
+from tests.unit.test_answers import _expected as expected_sources
+from tests.unit.test_answers import _load_set as load_set
+from tests.unit.test_answers import assert_well_formed
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 HELD_OUT = DATA / "product_questions.yml"
@@ -48,26 +50,6 @@ Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
 def gate_files() -> list[Path]:
     return [HELD_OUT, DEV2, DEV3]
-
-
-def load_set(path: Path) -> tuple[dict[str, Product], list[dict]]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    products = {}
-    for fields in doc["products"]:
-        fields = dict(fields)
-        fields.setdefault("seller_id", "S-TEST")
-        fields["bullets"] = tuple(fields.get("bullets") or ())
-        fields["attributes"] = {
-            str(k): str(v) for k, v in (fields.get("attributes") or {}).items()
-        }
-        products[fields["asin"]] = Product(**fields)
-    return products, doc["questions"]
-
-
-def expected_sources(label) -> list[str]:
-    if label is None:
-        return []
-    return [label] if isinstance(label, str) else list(label)
 
 
 @dataclass
@@ -139,20 +121,7 @@ def test_dev2_set_is_well_formed():
     assert len(questions) >= 75
     assert len({p.category for p in products.values()}) >= 10
     assert sum(q["source"] is None for q in questions) >= 25
-    seen = set()
-    for q in questions:
-        assert q["asin"] in products, q
-        assert q["q"].strip(), q
-        assert (q["asin"], q["q"]) not in seen, q
-        seen.add((q["asin"], q["q"]))
-        product = products[q["asin"]]
-        for source in expected_sources(q["source"]):
-            if source.startswith("attributes."):
-                assert source.removeprefix("attributes.") in product.attributes, q
-            elif source.startswith("bullets["):
-                assert int(source[8:-1]) < len(product.bullets), q
-            else:
-                assert source in ("description", "title"), q
+    assert_well_formed(products, questions)
 
 
 def test_precision_and_recall_do_not_regress(nlp):

@@ -36,7 +36,10 @@ def _load_set(path: Path) -> tuple[dict[str, Product], list[dict]]:
 
 def _product(**fields) -> Product:
     fields.setdefault("seller_id", "S-TEST")
-    fields["bullets"] = tuple(fields.get("bullets", ()))
+    fields["bullets"] = tuple(fields.get("bullets") or ())
+    fields["attributes"] = {
+        str(k): str(v) for k, v in (fields.get("attributes") or {}).items()
+    }
     return Product(**fields)
 
 
@@ -44,6 +47,25 @@ def _expected(label) -> list[str]:
     if label is None:
         return []
     return [label] if isinstance(label, str) else list(label)
+
+
+def assert_well_formed(products: dict[str, Product], questions: list[dict]) -> None:
+    """Every question names a product of the set, is unique, and each of its
+    sources exists on that product's page."""
+    seen = set()
+    for q in questions:
+        assert q["asin"] in products, q
+        assert q["q"].strip(), q
+        assert (q["asin"], q["q"]) not in seen, q
+        seen.add((q["asin"], q["q"]))
+        product = products[q["asin"]]
+        for source in _expected(q["source"]):
+            if source.startswith("attributes."):
+                assert source.removeprefix("attributes.") in product.attributes, q
+            elif source.startswith("bullets["):
+                assert int(source[8:-1]) < len(product.bullets), q
+            else:
+                assert source in ("description", "title"), q
 
 
 def _evaluate(path: Path, nlp) -> dict:
@@ -101,20 +123,7 @@ def test_data_sets_are_well_formed(path):
     assert {"kitchen", "electronics", "apparel", "toys", "outdoor", "beauty"} <= (
         categories
     )
-    seen = set()
-    for q in questions:
-        assert q["asin"] in products, q
-        assert q["q"].strip(), q
-        assert (q["asin"], q["q"]) not in seen, q
-        seen.add((q["asin"], q["q"]))
-        product = products[q["asin"]]
-        for source in _expected(q["source"]):
-            if source.startswith("attributes."):
-                assert source.removeprefix("attributes.") in product.attributes, q
-            elif source.startswith("bullets["):
-                assert int(source[8:-1]) < len(product.bullets), q
-            else:
-                assert source in ("description", "title"), q
+    assert_well_formed(products, questions)
 
 
 def test_held_out_set_size():
