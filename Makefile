@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SPACY := models/spacy-en/meta.json
 NODE_STAMP := node_modules/.package-lock.json
-WIDGET_JS  := bot/web/static/vendor/socket.io.min.js
+WIDGET_JS  := bot/entrypoints/web/static/vendor/socket.io.min.js
 CHROMIUM   := /usr/bin/chromium
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -31,7 +31,7 @@ $(SPACY): $(STAMP) bot/nlp/pipeline.py
 	$(PY) -m bot.nlp.pipeline build models/spacy-en
 
 # The web chat's browser package (socket.io-client, exact pin in package-lock.json),
-# served from bot/web/static/vendor/ (not committed; nothing comes from a CDN).
+# served from bot/entrypoints/web/static/vendor/ (not committed; nothing comes from a CDN).
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $(NODE_STAMP)
@@ -87,7 +87,7 @@ run: install
 	@mkdir -p "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed | tee "$(CSBA_VAR_DIR)/seed.log"; test $${PIPESTATUS[0]} -eq 0
 	$(VENV)/bin/csba examples
 	@mkdir -p "$(CSBA_VAR_DIR)"; \
-	export RASA_MODEL=$$($(PY) -m bot.training --print-path) || exit 1; \
+	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
 	demo_token=$$($(VENV)/bin/csba token B-1 --ttl 480) || exit 1; \
 	url="http://localhost:$(RASA_PORT)"; \
@@ -123,7 +123,7 @@ run: install
 # Train the Rasa model if config.yml, domain.yml or data/ changed (prints the time).
 # `make train ARGS=--force` retrains; `ARGS="--force --no-cache"` retrains every component.
 train: install
-	$(PY) -m bot.training $(ARGS)
+	$(PY) -m bot.entrypoints.training $(ARGS)
 
 # NLU quality, reports under reports/: the bot's model on the held-out file and on
 # the real-traffic set (tests/data/nlu_real_traffic.yml: in-scope accuracy, false
@@ -131,28 +131,29 @@ train: install
 # conversations that reach the right decision, then 5-fold cross-validation of
 # ours vs Rasa's default pipeline vs TF-IDF + logistic regression on the same
 # folds and all three on the real-traffic set, and the time of a full `rasa train` without cache
-# (about 85 min on 2 cores: one fold 13 min, 11 of them for Rasa's default pipeline). ARGS go to `csba eval compare`, e.g. a quick look:
+# (about 85 min on 2 cores: one fold 13 min, 11 of them for Rasa's default pipeline). ARGS go to
+# `python -m tools.evaluation compare`, e.g. a quick look:
 # ARGS="--folds 2 --per-intent 20 --max-epochs 5 --no-train-time".
 eval: install
-	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
-	$(VENV)/bin/csba eval nlu --model "$$model" && \
-	$(VENV)/bin/csba eval nlu --model "$$model" --file tests/data/nlu_real_traffic.yml && \
+	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
+	$(PY) -m tools.evaluation nlu --model "$$model" && \
+	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic.yml && \
 	$(PY) -m pytest -p no:cacheprovider -q -s tests/unit/test_answer_gate.py \
 		tests/e2e/test_natural_conversations.py && \
-	$(VENV)/bin/csba eval compare --model "$$model" --heldout tests/data/nlu_real_traffic.yml $(ARGS)
+	$(PY) -m tools.evaluation compare --model "$$model" --heldout tests/data/nlu_real_traffic.yml $(ARGS)
 
 # Load benchmark, report under reports/: 1, 10 and 50 simulated buyers against the
 # real stack over the demo data, then against a bare `rasa init` bot (trained once,
-# kept in var/bench/). ARGS go to `csba eval bench`, e.g. ARGS="--duration 30".
+# kept in var/bench/). ARGS go to `python -m tools.evaluation bench`, e.g. ARGS="--duration 30".
 bench: install
-	@model=$$($(PY) -m bot.training --print-path) || exit 1; \
-	$(VENV)/bin/csba eval bench --model "$$model" $(ARGS)
+	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
+	$(PY) -m tools.evaluation bench --model "$$model" $(ARGS)
 
 # The agent review console's list page at 10,000 conversations, seeded into temporary
 # databases: the first (syncing) request, then p50/p95/max per filter. ARGS go to
-# `python -m bot.web.bench_console`, e.g. ARGS="--conversations 2000 --requests 10".
+# `python -m tools.bench_console`, e.g. ARGS="--conversations 2000 --requests 10".
 bench-console: install
-	$(PY) -m bot.web.bench_console $(ARGS)
+	$(PY) -m tools.bench_console $(ARGS)
 
 # The attack suite's fuzz at 20,000 hostile inputs per buyer entry point (make test runs
 # 2,000): REST and socket.io against real processes, and the web app's buyer routes.
@@ -170,7 +171,7 @@ shell: install
 	$(VENV)/bin/csba db upgrade
 	$(VENV)/bin/csba db seed
 	@mkdir -p "$(CSBA_VAR_DIR)"; \
-	model=$$($(PY) -m bot.training --print-path) || exit 1; \
+	model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if $(call port_busy,$(ACTIONS_PORT)); then \
 		echo "make shell: using the action server already on port $(ACTIONS_PORT)"; \
 	else \
@@ -184,7 +185,7 @@ shell: install
 			sleep 1; \
 		done; \
 	fi; \
-	$(VENV)/bin/rasa shell --endpoints endpoints.yml -m "$$model" --interface 127.0.0.1 --port $(SHELL_PORT)
+	$(PY) -m bot.entrypoints.rasa.runtime shell --endpoints endpoints.yml -m "$$model" --interface 127.0.0.1 --port $(SHELL_PORT)
 
 test: install lint
 	$(PY) -m pytest

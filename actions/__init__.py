@@ -7,10 +7,17 @@ One module per concern:
   seller replies, the fallback counter reset, and "never a stack trace to the
   buyer");
 - `session`: `action_session_start` and `action_check_updates` (small-talk turns);
-- `orders`: the order form (`validate_order_form`, `action_ask_order_id`);
-- `product`: "which item?" (`action_ask_product_asin`) and item matching;
+- `orders`: the order form (`validate_order_form`, a FormValidationAction with
+  one `validate_<slot>` per slot) and `action_ask_order_id`;
+- `order_form`: the form's notices and halts, which orders a conversation may
+  look into, and what one run of the form knows (`OrderFormTurn`);
+- `product`: "which item?" (`action_ask_product_asin`);
 - `triage`: `action_start_inquiry` and the decision, `action_triage`;
 - `fallback`: `action_fallback`.
+
+Each action is a thin entry point: the work is in bot/services (order_lookup,
+verification, triage), which each take the session of the action's unit of
+work; no action builds a repository itself.
 
 The action server imports this package (`rasa run actions --actions actions`);
 nothing here opens a connection at import time.

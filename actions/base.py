@@ -1,7 +1,7 @@
 """What every custom action shares: the injected services and the abstract base.
 
 `BotServices` is the only way an action reaches the outside world: the database
-(an engine and a unit-of-work `session()`), the clock (`bot.clock.now`, which
+(an engine and a unit-of-work `session()`), the clock (`bot.adapters.clock.now`, which
 honours CSBA_NOW), the seller notifier and the identity check. The default one
 is built on first use from DATABASE_URL, never at import time; tests pass their
 own over a temporary SQLite database.
@@ -68,7 +68,7 @@ class BotServices:
     """The database, the clock, the notifier and the identity check.
 
     `database_url`: an explicit database (tests); None means DATABASE_URL through
-    the process-wide engine of `bot.db.get_engine`. Nothing connects before the
+    the process-wide engine of `bot.adapters.db.get_engine`. Nothing connects before the
     first `session()`.
     """
 
@@ -91,7 +91,7 @@ class BotServices:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from bot.db import get_engine, make_engine
+            from bot.adapters.db import get_engine, make_engine
 
             if self._database_url is None:
                 self._engine = get_engine()
@@ -103,7 +103,7 @@ class BotServices:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on any exception."""
-        from bot.db import session_scope
+        from bot.adapters.db import session_scope
 
         with session_scope(self.engine) as session:
             yield session
@@ -111,7 +111,7 @@ class BotServices:
     def now(self) -> datetime:
         if self._clock is not None:
             return self._clock()
-        from bot.clock import now
+        from bot.adapters.clock import now
 
         return now()
 

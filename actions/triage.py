@@ -45,19 +45,21 @@ from actions.base import (
     slot_events,
     user_events,
 )
-from actions.orders import (
+from actions.order_form import (
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
-    business_intents,
-    find_order_id,
-    is_buyers_order,
-    needs_order,
     order_unlocked,
 )
-from bot.services.triage import DECISION_FACT_SLOTS
+from bot.services.order_lookup import (
+    BUSINESS_INTENTS,
+    decide_inquiry,
+    find_order_id,
+    needs_order,
+)
+from bot.services.triage import DECISION_FACT_SLOTS, TriageError, record_decision
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ class ActionStartInquiry(CsbaAction):
             return slot_events(values)
         if given is None and _previous_intent(tracker) == GIVE_ORDER_ID:
             given = find_order_id(tracker.get_slot("order_id"))
-        intent = turn.intent if turn.intent in business_intents() else None
+        intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
@@ -148,7 +150,7 @@ class ActionTriage(CsbaAction):
             return done + [SlotSet("outcome", HALT_OUTCOMES[halt])]
 
         intent = tracker.get_slot("pending_intent")
-        if intent not in business_intents():
+        if intent not in BUSINESS_INTENTS:
             return done + [SlotSet("outcome", NO_INQUIRY)]
         order_id = find_order_id(tracker.get_slot("order_id"))
         if needs_order(intent):
@@ -160,19 +162,12 @@ class ActionTriage(CsbaAction):
         elif not order_unlocked(order_id, tracker, turn):
             order_id = None
 
-        from bot.adapters.repository import SqlRepository
-        from bot.services.triage import TriageError, record_decision, triage
-
         question = tracker.get_slot("inquiry_text") or intent
         with self.services.session() as session:
-            if order_id and not needs_order(intent):
-                # No order needed (invoice, a person...): the decision mentions the
-                # order, and a case is linked to it, only when it is the buyer's.
-                order = SqlRepository(session).get_order(order_id)
-                if not is_buyers_order(order, turn.buyer_id):
-                    order_id = None
             try:
-                result = triage(
+                # An order the intent does not need (invoice, a person...) is in
+                # the decision, and linked to a case, only when it is the buyer's.
+                result = decide_inquiry(
                     session,
                     intent=intent,
                     order_id=order_id,
@@ -221,10 +216,10 @@ class ActionTriage(CsbaAction):
 
 def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
     """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote."""
-    from bot.adapters.orm import ReturnAuthorizationRow
     from bot.domain.model import ReturnOption
     from bot.services.cases import OpenedCase
-    from bot.services.notifications import format_marketplace_time
+    from bot.services.presentation import format_marketplace_time
+    from bot.services.triage import ReturnAuthorisation
 
     decision = result.decision
     facts = decision.facts
@@ -248,7 +243,7 @@ def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
             case_created=recorded.created,
             buyer_due=format_marketplace_time(recorded.case.buyer_due_at),
         )
-    elif isinstance(recorded, ReturnAuthorizationRow):
+    elif isinstance(recorded, ReturnAuthorisation):
         values["return_id"] = str(recorded.id)
     if (
         values["return_method"] == ReturnOption.DOMESTIC_ADDRESS.value

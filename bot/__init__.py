@@ -2,7 +2,7 @@
 
 `bot.domain` holds the CSBA rules as plain Python (no Rasa, no database).
 `bot.adapters` maps them to SQL, `bot.services` holds the use cases, and
-`bot.cli` is the `csba` command. Nothing is built at import time.
+`bot.entrypoints.cli` is the `csba` command. Nothing is built at import time.
 """
 
 __version__ = "0.1.0"

@@ -1,6 +1,10 @@
-"""Settings read from the environment, each with a sensible default.
+"""Settings read from the environment, each with a sensible default: the one
+module that reads `os.environ` (tests/unit/test_architecture.py checks).
 
-Every variable is documented in the README. Nothing here opens a connection.
+Every variable is documented in the README. Each function reads its variable when
+called, so a process (or a test) that changes the environment is honoured; the web
+app reads its own once, into `bot.entrypoints.web.settings.WebSettings`, and passes that in.
+Nothing here opens a connection.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # season, promised delivery day) happens here. Times are stored in UTC.
 MARKETPLACE_TZ = ZoneInfo("America/Los_Angeles")
 
-# The `type` of endpoints.yml's tracker store (bot/tracker_store.py).
-TRACKER_STORE_TYPE = "bot.tracker_store.CsbaSQLTrackerStore"
+# The `type` of endpoints.yml's tracker store (bot/entrypoints/rasa/tracker_store.py).
+TRACKER_STORE_TYPE = "bot.entrypoints.rasa.tracker_store.CsbaSQLTrackerStore"
 
 
 def var_dir() -> Path:
@@ -43,7 +47,6 @@ class SmtpSettings:
     username: str | None
     password: str | None
     starttls: bool
-    sender: str
 
 
 def smtp_settings() -> SmtpSettings | None:
@@ -67,5 +70,104 @@ def smtp_settings() -> SmtpSettings | None:
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         starttls=parts.scheme == "smtp+starttls",
-        sender=os.environ.get("CSBA_MAIL_FROM", "csba-noreply@localhost"),
     )
+
+
+DEFAULT_SELLER_PORTAL_URL = "http://localhost:8000/seller"
+
+
+def seller_portal_url() -> str:
+    """`CSBA_SELLER_PORTAL_URL`: the seller case log that emails link to."""
+    return os.environ.get("CSBA_SELLER_PORTAL_URL") or DEFAULT_SELLER_PORTAL_URL
+
+
+DEFAULT_MAIL_FROM = "csba-noreply@localhost"
+
+
+def mail_from() -> str:
+    """`CSBA_MAIL_FROM`: the address mails are sent from."""
+    return os.environ.get("CSBA_MAIL_FROM") or DEFAULT_MAIL_FROM
+
+
+# -- the clock, the CLI, the NLU pipeline ---------------------------------------------
+
+
+def fixed_now() -> str | None:
+    """`CSBA_NOW`: an ISO 8601 instant that fixes the clock (tests, replays)."""
+    return os.environ.get("CSBA_NOW") or None
+
+
+def cli_language() -> str:
+    """`CSBA_LANG`: the language of the CLI's messages (en, zh)."""
+    return os.environ.get("CSBA_LANG", "en")
+
+
+def spacy_model_dir(default: Path) -> Path:
+    """`CSBA_SPACY_MODEL`: the spaCy pipeline the NLU uses."""
+    return Path(os.environ.get("CSBA_SPACY_MODEL", default))
+
+
+# -- secrets and shared state -------------------------------------------------------
+
+JWT_SECRET_ENV = "CSBA_JWT_SECRET"
+REDIS_URL_ENV = "CSBA_REDIS_URL"
+
+
+def jwt_secret_from_env() -> str | None:
+    """`CSBA_JWT_SECRET`: the buyer tokens' signing secret (else a file in var/)."""
+    return os.environ.get(JWT_SECRET_ENV) or None
+
+
+def redis_url() -> str | None:
+    """`CSBA_REDIS_URL`: Redis for the limits shared across processes."""
+    return os.environ.get(REDIS_URL_ENV) or None
+
+
+# -- the web app (read once into bot.entrypoints.web.settings.WebSettings) --------------------------
+
+
+def tracker_store_url() -> str:
+    return os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{var_dir() / 'tracker.db'}"
+
+
+def rasa_url() -> str:
+    url = os.environ.get("RASA_URL")
+    if url:
+        return url.rstrip("/")
+    return f"http://localhost:{os.environ.get('RASA_PORT', '5005')}"
+
+
+def rasa_token() -> str | None:
+    return os.environ.get("RASA_TOKEN") or None
+
+
+def web_secret() -> str | None:
+    return os.environ.get("CSBA_WEB_SECRET") or None
+
+
+def upload_dir() -> Path:
+    return Path(os.environ.get("CSBA_UPLOAD_DIR") or var_dir() / "uploads")
+
+
+def web_host() -> str:
+    return os.environ.get("CSBA_WEB_HOST", "127.0.0.1")
+
+
+def web_port() -> int:
+    return int(os.environ.get("CSBA_WEB_PORT", "8000"))
+
+
+def web_log_level() -> str:
+    return os.environ.get("CSBA_WEB_LOG_LEVEL", "info")
+
+
+def switch(name: str, default: bool) -> bool:
+    """A 1/0 variable; ValueError naming it for anything else."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value:
+        raise ValueError(f"{name} must be 1 or 0, not {value!r}")
+    return default

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.db import make_engine, session_scope
-from bot.services import schema
+from bot.adapters import schema
+from bot.adapters.db import make_engine, session_scope
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

@@ -1,6 +1,6 @@
 """`rasa test core` over tests/test_stories.yml: one story per route and reason code.
 
-Runs the model of the current config, domain and data (`bot.training.ensure_model`,
+Runs the model of the current config, domain and data (`bot.entrypoints.training.ensure_model`,
 which trains only when they changed) with `--fail-on-prediction-errors`: without
 it Rasa 3.6 exits 0 even when stories fail. On failure the message shows the
 stories Rasa could not follow (`failed_test_stories.yml`, with the wrong
@@ -32,7 +32,7 @@ def _rasa() -> list[str]:
 def test_every_test_story_is_predicted(tmp_path: Path, capsys: pytest.CaptureFixture):
     import time
 
-    from bot.training import ensure_model
+    from bot.entrypoints.training import ensure_model
 
     started = time.monotonic()
     model = ensure_model()

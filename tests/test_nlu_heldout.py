@@ -7,7 +7,7 @@ every example of tests/nlu_heldout.yml (never used for training).
   entity that normalises to the same ddd-ddddddd-ddddddd number, and no example
   without one may yield an `order_id`.
 
-The model is the bot's own (bot.training.ensure_model: trained when config.yml,
+The model is the bot's own (bot.entrypoints.training.ensure_model: trained when config.yml,
 domain.yml or data/ changed, and shared with the end-to-end and story tests).
 Runs with cwd = project root so that `models/spacy-en` in config.yml resolves.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.metrics import score
+from tools.evaluation.metrics import score
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -142,9 +142,9 @@ def test_heldout_intent_accuracy(tmp_path, monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)  # `models/spacy-en` in config.yml is relative
     monkeypatch.setenv("RASA_TELEMETRY_ENABLED", "false")
 
-    # The bot's own model (bot.training: trained once per config/domain/data
+    # The bot's own model (bot.entrypoints.training: trained once per config/domain/data
     # fingerprint and shared with the end-to-end and story tests).
-    from bot.training import ensure_model
+    from bot.entrypoints.training import ensure_model
 
     started = time.monotonic()
     model_path = ensure_model()

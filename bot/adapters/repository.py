@@ -193,6 +193,19 @@ class SqlRepository:
         row = self._first(select(BuyerRow).where(BuyerRow.id == buyer_id))
         return buyer_from_row(row) if row is not None else None
 
+    def buyer_exists(self, buyer_id: str) -> bool:
+        return self.session.get(BuyerRow, buyer_id) is not None
+
+    def list_buyers(self) -> list[Buyer]:
+        """Every buyer, in id order."""
+        query = select(BuyerRow).order_by(BuyerRow.id)
+        return [buyer_from_row(row) for row in self.session.execute(query).scalars()]
+
+    def product_titles(self, limit: int) -> list[str]:
+        """The titles of the first `limit` products, in ASIN order."""
+        query = select(ProductRow.title).order_by(ProductRow.asin).limit(limit)
+        return list(self.session.execute(query).scalars())
+
     def get_product(self, asin: str) -> Product | None:
         row = self._first(select(ProductRow).where(ProductRow.asin == asin))
         return product_from_row(row) if row is not None else None

@@ -203,25 +203,27 @@ class ProductAnswer:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the policy decided, and why. `reason` is the agent-facing sentence
-    rendered from the message catalogue; `facts` holds what the rule used
-    (coverage window, deadlines, return method) as JSON-ready values."""
+    """What the policy decided, and why: `reason_code` and `facts`, what the rule
+    used (coverage window, deadlines, return method) as JSON-ready values.
+
+    `reason` is the agent-facing sentence. The policy leaves it None; the triage
+    service fills it from the message catalogue (bot.services.presentation.explained)."""
 
     intent: str
     route: Route
     reason_code: str
-    reason: str
     order_id: str | None = None
     covered: bool | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "intent": self.intent,
             "route": self.route.value,
             "reason_code": self.reason_code,
             "reason": self.reason,
             "order_id": self.order_id,
             "covered": self.covered,
+            "intent": self.intent,
             "facts": dict(self.facts),
         }

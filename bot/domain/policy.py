@@ -9,14 +9,14 @@
 4. Covered orders, by intent (delivery, returns, cancel / address change,
    product questions).
 
-The decision carries the agent-facing reason sentence, rendered from the message
-catalogue (`bot/catalogue/<lang>/reason.yml`), and the facts the rule used, as
-JSON-ready values. Pure Python: no Rasa, no database.
+The decision carries a reason code and the facts the rule used, as JSON-ready
+values: codes and facts only. The sentence a person reads is rendered outside the
+domain (bot.services.presentation, from `bot/catalogue/<lang>/reason.yml`). Pure Python: no
+Rasa, no database, no catalogue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import Enum
@@ -39,11 +39,10 @@ from bot.domain.returns import (
     return_method,
     return_window,
 )
-from bot.i18n import t
 
-AGENT_LANGUAGE = "en"
-
-# Every reason code the policy can give, with its route.
+# Every reason code the policy can give, with its route: the one declaration.
+# domain.yml (the `outcome` slot, one utter_reason_<code> each), data/rules/ and the
+# catalogue's `reason.<code>` are checked against it (tests/unit/test_reason_codes.py).
 REASON_CODES: dict[str, Route] = {
     # 1. no order needed
     "pre_order": Route.BUYER_SELLER_MESSAGING,
@@ -160,40 +159,6 @@ def decide(
     # 4. Covered orders, by intent.
     outcome = _covered(parsed, order, seller, now, answer, base)
     return _decision(parsed, outcome, order.id, covered=True)
-
-
-def explain(decision: Decision, language: str = AGENT_LANGUAGE) -> str:
-    """The decision's reason sentence in `language` (e.g. for a seller in Chinese)."""
-    return render_reason(
-        decision.reason_code,
-        decision.facts,
-        language,
-        order_id=decision.order_id,
-        intent=decision.intent,
-    )
-
-
-def render_reason(
-    reason_code: str,
-    facts: Mapping[str, Any],
-    language: str = AGENT_LANGUAGE,
-    *,
-    order_id: str | None = None,
-    intent: str | None = None,
-) -> str:
-    """Fill `reason.<code>` from the facts; missing values read as "unknown"."""
-    unknown = t("common.unknown", language)
-    params: dict[str, Any] = {"order_id": order_id, "intent": intent, **facts}
-    for key, value in params.items():
-        if value is None:
-            params[key] = unknown
-        elif isinstance(value, bool):
-            params[key] = str(value).lower()
-        elif isinstance(value, float):
-            params[key] = format(value, ".2f")
-        elif isinstance(value, (list, tuple)):
-            params[key] = ", ".join(str(v) for v in value)
-    return t(f"reason.{reason_code}", language, **params)
 
 
 # --- rule 4, by intent -------------------------------------------------------
@@ -345,7 +310,6 @@ def _decision(
         intent=intent.value,
         route=REASON_CODES[code],
         reason_code=code,
-        reason=render_reason(code, facts, order_id=order_id, intent=intent.value),
         order_id=order_id,
         covered=covered,
         facts=facts,

@@ -1,12 +1,12 @@
-"""Alembic environment. The URL comes from the caller (bot.services.schema) or DATABASE_URL."""
+"""Alembic environment. The URL comes from the caller (bot.adapters.schema) or DATABASE_URL."""
 
 from __future__ import annotations
 
 from alembic import context
 
 from bot import config as csba_config
+from bot.adapters.db import make_engine
 from bot.adapters.orm import metadata
-from bot.db import make_engine
 
 alembic_config = context.config
 target_metadata = metadata

@@ -10,18 +10,18 @@ lemmatizer from `spacy-lookups-data` (about 840 KB, no vectors, no NER).
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import lru_cache
 from pathlib import Path
 
+from bot import config
 from bot.config import PROJECT_ROOT
 
 DEFAULT_PIPELINE_DIR = PROJECT_ROOT / "models" / "spacy-en"
 
 
 def pipeline_dir() -> Path:
-    return Path(os.environ.get("CSBA_SPACY_MODEL", DEFAULT_PIPELINE_DIR))
+    return config.spacy_model_dir(DEFAULT_PIPELINE_DIR)
 
 
 def build(target: Path):

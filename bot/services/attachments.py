@@ -39,12 +39,12 @@ from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.orm import CaseAttachmentRow, CaseRow
+from bot.adapters import attachment_store
+from bot.adapters.orm import CaseAttachmentRow
 from bot.domain.model import OPEN_CASE_STATUSES
-from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.services.errors import CatalogueError
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000
@@ -64,19 +64,17 @@ class AttachmentNotFound(LookupError):
     """No such attachment, or its file is missing or not where it must be."""
 
 
-class AttachmentRejected(Exception):
-    """An upload the buyer is told about: `code` is also the catalogue key
-    `widget.upload.<code>`."""
+class AttachmentRejected(CatalogueError):
+    """An upload the buyer is told about: `code` names the catalogue key
+    `widget.upload.<code>`; `status` is the HTTP status. `str()` is the code."""
 
     def __init__(self, code: str, status: int = 400) -> None:
-        super().__init__(code)
         self.code = code
         self.status = status
+        super().__init__(f"widget.upload.{code}", max_mb=MAX_PHOTO_BYTES // 2**20)
 
-    def message(self, language: str | None = DEFAULT_LANGUAGE) -> str:
-        return t(
-            f"widget.upload.{self.code}", language, max_mb=MAX_PHOTO_BYTES // 2**20
-        )
+    def __str__(self) -> str:
+        return self.code
 
 
 @dataclass(frozen=True)
@@ -167,19 +165,13 @@ def find_open_damaged_case(
 ) -> int | None:
     """The case a photo from this chat attaches to, or None."""
     open_statuses = sorted(status.value for status in OPEN_CASE_STATUSES)
-    base = (
-        select(CaseRow.id)
-        .where(CaseRow.category == DAMAGED_ITEM, CaseRow.status.in_(open_statuses))
-        .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
-        .limit(1)
+    case_id = attachment_store.latest_case_of_conversation(
+        session, conversation_id, category=DAMAGED_ITEM, statuses=open_statuses
     )
-    case_id = session.execute(
-        base.where(CaseRow.conversation_id == conversation_id)
-    ).scalar_one_or_none()
     if case_id is None and buyer_id:
-        case_id = session.execute(
-            base.where(CaseRow.buyer_id == buyer_id)
-        ).scalar_one_or_none()
+        case_id = attachment_store.latest_case_of_buyer(
+            session, buyer_id, category=DAMAGED_ITEM, statuses=open_statuses
+        )
     return case_id
 
 
@@ -214,7 +206,8 @@ def save_photo(
     stored_name = secrets.token_hex(16) + photo.extension
     path = _write_private(Path(upload_dir), stored_name, photo.data)
     try:
-        row = CaseAttachmentRow(
+        attachment_id = attachment_store.add_attachment(
+            session,
             case_id=case_id,
             conversation_id=conversation_id,
             stored_name=stored_name,
@@ -225,12 +218,10 @@ def save_photo(
             sha256=hashlib.sha256(photo.data).hexdigest(),
             created_at=now,
         )
-        session.add(row)
-        session.flush()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return Attachment(row.id, case_id, photo.content_type, len(photo.data), path)
+    return Attachment(attachment_id, case_id, photo.content_type, len(photo.data), path)
 
 
 def discard(attachment: Attachment) -> None:
@@ -259,12 +250,7 @@ def attachments_by_case(
     found: dict[int, list[Attachment]] = {}
     if not ids:
         return found
-    rows = session.execute(
-        select(CaseAttachmentRow)
-        .where(CaseAttachmentRow.case_id.in_(ids))
-        .order_by(CaseAttachmentRow.created_at, CaseAttachmentRow.id)
-    ).scalars()
-    for row in rows:
+    for row in attachment_store.attachment_rows(session, ids):
         found.setdefault(row.case_id, []).append(_attachment(row, upload_dir))
     return found
 
@@ -282,7 +268,7 @@ def get_attachment(
     session: Session, attachment_id: int, *, upload_dir: Path
 ) -> Attachment:
     """One attachment by its id; AttachmentNotFound when there is none."""
-    row = session.get(CaseAttachmentRow, int(attachment_id))
+    row = attachment_store.attachment_row(session, int(attachment_id))
     if row is None:
         raise AttachmentNotFound(attachment_id)
     return _attachment(row, upload_dir)

@@ -17,15 +17,15 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import get_engine
-from bot.services.review import EVENTS
+from bot.adapters import chat_messages
+from bot.adapters.db import get_engine
 
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_MESSAGES = 200
+
 
 def _buttons(event: dict[str, Any]) -> list[dict[str, str]]:
     data = event.get("data") if isinstance(event.get("data"), dict) else {}
@@ -46,17 +46,35 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if kind == "user":
             metadata = event.get("metadata") or {}
             text = event.get("text")
-            if (isinstance(metadata, dict) and metadata.get("is_external")) or not isinstance(text, str):
+            if (
+                isinstance(metadata, dict) and metadata.get("is_external")
+            ) or not isinstance(text, str):
                 continue
-            title = next((b["title"] for b in last_buttons if b["payload"] == text), None)
-            messages.append({"sender": "user", "text": title or text, "buttons": [], "time": event.get("timestamp")})
+            title = next(
+                (b["title"] for b in last_buttons if b["payload"] == text), None
+            )
+            messages.append(
+                {
+                    "sender": "user",
+                    "text": title or text,
+                    "buttons": [],
+                    "time": event.get("timestamp"),
+                }
+            )
             last_buttons = []
         elif kind == "bot":
             text = event.get("text")
             buttons = _buttons(event)
             if not text and not buttons:
                 continue
-            messages.append({"sender": "bot", "text": text or "", "buttons": buttons, "time": event.get("timestamp")})
+            messages.append(
+                {
+                    "sender": "bot",
+                    "text": text or "",
+                    "buttons": buttons,
+                    "time": event.get("timestamp"),
+                }
+            )
             last_buttons = buttons or last_buttons
     for message in messages:
         message["active"] = False
@@ -74,23 +92,15 @@ def conversation_messages(
 ) -> list[dict[str, Any]]:
     """The latest `limit` messages of the conversation, oldest first; [] when the
     tracker store is unreachable or has no such conversation (logged)."""
-    query = (
-        select(EVENTS.c.data)
-        .where(
-            EVENTS.c.sender_id == conversation_id,
-            EVENTS.c.type_name.in_(("user", "bot")),
-        )
-        .order_by(EVENTS.c.id.desc())
-        .limit(limit)
-    )
     try:
-        with get_engine(tracker_store_url).connect() as conn:
-            rows = conn.execute(query).scalars().all()
+        rows = chat_messages.latest_message_data(
+            get_engine(tracker_store_url), conversation_id, limit=limit
+        )
     except SQLAlchemyError:
         log.exception("Cannot read the tracker store for the chat history")
         return []
     events = []
-    for raw in reversed(rows):
+    for raw in rows:
         try:
             event = json.loads(raw)
         except (TypeError, ValueError):

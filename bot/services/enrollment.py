@@ -8,37 +8,34 @@ From the seed:
 - "You can choose to register again for CSBA later": opting out closes the open
   period; enrolling again opens a new one.
 
-Neither function commits: the caller's unit of work does. Refusals raise
-`EnrollmentError` with a catalogue key (bot/catalogue/<lang>/enrollment.yml).
+The rules are the domain's (bot/domain/enrollment.py); this service loads the
+seller and its periods, applies them and writes the result. Neither function
+commits: the caller's unit of work does. Refusals raise `EnrollmentError` with a
+catalogue key (bot/catalogue/<lang>/enrollment.yml).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.adapters import enrollment_store
 from bot.adapters.orm import EnrollmentRow, SellerRow
 from bot.adapters.repository import enrollment_from_row
+from bot.domain.enrollment import (
+    EnrollmentRefused,
+    check_can_open,
+    check_eligible,
+    period_to_close,
+)
 from bot.domain.model import EnrollmentPeriod
-from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.services.errors import CatalogueError
+from bot.services.presentation import format_iso_utc
 
 
-class EnrollmentError(ValueError):
+class EnrollmentError(CatalogueError, ValueError):
     """A refused opt-in or opt-out. `key` is a catalogue key, `params` its values."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(self.message(DEFAULT_LANGUAGE))
-
-    def message(self, language: str | None = DEFAULT_LANGUAGE) -> str:
-        return t(self.key, language, **self.params)
-
-    def __str__(self) -> str:
-        return self.message(DEFAULT_LANGUAGE)
 
 
 def _utc(at: datetime) -> datetime:
@@ -47,27 +44,24 @@ def _utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc)
 
 
-def show_time(at: datetime) -> str:
-    """An instant as the messages show it: ISO 8601 in UTC, `Z` suffix."""
-    return at.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+def _refused(refused: EnrollmentRefused, seller_id: str) -> EnrollmentError:
+    """The domain's refusal as the catalogue's message; instants as ISO 8601 UTC."""
+    params = {key: format_iso_utc(value) for key, value in refused.facts.items()}
+    return EnrollmentError(
+        f"enrollment.error.{refused.refusal.value}", seller_id=seller_id, **params
+    )
 
 
 def _locked_seller(session: Session, seller_id: str) -> SellerRow:
     """The seller row, locked against a concurrent opt-in/opt-out (PostgreSQL)."""
-    query = select(SellerRow).where(SellerRow.id == seller_id).with_for_update()
-    seller = session.execute(query).scalars().first()
+    seller = enrollment_store.locked_seller(session, seller_id)
     if seller is None:
         raise EnrollmentError("enrollment.error.unknown_seller", seller_id=seller_id)
     return seller
 
 
 def _periods(session: Session, seller_id: str) -> list[EnrollmentRow]:
-    query = (
-        select(EnrollmentRow)
-        .where(EnrollmentRow.seller_id == seller_id)
-        .order_by(EnrollmentRow.opted_in_at, EnrollmentRow.id)
-    )
-    return list(session.execute(query).scalars())
+    return enrollment_store.period_rows(session, seller_id)
 
 
 def enroll(session: Session, seller_id: str, at: datetime) -> EnrollmentPeriod:
@@ -78,33 +72,17 @@ def enroll(session: Session, seller_id: str, at: datetime) -> EnrollmentPeriod:
     period would overlap it)."""
     at = _utc(at)
     seller = _locked_seller(session, seller_id)
-    for allowed, key in (
-        (seller.invited, "enrollment.error.not_invited"),
-        (seller.professional, "enrollment.error.not_professional"),
-        (seller.good_standing, "enrollment.error.not_in_good_standing"),
-    ):
-        if not allowed:
-            raise EnrollmentError(key, seller_id=seller_id)
-    for period in _periods(session, seller_id):
-        if period.opted_out_at is not None and period.opted_out_at <= at:
-            continue  # ended before `at`
-        if period.opted_in_at <= at:
-            raise EnrollmentError(
-                "enrollment.error.already_enrolled",
-                seller_id=seller_id,
-                opted_in_at=show_time(period.opted_in_at),
-            )
-        raise EnrollmentError(
-            "enrollment.error.later_period",
-            seller_id=seller_id,
-            at=show_time(at),
-            opted_in_at=show_time(period.opted_in_at),
+    try:
+        check_eligible(
+            invited=bool(seller.invited),
+            professional=bool(seller.professional),
+            good_standing=bool(seller.good_standing),
         )
-    row = EnrollmentRow(
-        seller_id=seller_id, opted_in_at=at, activated_at=None, opted_out_at=None
-    )
-    session.add(row)
-    session.flush()
+        periods = [enrollment_from_row(row) for row in _periods(session, seller_id)]
+        check_can_open(periods, at)
+    except EnrollmentRefused as refused:
+        raise _refused(refused, seller_id) from None
+    row = enrollment_store.open_period(session, seller_id, at)
     return enrollment_from_row(row)
 
 
@@ -116,17 +94,11 @@ def opt_out(session: Session, seller_id: str, at: datetime) -> EnrollmentPeriod:
     period's opt-in."""
     at = _utc(at)
     _locked_seller(session, seller_id)
-    open_periods = [p for p in _periods(session, seller_id) if p.opted_out_at is None]
-    if not open_periods:
-        raise EnrollmentError("enrollment.error.not_enrolled", seller_id=seller_id)
-    period = open_periods[-1]
-    if at < period.opted_in_at:
-        raise EnrollmentError(
-            "enrollment.error.opt_out_before_opt_in",
-            seller_id=seller_id,
-            at=show_time(at),
-            opted_in_at=show_time(period.opted_in_at),
-        )
-    period.opted_out_at = at
-    session.flush()
+    rows = _periods(session, seller_id)
+    try:
+        index = period_to_close([enrollment_from_row(row) for row in rows], at)
+    except EnrollmentRefused as refused:
+        raise _refused(refused, seller_id) from None
+    period = rows[index]
+    enrollment_store.close_period(session, period, at)
     return enrollment_from_row(period)

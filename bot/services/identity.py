@@ -3,7 +3,7 @@
 Identity comes from one of two places (issue 3, section 2):
 - a signed token: a short-lived JWT (HS256) issued by the web app, whose `sub`
   is the buyer id and whose `cid` names the chat. The project's input channels
-  (bot.channels) check it and derive the conversation (sender) id from it, so a
+  (bot.entrypoints.rasa.channels) check it and derive the conversation (sender) id from it, so a
   client can neither pick a buyer nor step into another buyer's conversation;
 - verification: with no token, the buyer gives an order number and then the ZIP
   code of the order's shipping address (`verify_order_zip`, at most
@@ -28,35 +28,24 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import secrets
 import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Protocol
 
 import jwt
 
-from bot.config import var_dir
+from bot.adapters import tokens
+from bot.adapters.tokens import MAX_CLAIM_CHARS, MAX_TOKEN_CHARS, InvalidToken
 
 log = logging.getLogger(__name__)
 
-JWT_ALGORITHM = "HS256"
-JWT_ISSUER = "csba-triage-bot"
 JWT_AUDIENCE = "csba-chat"
-REQUIRED_CLAIMS = ("exp", "iat", "sub", "iss", "aud", "cid")
 DEFAULT_TOKEN_TTL = timedelta(minutes=30)
-MIN_SECRET_BYTES = 32
-SECRET_ENV = "CSBA_JWT_SECRET"
-SECRET_FILE_NAME = "jwt-secret"
 
-# Tolerated clock difference between the issuing web app and a checking process
-# for `iat`/`nbf` only; `exp` is exact.
-ISSUED_AT_LEEWAY = timedelta(seconds=30)
 
 MAX_ZIP_ATTEMPTS = 3
 
@@ -65,26 +54,6 @@ MAX_ZIP_ATTEMPTS = 3
 BUYER_CONVERSATION_PREFIX = "buyer-"
 ANONYMOUS_CONVERSATION_PREFIX = "anon-"
 
-# Generous bounds that no honest token reaches; they keep hostile input cheap.
-MAX_TOKEN_CHARS = 4096
-MAX_CLAIM_CHARS = 128
-
-
-class InvalidToken(Exception):
-    """A token that must not be trusted. `reason` is a short code, never the token.
-
-    Codes: `malformed`, `bad_signature`, `wrong_algorithm`, `expired`,
-    `not_yet_valid`, `missing_claim`, `bad_claim`, `wrong_issuer`,
-    `wrong_audience`.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class SecretError(RuntimeError):
-    """The signing secret is missing, unreadable or too short."""
 
 
 @dataclass(frozen=True)
@@ -100,109 +69,7 @@ class BuyerIdentity:
     expires_at: datetime
 
 
-# --- the secret ---------------------------------------------------------------
-
-
-def _checked(secret: str, origin: str) -> str:
-    if len(secret.encode("utf-8")) < MIN_SECRET_BYTES:
-        raise SecretError(
-            f"The JWT secret from {origin} is shorter than {MIN_SECRET_BYTES} bytes; "
-            f"set {SECRET_ENV} to a longer random value "
-            f'(python -c "import secrets; print(secrets.token_urlsafe(48))").'
-        )
-    return secret
-
-
-def _secret_file() -> Path:
-    return var_dir() / SECRET_FILE_NAME
-
-
-def _create_secret_file(path: Path) -> None:
-    """Write a new random secret to `path` atomically, unless one exists.
-
-    The secret goes to a private temporary file first, which is then hard-linked
-    to `path`: a link never replaces an existing file, and a concurrent reader
-    never sees a half-written one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(secrets.token_urlsafe(48) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process won the race: use its secret
-        else:
-            log.info("Created a new JWT signing secret at %s", path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def jwt_secret() -> str:
-    """The HS256 signing secret shared by token issuer and checkers.
-
-    `CSBA_JWT_SECRET` when set; otherwise the content of `var_dir()/jwt-secret`,
-    created with a random value (mode 0600) on first use. Raises SecretError when
-    the secret is shorter than 32 bytes or the file cannot be used.
-    """
-    from_env = os.environ.get(SECRET_ENV)
-    if from_env:
-        return _checked(from_env, SECRET_ENV)
-    path = _secret_file()
-    try:
-        if not path.exists():
-            _create_secret_file(path)
-        secret = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise SecretError(
-            f"Cannot read or create the JWT secret {path}: {exc}"
-        ) from exc
-    return _checked(secret, str(path))
-
-
-def _secret_or_default(secret: str | None) -> str:
-    return jwt_secret() if secret is None else _checked(secret, "the caller")
-
-
 # --- tokens -------------------------------------------------------------------
-
-
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(timezone.utc)
-
-
-def _signed_token(
-    *,
-    subject: str,
-    cid: str,
-    audience: str,
-    ttl: timedelta,
-    now: datetime | None,
-    secret: str | None,
-) -> str:
-    """An HS256 token of ours for `audience`: `sub`, `cid`, `iss`, `aud`, `iat`
-    (`now`, whole seconds) and `exp` (`iat` + `ttl`)."""
-    if ttl <= timedelta(0):
-        raise ValueError("ttl must be positive")
-    issued = _utc(now).replace(microsecond=0)
-    claims = {
-        "sub": subject,
-        "cid": cid,
-        "iss": JWT_ISSUER,
-        "aud": audience,
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + ttl).timestamp()),
-    }
-    return jwt.encode(claims, _secret_or_default(secret), algorithm=JWT_ALGORITHM)
 
 
 def issue_buyer_token(
@@ -226,85 +93,10 @@ def issue_buyer_token(
         raise ValueError(f"conversation must be 1 to {MAX_CLAIM_CHARS} characters")
     if len(buyer_id) > MAX_CLAIM_CHARS:
         raise ValueError(f"buyer_id must be at most {MAX_CLAIM_CHARS} characters")
-    return _signed_token(
+    return tokens.sign(
         subject=buyer_id, cid=cid, audience=JWT_AUDIENCE, ttl=ttl, now=now,
         secret=secret,
     )  # fmt: skip
-
-
-def _int_claim(claims: Mapping[str, Any], name: str) -> int:
-    value = claims[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidToken("bad_claim")
-    return int(value)
-
-
-def _str_claim(claims: Mapping[str, Any], name: str) -> str:
-    value = claims[name]
-    if not isinstance(value, str) or not value or len(value) > MAX_CLAIM_CHARS:
-        raise InvalidToken("bad_claim")
-    return value
-
-
-def _verified_claims(
-    token: str, *, audience: str, now: datetime | None, secret: str | None
-) -> dict[str, Any]:
-    """The claims of `token` if it is ours for `audience` and valid at `now`
-    (see verify_buyer_token); InvalidToken otherwise. `sub` and `cid` are present
-    but unchecked: each kind of token has its own rules for them."""
-    key = _secret_or_default(secret)
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
-        raise InvalidToken("malformed")
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
-        raise InvalidToken("malformed") from None
-    if header.get("alg") != JWT_ALGORITHM:
-        raise InvalidToken("wrong_algorithm")
-    try:
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=[JWT_ALGORITHM],
-            audience=audience,
-            issuer=JWT_ISSUER,
-            # Times are checked below against `now`, which tests can set.
-            options={
-                "verify_exp": False,
-                "verify_iat": False,
-                "verify_nbf": False,
-                "require": list(REQUIRED_CLAIMS),
-                "strict_aud": True,
-            },
-        )
-    except jwt.InvalidSignatureError:
-        raise InvalidToken("bad_signature") from None
-    except jwt.InvalidAlgorithmError:
-        raise InvalidToken("wrong_algorithm") from None
-    except jwt.MissingRequiredClaimError:
-        raise InvalidToken("missing_claim") from None
-    except jwt.InvalidIssuerError:
-        raise InvalidToken("wrong_issuer") from None
-    except jwt.InvalidAudienceError:
-        raise InvalidToken("wrong_audience") from None
-    except jwt.DecodeError:
-        raise InvalidToken("malformed") from None
-    except jwt.PyJWTError:
-        raise InvalidToken("bad_claim") from None
-
-    moment = _utc(now).timestamp()
-    exp = _int_claim(claims, "exp")
-    iat = _int_claim(claims, "iat")
-    if moment >= exp:
-        raise InvalidToken("expired")
-    latest_start = moment + ISSUED_AT_LEEWAY.total_seconds()
-    if iat > latest_start or (
-        "nbf" in claims and _int_claim(claims, "nbf") > latest_start
-    ):
-        raise InvalidToken("not_yet_valid")
-    if iat >= exp:
-        raise InvalidToken("bad_claim")
-    return claims
 
 
 def verify_buyer_token(
@@ -316,11 +108,11 @@ def verify_buyer_token(
     `aud` and `cid` are required. A token is expired from its `exp` second on;
     `iat` and `nbf` may lie up to ISSUED_AT_LEEWAY (30 s) in the future.
     """
-    claims = _verified_claims(token, audience=JWT_AUDIENCE, now=now, secret=secret)
+    claims = tokens.verified_claims(token, audience=JWT_AUDIENCE, now=now, secret=secret)
     return BuyerIdentity(
-        buyer_id=_str_claim(claims, "sub"),
-        conversation_id=_str_claim(claims, "cid"),
-        expires_at=datetime.fromtimestamp(_int_claim(claims, "exp"), timezone.utc),
+        buyer_id=tokens.str_claim(claims, "sub"),
+        conversation_id=tokens.str_claim(claims, "cid"),
+        expires_at=datetime.fromtimestamp(tokens.int_claim(claims, "exp"), timezone.utc),
     )
 
 
@@ -354,7 +146,7 @@ def issue_anonymous_token(
         or not MIN_ANONYMOUS_CID_CHARS <= len(cid) <= MAX_ANONYMOUS_CID_CHARS
     ):
         raise ValueError("conversation must be 16 to 64 characters")
-    return _signed_token(
+    return tokens.sign(
         subject=ANONYMOUS_SUBJECT, cid=cid, audience=ANONYMOUS_AUDIENCE, ttl=ttl,
         now=now, secret=secret,
     )  # fmt: skip
@@ -365,7 +157,7 @@ def verify_anonymous_token(
 ) -> str:
     """The `cid` of a valid anonymous chat token (judged at `now`, the real clock
     by default, as a buyer token is); InvalidToken otherwise."""
-    claims = _verified_claims(
+    claims = tokens.verified_claims(
         token, audience=ANONYMOUS_AUDIENCE, now=now, secret=secret
     )
     cid = claims["cid"]
@@ -400,7 +192,7 @@ def conversation_id_for(identity: BuyerIdentity, *, secret: str | None = None) -
     the buyer id and `cid` are known.
     """
     key = hashlib.sha256(
-        b"csba-conversation-id\x00" + _secret_or_default(secret).encode("utf-8")
+        b"csba-conversation-id\x00" + tokens.secret_or_default(secret).encode("utf-8")
     ).digest()
     message = json.dumps([identity.buyer_id, identity.conversation_id]).encode("utf-8")
     digest = hmac.new(key, message, hashlib.sha256).hexdigest()
@@ -411,7 +203,7 @@ def anonymous_conversation_id(cid: str, *, secret: str | None = None) -> str:
     """`anon-` + 32 hex characters: the keyed hash of conversation_id_for, over a
     buyer id no real buyer has (the empty one), so it never equals a buyer's."""
     keyed = conversation_id_for(
-        BuyerIdentity(buyer_id="", conversation_id=cid, expires_at=_utc(None)),
+        BuyerIdentity(buyer_id="", conversation_id=cid, expires_at=tokens.utc(None)),
         secret=secret,
     )
     return ANONYMOUS_CONVERSATION_PREFIX + keyed[len(BUYER_CONVERSATION_PREFIX) :]

@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot import config
-from bot.adapters.orm import CaseRow, ConversationSummaryRow
-from bot.domain.model import CaseKind, Route
+from bot.adapters import review_stats
+from bot.domain.model import Route
 from bot.domain.sla import SlaState, sla_state
 from bot.services.review import day_start_utc
 
@@ -80,53 +79,27 @@ def dashboard(session: Session, *, start: date, end: date, now: datetime) -> Das
     if end < start:
         start, end = end, start
     lower, upper = day_start_utc(start), day_start_utc(end + timedelta(days=1))
-    summary = ConversationSummaryRow
-    in_range = (summary.started_at >= lower, summary.started_at < upper)
 
     days: dict[date, int] = {
         start + timedelta(days=n): 0 for n in range((end - start).days + 1)
     }
-    for (started_at,) in session.execute(select(summary.started_at).where(*in_range)):
+    for started_at in review_stats.start_times(session, lower, upper):
         day = started_at.astimezone(config.MARKETPLACE_TZ).date()
         if day in days:
             days[day] += 1
 
-    routes = dict(
-        session.execute(
-            select(summary.route, func.count()).where(*in_range).group_by(summary.route)
-        ).all()
-    )
+    routes = review_stats.route_counts(session, lower, upper)
     # every route, then the conversations with no decision (yet), if any
     shown: list[str | None] = [route.value for route in Route]
     if None in routes:
         shown.append(None)
     route_mix = tuple((route, routes.get(route, 0)) for route in shown)
-    contained = session.execute(
-        select(func.count()).where(
-            *in_range,
-            summary.route == Route.BOT.value,
-            summary.case_id.is_(None),
-            summary.handed_off.is_(False),
-        )
-    ).scalar()
-    top_reasons = tuple(
-        (code, count)
-        for code, count in session.execute(
-            select(summary.reason_code, func.count().label("n"))
-            .where(*in_range, summary.reason_code.is_not(None))
-            .group_by(summary.reason_code)
-            .order_by(func.count().desc(), summary.reason_code)
-            .limit(TOP_REASONS)
-        ).all()
-    )
+    contained = review_stats.contained_count(session, lower, upper)
+    top_reasons = review_stats.reason_counts(session, lower, upper, limit=TOP_REASONS)
 
     sla_counts = dict.fromkeys((state.value for state in SLA_ORDER), 0)
-    for status, due, replied_at in session.execute(
-        select(CaseRow.status, CaseRow.seller_due_at, CaseRow.replied_at).where(
-            CaseRow.kind == CaseKind.SELLER.value,
-            CaseRow.created_at >= lower,
-            CaseRow.created_at < upper,
-        )
+    for status, due, replied_at in review_stats.seller_case_sla_facts(
+        session, lower, upper
     ):
         sla_counts[sla_state(status, due, now, replied_at).value] += 1
 
@@ -136,7 +109,7 @@ def dashboard(session: Session, *, start: date, end: date, now: datetime) -> Das
         per_day=tuple(days.items()),
         route_mix=route_mix,
         total=sum(days.values()),
-        contained=int(contained or 0),
+        contained=contained,
         sla=tuple(sla_counts.items()),
         top_reasons=top_reasons,
     )

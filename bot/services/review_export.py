@@ -19,12 +19,12 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.adapters.orm import IntentCorrectionRow
-from bot.i18n import t
-from bot.services.review import ConversationLine, domain_entities
+from bot.adapters import review_store
+from bot.adapters.catalogue import t
+from bot.adapters.rasa_domain import domain_entities
+from bot.services.review import ConversationLine
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -143,11 +143,7 @@ def annotated_example(text: str, entities: Iterable[dict]) -> str:
 
 def corrections_nlu_yaml(session: Session) -> str:
     """Every intent correction as Rasa NLU YAML (empty `nlu: []` when none)."""
-    rows = session.execute(
-        select(IntentCorrectionRow).order_by(
-            IntentCorrectionRow.intent, IntentCorrectionRow.id
-        )
-    ).scalars()
+    rows = review_store.all_corrections(session)
     by_intent: dict[str, list[str]] = {}
     seen: set[str] = set()
     for row in rows:
@@ -169,8 +165,4 @@ def corrections_nlu_yaml(session: Session) -> str:
 
 
 def corrections_count(session: Session) -> int:
-    from sqlalchemy import func
-
-    return int(
-        session.execute(select(func.count(IntentCorrectionRow.id))).scalar() or 0
-    )
+    return review_store.corrections_count(session)

@@ -2,7 +2,8 @@
 out what the decision implies. The CLI, the Rasa actions and the web app all
 come through here.
 
-`triage()` only reads. `record_decision()` writes what a decision implies in the
+`triage()` only reads; its decision carries the agent-facing reason sentence
+(bot.services.presentation.explained). `record_decision()` writes what a decision implies in the
 chat: a return authorisation for an authorised return, a case for a
 `seller_case` or `agent` route.
 """
@@ -14,8 +15,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.orm import ReturnAuthorizationRow
 from bot.adapters.repository import SqlRepository, normalize_order_id
+from bot.adapters.return_store import ReturnAuthorisation, add_return_authorisation
 from bot.domain.model import (
     INTENTS_WITHOUT_ORDER,
     CaseKind,
@@ -29,6 +30,9 @@ from bot.domain.model import (
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
 from bot.domain.returns import return_method, return_window
+from bot.services.case_views import OpenedCase
+from bot.services.errors import CatalogueError
+from bot.services.presentation import explained
 
 RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
 
@@ -55,15 +59,14 @@ DECISION_FACT_SLOTS = (
 )
 
 
-class TriageError(ValueError):
+class TriageError(CatalogueError, ValueError):
     """A request the policy cannot even consider (bad order number, unknown intent).
 
-    Carries a catalogue key and parameters; the entry point renders it."""
+    Carries a catalogue key and parameters; the entry point renders it. `str()` is
+    the key, for the logs."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+    def __str__(self) -> str:
+        return self.key
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def triage(
     decision = decide(
         intent, order, seller, now, answer, buyer_id=buyer_id, order_id=canonical_id
     )
+    decision = explained(decision)
     return TriageResult(
         decision=decision, order=order, seller=seller, answer=answer, product=product
     )
@@ -151,29 +155,25 @@ def record_decision(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
-):
+) -> ReturnAuthorisation | OpenedCase | None:
     """Write what a decision implies: a return authorisation or a case.
 
-    Returns the ReturnAuthorizationRow or the OpenedCase, or None."""
+    Returns the ReturnAuthorisation or the OpenedCase (views), or None."""
     from bot.services.cases import open_case
 
     decision, order, seller = result.decision, result.order, result.seller
     if decision.reason_code in RETURN_AUTHORISING_CODES and order and seller:
         window = return_window(order, seller)
-        authorisation = ReturnAuthorizationRow(
+        return add_return_authorisation(
+            session,
             order_id=order.id,
             conversation_id=conversation_id,
-            items=[
-                {"asin": item.asin, "quantity": item.quantity} for item in order.items
-            ],
+            items=[(item.asin, item.quantity) for item in order.items],
             reason=decision.reason_code,
             method=return_method(seller).value,
             deadline=window.closes_at,
-            created_at=now,
+            now=now,
         )
-        session.add(authorisation)
-        session.flush()
-        return authorisation
     if decision.route is Route.SELLER_CASE and order:
         kind = CaseKind.SELLER
     elif decision.route is Route.AGENT:

@@ -15,15 +15,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.adapters.orm import SellerRow, WebUserRow
-from bot.i18n import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES, t
+from bot.adapters import user_store
+from bot.adapters.catalogue import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.adapters.orm import WebUserRow
+from bot.services.errors import CatalogueError
 
 ROLES = ("agent", "seller")
 MIN_PASSWORD_LENGTH = 8
@@ -34,16 +34,8 @@ DEMO_AGENT = ("agent", "agent-demo-pass", "agent", None)
 DEMO_SELLER = ("seller-s100", "seller-demo-pass", "seller", "S-100")
 
 
-class UserError(Exception):
+class UserError(CatalogueError):
     """A rule about accounts was broken; the message comes from the catalogue."""
-
-    def __init__(self, key: str, /, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(self.message(DEFAULT_LANGUAGE))
-
-    def message(self, language: str | None = DEFAULT_LANGUAGE) -> str:
-        return t(self.key, language, **self.params)
 
 
 @dataclass(frozen=True)
@@ -87,17 +79,11 @@ def _view(row: WebUserRow, seller_language: str | None) -> WebUser:
 def _seller_language(session: Session, seller_id: str | None) -> str | None:
     if seller_id is None:
         return None
-    return session.execute(
-        select(SellerRow.preferred_language).where(SellerRow.id == seller_id)
-    ).scalar_one_or_none()
+    return user_store.seller_language(session, seller_id)
 
 
 def _find(session: Session, username: str) -> WebUserRow | None:
-    return session.execute(
-        select(WebUserRow).where(
-            func.lower(WebUserRow.username) == username.strip().lower()
-        )
-    ).scalar_one_or_none()
+    return user_store.find_by_username(session, username)
 
 
 def add_user(
@@ -128,13 +114,14 @@ def add_user(
     if role == "seller":
         if not seller_id:
             raise UserError("web.users.error.seller_required")
-        if session.get(SellerRow, seller_id) is None:
+        if not user_store.seller_exists(session, seller_id):
             raise UserError("web.users.error.unknown_seller", seller_id=seller_id)
     elif seller_id:
         raise UserError("web.users.error.agent_with_seller")
     if _find(session, username) is not None:
         raise UserError("web.users.error.duplicate", username=username)
-    row = WebUserRow(
+    row = user_store.add_user_row(
+        session,
         username=username,
         password_hash=_hasher().hash(password),
         role=role,
@@ -142,8 +129,6 @@ def add_user(
         language=language,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
     return _view(row, _seller_language(session, row.seller_id))
 
 
@@ -185,15 +170,15 @@ def authenticate(
         return None
     if row is None:
         return None
-    if hasher.check_needs_rehash(row.password_hash):
-        row.password_hash = hasher.hash(password)
-    row.last_login_at = now
-    session.flush()
+    new_hash = (
+        hasher.hash(password) if hasher.check_needs_rehash(row.password_hash) else None
+    )
+    user_store.record_login(session, row, at=now, new_hash=new_hash)
     return _view(row, _seller_language(session, row.seller_id))
 
 
 def get_user(session: Session, user_id: int) -> WebUser | None:
-    row = session.get(WebUserRow, int(user_id))
+    row = user_store.get_user_row(session, int(user_id))
     if row is None:
         return None
     return _view(row, _seller_language(session, row.seller_id))

@@ -37,11 +37,10 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from functools import lru_cache
 from typing import Protocol
@@ -49,8 +48,10 @@ from typing import Protocol
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Engine
 
+from bot import config
+from bot.adapters.db import session_scope
 from bot.adapters.orm import VerificationFailureRow
-from bot.db import session_scope
+from bot.services.identity import postal_code_in, verify_order_zip
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ ORDER_WINDOW = timedelta(hours=24)
 CLIENT_FAILURE_LIMIT = 10
 CLIENT_WINDOW = timedelta(hours=1)
 
-REDIS_URL_ENV = "CSBA_REDIS_URL"
+REDIS_URL_ENV = config.REDIS_URL_ENV
 REDIS_PREFIX = "csba:verify:"
 
 # The client key of a message that came with no address (e.g. `rasa shell`): all
@@ -304,7 +305,51 @@ def _redis_store(url: str) -> RedisFailureStore:
 def limits_for(engine: Engine) -> VerificationLimits:
     """The limits over Redis when CSBA_REDIS_URL is set, else over `engine`'s
     database (the project database)."""
-    url = os.environ.get(REDIS_URL_ENV)
+    url = config.redis_url()
     if url:
         return VerificationLimits(_redis_store(url))
     return VerificationLimits(SqlFailureStore(engine))
+
+
+# --- the order form's verification of an anonymous buyer ----------------------------------
+
+
+def real_now() -> datetime:
+    """The limits' clock: real time, never CSBA_NOW. A fixed or replayed clock
+    must neither keep failures forever nor forget them (as with token expiry)."""
+    return datetime.now(timezone.utc)
+
+
+def zip_guess(answer: str) -> str | None:
+    """The ZIP code to check in a buyer's (cleaned) answer, or None when the
+    answer has no digit at all: that is no guess, it uses no attempt."""
+    guess = postal_code_in(answer)
+    return guess if any(char.isdigit() for char in guess) else None
+
+
+def early_verdict(
+    limits: VerificationLimits, order_id: str, client: str | None
+) -> Verdict | None:
+    """The limits' word on an order before a ZIP code is asked for:
+    ORDER_LOCKED or CLIENT_LIMITED, or None. When they cannot be read the buyer
+    is asked anyway: the check of the answer itself (`check_zip`) fails closed."""
+    try:
+        return limits.blocked(order_id, client, now=real_now())
+    except Exception:
+        log.exception("Could not read the verification limits")
+        return None
+
+
+def check_zip(
+    limits: VerificationLimits,
+    order_id: str,
+    client: str | None,
+    order: object | None,
+    guess: str,
+) -> Verdict:
+    """One guess at the ZIP code of `order_id`, within the limits. `order` is the
+    order as already read (None when there is no such order: that counts
+    exactly like a wrong ZIP code)."""
+    return limits.check(
+        order_id, client, lambda: verify_order_zip(order, guess), now=real_now()
+    )

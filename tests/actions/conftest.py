@@ -35,8 +35,9 @@ from actions.orders import ActionAskOrderId, ValidateOrderForm
 from actions.product import ActionAskProductAsin
 from actions.session import ActionCheckUpdates, ActionSessionStart
 from actions.triage import ActionStartInquiry, ActionTriage
-from bot.db import make_engine
-from bot.services import importer, schema
+from bot.adapters import schema
+from bot.adapters.db import make_engine
+from bot.services import importer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DOMAIN_FILE = PROJECT_ROOT / "domain.yml"

@@ -14,8 +14,8 @@ from sqlalchemy import select
 import actions.base as base
 from actions.base import BotServices, CsbaAction, clean_text, conversation_key
 from actions.triage import ActionStartInquiry, ActionTriage
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
-from bot.db import session_scope
 from tests.actions.conftest import PROJECT_ROOT, make_tracker, user_event
 
 HOSTILE = {
@@ -32,11 +32,11 @@ def test_importing_the_actions_builds_nothing():
     """The action server imports the package: no engine, no services, no secret."""
     code = (
         "import actions.base, actions.orders, actions.product, actions.session, "
-        "actions.triage, actions.fallback, bot.db\n"
+        "actions.triage, actions.fallback, bot.adapters.db\n"
         "from rasa_sdk.executor import ActionExecutor\n"
         "ActionExecutor().register_package('actions')\n"
         "assert actions.base.default_services.cache_info().currsize == 0\n"
-        "assert bot.db._cached_engine.cache_info().currsize == 0\n"
+        "assert bot.adapters.db._cached_engine.cache_info().currsize == 0\n"
     )
     env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
     done = subprocess.run(

@@ -8,9 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from actions.orders import find_order_id, needs_order
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow, ReturnAuthorizationRow
-from bot.db import session_scope
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 
 ORDER = "112-0000001-0000001"  # B-1, ships to 98101, delivered by UPS
@@ -270,27 +269,6 @@ def test_nothing_is_written_before_verification(chat_factory, services):
         )
 
 
-@pytest.mark.parametrize(
-    ("texts", "expected"),
-    [
-        (("112-0000001-0000001",), ORDER),
-        (("112 0000001 0000001",), ORDER),
-        (("it's 112-0000001-0000001 thanks",), ORDER),
-        (("１１２－００００００１－００００００１",), ORDER),
-        ((None, "", "98101", "1120000001000000"), None),
-        (("x" * 20_000,), None),
-    ],
-)
-def test_find_order_id(texts, expected):
-    assert find_order_id(*texts) == expected
-
-
-def test_needs_order():
-    assert needs_order("delivery_status") and needs_order("product_question")
-    assert not needs_order("invoice") and not needs_order("human_agent")
-    assert not needs_order("greet") and not needs_order(None)
-
-
 def test_a_new_question_at_the_order_question_replaces_the_old_one(token_chat):
     chat = token_chat("B-1")
     chat.say("I want to cancel an order", "cancel_order")
@@ -309,3 +287,60 @@ def test_a_zip_answer_classified_as_a_business_intent_is_still_a_zip(chat_factor
     ask_delivery(chat)
     chat.say("98101", "cancel_order")  # a bare ZIP can come back with any intent
     assert chat.slots["reason_code"] == "delivered"  # still the delivery question
+
+
+def test_the_form_validates_slot_by_slot():
+    from rasa_sdk.forms import FormValidationAction
+
+    from actions.orders import ValidateOrderForm
+
+    assert issubclass(ValidateOrderForm, FormValidationAction)
+    for slot in ("has_ordered", "order_id", "zip_code", "product_asin"):
+        assert callable(getattr(ValidateOrderForm, f"validate_{slot}"))
+
+
+def test_each_action_run_reads_the_order_at_most_once(chat_factory, monkeypatch):
+    from bot.adapters.repository import SqlRepository
+
+    reads: list[str] = []
+    get_order = SqlRepository.get_order
+
+    def counting(self, order_id):  # noqa: ANN001, ANN202
+        reads.append(order_id)
+        return get_order(self, order_id)
+
+    monkeypatch.setattr(SqlRepository, "get_order", counting)
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("yes", "affirm")
+    chat.say(ORDER, "give_order_id", order_id=ORDER)
+    assert reads == []  # nothing read before the ZIP code
+    chat.say("98101", "nlu_fallback")  # verify, then "which item?"
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert reads == [ORDER, ORDER]  # validate_order_form, action_ask_product_asin
+    reads.clear()
+    chat.say("the kettle", "nlu_fallback")  # validate_order_form, action_triage
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert reads == [ORDER, ORDER]
+
+
+def test_an_order_the_intent_does_not_need_is_read_once(token_chat, monkeypatch):
+    from bot.adapters.repository import SqlRepository
+
+    reads: list[str] = []
+    get_order = SqlRepository.get_order
+
+    def counting(self, order_id):  # noqa: ANN001, ANN202
+        reads.append(order_id)
+        return get_order(self, order_id)
+
+    monkeypatch.setattr(SqlRepository, "get_order", counting)
+    chat = token_chat("B-1")
+    chat.say(f"an invoice for {ORDER} please", "invoice", order_id=ORDER)
+    assert chat.slots["order_id"] == ORDER  # the buyer's: part of the decision
+    assert reads == [ORDER]
+    # Someone else's order: decided without it, nothing of it shown.
+    other = token_chat("B-2", conversation="chat-2")
+    other.say(f"an invoice for {ORDER} please", "invoice", order_id=ORDER)
+    assert other.slots["order_id"] is None
+    assert other.slots["route"] is not None

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from actions.product import match_item
-from bot.domain.model import Product
-
 MULTI = "112-0000001-0000001"  # B-1: tumbler B0HRTH0001 and kettle B0HRTH0002
 SINGLE = "112-0000003-0000003"  # B-1: tumbler only
 
@@ -108,28 +103,3 @@ def test_someone_elses_order_never_shows_its_items(token_chat):
     assert chat.slots["reason_code"] == "not_your_order"
     assert "utter_ask_product_asin" not in chat.responses()
     assert "Hearth" not in " ".join(chat.texts())
-
-
-PRODUCTS = [
-    Product(asin="B0HRTH0001", seller_id="S", title="Hearth 20 oz Tumbler with Lid"),
-    Product(asin="B0HRTH0002", seller_id="S", title="Hearth 1.7 L Electric Kettle"),
-]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("B0HRTH0002", "B0HRTH0002"),
-        ("b0hrth0001", "B0HRTH0001"),
-        ("2", "B0HRTH0002"),
-        ("the electric kettle", "B0HRTH0002"),
-        ("Tumbler", "B0HRTH0001"),
-        ("hearth", None),  # in both titles
-        ("3", None),
-        ("", None),
-        ("<script>alert(1)</script>", None),
-        ("x" * 20_000, None),
-    ],
-)
-def test_match_item(text, expected):
-    assert match_item(text, PRODUCTS) == expected

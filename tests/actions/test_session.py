@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
-from bot.db import session_scope
+from bot.adapters.db import session_scope
 from bot.services.cases import agent_reply, reply
 from tests.actions.conftest import make_tracker
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from actions.triage import DECISION_SLOTS, ActionStartInquiry
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseMessageRow, CaseRow, ReturnAuthorizationRow
-from bot.db import session_scope
 from bot.domain.policy import REASON_CODES
 from tests.actions.conftest import PROJECT_ROOT, user_event
 

@@ -1,12 +1,12 @@
 """Browser tests: Debian's Chromium, driven by Playwright for Python, against the
 real stack: `rasa run` (with the project's credentials.yml, so the socket.io
-channel bot.channels.socketio), the action server and the web app
-(`python -m bot.web`), each a separate process on a free port, over temporary
+channel bot.entrypoints.rasa.channels.socketio), the action server and the web app
+(`python -m bot.entrypoints.web`), each a separate process on a free port, over temporary
 project and tracker databases loaded with `csba db load data/demo/demo.json`,
 at the demo clock (CSBA_NOW) as in tests/e2e.
 
-The process helpers are bot.devstack's (as in tests/e2e). The model is
-`bot.training.ensure_model()`'s (CSBA_E2E_MODEL=<file> uses that file).
+The process helpers are tools.devstack's (as in tests/e2e). The model is
+`bot.entrypoints.training.ensure_model()`'s (CSBA_E2E_MODEL=<file> uses that file).
 Screenshots of every page go to $CSBA_ARTIFACTS_DIR or tests/browser/artifacts/
 (printed at the end of the run).
 
@@ -29,7 +29,8 @@ import httpx
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.devstack import (
+from tests.e2e.conftest import JWT_SECRET, START_TIMEOUT, failing_with_logs
+from tools.devstack import (
     Service,
     answers,
     csba_env,
@@ -39,7 +40,6 @@ from bot.devstack import (
     tail,
     wait_until,
 )
-from tests.e2e.conftest import JWT_SECRET, START_TIMEOUT, failing_with_logs
 
 CHROMIUM = Path(os.environ.get("CSBA_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(
@@ -93,7 +93,7 @@ class WebStack:
 
 
 def _add_accounts(database_url: str) -> None:
-    from bot.db import make_engine, session_scope
+    from bot.adapters.db import make_engine, session_scope
     from bot.services.users import add_user
 
     engine = make_engine(database_url)
@@ -116,7 +116,7 @@ def _add_accounts(database_url: str) -> None:
 # Sanic's test client) when the whole suite runs in one process.
 @pytest.fixture(scope="package")
 def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
-    from bot.training import ensure_model
+    from bot.entrypoints.training import ensure_model
 
     if not CHROMIUM.exists():
         pytest.fail(
@@ -153,7 +153,7 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
         actions_port=actions_port, rasa_port=rasa_port, api_token=api_token,
         rasa_args=("--cors", web_url),
     )  # fmt: skip
-    web = Service("web app", [sys.executable, "-m", "bot.web"], env, workdir / "web.log")
+    web = Service("web app", [sys.executable, "-m", "bot.entrypoints.web"], env, workdir / "web.log")
     stack = WebStack(
         web_url=web_url,
         rasa_url=rasa_url,

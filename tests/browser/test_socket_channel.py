@@ -1,4 +1,4 @@
-"""The project's socket.io channel (bot.channels.socketio) inside the real
+"""The project's socket.io channel (bot.entrypoints.rasa.channels.socketio) inside the real
 `rasa run`, talked to by python-socketio's own client: the token decides the
 conversation, whatever session_id and metadata the client sends."""
 
@@ -82,7 +82,7 @@ def test_no_token_gets_a_server_issued_anonymous_conversation(web_stack):
 
 
 def test_long_messages_are_cut_like_the_rest_channels(web_stack):
-    from bot.channels.input_guard import MAX_MESSAGE_CHARS
+    from bot.entrypoints.rasa.channels.input_guard import MAX_MESSAGE_CHARS
 
     token = issue_buyer_token("B-3", secret=JWT_SECRET)
     conversation_id = resolve_chat_token(token, secret=JWT_SECRET).sender_id

@@ -4,7 +4,7 @@ The session-scoped `stack` fixture:
 
 1. builds a temporary project database (SQLite): `csba db upgrade`, then
    `csba db load data/demo/demo.json`, with DATABASE_URL pointing at it;
-2. gets the trained model from `bot.training.ensure_model()` (trains only when
+2. gets the trained model from `bot.entrypoints.training.ensure_model()` (trains only when
    config.yml, domain.yml or data/ changed since the last training);
 3. starts `rasa run actions` and `rasa run --enable-api` on free ports, with a
    temporary endpoints.yml (action endpoint on the action server's port, SQL
@@ -12,7 +12,7 @@ The session-scoped `stack` fixture:
    examples (CSBA_NOW) and a fixed JWT secret; waits for both to answer;
 4. stops both process groups at the end of the session.
 
-The process helpers are bot.devstack's (shared with tests/browser and the load
+The process helpers are tools.devstack's (shared with tests/browser and the load
 benchmark); their StackError becomes pytest.fail with the tails of the logs.
 
 `stack.chat(sender, text, token=None)` posts to the project's token channel
@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.devstack import (
+from tools.devstack import (
     CSBA_WEBHOOK,
     Service,
     StackError,
@@ -51,7 +51,7 @@ from bot.devstack import (
     tail,
     wait_until,
 )
-from bot.evaluation.metrics import percentile
+from tools.evaluation.metrics import percentile
 
 # A fixed 48-character signing secret, shared by this process (which issues the
 # tokens) and the Rasa and action processes (which check them).
@@ -71,7 +71,7 @@ NOTES: list[str] = []
 
 @contextlib.contextmanager
 def failing_with_logs() -> Iterator[None]:
-    """A bot.devstack StackError (a service died, did not answer, or a setup
+    """A tools.devstack StackError (a service died, did not answer, or a setup
     command failed) becomes pytest.fail with the tails of the logs."""
     try:
         yield
@@ -194,7 +194,7 @@ class Stack:
 def running_stack(workdir: Path) -> Iterator[Stack]:
     """The demo database, the model and the two processes, in `workdir`; stopped
     at the end."""
-    from bot.training import ensure_model
+    from bot.entrypoints.training import ensure_model
 
     env = csba_env(workdir, JWT_SECRET)
 

@@ -31,9 +31,12 @@ import httpx
 import pytest
 import socketio
 
-from bot.channels.identity_resolution import CHAT_TOKEN_HEADER
-from bot.channels.input_guard import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, buyer_text
-from bot.devstack import CSBA_WEBHOOK
+from bot.entrypoints.rasa.channels.identity_resolution import CHAT_TOKEN_HEADER
+from bot.entrypoints.rasa.channels.input_guard import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    buyer_text,
+)
 from bot.services.verification import CLIENT_FAILURE_LIMIT, ORDER_FAILURE_LIMIT
 from tests.e2e.conftest import NOTES, Stack, running_stack
 from tests.e2e.hostile import RawRequest, conversations
@@ -50,6 +53,7 @@ from tests.e2e.test_conversations import (
     offers_a_person,
     response_text,
 )
+from tools.devstack import CSBA_WEBHOOK
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
@@ -246,7 +250,7 @@ def test_a_verified_anonymous_conversation_cannot_be_joined(attack: Stack):
 def test_an_agent_reply_reaches_only_its_buyer(attack: Stack):
     from datetime import datetime, timezone
 
-    from bot.db import make_engine, session_scope
+    from bot.adapters.db import make_engine, session_scope
     from bot.services.cases import agent_reply
 
     buyer = Conversation(attack, buyer="B-3")

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.channels.identity_resolution import CHAT_TOKEN_HEADER
 from bot.config import PROJECT_ROOT
+from bot.entrypoints.rasa.channels.identity_resolution import CHAT_TOKEN_HEADER
 from bot.services.identity import (
     conversation_id_for,
     issue_buyer_token,

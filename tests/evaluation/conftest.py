@@ -1,6 +1,6 @@
 """Fixtures of the evaluation tests: the bot's trained model.
 
-The model is the bot's own (`bot.training.ensure_model()`: trained only when
+The model is the bot's own (`bot.entrypoints.training.ensure_model()`: trained only when
 config.yml, domain.yml or data/ changed, and shared with the other slow tests).
 CSBA_E2E_MODEL=<file> uses that model instead, as tests/e2e does.
 """
@@ -16,25 +16,22 @@ import pytest
 
 from bot.config import PROJECT_ROOT
 
-CSBA = Path(sys.executable).parent / "csba"
-
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     override = os.environ.get("CSBA_E2E_MODEL")
     if override:
         return Path(override).resolve()
-    from bot.training import ensure_model
+    from bot.entrypoints.training import ensure_model
 
     return ensure_model()
 
 
-def run_csba(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    """The installed `csba` command, as a user runs it, from the project root."""
-    command = [str(CSBA)] if CSBA.exists() else [sys.executable, "-m", "bot.cli"]
+def run_eval(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m tools.evaluation`, as a developer runs it, from the project root."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     return subprocess.run(
-        [*command, *args],
+        [sys.executable, "-m", "tools.evaluation", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

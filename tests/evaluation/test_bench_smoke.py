@@ -1,5 +1,6 @@
-"""`csba eval bench` works end to end: a 5-second load at 2 buyers against the real
-stack (rasa run + action server over a temporary database) and a bare Rasa bot.
+"""`python -m tools.evaluation bench` works end to end: a 5-second load at 2 buyers
+against the real stack (rasa run + action server over a temporary database) and a
+bare Rasa bot.
 
 It checks that the tool runs, that every conversation stays on script and that the
 report is written; it asserts nothing about speed (that is `make bench`).
@@ -12,7 +13,7 @@ import json
 
 import pytest
 
-from tests.evaluation.conftest import run_csba
+from tests.evaluation.conftest import run_eval
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -20,8 +21,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 def test_five_seconds_at_two_buyers(tmp_path, trained_model, request):
     reports = tmp_path / "reports"
     bare_cache = request.config.cache.mkdir("csba-bench")
-    result = run_csba(
-        "eval", "bench", "--concurrency", "2", "--duration", "5",
+    result = run_eval(
+        "bench", "--concurrency", "2", "--duration", "5",
         "--model", str(trained_model), "--bare-cache", str(bare_cache),
         "--report-dir", str(reports), timeout=1500,
     )  # fmt: skip

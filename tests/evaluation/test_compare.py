@@ -1,4 +1,5 @@
-"""The pieces of `csba eval compare` that need no training (the full run is `make eval`)."""
+"""The pieces of `python -m tools.evaluation compare` that need no training (the
+full run is `make eval`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluation.compare import (
+from tools.evaluation.compare import (
     cap_epochs,
     load_pool,
     our_config,
@@ -16,7 +17,7 @@ from bot.evaluation.compare import (
     tfidf_lr_predict,
     write_nlu_yaml,
 )
-from bot.evaluation.datasets import EvalError
+from tools.evaluation.datasets import EvalError
 
 
 def test_rasa_default_is_the_rasa_init_template_completed_by_rasa():

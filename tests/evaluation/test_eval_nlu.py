@@ -1,4 +1,5 @@
-"""`csba eval nlu`: labelled files through the real command and a real model."""
+"""`python -m tools.evaluation nlu`: labelled files through the real command and a
+real model."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from tests.evaluation.conftest import run_csba
+from tests.evaluation.conftest import run_eval
+from tools.evaluation.cli import PROG, main
 
 TINY_TSV = (
     "intent\ttext\tsource\n"
@@ -66,22 +67,22 @@ def _one_line_error(capsys, argv: list[str]) -> str:
 def test_a_bad_tsv_file_is_one_line_and_exit_1(tmp_path, capsys, content, expected):
     path = tmp_path / "labels.tsv"
     path.write_bytes(content)
-    line = _one_line_error(capsys, ["eval", "nlu", "--file", str(path)])
-    assert line.startswith("csba: ") and "labels.tsv" in line and expected in line
+    line = _one_line_error(capsys, ["nlu", "--file", str(path)])
+    assert line.startswith(f"{PROG}: ") and "labels.tsv" in line and expected in line
 
 
 def test_missing_file_unknown_format_and_missing_model(tmp_path, capsys):
     assert "no such file" in _one_line_error(
-        capsys, ["eval", "nlu", "--file", str(tmp_path / "none.tsv")]
+        capsys, ["nlu", "--file", str(tmp_path / "none.tsv")]
     )
     other = tmp_path / "labels.csv"
     other.write_text("intent,text\n", encoding="utf-8")
-    assert ".tsv" in _one_line_error(capsys, ["eval", "nlu", "--file", str(other)])
+    assert ".tsv" in _one_line_error(capsys, ["nlu", "--file", str(other)])
     tsv = tmp_path / "labels.tsv"
     tsv.write_text(TINY_TSV, encoding="utf-8")
     line = _one_line_error(
         capsys,
-        ["eval", "nlu", "--file", str(tsv), "--model", str(tmp_path / "m.tar.gz")],
+        ["nlu", "--file", str(tsv), "--model", str(tmp_path / "m.tar.gz")],
     )
     assert "no such model" in line
 
@@ -91,8 +92,8 @@ def test_tiny_tsv_through_the_real_command(tmp_path, trained_model):
     labels = tmp_path / "tiny.tsv"
     labels.write_text(TINY_TSV, encoding="utf-8")
     reports = tmp_path / "reports"
-    result = run_csba(
-        "eval", "nlu", "--file", str(labels), "--model", str(trained_model),
+    result = run_eval(
+        "nlu", "--file", str(labels), "--model", str(trained_model),
         "--report-dir", str(reports),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -132,8 +133,8 @@ def test_rasa_nlu_yaml_through_the_real_command(tmp_path, trained_model):
     labels = tmp_path / "tiny.yml"
     labels.write_text(TINY_YAML, encoding="utf-8")
     reports = tmp_path / "reports"
-    result = run_csba(
-        "eval", "nlu", "--file", str(labels), "--model", str(trained_model),
+    result = run_eval(
+        "nlu", "--file", str(labels), "--model", str(trained_model),
         "--report-dir", str(reports),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

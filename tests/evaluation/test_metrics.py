@@ -1,11 +1,12 @@
-"""The scores of `csba eval`, on a small set whose figures are worked out by hand."""
+"""The scores of `python -m tools.evaluation`, on a small set whose figures are
+worked out by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.evaluation.datasets import domain_intents
-from bot.evaluation.metrics import (
+from tools.evaluation.datasets import domain_intents
+from tools.evaluation.metrics import (
     BUSINESS_INTENTS,
     FALLBACK,
     mean_and_sd,
@@ -121,7 +122,7 @@ def test_in_scope_accuracy_counts_pre_order_and_product_question_as_one():
 
 
 def test_calibration_bins_and_expected_calibration_error():
-    from bot.evaluation.metrics import calibration
+    from tools.evaluation.metrics import calibration
 
     correct = [True, True, False, True, False, False]
     confidences = [0.95, 0.92, 0.97, 0.55, 0.52, 1.0]

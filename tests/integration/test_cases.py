@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
+from bot.adapters.db import session_scope
 from bot.adapters.orm import BuyerRow, CaseMessageRow, CaseRow, OrderRow, SellerRow
-from bot.db import session_scope
 from bot.domain.model import CaseKind, CaseStatus, MessageAuthor
 from bot.domain.sla import SlaState, deadlines
 from bot.services import cases

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from bot.cli import DEMO_EXAMPLES, main
 from bot.domain.policy import REASON_CODES
+from bot.entrypoints.cli import DEMO_EXAMPLES, main
 
 AT = "2026-11-26T10:00:00-08:00"
 
@@ -172,8 +172,8 @@ def test_invalid_import_names_the_path_and_writes_nothing(seeded, tmp_path, db_u
     assert code == 1
     assert "orders[3].id" in err
     # nothing of the document was written: not the new buyer ...
+    from bot.adapters.db import make_engine, session_scope
     from bot.adapters.repository import SqlRepository
-    from bot.db import make_engine, session_scope
 
     engine = make_engine(db_url)
     with session_scope(engine) as session:
@@ -218,8 +218,8 @@ def test_enroll_and_opt_out_change_coverage(seeded):
 
 
 def test_case_log_reply_and_sweep(seeded, db_url):
-    from bot.clock import parse_instant
-    from bot.db import make_engine, session_scope
+    from bot.adapters.clock import parse_instant
+    from bot.adapters.db import make_engine, session_scope
     from bot.services.triage import record_decision
     from bot.services.triage import triage as triage_service
 
@@ -292,7 +292,7 @@ def test_outdated_schema_is_a_one_line_error(tmp_path, monkeypatch, capsys):
 
 def test_console_script_runs_as_a_process(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "PATH": "/usr/bin:/bin"}
-    csba = [sys.executable, "-m", "bot.cli"]
+    csba = [sys.executable, "-m", "bot.entrypoints.cli"]
     assert (
         subprocess.run(
             [*csba, "db", "upgrade"], env=env, capture_output=True

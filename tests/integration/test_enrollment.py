@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.adapters.db import session_scope
 from bot.adapters.repository import SqlRepository
-from bot.db import session_scope
 from bot.domain.model import EnrollmentPeriod
 from bot.services.enrollment import EnrollmentError, enroll, opt_out
 from bot.services.importer import load_document

@@ -1,4 +1,4 @@
-"""The JSON import (bot/services/importer.py, docs/data-format.md) on real
+"""The JSON import (bot/services/importer/, docs/data-format.md) on real
 databases: SQLite, and PostgreSQL when TEST_POSTGRES_URL is set."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.db import session_scope
 from bot.adapters.repository import SqlRepository
-from bot.db import session_scope
 from bot.services.importer import (
     ImportSummary,
     ImportValidationError,

@@ -10,9 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from bot.adapters import schema
+from bot.adapters.db import make_engine
 from bot.adapters.orm import metadata
-from bot.db import make_engine
-from bot.services import schema
 from tests.conftest import DB_BACKENDS
 
 

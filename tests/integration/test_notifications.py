@@ -15,14 +15,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from bot.adapters.catalogue import catalogue, placeholders
+from bot.adapters.db import session_scope
 from bot.adapters.orm import BuyerRow, OrderRow, SellerRow
-from bot.db import session_scope
-from bot.i18n import catalogue, placeholders
-from bot.services import cases
+from bot.services import cases, messagebus
 from bot.services.notifications import (
     EmailNotifier,
     SellerContact,
-    pending_notifications,
     seller_contact,
 )
 
@@ -321,7 +320,7 @@ def test_no_mail_for_a_case_that_was_rolled_back(shop, smtp_server):
                 now=T0,
                 order_id=ORDER_EN,
             )
-            assert pending_notifications(session) == 1
+            assert messagebus.pending(session) == 1
             raise RuntimeError("the caller failed after opening the case")
     assert smtp_server.envelopes == []
 
@@ -346,7 +345,7 @@ def test_a_savepoint_rollback_drops_only_its_own_mail(shop, smtp_server):
             order_id=ORDER_ZH,
         )
         savepoint.rollback()
-        assert pending_notifications(session) == 1
+        assert messagebus.pending(session) == 1
     [(rcpt, message)] = smtp_server.messages()
     assert rcpt == ["en-seller@example.com"]
     assert message["X-CSBA-Case-Id"] == str(kept.id)
@@ -356,9 +355,12 @@ def test_a_broken_outbox_never_fails_the_committed_case(shop, tmp_path, caplog):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
     broken = EmailNotifier(smtp=None, outbox=not_a_folder / "outbox")
-    with caplog.at_level(logging.ERROR, logger="bot.services.notifications"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.messagebus"):
         case = open_case(shop, ORDER_EN, notifier=broken)
-    assert any("could not notify" in r.getMessage() for r in caplog.records)
+    assert any(
+        "send_case_opened of CaseOpened failed" in r.getMessage()
+        for r in caplog.records
+    )
     with session_scope(shop) as session:
         assert cases.get_case(session, case.id).id == case.id
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from bot.adapters.db import session_scope
 from bot.adapters.repository import SqlRepository
-from bot.db import session_scope
 from bot.domain.model import (
     Buyer,
     EnrollmentPeriod,

@@ -20,10 +20,10 @@ import pytest
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
-from bot.channels.rest import CHAT_TOKEN_HEADER, TokenRestInput
+from bot.adapters.tokens import SecretError
+from bot.entrypoints.rasa.channels.rest import CHAT_TOKEN_HEADER, TokenRestInput
 from bot.services.identity import (
     BuyerIdentity,
-    SecretError,
     conversation_id_for,
     identity_from_metadata,
     issue_buyer_token,
@@ -349,7 +349,7 @@ async def test_stream(client, agent):
 async def test_failing_handler_answers_politely_not_5xx(client, agent):
     """A turn that produced no reply (a crash, or Rasa swallowing a dead action
     server) gets the polite unavailable message, never silence or a 5xx."""
-    from bot.i18n import t
+    from bot.adapters.catalogue import t
 
     agent.fail = True
     got = await client.post(WEBHOOK, json={"message": "hi"})
@@ -418,16 +418,16 @@ def test_channel_refuses_a_short_secret(monkeypatch):
 
 
 def test_channel_loads_from_credentials_module_path():
-    """What `rasa run` does with `bot.channels.rest.TokenRestInput: {}`."""
+    """What `rasa run` does with `bot.entrypoints.rasa.channels.rest.TokenRestInput: {}`."""
     from rasa.core.run import _create_single_channel
 
-    channel = _create_single_channel("bot.channels.rest.TokenRestInput", {})
+    channel = _create_single_channel("bot.entrypoints.rasa.channels.rest.TokenRestInput", {})
     assert isinstance(channel, TokenRestInput)
     assert channel.name() == "csba_rest" and channel.url_prefix() == "csba_rest"
 
 
 async def test_very_long_messages_are_cut_before_rasa(client, agent):
-    from bot.channels.input_guard import MAX_MESSAGE_CHARS
+    from bot.entrypoints.rasa.channels.input_guard import MAX_MESSAGE_CHARS
 
     got = await client.post(WEBHOOK, json={"message": "x" * 20_000})
     assert got.status_code == 200

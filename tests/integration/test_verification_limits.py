@@ -158,8 +158,8 @@ def test_concurrent_guesses_never_pass_the_limit(limits):
 def test_sql_store_keeps_no_addresses_and_forgets_old_rows(engine):
     from sqlalchemy import select
 
+    from bot.adapters.db import session_scope
     from bot.adapters.orm import VerificationFailureRow
-    from bot.db import session_scope
 
     store = SqlFailureStore(engine)
     limits = VerificationLimits(store)

@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from bot.domain.model import Product
-from bot.nlp import answers
 from bot.nlp.answers import (
     LEXICON_PATH,
     LexiconError,
@@ -18,6 +17,7 @@ from bot.nlp.answers import (
     load_lexicon,
     validate_lexicon,
 )
+from bot.nlp.answers import lexicon as answers
 from bot.nlp.pipeline import load
 
 

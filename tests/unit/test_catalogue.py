@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import SUPPORTED_LANGUAGES, catalogue, placeholders, t
+from bot.adapters.catalogue import SUPPORTED_LANGUAGES, catalogue, placeholders, t
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""bot.db: the pooled SQLite engine keeps connections, and notices a replaced file."""
+"""bot.adapters.db: the pooled SQLite engine keeps connections, and notices a replaced file."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
-from bot.db import make_engine
+from bot.adapters.db import make_engine
 
 
 def _database(path, label: str) -> None:

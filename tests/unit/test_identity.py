@@ -1,4 +1,4 @@
-"""bot.services.identity and bot.channels.identity_resolution: tokens,
+"""bot.services.identity and bot.entrypoints.rasa.channels.identity_resolution: tokens,
 conversation ids, ZIP verification, and identity from message metadata."""
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from bot.channels.identity_resolution import resolve_identity
+from bot.adapters.tokens import SecretError, jwt_secret
+from bot.entrypoints.rasa.channels.identity_resolution import resolve_identity
 from bot.services.identity import (
     MAX_ZIP_ATTEMPTS,
     BuyerIdentity,
     InvalidToken,
-    SecretError,
     conversation_id_for,
     identity_from_metadata,
     issue_anonymous_token,
     issue_buyer_token,
-    jwt_secret,
     verify_buyer_token,
     verify_order_zip,
 )
@@ -471,7 +470,7 @@ def test_buyer_token_metadata_carries_the_client_key():
 def test_no_rasa_import():
     """The web app imports these modules; they must not pull in Rasa."""
     code = (
-        "import sys, bot.services.identity, bot.channels.identity_resolution; "
+        "import sys, bot.services.identity, bot.entrypoints.rasa.channels.identity_resolution; "
         "sys.exit(any(m == 'rasa' or m.startswith('rasa.') for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -1,4 +1,4 @@
-"""bot.channels.input_guard: what a buyer's message may be before Rasa sees it."""
+"""bot.entrypoints.rasa.channels.input_guard: what a buyer's message may be before Rasa sees it."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import (
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.orders import order_button
-from bot.channels.input_guard import (
+from bot.config import PROJECT_ROOT
+from bot.entrypoints.rasa.channels.input_guard import (
     MAX_MESSAGE_CHARS,
     PUBLIC_INTENTS,
     buyer_text,
     is_internal_intent_syntax,
     plain_text,
 )
-from bot.config import PROJECT_ROOT
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 

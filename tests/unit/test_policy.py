@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.catalogue import catalogue, placeholders, t
 from bot.domain.model import (
     Decision,
     EnrollmentPeriod,
@@ -30,8 +31,8 @@ from bot.domain.model import (
     Route,
     Seller,
 )
-from bot.domain.policy import REASON_CODES, UnknownIntent, decide, explain
-from bot.i18n import catalogue, placeholders, t
+from bot.domain.policy import REASON_CODES, UnknownIntent, decide
+from bot.services.presentation import explain, explained
 
 BOT = Route.BOT
 CASE = Route.SELLER_CASE
@@ -230,7 +231,9 @@ def assert_decision(decision: Decision, route: Route, code: str, covered) -> Non
     assert (decision.route, decision.reason_code) == (route, code)
     assert decision.covered is covered
     assert REASON_CODES[code] is route
-    assert decision.reason and "{" not in decision.reason
+    assert decision.reason is None  # codes and facts: rendered outside the domain
+    reason = explain(decision)
+    assert reason and "{" not in reason
     assert_json_ready(decision)
 
 
@@ -266,7 +269,7 @@ def test_someone_elses_order_reveals_nothing(intent, fulfilment, status, case):
     assert decision.facts == {}
     assert decision.order_id == ORDER_ID  # the id the buyer typed
     for secret in ("UPS", "1Z999", "2026", "B0TEST", "Acme", BUYER, SELLER_ID):
-        assert secret not in decision.reason
+        assert secret not in explain(decision)
         assert secret not in json.dumps(decision.as_dict())
 
 
@@ -276,7 +279,7 @@ def test_unknown_order(intent, buyer_id):
     decision = decide(intent, None, None, NOW, buyer_id=buyer_id, order_id=ORDER_ID)
     assert_decision(decision, BOT, "order_not_found", None)
     assert decision.facts == {}
-    assert ORDER_ID in decision.reason
+    assert ORDER_ID in explain(decision)
 
 
 def test_unknown_order_without_a_typed_id():
@@ -701,14 +704,14 @@ def test_coverage_facts_after_opt_out_name_the_period_that_ended():
     assert decision.facts["placed_at"] == "2026-02-10T12:00:00+00:00"
     assert decision.facts["coverage_start"] == "2026-01-05T08:30:00+00:00"
     assert decision.facts["coverage_end"] == "2026-02-01T12:00:00+00:00"
-    assert "2026-02-01T12:00:00+00:00" in decision.reason
+    assert "2026-02-01T12:00:00+00:00" in explain(decision)
 
 
 def test_coverage_facts_before_enrollment_name_the_coming_start():
     decision = run(scenario("default+1h-1min"))
     assert decision.facts["coverage_start"] == "2026-01-05T09:00:00+00:00"
     assert decision.facts["coverage_end"] is None
-    assert "2026-01-05T09:00:00+00:00" in decision.reason
+    assert "2026-01-05T09:00:00+00:00" in explain(decision)
 
 
 def test_not_enrolled_has_no_window():
@@ -744,8 +747,8 @@ def test_return_facts():
         "return_window_days": 30,
         "holiday_extension": False,
     }
-    assert "2026-04-01" in decision.reason
-    assert "prepaid_label" in decision.reason
+    assert "2026-04-01" in explain(decision)
+    assert "prepaid_label" in explain(decision)
 
 
 def test_damaged_return_facts():
@@ -793,7 +796,7 @@ def test_return_method_by_seller_country(intent, country, option, method):
     seller = make_seller(ENROLLED, country=country, option=option)
     decision = decide(intent, make_order("delivered"), seller, NOW, buyer_id=BUYER)
     assert decision.facts["return_method"] == method
-    assert method in decision.reason
+    assert method in explain(decision)
 
 
 def test_customization_facts_name_the_items():
@@ -804,7 +807,7 @@ def test_customization_facts_name_the_items():
 def test_not_returnable_facts_name_the_items():
     decision = run(scenario("not-returnable"))
     assert decision.facts["not_returnable_items"] == ["B0FINAL001"]
-    assert "B0FINAL001" in decision.reason
+    assert "B0FINAL001" in explain(decision)
 
 
 def test_delivery_facts():
@@ -816,7 +819,7 @@ def test_delivery_facts():
     assert facts["delivered_at"] is None
     assert facts["promised_delivery_by"] == "2026-03-15T03:00:00+00:00"
     assert facts["promised_delivery_day"] == "2026-03-14"  # the LA day, not UTC
-    assert "2026-03-14" in decision.reason
+    assert "2026-03-14" in explain(decision)
 
 
 def test_answer_facts():
@@ -825,7 +828,7 @@ def test_answer_facts():
     assert decision.facts["source"] == "attributes.dishwasher_safe"
     assert decision.facts["score"] == 0.91
     assert decision.facts["asin"] == "B0TEST0001"
-    assert "Dishwasher safe: yes" in decision.reason
+    assert "Dishwasher safe: yes" in explain(decision)
 
 
 def test_silent_page_facts_name_the_products():
@@ -848,8 +851,8 @@ def test_no_order_intents_have_no_facts():
 
 def test_reason_is_the_catalogue_sentence():
     decision = run(scenario("pre-order-no-order"))
-    assert decision.reason == t("reason.pre_order", "en")
-    assert "Buyer-Seller Messaging" in decision.reason
+    assert explain(decision) == t("reason.pre_order", "en")
+    assert "Buyer-Seller Messaging" in explain(decision)
 
 
 # --- errors ---------------------------------------------------------------------
@@ -907,6 +910,6 @@ def test_catalogue_has_no_stray_reason_keys():
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.id for s in SCENARIOS])
 def test_reason_renders_in_chinese_from_the_facts(s: Scenario):
     decision = run(s)
-    assert explain(decision, "en") == decision.reason
+    assert explain(decision, "en") == explained(decision).reason
     zh = explain(decision, "zh")
     assert CJK.search(zh) and "{" not in zh

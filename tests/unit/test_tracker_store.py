@@ -1,4 +1,4 @@
-"""bot.tracker_store: endpoints.yml's tracker store, loaded as `rasa run` loads it.
+"""bot.entrypoints.rasa.tracker_store: endpoints.yml's tracker store, loaded as `rasa run` loads it.
 
 Rasa falls back to an in-memory store when a custom tracker store's module path
 does not import, so these tests load the project's own endpoints.yml and check the
@@ -25,7 +25,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
 from bot.config import PROJECT_ROOT, TRACKER_STORE_TYPE
-from bot.tracker_store import CsbaSQLTrackerStore
+from bot.entrypoints.rasa.tracker_store import CsbaSQLTrackerStore
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 import pytest
 from starlette.testclient import TestClient
 
-from bot.db import make_engine, session_scope
+from bot.adapters.db import make_engine, session_scope
+from bot.entrypoints.web.app import create_app
+from bot.entrypoints.web.settings import WebSettings
 from bot.services import cases, users
 from bot.services.importer import load_document
-from bot.web.app import create_app
-from bot.web.settings import WebSettings
 from tests.factories import valid_document
 
 PASSWORD = "correct horse battery"

@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from bot.adapters.db import get_engine, session_scope
 from bot.adapters.orm import CaseMessageRow, ConversationSummaryRow
-from bot.db import get_engine, session_scope
 from bot.services import cases, review
 from tests.trackers import SECRET_TOKEN, TrackerWriter, conversation
 from tests.web.conftest import CSRF_META
@@ -343,7 +343,7 @@ def test_correct_an_intent_and_export_it(
     assert bad.status_code == 400
     assert "nope is not an intent" in bad.text
 
-    from bot.cli import main
+    from bot.entrypoints.cli import main
 
     monkeypatch.setenv("DATABASE_URL", web_settings.database_url)
     out = tmp_path / "corrections.yml"

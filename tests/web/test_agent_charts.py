@@ -1,4 +1,4 @@
-"""The dashboard's inline SVG charts (bot.services.charts): escaped labels and
+"""The dashboard's inline SVG charts (bot.entrypoints.web.charts): escaped labels and
 bars in proportion to their values. Pure Python, no database."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from markupsafe import Markup
 
-from bot.services.charts import bar_chart, column_chart
+from bot.entrypoints.web.charts import bar_chart, column_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

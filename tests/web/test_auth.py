@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.web.auth import safe_next
+from bot.entrypoints.web.auth import safe_next
 from tests.web.conftest import PASSWORD, csrf_from, login
 
 
@@ -77,7 +77,7 @@ class FakeClock:
 @pytest.fixture
 def clock(web_app) -> FakeClock:
     """The app's sign-in throttle on a clock the test moves."""
-    from bot.web.auth import LoginThrottle
+    from bot.entrypoints.web.login import LoginThrottle
 
     fake = FakeClock()
     web_app.state.login_throttle = LoginThrottle(clock=fake)
@@ -118,7 +118,7 @@ def test_failures_slow_the_username_down_without_locking_the_owner_out(
 
 
 def test_the_wait_doubles_and_is_capped(clock):
-    from bot.web.auth import LOGIN_MAX_DELAY_SECONDS, LoginThrottle
+    from bot.entrypoints.web.login import LOGIN_MAX_DELAY_SECONDS, LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
     waits = []
@@ -141,7 +141,7 @@ def test_the_wait_doubles_and_is_capped(clock):
 
 
 def test_one_account_gets_at_most_12_guesses_an_hour_from_one_address(clock):
-    from bot.web.auth import LoginThrottle
+    from bot.entrypoints.web.login import LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
     guesses, start = 0, clock.now
@@ -176,7 +176,7 @@ def test_the_owner_waits_at_most_the_cap_after_the_last_failure(
 
 
 def test_one_address_guessing_many_usernames_is_stopped(clock):
-    from bot.web.auth import LOGIN_ADDRESS_LIMIT, LoginThrottle
+    from bot.entrypoints.web.login import LOGIN_ADDRESS_LIMIT, LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
     for n in range(LOGIN_ADDRESS_LIMIT):
@@ -247,7 +247,7 @@ def test_an_attempt_that_ends_in_an_error_is_not_counted(
 
 
 def test_forgotten_failures_do_not_stay_in_memory(clock):
-    from bot.web.auth import LoginThrottle
+    from bot.entrypoints.web.login import LoginThrottle
 
     throttle = LoginThrottle(clock=clock)
     for n in range(100):
@@ -343,8 +343,8 @@ def test_an_agent_is_refused_the_seller_portal(signed_in):
 def test_a_deleted_account_is_signed_out(signed_in, web_engine):
     from sqlalchemy import delete
 
+    from bot.adapters.db import session_scope
     from bot.adapters.orm import WebUserRow
-    from bot.db import session_scope
 
     client = signed_in("seller", seller_id="S-1", username="gone")
     with session_scope(web_engine) as session:
@@ -397,8 +397,8 @@ def test_the_session_cookie_is_secure_by_default_outside_localhost(
 
     from starlette.testclient import TestClient
 
-    from bot.web.app import create_app
-    from bot.web.settings import WebSettings
+    from bot.entrypoints.web.app import create_app
+    from bot.entrypoints.web.settings import WebSettings
 
     for name, value in (("CSBA_WEB_HOST", host), ("CSBA_WEB_HTTPS_ONLY", flag)):
         if value is None:
@@ -421,7 +421,11 @@ def test_the_session_cookie_is_secure_by_default_outside_localhost(
 
 @pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
 def test_a_bad_https_flag_is_a_clear_error(monkeypatch, value):
-    from bot.web.settings import SettingsError, WebSettings, default_https_only
+    from bot.entrypoints.web.settings import (
+        SettingsError,
+        WebSettings,
+        default_https_only,
+    )
 
     monkeypatch.setenv("CSBA_WEB_HTTPS_ONLY", value)
     with pytest.raises(SettingsError, match="CSBA_WEB_HTTPS_ONLY must be 1 or 0"):
@@ -431,10 +435,10 @@ def test_a_bad_https_flag_is_a_clear_error(monkeypatch, value):
 
 
 def test_the_web_app_does_not_start_with_a_bad_https_flag(monkeypatch, capsys):
-    """`python -m bot.web` stops with the setting's name instead of serving."""
+    """`python -m bot.entrypoints.web` stops with the setting's name instead of serving."""
     import uvicorn
 
-    from bot.web import __main__ as web_main
+    from bot.entrypoints.web import __main__ as web_main
 
     served = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: served.append(args))

@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import create_engine, select, text
 
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseAttachmentRow
-from bot.db import session_scope
+from bot.entrypoints.web.templating import STATIC_DIR
 from bot.services import cases
 from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
 from bot.services.identity import issue_buyer_token
-from bot.web.templating import STATIC_DIR
 from tests.factories import BUYER_1, BUYER_2, ORDER_DELIVERED
 from tests.web.conftest import csrf_from
 
@@ -420,7 +420,7 @@ def test_outside_a_local_demo_nobody_can_pick_a_buyer(web_app, make_client):
 def test_the_demo_picker_is_off_unless_asked_for(monkeypatch):
     """Review of issue 10: keyed to a loopback bind address, the picker was on
     behind a reverse proxy. It is now an explicit opt-in (make run's Procfile)."""
-    from bot.web.settings import default_demo_sign_in
+    from bot.entrypoints.web.settings import default_demo_sign_in
 
     monkeypatch.delenv("CSBA_WEB_DEMO_BUYERS", raising=False)
     monkeypatch.delenv("CSBA_WEB_HOST", raising=False)

@@ -16,9 +16,10 @@ import jwt
 import pytest
 from PIL import Image
 
-from bot.db import session_scope
+from bot.adapters.db import session_scope
 from bot.services import cases
 from bot.services.attachments import AttachmentRejected, check_photo
+from bot.services.case_views import CaseView
 from bot.services.chat_access import (
     anonymous_conversation_id,
     issue_anonymous_token,
@@ -172,7 +173,8 @@ def test_rejections_have_a_catalogue_message_in_both_languages():
 
 
 @pytest.fixture
-def case_id(web_engine) -> int:
+def case_id(web_engine) -> CaseView:
+    """The case a reply was written in (a view: its id and conversation)."""
     with session_scope(web_engine) as session:
         return cases.open_case(
             session,
@@ -182,7 +184,7 @@ def case_id(web_engine) -> int:
             order_id=ORDER_SHIPPED,
             reason_code="late_delivery",
             now=NOW,
-        ).case.id
+        ).case
 
 
 def _rasa(latest_channel: str | None, trigger_status: int = 200):
@@ -219,11 +221,16 @@ def test_no_push_into_a_rest_conversation(case_id, web_settings):
 
 
 def test_push_failures_return_false_and_never_raise(case_id, web_settings):
+    from dataclasses import replace
+
     _, failing = _rasa("csba_socketio", trigger_status=500)
     assert push_case_reply(case_id, settings=web_settings, client=failing) is False
     # nothing listens on the configured Rasa URL (port 9)
     assert push_case_reply(case_id, settings=web_settings) is False
-    assert push_case_reply(999_999, settings=web_settings) is False
+    calls, client = _rasa("csba_socketio")
+    no_conversation = replace(case_id, conversation_id="")
+    assert push_case_reply(no_conversation, settings=web_settings, client=client) is False
+    assert calls == []
 
 
 def test_push_without_an_api_token_does_nothing(case_id, web_settings):

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseAttachmentRow
-from bot.db import session_scope
 from bot.services import attachments
 from tests.trackers import TrackerWriter, conversation
 

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
-from bot.db import session_scope
 from bot.domain.model import CaseStatus
+from bot.entrypoints.web.app import create_app
 from bot.services import cases
-from bot.web.app import create_app
 from tests.web.conftest import csrf_from, login
 
 S1_ORDER = "112-1234567-1234567"  # S-1 (zh), shipped, two lines

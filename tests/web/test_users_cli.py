@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.cli import main
-from bot.db import make_engine, session_scope
+from bot.adapters.db import make_engine, session_scope
+from bot.entrypoints.cli import main
 from bot.services import users
 
 

@@ -1,0 +1,255 @@
+"""The order form's vocabulary and what one run of its validation knows.
+
+- the `form_notice` values (why a question is asked again) and the
+  `inquiry_halt` values (why the form stopped early, read by action_triage);
+- `verified_orders` and `order_unlocked`: which orders this conversation may
+  look into;
+- `OrderFormTurn`: one run of `validate_order_form` (actions/orders.py): this
+  message's slot candidates, the inquiry, and the order it is about, read at
+  most once per run through bot.services.order_lookup, in one unit of work.
+  The checks that concern the whole form (the buyer leaving it, switching to
+  another question) are here; the rules themselves are in bot/services.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import Session
+
+from actions.base import (
+    MAX_ANSWER_CHARS,
+    REQUESTED_SLOT,
+    BotServices,
+    Turn,
+    clean_text,
+    entity_values,
+)
+from bot.domain.model import Intent, Order, Product
+from bot.services.identity import MAX_ZIP_ATTEMPTS
+from bot.services.order_lookup import (
+    find_order_id,
+    items_to_choose,
+    load_order,
+    needs_order,
+    switches_inquiry,
+)
+from bot.services.verification import (
+    Verdict,
+    VerificationLimits,
+    early_verdict,
+    limits_for,
+)
+
+YES = "yes"
+NO = "no"
+PRODUCT_QUESTION = Intent.PRODUCT_QUESTION.value
+PRE_ORDER = Intent.PRE_ORDER.value
+
+# Why the form asks again (the `form_notice` slot picks the wording).
+NOTICE_YES_NO = "yes_no"
+NOTICE_INVALID_ORDER_ID = "invalid_order_id"
+NOTICE_ZIP_MISMATCH = "zip_mismatch"
+NOTICE_ZIP_NEEDED = "zip_needed"
+NOTICE_UNKNOWN_ITEM = "unknown_item"
+
+# Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
+HALT_VERIFICATION_FAILED = "verification_failed"
+HALT_SERVICE_UNAVAILABLE = "service_unavailable"
+HALT_CANCELLED = "cancelled"
+HALT_ORDER_LOCKED = "verification_locked"
+HALT_CLIENT_LIMITED = "verification_rate_limited"
+
+# Why a verification limit stopped the form, by the limits' verdict.
+HALTS = {
+    Verdict.ORDER_LOCKED: HALT_ORDER_LOCKED,
+    Verdict.CLIENT_LIMITED: HALT_CLIENT_LIMITED,
+}
+
+# Intents that leave the form when the message does not answer the question.
+ASK_FOR_PERSON = Intent.HUMAN_AGENT.value
+STOP_INTENTS = frozenset({"deny", "goodbye"})
+
+_ASIN = re.compile(r"[A-Z0-9]{10}")
+
+
+def verified_orders(tracker: Tracker) -> list[str]:
+    """The orders whose ZIP code an anonymous buyer proved in this conversation."""
+    value = tracker.get_slot("verified_orders")
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def order_unlocked(order_id: str | None, tracker: Tracker, turn: Turn) -> bool:
+    """May the bot look into this order in this conversation? A buyer with a
+    token may (the policy checks it is theirs); an anonymous buyer once the ZIP
+    code of this very order was verified."""
+    if not order_id:
+        return False
+    return turn.has_token or order_id in verified_orders(tracker)
+
+
+# --- one run of the form ------------------------------------------------------------
+
+
+class OrderFormTurn:
+    """What one run of validate_order_form knows: this message's slot
+    candidates, the inquiry, and the order it is about, read at most once in
+    the run's one unit of work (opened on first use, closed by `act`)."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        turn: Turn,
+        services: BotServices,
+        unit_of_work: contextlib.ExitStack,
+    ) -> None:
+        self.turn = turn
+        self.services = services
+        self.candidates: dict[str, Any] = tracker.slots_to_validate()
+        self.requested: str | None = tracker.get_slot(REQUESTED_SLOT)
+        self.pending: str | None = tracker.get_slot("pending_intent")
+        self.found_order = (
+            find_order_id(
+                *entity_values(tracker, "order_id"), self.candidates["order_id"]
+            )
+            if "order_id" in self.candidates
+            else None
+        )
+        self.answer = clean_text(turn.text, MAX_ANSWER_CHARS)
+        self.verified = verified_orders(tracker)
+        self.attempts = int(tracker.get_slot("zip_attempts") or 0)
+        self.buyer_id = turn.buyer_id
+        self._has_ordered_slot = tracker.get_slot("has_ordered")
+        self._order_id_slot = tracker.get_slot("order_id")
+        self._unit_of_work = unit_of_work
+        self._session: Session | None = None
+        self._orders: dict[str, Order | None] = {}
+        self._items: dict[str, list[Product]] = {}
+        self._limits: VerificationLimits | None = None
+        self._early_halt: tuple[str | None] | None = None
+
+    # -- the whole form ----------------------------------------------------------------
+
+    def answers(self) -> bool:
+        """Whether the message looks like an answer to the question asked, whatever
+        its intent (a ZIP code or an item code can be classified as anything)."""
+        if self.requested == "order_id":
+            return self.found_order is not None
+        if self.requested in ("zip_code", "product_asin"):
+            text = self.answer
+            return any(char.isdigit() for char in text) or bool(_ASIN.fullmatch(text))
+        return False
+
+    def leaving(self) -> dict[str, Any] | None:
+        """The buyer wants a person, or wants to stop, instead of answering."""
+        if not self.requested or self.answers():
+            return None
+        intent = self.turn.intent
+        if intent == ASK_FOR_PERSON:
+            return {"pending_intent": ASK_FOR_PERSON, "zip_code": None}
+        if intent in STOP_INTENTS and (
+            self.requested != "has_ordered" or intent != "deny"
+        ):
+            return {"inquiry_halt": HALT_CANCELLED, "zip_code": None}
+        return None
+
+    def switch(self) -> dict[str, Any]:
+        """A new question instead of (or beside) the answer, e.g. "actually, where
+        is my order 112-...?" while asked for the order of a cancellation: the new
+        business intent replaces the one being served, in the buyer's new words."""
+        intent = self.turn.intent
+        if (
+            self.requested
+            and switches_inquiry(intent, self.pending)
+            and (self.requested == "order_id" or not self.answers())
+        ):
+            self.pending = intent
+            return {"pending_intent": intent, "inquiry_text": self.turn.text}
+        return {}
+
+    # -- the slots as this message leaves them ------------------------------------------
+
+    @property
+    def has_ordered(self) -> str | None:
+        if self.found_order is not None and self.pending == PRODUCT_QUESTION:
+            return YES
+        if "has_ordered" in self.candidates:
+            return {"affirm": YES, "deny": NO}.get(self.turn.intent or "")
+        return self._has_ordered_slot
+
+    @property
+    def order_id(self) -> str | None:
+        """An order number may come at any question (a new one, or a correction):
+        it is then the order to verify."""
+        if self.found_order is not None:
+            return self.found_order
+        if "order_id" in self.candidates:
+            return None
+        return self._order_id_slot
+
+    @property
+    def ends_without_order(self) -> bool:
+        """The buyer has not ordered it, or the inquiry needs no order: the
+        form ends whatever else the message says."""
+        return self.has_ordered == NO or not needs_order(self.pending)
+
+    @property
+    def needs_zip(self) -> bool:
+        order_id = self.order_id
+        return (
+            bool(order_id) and not self.turn.has_token and order_id not in self.verified
+        )
+
+    # -- reads, once per run -----------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._unit_of_work.enter_context(self.services.session())
+        return self._session
+
+    @property
+    def limits(self) -> VerificationLimits:
+        if self._limits is None:
+            self._limits = limits_for(self.services.engine)
+        return self._limits
+
+    def order(self) -> Order | None:
+        order_id = self.order_id
+        if order_id not in self._orders:
+            self._orders[order_id] = load_order(self.session, order_id)
+        return self._orders[order_id]
+
+    def early_halt(self) -> str | None:
+        """Why the form stops before a ZIP code is asked for or checked: the
+        conversation's wrong answers are used up, or a verification limit
+        (locked before the buyer types a ZIP: say so now, ask for nothing)."""
+        if self._early_halt is None:
+            if self.attempts >= MAX_ZIP_ATTEMPTS:
+                halt = HALT_VERIFICATION_FAILED
+            else:
+                verdict = early_verdict(
+                    self.limits, self.order_id, self.turn.client_key
+                )
+                halt = HALTS.get(verdict)
+            self._early_halt = (halt,)
+        return self._early_halt[0]
+
+    def item_choice(self) -> list[Product]:
+        """The items a product question on this order picks from: those of an
+        order of several items that the bot may look into and that is the
+        buyer's; [] when there is no choice to make."""
+        if (
+            self.pending != PRODUCT_QUESTION
+            or not self.order_id
+            or self.needs_zip
+            or self.has_ordered == NO
+        ):
+            return []
+        if self.order_id not in self._items:
+            items = items_to_choose(self.session, self.order(), self.buyer_id)
+            self._items[self.order_id] = items if len(items) > 1 else []
+        return self._items[self.order_id]

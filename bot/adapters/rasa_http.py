@@ -1,0 +1,61 @@
+"""Rasa's HTTP API, as the web app uses it (server side only, token-protected):
+read where a conversation's latest message came from, and run an external
+intent in a conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+TIMEOUT_SECONDS = 10.0
+
+
+class RasaHttpError(Exception):
+    """Rasa answered with an HTTP error."""
+
+
+class RasaHttp:
+    """One Rasa server at `base_url` with the API `token`. `client`: an httpx
+    client to use (tests); otherwise each call opens its own."""
+
+    def __init__(
+        self, base_url: str, token: str, *, client: httpx.Client | None = None
+    ) -> None:
+        self._base = base_url.rstrip("/")
+        self._token = token
+        self._client = client
+
+    def _conversation(self, conversation_id: str) -> str:
+        return f"{self._base}/conversations/{quote(conversation_id, safe='')}"
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if self._client is not None:
+            return self._client.request(method, url, **kwargs)
+        with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
+            return client.request(method, url, **kwargs)
+
+    def latest_input_channel(self, conversation_id: str) -> str | None:
+        response = self._call(
+            "GET",
+            self._conversation(conversation_id) + "/tracker",
+            params={"token": self._token, "include_events": "NONE"},
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(f"tracker answered HTTP {response.status_code}")
+        return response.json().get("latest_input_channel")
+
+    def trigger_intent(self, conversation_id: str, intent: str) -> None:
+        """Run `intent` in the conversation; its replies go to the latest channel."""
+        response = self._call(
+            "POST",
+            self._conversation(conversation_id) + "/trigger_intent",
+            params={"token": self._token, "output_channel": "latest"},
+            json={"name": intent, "entities": {}},
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(
+                f"trigger_intent answered HTTP {response.status_code}: "
+                f"{response.text[:200]}"
+            )

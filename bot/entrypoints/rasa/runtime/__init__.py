@@ -1,0 +1,20 @@
+"""The project's fixes to Rasa 3.6 itself, installed explicitly by the launcher
+(`python -m bot.entrypoints.rasa.runtime run ...`, see __main__.py), never as a side effect of
+importing a module:
+
+- `speedups`: the action-response schema check, per event type (the same verdict,
+  a ninth of the CPU);
+- `session_start`: a conversation whose custom session start failed still starts a
+  session, so the buyer hears the service is unavailable instead of "Sorry, I
+  couldn't follow that".
+"""
+
+from __future__ import annotations
+
+from bot.entrypoints.rasa.runtime import session_start, speedups
+
+
+def install_patches() -> None:
+    """Install both fixes into this process's Rasa (idempotent)."""
+    speedups.install()
+    session_start.install()

@@ -1,0 +1,255 @@
+"""The buyer side of the web app (issue 4, section 1): a demo shop page with the
+chat widget, and the widget's server routes.
+
+- `GET /`: the shop page; the widget sits in its corner. A "sign in as" picker
+  over the seeded buyers, plus anonymous mode (`POST /chat/session`, CSRF
+  checked), keeps the choice and a random chat id (`cid`) in the signed
+  session cookie; a new choice starts a new chat. Picking a buyer is a demo
+  feature: only with `WebSettings.demo_sign_in` (on by default on loopback
+  only); otherwise the picker offers anonymous chat alone.
+- `GET /chat/token`: a fresh short-lived chat token for that chat (a buyer
+  token, or an anonymous chat token; bot.services.chat_access), and where
+  Rasa's socket.io channel is. The browser never sees Rasa's API token.
+- `GET /chat/history` (`Authorization: Bearer <chat token>`): the past messages
+  of the conversation the token opens, from the tracker store.
+- `POST /chat/upload` (the token, plus the CSRF header; multipart field
+  `photo`): a JPEG or PNG of at most 5 MB, attached to the chat's open
+  damaged-item case (bot.services.attachments).
+
+Handlers are thin; the work is in bot/services. Every sentence comes from the
+catalogue (`widget.*`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.adapters import clock
+from bot.adapters.catalogue import catalogue, t
+from bot.adapters.repository import SqlRepository
+from bot.adapters.tokens import SecretError
+from bot.entrypoints.web.auth import checked_form, db_session
+from bot.entrypoints.web.templating import render
+from bot.services.attachments import (
+    MAX_PHOTO_BYTES,
+    AttachmentRejected,
+    discard,
+    save_photo,
+)
+from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
+from bot.services.chat_history import conversation_messages
+from bot.services.identity import DEFAULT_TOKEN_TTL, InvalidToken, issue_buyer_token
+
+log = logging.getLogger(__name__)
+
+CHAT_SESSION_KEY = "buyer_chat"
+WIDGET_LANGUAGE = "en"  # buyers are addressed in English (domain.yml)
+SOCKET_PATH = "/socket.io"
+# Multipart overhead allowed on top of the photo itself.
+UPLOAD_SLACK_BYTES = 64 * 1024
+SHOP_PRODUCTS = 6
+
+
+def _json_error(
+    code: str, status: int, message_key: str, **params: Any
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": code, "message": t(message_key, WIDGET_LANGUAGE, **params)},
+        status_code=status,
+    )
+
+
+def _chat(request: Request) -> dict[str, Any]:
+    """This browser's chat: {"buyer": id or None, "cid": str}; anonymous when new."""
+    chat = request.session.get(CHAT_SESSION_KEY)
+    if not isinstance(chat, dict) or not isinstance(chat.get("cid"), str):
+        chat = {"buyer": None, "cid": uuid.uuid4().hex}
+        request.session[CHAT_SESSION_KEY] = chat
+    return chat
+
+
+def widget_strings() -> dict[str, str]:
+    """The widget's own labels (catalogue `widget.ui.*`), for widget.js."""
+    prefix = "widget.ui."
+    return {
+        key[len(prefix) :]: text
+        for key, text in catalogue(WIDGET_LANGUAGE).items()
+        if key.startswith(prefix)
+    }
+
+
+async def shop(request: Request) -> Response:
+    def load() -> tuple[list[dict[str, str]], list[str]]:
+        with db_session(request) as session:
+            repository = SqlRepository(session)
+            buyers = [
+                {"id": buyer.id, "name": buyer.name}
+                for buyer in repository.list_buyers()
+            ]
+            products = repository.product_titles(SHOP_PRODUCTS)
+        return buyers, products
+
+    buyers, products = await run_in_threadpool(load)
+    if not request.app.state.settings.demo_sign_in:
+        buyers = []  # the picker offers anonymous chat only
+    chat = _chat(request)
+    current = next((b for b in buyers if b["id"] == chat.get("buyer")), None)
+    return render(
+        request,
+        "buyer/shop.html",
+        {
+            "lang": WIDGET_LANGUAGE,
+            "buyers": buyers,
+            "current_buyer": current,
+            "products": products,
+            "widget_strings": widget_strings(),
+            "max_photo_mb": MAX_PHOTO_BYTES // 2**20,
+        },
+    )
+
+
+async def choose_identity(request: Request) -> Response:
+    """The demo picker: sign in as a seeded buyer, or chat anonymously."""
+    form = await checked_form(request)
+    buyer_id = str(form.get("buyer") or "").strip()[:64]
+    if buyer_id and not request.app.state.settings.demo_sign_in:
+        # Off outside a local demo (WebSettings.demo_sign_in): nobody may pick a buyer.
+        return RedirectResponse("/?unknown_buyer=1", status_code=303)
+    if buyer_id:
+
+        def exists() -> bool:
+            with db_session(request) as session:
+                return SqlRepository(session).buyer_exists(buyer_id)
+
+        if not await run_in_threadpool(exists):
+            return RedirectResponse("/?unknown_buyer=1", status_code=303)
+    request.session[CHAT_SESSION_KEY] = {
+        "buyer": buyer_id or None,
+        "cid": uuid.uuid4().hex,
+    }
+    return RedirectResponse("/", status_code=303)
+
+
+async def chat_token(request: Request) -> Response:
+    settings = request.app.state.settings
+    chat = _chat(request)
+    try:
+        if chat.get("buyer") and settings.demo_sign_in:
+            token = issue_buyer_token(chat["buyer"], conversation=chat["cid"])
+        else:
+            token = issue_anonymous_token(conversation=chat["cid"])
+    except SecretError:
+        log.exception("The JWT secret is unusable")
+        return _json_error("unavailable", 503, "widget.errors.unavailable")
+    return JSONResponse(
+        {
+            "token": token,
+            "expires_in": int(DEFAULT_TOKEN_TTL.total_seconds()),
+            "socket_url": settings.rasa_url,
+            "socket_path": SOCKET_PATH,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _resolve(request: Request):  # noqa: ANN202 - ResolvedSender | JSONResponse
+    token = _bearer(request)
+    if token is None:
+        return _json_error("invalid_token", 401, "widget.errors.invalid_token")
+    try:
+        return resolve_chat_token(token)
+    except InvalidToken:
+        return _json_error("invalid_token", 401, "widget.errors.invalid_token")
+
+
+async def chat_history(request: Request) -> Response:
+    resolved = _resolve(request)
+    if isinstance(resolved, Response):
+        return resolved
+    settings = request.app.state.settings
+    messages = await run_in_threadpool(
+        conversation_messages, settings.tracker_store_url, resolved.sender_id
+    )
+    return JSONResponse(
+        {"conversation_id": resolved.sender_id, "messages": messages},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+async def chat_upload(request: Request) -> Response:
+    resolved = _resolve(request)
+    if isinstance(resolved, Response):
+        return resolved
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PHOTO_BYTES + UPLOAD_SLACK_BYTES:
+        return _rejected(AttachmentRejected("too_large", 413))
+    form = await checked_form(request)
+    photo = form.get("photo")
+    if not isinstance(photo, UploadFile):
+        return _rejected(AttachmentRejected("missing"))
+    data = await photo.read(MAX_PHOTO_BYTES + 1)
+    await form.close()
+    settings = request.app.state.settings
+    buyer_id = resolved.identity.buyer_id if resolved.identity else None
+
+    def store() -> tuple[int, int]:
+        attachment = None
+        try:
+            with db_session(request) as session:
+                attachment = save_photo(
+                    session,
+                    data=data,
+                    upload_dir=settings.upload_dir,
+                    conversation_id=resolved.sender_id,
+                    buyer_id=buyer_id,
+                    now=clock.now(),
+                )
+        except BaseException:
+            if attachment is not None:  # stored, but the row did not commit
+                discard(attachment)
+            raise
+        return attachment.id, attachment.case_id
+
+    try:
+        attachment_id, case_id = await run_in_threadpool(store)
+    except AttachmentRejected as rejected:
+        return _rejected(rejected)
+    return JSONResponse(
+        {
+            "attachment_id": attachment_id,
+            "case_id": case_id,
+            "message": t(
+                "widget.upload.attached", WIDGET_LANGUAGE, case_number=case_id
+            ),
+        },
+        status_code=201,
+    )
+
+
+def _rejected(rejected: AttachmentRejected) -> JSONResponse:
+    return JSONResponse(
+        {"error": rejected.code, "message": rejected.message(WIDGET_LANGUAGE)},
+        status_code=rejected.status,
+    )
+
+
+routes = [
+    Route("/", shop, methods=["GET"]),
+    Route("/chat/session", choose_identity, methods=["POST"]),
+    Route("/chat/token", chat_token, methods=["GET"]),
+    Route("/chat/history", chat_history, methods=["GET"]),
+    Route("/chat/upload", chat_upload, methods=["POST"]),
+]

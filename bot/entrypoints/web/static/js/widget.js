@@ -1,0 +1,282 @@
+/* The CSBA buyer chat widget (issue 4, section 1).
+ *
+ * Talks to Rasa through the project's socket.io channel
+ * (bot/entrypoints/rasa/channels/socketio.py) with socket.io-client from npm
+ * (/static/vendor/socket.io.min.js), authenticated by a short-lived chat token
+ * that the web app issues (GET /chat/token) for every (re)connection.
+ * - history after a reload: GET /chat/history, at every (re)connection;
+ * - typing indicator from sending until the channel's `bot_turn_done`;
+ * - quick-reply buttons, disabled once one is used;
+ * - an aria-live log; automatic reconnect with a visible status;
+ * - a photo upload (JPEG/PNG) for a damaged item: POST /chat/upload.
+ * Every text goes into the page with textContent, never innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("csba-widget");
+  if (!root) { return; }
+
+  var strings = JSON.parse(root.getAttribute("data-strings") || "{}");
+  var tokenUrl = root.getAttribute("data-token-url");
+  var historyUrl = root.getAttribute("data-history-url");
+  var uploadUrl = root.getAttribute("data-upload-url");
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+
+  var launcher = root.querySelector(".csba-launcher");
+  var panel = root.querySelector(".csba-panel");
+  var closeButton = root.querySelector(".csba-close");
+  var statusLine = root.querySelector(".csba-status");
+  var log = root.querySelector(".csba-log");
+  var typing = root.querySelector(".csba-typing");
+  var form = root.querySelector(".csba-compose");
+  var input = root.querySelector("#csba-input");
+  var photo = root.querySelector(".csba-photo");
+
+  var OPEN_KEY = "csba-widget-open";
+  var TYPING_TIMEOUT_MS = 60000;
+  var current = { token: null, socketUrl: null, socketPath: "/socket.io" };
+  var socket = null;
+  var typingTimer = null;
+  var refusals = 0;
+  var MAX_REFUSALS = 3;
+
+  function text(key) { return strings[key] || ""; }
+
+  // -- panel --------------------------------------------------------------------
+
+  function setOpen(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    launcher.hidden = open;
+    try { sessionStorage.setItem(OPEN_KEY, open ? "1" : ""); } catch (e) { /* private mode */ }
+    if (open) {
+      input.focus();
+      if (!socket) { start(); }
+    }
+  }
+
+  launcher.addEventListener("click", function () { setOpen(true); });
+  closeButton.addEventListener("click", function () { setOpen(false); launcher.focus(); });
+
+  // -- status -------------------------------------------------------------------
+
+  function setStatus(state) {
+    statusLine.setAttribute("data-state", state);
+    statusLine.textContent = text("status_" + state);
+    root.setAttribute("data-connection", state);
+  }
+
+  // -- messages -----------------------------------------------------------------
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function addMessage(sender, body) {
+    var item = document.createElement("li");
+    item.className = "csba-msg csba-msg-" + sender;
+    var who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = text(sender === "user" ? "you" : sender === "bot" ? "bot" : "notice") + ": ";
+    var bubble = document.createElement("p");
+    bubble.className = "csba-bubble";
+    bubble.textContent = body;
+    item.appendChild(who);
+    item.appendChild(bubble);
+    log.appendChild(item);
+    scrollDown();
+    return item;
+  }
+
+  function addButtons(item, buttons, active) {
+    if (!buttons || !buttons.length) { return; }
+    var group = document.createElement("div");
+    group.className = "csba-quick-replies";
+    group.setAttribute("role", "group");
+    buttons.forEach(function (button) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.className = "csba-quick-reply";
+      element.textContent = button.title;
+      element.disabled = !active;
+      element.addEventListener("click", function () {
+        disableButtons(group);
+        element.classList.add("csba-chosen");
+        send(button.payload, button.title);
+      });
+      group.appendChild(element);
+    });
+    item.appendChild(group);
+    scrollDown();
+  }
+
+  function disableButtons(scope) {
+    var buttons = (scope || log).querySelectorAll(".csba-quick-reply");
+    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+  }
+
+  function showTyping(on) {
+    typing.hidden = !on;
+    root.setAttribute("data-typing", on ? "1" : "");
+    if (typingTimer) { clearTimeout(typingTimer); typingTimer = null; }
+    if (on) { typingTimer = setTimeout(function () { showTyping(false); }, TYPING_TIMEOUT_MS); }
+  }
+
+  function renderBotMessage(message) {
+    if (!message || typeof message !== "object") { return; }
+    var body = typeof message.text === "string" ? message.text : "";
+    var replies = message.quick_replies || message.buttons || [];
+    if (!body && !replies.length) { return; }
+    var item = addMessage("bot", body);
+    if (replies.length) {
+      disableButtons();
+      addButtons(item, replies, true);
+    }
+  }
+
+  // -- the server ---------------------------------------------------------------
+
+  function fetchToken() {
+    return fetch(tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("token " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        current.token = data.token;
+        current.socketUrl = data.socket_url;
+        current.socketPath = data.socket_path || "/socket.io";
+        return data;
+      });
+  }
+
+  function loadHistory() {
+    return fetch(historyUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", Authorization: "Bearer " + current.token }
+    })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("history " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        log.textContent = "";
+        (data.messages || []).forEach(function (message) {
+          var item = addMessage(message.sender === "user" ? "user" : "bot", message.text || "");
+          addButtons(item, message.buttons, Boolean(message.active));
+        });
+        root.setAttribute("data-history", String((data.messages || []).length));
+      })
+      .catch(function () { addMessage("notice", text("history_failed")); });
+  }
+
+  function connect() {
+    /* global io */
+    socket = io(current.socketUrl, {
+      path: current.socketPath,
+      transports: ["websocket"],
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      // A fresh token for every (re)connection: tokens are short-lived.
+      auth: function (callback) {
+        fetchToken()
+          .then(function () { callback({ token: current.token }); })
+          .catch(function () { callback({ token: current.token || "" }); });
+      }
+    });
+
+    socket.on("connect", function () {
+      refusals = 0;
+      setStatus("online");
+      socket.emit("session_request", {});
+      loadHistory();
+    });
+    socket.on("session_confirm", function (data) {
+      root.setAttribute("data-conversation", (data && data.session_id) || "");
+    });
+    socket.on("bot_uttered", function (message) {
+      renderBotMessage(message);
+    });
+    socket.on("bot_turn_done", function () { showTyping(false); });
+    socket.on("session_expired", function () { setStatus("reconnecting"); });
+    socket.on("disconnect", function (reason) {
+      showTyping(false);
+      setStatus("reconnecting");
+      // The server ended it (an expired token): reconnect with a new token.
+      if (reason === "io server disconnect") { socket.connect(); }
+    });
+    socket.on("connect_error", function (error) {
+      if (error && error.data && error.data.error) {
+        // Refused by the channel: socket.io does not retry that on its own.
+        refusals += 1;
+        if (refusals > MAX_REFUSALS) { setStatus("refused"); return; }
+        setStatus("reconnecting");
+        setTimeout(function () { socket.connect(); }, 1000 * refusals);
+      } else {
+        setStatus("offline");
+      }
+    });
+    socket.io.on("reconnect_attempt", function () { setStatus("reconnecting"); });
+  }
+
+  function start() {
+    setStatus("connecting");
+    fetchToken()
+      .then(connect)
+      .catch(function () {
+        setStatus("offline");
+        setTimeout(start, 3000);
+      });
+  }
+
+  function send(message, shown) {
+    if (!socket || !socket.connected) { return false; }
+    addMessage("user", shown);
+    showTyping(true);
+    socket.emit("user_uttered", { message: message });
+    return true;
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = input.value.trim();
+    if (!value) { return; }
+    if (send(value, value)) {
+      disableButtons();
+      input.value = "";
+    }
+  });
+
+  photo.addEventListener("change", function () {
+    var file = photo.files && photo.files[0];
+    if (!file) { return; }
+    var data = new FormData();
+    data.append("photo", file);
+    data.append("csrf_token", csrf);
+    var pending = addMessage("notice", text("uploading"));
+    fetch(uploadUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Authorization: "Bearer " + current.token, "X-CSRF-Token": csrf, Accept: "application/json" },
+      body: data
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        pending.querySelector(".csba-bubble").textContent =
+          (result.body && result.body.message) || text("upload_failed");
+        pending.setAttribute("data-upload", result.ok ? "ok" : "rejected");
+      })
+      .catch(function () {
+        pending.querySelector(".csba-bubble").textContent = text("upload_failed");
+        pending.setAttribute("data-upload", "failed");
+      })
+      .then(function () { photo.value = ""; });
+  });
+
+  var wasOpen = false;
+  try { wasOpen = sessionStorage.getItem(OPEN_KEY) === "1"; } catch (e) { /* private mode */ }
+  if (wasOpen) { setOpen(true); }
+}());

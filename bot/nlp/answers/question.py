@@ -1,0 +1,202 @@
+"""The question as clauses of tokens: order numbers, noise and order clauses
+removed, spelling corrected, compounds joined, and each token marked as naming
+the product, a part, a condition or an aside."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.nlp.answers.index import stem_of, tokens_of
+from bot.nlp.answers.lexicon import Lexicon
+from bot.nlp.answers.model import Index, Page, Tok
+from bot.nlp.answers.text import edit_distance
+
+# Order numbers, with or without dashes ("112-1234567-1234567", "#1121234567...").
+_ORDER_NUMBER_RE = re.compile(r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])")
+# Clause boundaries of a question: punctuation followed by a space or the end,
+# brackets and spaced dashes ("1.7" and "USB-C" are not boundaries).
+_CLAUSE_RE = re.compile(r"[,;:?!]+(?=\s|$)|\.+(?=\s|$)|[()\[\]]|\s[-–—]+\s|\n")
+
+
+def _correct(word: str, vocabulary: Iterable[str]) -> str | None:
+    """The single closest word of `vocabulary`, or None (ties are refused)."""
+    limit = 1 if len(word) < 8 else 2
+    best: list[str] = []
+    best_d = limit + 1
+    for cand in vocabulary:
+        if abs(len(cand) - len(word)) > limit or cand[:1] != word[:1]:
+            continue
+        d = edit_distance(word, cand, limit)
+        if d < best_d:
+            best, best_d = [cand], d
+        elif d == best_d:
+            best.append(cand)
+    if best_d <= limit and len(set(best)) == 1:
+        return best[0]
+    return None
+
+
+def question_tokens(
+    idx: Index, nlp: Any, text: str, page: Page
+) -> list[list[Tok]] | None:
+    """The question's clauses as tokens, noise removed, each token marked as
+    context or as naming the product; None when it is about the order."""
+    lex = idx.lex
+    text = _ORDER_NUMBER_RE.sub(" ", text.lower())
+    owned: set[str] = set()  # "the kettle I got": the product, not the focus
+    for m in idx.purchase_re.finditer(text):
+        owned.update(
+            stem_of(lex, t.lemma) for t in tokens_of(nlp, lex, idx.norm, m.group(1))
+        )
+    # Clauses, and whether each asks something ("...?", "how ...", "is ...").
+    clauses: list[tuple[list[Tok], bool]] = []
+    position = 0
+    for boundary in [*_CLAUSE_RE.finditer(text), None]:
+        stop = boundary.start() if boundary else len(text)
+        toks = _drop_noise(idx, tokens_of(nlp, lex, idx.norm, text[position:stop]))
+        asks = bool(boundary and "?" in boundary.group()) or bool(
+            toks and toks[0].text in lex.question_words
+        )
+        if toks:
+            clauses.append((toks, asks))
+        position = boundary.end() if boundary else len(text)
+    # Spelling: an unknown word close to a word of the page or of the lexicon.
+    vocabulary = page.words | idx.trigger_words
+    fixed_clauses: list[tuple[list[Tok], bool]] = []
+    for toks, asks in clauses:
+        fixed: list[Tok] = []
+        for tok in toks:
+            word = tok.text
+            if (
+                len(word) >= 5
+                and word.isalpha()
+                and word not in idx.known_words
+                and stem_of(lex, tok.lemma) not in page.words
+                and tok.lemma not in idx.trigger_words
+            ):
+                better = _correct(word, vocabulary)
+                if better:
+                    fixed.extend(tokens_of(nlp, lex, idx.norm, better))
+                    continue
+            fixed.append(tok)
+        fixed = _join_compounds(nlp, idx, fixed, page)
+        # A clause about the order ("also when will it arrive") is the
+        # policy's; the rest of the message may still ask about the product.
+        if not _about_the_order(idx, fixed):
+            fixed_clauses.append((fixed, asks))
+    if not fixed_clauses or len(fixed_clauses) < len(clauses):
+        if not any(asks for _, asks in fixed_clauses):
+            return None
+    # With a question in the message, the other clauses are asides ("my
+    # outlet is kinda far", "im 280 lbs", "hi, I ordered the queen").
+    asking = any(asks for _, asks in fixed_clauses)
+    out: list[list[Tok]] = []
+    head = page.product_words[-1:] if page.product_words else ()
+    for toks, asks in fixed_clauses:
+        marked: list[Tok] = []
+        context = ""
+        aside = "aside" if asking and not asks else ""
+        phrase = ""  # "subject" after "the", "buyer" after "my", until a stop word
+        predicate = _predicate_position(lex, toks)
+        for i, tok in enumerate(toks):
+            if tok.text in lex.condition_words:
+                context = "condition"
+                phrase = ""
+                continue
+            before = toks[i - 1] if i else None
+            if tok.text in lex.determiners:
+                # "is the motor", "the warranty on the motor": a part that a
+                # topic before it may be about; "from the crib": the focus.
+                linked = before is not None and (
+                    before.lemma == "be" or before.text in lex.part_links
+                )
+                phrase = "subject" if linked else ""
+            elif tok.text in lex.buyer_words:
+                after_preposition = before is not None and (
+                    before.text in lex.prepositions
+                )
+                phrase = "buyer" if after_preposition else "mine"
+            elif tok.is_stop and tok.lemma not in lex.kept_stop_words:
+                phrase = ""
+            stem = stem_of(lex, tok.lemma)
+            product = stem in owned or (bool(head) and stem == head[0])
+            product = product and phrase not in ("buyer", "mine")  # "my other dryer"
+            if (
+                not product
+                and len(page.product_words) == 2
+                and stem == page.product_words[0]
+                and i + 1 < len(toks)
+                and stem_of(lex, toks[i + 1].lemma) == page.product_words[1]
+            ):
+                product = True  # "frying" of "the frying pan"
+            marked.append(
+                Tok(
+                    tok.text,
+                    tok.lemma,
+                    tok.is_stop,
+                    tok.is_num,
+                    context=context or aside or ("aside" if phrase == "buyer" else ""),
+                    product=product,
+                    subject=phrase == "subject" and i != predicate,
+                )
+            )
+        out.append(marked)
+    return out
+
+
+def _join_compounds(nlp: Any, idx: Index, toks: list[Tok], page: Page) -> list[Tok]:
+    """ "non stick" is the page's "nonstick", "dish washer" its "dishwasher"."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        if i + 1 < len(toks) and toks[i].text.isalpha() and toks[i + 1].text.isalpha():
+            joined = toks[i].text + toks[i + 1].text
+            if stem_of(idx.lex, joined) in page.words:
+                out.extend(tokens_of(nlp, idx.lex, idx.norm, joined))
+                i += 2
+                continue
+        out.append(toks[i])
+        i += 1
+    return out
+
+
+def _about_the_order(idx: Index, toks: Sequence[Tok]) -> bool:
+    for i, tok in enumerate(toks):
+        if tok.text in idx.lex.order_words or tok.lemma in idx.lex.order_words:
+            pair = (toks[i - 1].lemma if i else "", tok.lemma)
+            if pair not in idx.product_phrases:
+                return True
+    return False
+
+
+def _predicate_position(lex: Lexicon, toks: Sequence[Tok]) -> int:
+    """In "is the glass lid shatterproof", the position of "shatterproof": the
+    last word of a phrase after "is the", which says something about the rest
+    (-1 when the clause is not built that way)."""
+    if len(toks) < 4 or toks[0].lemma != "be" or toks[1].text not in lex.determiners:
+        return -1
+    end = 2
+    while end < len(toks) and not (
+        toks[end].is_stop and toks[end].lemma not in lex.kept_stop_words
+    ):
+        end += 1
+    return end - 1 if end - 2 >= 2 else -1
+
+
+def _drop_noise(idx: Index, toks: list[Tok]) -> list[Tok]:
+    if not idx.noise:
+        return toks
+    lemmas = [t.lemma for t in toks]
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(idx.max_noise, len(toks) - i), 0, -1):
+            if tuple(lemmas[i : i + n]) in idx.noise:
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out

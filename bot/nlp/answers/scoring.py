@@ -1,0 +1,100 @@
+"""How well one fact of the page covers the question's terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.nlp.answers.lexicon import Lexicon
+from bot.nlp.answers.model import Fact, Term
+
+# A fact must cover at least this share of the question's weighted terms.
+MIN_SCORE = 0.65
+# The title repeats half the page; it answers only when nothing else does.
+TITLE_FACTOR = 0.9
+# Bonus when the attribute's name carries a topic or word of the question.
+NAME_BONUS = 0.1
+# Bonus per term matched by the buyer's own word rather than by a synonym.
+LITERAL_BONUS = 0.02
+
+
+def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, float]:
+    """(score, rank) of `fact` for the question's terms.
+
+    0 when a required term (a topic, a focus word) is missing from the fact or
+    the weighted share of the terms it carries is below MIN_SCORE; otherwise the
+    share (times TITLE_FACTOR for the title). The rank adds bonuses (an
+    attribute whose name matches, the buyer's own words) that order the facts
+    that pass, and never let one through."""
+    # Weak topic evidence (a single colour name in a bullet) needs a specific
+    # word of the question in the same fact ("what color is the rain cover").
+    supported = any(
+        t.kind == "word" and not (t.product or t.soft or t.free) and t.alts & fact.keys
+        for t in terms
+    )
+    # Another value of an exclusive topic ("wooden or silicone utensils")
+    # answers "can I use metal utensils" through a focus word.
+    focus_support = any(
+        t.kind == "word" and t.required and t.alts & fact.keys for t in terms
+    )
+    matched_weight = 0.0
+    total = 0.0
+    literal_hits = 0
+    named_hits = 0
+    topical = False  # something other than "how long" / "included" matched
+    focused = False  # a required term other than a helper matched
+    for term in terms:
+        literal = bool(term.alts & fact.keys)
+        if term.kind == "concept":
+            ok = (
+                bool(term.concepts & fact.strong)
+                or (bool(term.concepts & fact.weak) and supported)
+                or (term.literal and literal)
+            )
+        elif term.kind == "value":
+            # "is it blue?" is not answered by "Blue LED headlights."
+            ok = (
+                bool(term.concepts & fact.strong)
+                or (
+                    bool(term.concepts & fact.weak)
+                    and focus_support
+                    and term.concepts <= lex.exclusive_value_topics
+                )
+                or (
+                    literal
+                    and (supported or not term.concepts & lex.supported_value_topics)
+                )
+            )
+        else:
+            ok = literal
+        literal_hits += ok and literal
+        named_hits += ok and bool(term.concepts & fact.named)
+        if ok:
+            matched_weight += term.weight
+            total += term.weight
+            if not term.aux and term.kind != "number":
+                topical = True
+                focused = focused or term.required
+        elif term.required:
+            return 0.0, 0.0  # the focus is missing: never this fact
+        elif not term.free:
+            # The product's own name ("is the bottle ...") is implied by every
+            # fact of its page, an aside ("my outlet is far") asks nothing:
+            # missing them costs nothing.
+            total += term.weight
+    if total == 0 or not topical or not focused:
+        return 0.0, 0.0
+    score = matched_weight / total
+    if score < MIN_SCORE:
+        return 0.0, 0.0
+    # The buyer's words beat a synonym, a topic's own word beats page wording
+    # ("peak height" beats "dimensions" for "how tall").
+    rank = score + LITERAL_BONUS * (literal_hits + named_hits)
+    if fact.name_keys and any(
+        (t.concepts & fact.name_topics) or (t.alts & fact.name_keys)
+        for t in terms
+        if not t.aux
+    ):
+        rank += NAME_BONUS
+    if fact.is_title:
+        score *= TITLE_FACTOR
+    return score, rank

@@ -1,0 +1,197 @@
+"""The question's terms: topics (lexicon phrases), words and numbers, each
+weighted and marked as required (the focus) or not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from bot.nlp.answers.index import stem_of
+from bot.nlp.answers.lexicon import DURATION_TOPIC, TIME_TOPIC
+from bot.nlp.answers.model import Index, Page, Term
+from bot.nlp.answers.question import question_tokens
+from bot.nlp.answers.text import UNIT_RE
+
+# Weights of the question's terms.
+WORD_WEIGHT = 1.0
+PRODUCT_WORD_WEIGHT = 0.5  # the product itself ("the kettle"): only helps
+NUMBER_WEIGHT = 0.5
+AUX_WEIGHT = 0.8  # "how long": needed, but not the topic
+OPTIONAL_WEIGHT = 0.5  # "come with": helps, a fact may lack it
+# Words that help but never block: asides ("to see the food", "in my tent"),
+# soft words ("microwave SAFE") and, after a topic, parts ("the motor"). Words
+# of a condition ("when the water boils") never block either, but weigh fully.
+SECONDARY_WEIGHT = 0.5
+
+
+def question_terms(
+    idx: Index, nlp: Any, question: str, page: Page
+) -> list[Term] | None:
+    """The question's terms, each marked required or not, or None when it is
+    not a product question."""
+    lex = idx.lex
+    clauses = question_tokens(idx, nlp, question, page)
+    if clauses is None:
+        return None
+    # (term, role): "topic", "helper", "number", or for words "focus", "soft",
+    # "product", "subject", "condition", "aside".
+    raw: list[tuple[Term, str]] = []
+    length_questions: set[int] = set()  # "how long is ..." terms
+    for toks in clauses:
+        lemmas = [t.lemma for t in toks]
+        i = 0
+        while i < len(toks):
+            matched = False
+            for n in range(min(idx.max_phrase, len(toks) - i), 0, -1):
+                if any(t.product for t in toks[i : i + n]):
+                    continue  # "the rain jacket" names the product, not the rain
+                hit = idx.ask_phrases.get(tuple(lemmas[i : i + n]))
+                if hit is None:
+                    continue
+                concepts, kind, literal = hit
+                if n == 1 and toks[i].is_stop and lemmas[i] not in lex.kept_stop_words:
+                    break  # a lone stop word ("with") is no topic
+                aux = concepts <= lex.helper_topics
+                optional = concepts <= lex.optional_topics
+                alts = (
+                    {stem_of(lex, lemmas[i]), stem_of(lex, toks[i].text)}
+                    if n == 1
+                    else set()
+                )
+                if DURATION_TOPIC in concepts:
+                    if i + n < len(toks) and lemmas[i + n] == "be":
+                        length_questions.add(len(raw))  # "how long is the mat"
+                    else:  # "how long does it last": a duration, not a length
+                        concepts = frozenset({TIME_TOPIC})
+                weight = OPTIONAL_WEIGHT if optional else AUX_WEIGHT if aux else 1.0
+                term = Term(
+                    key=stem_of(lex, lemmas[i])
+                    if n == 1
+                    else " ".join(lemmas[i : i + n]),
+                    concepts=concepts,
+                    kind=kind,
+                    weight=weight,
+                    alts=frozenset(alts | _groups(idx, alts)),
+                    literal=literal,
+                    aux=aux,
+                    required=not optional,
+                )
+                in_aside = any(t.context == "aside" for t in toks[i : i + n])
+                raw.append(
+                    (term, "aside" if in_aside else "helper" if aux else "topic")
+                )
+                i += n
+                matched = True
+                break
+            if matched:
+                continue
+            tok = toks[i]
+            i += 1
+            if (tok.is_stop and tok.lemma not in lex.kept_stop_words) or (
+                tok.text in lex.generic_words or tok.lemma in lex.generic_words
+            ):
+                continue
+            if (len(tok.text) < 2 or len(tok.lemma) < 2) and not tok.is_num:
+                continue  # "hs" -> "h" would meet the "h" of "km/h"
+            key = stem_of(lex, tok.lemma)
+            alts = {key, stem_of(lex, tok.text)}
+            alts |= _groups(idx, alts)
+            if tok.is_num:
+                term = Term(key, frozenset(), "number", NUMBER_WEIGHT, frozenset(alts))
+                raw.append((term, "number"))
+                continue
+            m = UNIT_RE.match(tok.text)
+            if m and m.group(2) in lex.units:
+                concept = lex.units[m.group(2)]
+                term = Term(
+                    key,
+                    frozenset({concept}),
+                    "value",
+                    NUMBER_WEIGHT,
+                    frozenset(alts),
+                    required=True,
+                )
+                raw.append((term, "aside" if tok.context == "aside" else "topic"))
+                continue
+            if tok.product:
+                role = "product"
+            elif tok.text in lex.soft_words or tok.lemma in lex.soft_words:
+                role = "soft"
+            elif tok.context:
+                role = tok.context
+            elif tok.subject:
+                role = "subject"
+            else:
+                role = "focus"
+            term = Term(
+                key,
+                frozenset(),
+                "word",
+                WORD_WEIGHT,
+                frozenset(alts),
+                product=role == "product",
+            )
+            raw.append((term, role))
+
+    # The focus: the topics and the words of the main clause that do not name
+    # the product. A part after "is the"/"of the" that follows a topic other
+    # than a measure, and that the page knows, only helps ("what's the
+    # warranty on the motor"); otherwise the part is the focus ("is the straw
+    # dishwasher safe", "how wide is the backrest", "what's the wattage of the
+    # kettle" asked of a USB hub). With no focus in the main clause, the
+    # condition clause or the asides are the focus ("how long does it last
+    # after opening").
+    first_topic = next(
+        (
+            n
+            for n, (t, role) in enumerate(raw)
+            if role == "topic" and t.kind == "concept"
+        ),
+        len(raw),
+    )
+    main_focus = any(role in ("topic", "focus", "subject") for _, role in raw)
+    measures_a_part = any(
+        role == "topic" and t.concepts & lex.part_sensitive_topics for t, role in raw
+    )
+    terms: list[Term] = []
+    for n, (term, role) in enumerate(raw):
+        secondary_part = (
+            role == "subject"
+            and n > first_topic
+            and bool(term.alts & page.words)
+            and not measures_a_part
+        )
+        if n in length_questions and not main_focus:
+            # "how long is the mat": a length, not a duration.
+            term = replace(
+                term,
+                concepts=frozenset({lex.length_question_topic}),
+                aux=False,
+                weight=WORD_WEIGHT,
+                required=True,
+            )
+        elif role in ("topic", "helper", "number"):
+            pass
+        elif role == "focus" or (role == "subject" and not secondary_part):
+            term = replace(term, required=True)
+        elif role in ("condition", "aside") and not main_focus:
+            term = replace(term, required=True)
+        elif role == "aside":
+            term = replace(term, required=False, free=True, weight=SECONDARY_WEIGHT)
+        elif role == "product":
+            term = replace(term, weight=PRODUCT_WORD_WEIGHT, free=True)
+        elif role in ("soft", "subject"):
+            term = replace(term, weight=SECONDARY_WEIGHT, soft=role == "soft")
+        terms.append(term)
+    # The same key twice ("batteries? battery") counts once.
+    unique: dict[tuple[str, frozenset[str]], Term] = {}
+    for term in terms:
+        old = unique.get((term.key, term.concepts))
+        if old is None or (term.required and not old.required):
+            unique[(term.key, term.concepts)] = term
+    return list(unique.values())
+
+
+def _groups(idx: Index, stems: Iterable[str]) -> set[str]:
+    return {idx.synonym_of[s] for s in stems if s in idx.synonym_of}

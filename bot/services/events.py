@@ -1,0 +1,37 @@
+"""What happened in a unit of work that something outside it must hear about.
+
+A service publishes an event on its session (`messagebus.publish`); the message bus
+hands it to its handlers once the session's outermost transaction commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.services.case_views import CaseView
+
+
+@dataclass(frozen=True)
+class Event:
+    """The base of every message-bus event."""
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    """A seller case was opened: its seller hears of it (`seller`: a
+    notifications.SellerContact). `notifier` None: the default EmailNotifier."""
+
+    case: CaseView
+    seller: Any
+    notifier: Any = None
+
+
+@dataclass(frozen=True)
+class CaseEscalated(Event):
+    """Nobody answered a seller case within 24 h: CSBA took it over, and the
+    seller hears of it."""
+
+    case: CaseView
+    seller: Any
+    notifier: Any = None

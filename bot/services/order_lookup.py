@@ -1,0 +1,171 @@
+"""Orders as the chat sees them: the order number in a buyer's words, which
+inquiries need an order, the buyer's recent orders, the items a buyer may pick
+from, and which item the buyer means.
+
+Every read takes the session of the caller's unit of work and returns domain
+objects, so an entry point reads an order once per run and passes the `Order`
+along (`items_to_choose`, `decide_inquiry` take what was already read). No Rasa
+import: the custom actions in actions/ call these.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.adapters.repository import SqlRepository, normalize_order_id
+from bot.domain.model import INTENTS_WITHOUT_ORDER, Intent, Order, Product
+from bot.services.triage import TriageResult, triage
+
+# Every business intent the policy routes, by name.
+BUSINESS_INTENTS = frozenset(intent.value for intent in Intent)
+
+# Intents a buyer may switch to in the middle of the order form: every business
+# intent but a product question (it has its own "have you ordered it?" step) and
+# asking for a person (that leaves the form).
+SWITCHABLE_INTENTS = BUSINESS_INTENTS - {
+    Intent.PRODUCT_QUESTION.value,
+    Intent.HUMAN_AGENT.value,
+}
+
+# How much of a message is searched for an order number.
+MAX_SCANNED_CHARS = 2000
+
+# An order number inside a longer message, as in data/nlu/regex.yml.
+_ORDER_ID_IN_TEXT = re.compile(
+    r"(?<![0-9])[0-9]{3}(?:[ \t]*-[ \t]*|[ \t]+)?[0-9]{7}(?:[ \t]*-[ \t]*|[ \t]+)?"
+    r"[0-9]{7}(?![0-9])"
+)
+_WORD = re.compile(r"\w{3,}")
+
+
+# --- intents and order numbers --------------------------------------------------------
+
+
+def needs_order(intent: str | None) -> bool:
+    """Whether the policy needs an order for this intent."""
+    if intent not in BUSINESS_INTENTS:
+        return False
+    return Intent(intent) not in INTENTS_WITHOUT_ORDER
+
+
+def switches_inquiry(intent: str | None, pending: str | None) -> bool:
+    """Whether `intent` is a new question replacing the inquiry being served."""
+    return intent in SWITCHABLE_INTENTS and intent != pending
+
+
+def find_order_id(*texts: Any) -> str | None:
+    """The first order number in `texts` (entity values, then free text), in its
+    canonical form; None when there is none."""
+    for text in texts:
+        if not isinstance(text, str) or not text:
+            continue
+        text = text[:MAX_SCANNED_CHARS]
+        canonical = normalize_order_id(text)
+        if canonical:
+            return canonical
+        folded = unicodedata.normalize("NFKC", text)
+        for match in _ORDER_ID_IN_TEXT.finditer(folded):
+            canonical = normalize_order_id(match.group(0))
+            if canonical:
+                return canonical
+    return None
+
+
+def is_buyers_order(order: Order | None, buyer_id: str | None) -> bool:
+    """The order exists and is the buyer's (any order when the buyer is unknown)."""
+    return order is not None and (buyer_id is None or order.buyer_id == buyer_id)
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def load_order(session: Session, order_id: str) -> Order | None:
+    """The order with its items, or None."""
+    return SqlRepository(session).get_order(order_id)
+
+
+def recent_orders(session: Session, buyer_id: str, *, limit: int) -> list[Order]:
+    """The buyer's latest orders, newest first."""
+    return SqlRepository(session).recent_orders_for_buyer(buyer_id, limit=limit)
+
+
+def items_to_choose(
+    session: Session, order: Order | None, buyer_id: str | None
+) -> list[Product]:
+    """The distinct products of `order` (already read) in the order of its lines,
+    when it is the buyer's; [] otherwise, so someone else's items are never shown."""
+    if not is_buyers_order(order, buyer_id):
+        return []
+    return SqlRepository(session).products_for_order(order.id)
+
+
+def match_item(answer: str, products: Sequence[Product]) -> str | None:
+    """The ASIN of the product `answer` (cleaned text) names: its ASIN, its number
+    in the list (1, 2, ...), or the one product whose title shares the most words
+    with it. None when nothing (or more than one product equally) matches."""
+    answer = answer.casefold()
+    if not answer:
+        return None
+    for product in products:
+        if answer == product.asin.casefold():
+            return product.asin
+    if answer.isdigit() and 1 <= int(answer) <= len(products):
+        return products[int(answer) - 1].asin
+    words = set(_WORD.findall(answer))
+    scores = []
+    for product in products:
+        title_words = set(_WORD.findall(product.title.casefold()))
+        scores.append((len(words & title_words), product.asin))
+    scores.sort(reverse=True)
+    if (
+        scores
+        and scores[0][0] > 0
+        and (len(scores) == 1 or scores[1][0] < scores[0][0])
+    ):
+        return scores[0][1]
+    return None
+
+
+# --- the decision -------------------------------------------------------------------------
+
+
+def decide_inquiry(
+    session: Session,
+    *,
+    intent: str,
+    order_id: str | None,
+    now: datetime,
+    buyer_id: str | None,
+    question: str,
+    asin: str | None,
+) -> TriageResult:
+    """`triage()` for the chat. An order the intent does not need (an invoice, a
+    person...) is part of the decision, and of a case, only when it is the
+    buyer's: otherwise the inquiry is decided without it. The order is read once,
+    by `triage()`, and its ownership judged on what it read."""
+
+    def decide(order_id: str | None) -> TriageResult:
+        return triage(
+            session,
+            intent=intent,
+            order_id=order_id,
+            now=now,
+            buyer_id=buyer_id,
+            question=question,
+            asin=asin,
+        )
+
+    result = decide(order_id)
+    if (
+        order_id
+        and not needs_order(intent)
+        and not is_buyers_order(result.order, buyer_id)
+    ):
+        result = decide(None)
+    return result

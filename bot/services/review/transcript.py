@@ -1,0 +1,232 @@
+"""A conversation as the agent reads it: every buyer message (intent,
+confidence, entities), the bot's replies, each decision with the agent-facing
+reason, and the linked cases."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from bot.adapters import review_store
+from bot.adapters.catalogue import catalogue, placeholders
+from bot.domain.model import CaseKind
+from bot.services import cases
+from bot.services.case_views import CaseView
+from bot.services.presentation import AGENT_LANGUAGE, render_reason
+from bot.services.review.errors import first_line
+from bot.services.review.events import (
+    REASON_FACT_SLOTS,
+    SLOT_CASE,
+    SLOT_FACTS,
+    SLOT_ORDER,
+    SLOT_REASON,
+    SLOT_ROUTE,
+    Entity,
+    entity,
+    event_data,
+    event_time,
+    is_external,
+    parse_user,
+)
+from bot.services.review.query import ConversationLine, conversation_line
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuyerMessage:
+    event_id: int
+    at: datetime | None
+    text: str
+    intent: str | None
+    confidence: float | None
+    entities: tuple[Entity, ...]
+    corrected_intent: str | None = None
+    kind: str = "buyer"
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    event_id: int
+    at: datetime | None
+    text: str
+    buttons: tuple[str, ...]
+    kind: str = "bot"
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    event_id: int
+    at: datetime | None
+    route: str
+    reason_code: str | None
+    reason: str | None  # the agent-facing sentence
+    case_id: str | None
+    order_id: str | None
+    kind: str = "decision"
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    event_id: int
+    at: datetime | None
+    kind: str = "session"
+
+
+TranscriptItem = BuyerMessage | BotMessage | DecisionView | SessionStart
+
+
+@dataclass(frozen=True)
+class Transcript:
+    conversation: ConversationLine
+    items: tuple[TranscriptItem, ...]
+    cases: tuple[CaseView, ...]
+    # why the messages could not be read from the tracker store, if they could not
+    unavailable: str | None = None
+
+    @property
+    def agent_cases(self) -> tuple[CaseView, ...]:
+        """The open agent cases an agent may reply into."""
+        return tuple(
+            case for case in self.cases if case.kind is CaseKind.AGENT and case.is_open
+        )
+
+
+def agent_reason(
+    reason_code: str | None,
+    slots: Mapping[str, Any],
+    *,
+    intent: str | None,
+    language: str = AGENT_LANGUAGE,
+) -> str | None:
+    """The policy's reason sentence, filled from the decision's facts
+    (`decision_facts`, the same sentence the policy gave). A decision recorded
+    before that slot existed is filled from the reply slots instead; the facts
+    no slot kept then read as "unknown"."""
+    template = catalogue(language).get(f"reason.{reason_code}")
+    if template is None:
+        return None
+    facts: dict[str, Any] = dict.fromkeys(
+        placeholders(template) - {"order_id", "intent"}
+    )
+    recorded = slots.get(SLOT_FACTS)
+    if isinstance(recorded, Mapping):
+        facts.update((key, recorded[key]) for key in facts.keys() & recorded.keys())
+    else:
+        for slot, placeholder in REASON_FACT_SLOTS.items():
+            if placeholder in facts and slots.get(slot) not in (None, ""):
+                facts[placeholder] = slots[slot]
+    return render_reason(
+        reason_code,
+        facts,
+        language,
+        order_id=slots.get(SLOT_ORDER) or None,
+        intent=intent,
+    )
+
+
+def conversation_cases(session: Session, conversation_id: str) -> tuple[CaseView, ...]:
+    ids = review_store.case_ids_of(session, conversation_id)
+    return tuple(cases.get_case(session, case_id) for case_id in ids)
+
+
+def transcript(
+    session: Session, tracker: Engine, conversation_id: str, *, now: datetime
+) -> Transcript:
+    """The whole conversation, every session, in order, with its cases."""
+    line = conversation_line(session, conversation_id, now=now)
+    corrections = review_store.corrections_of(session, conversation_id)
+    unavailable = None
+    try:
+        rows = review_store.conversation_events(tracker, conversation_id)
+    except (OperationalError, ProgrammingError) as exc:
+        log.warning("Cannot read the tracker store: %s", exc)
+        rows, unavailable = [], first_line(exc)
+    return Transcript(
+        conversation=line,
+        items=tuple(_transcript_items(rows, corrections)),
+        cases=conversation_cases(session, conversation_id),
+        unavailable=unavailable,
+    )
+
+
+def _transcript_items(
+    rows: Sequence[Any], corrections: Mapping[int, str]
+) -> list[TranscriptItem]:
+    items: list[TranscriptItem] = []
+    slots: dict[str, Any] = {}
+    pending: list[Any] = []  # slot events of the current action
+    last_intent: str | None = None
+
+    def close_pending() -> None:
+        route_event = next((e for e in pending if e.action_name == SLOT_ROUTE), None)
+        if route_event is not None and slots.get(SLOT_ROUTE):
+            code = slots.get(SLOT_REASON)
+            items.append(
+                DecisionView(
+                    event_id=route_event.id,
+                    at=event_time(route_event.timestamp),
+                    route=str(slots[SLOT_ROUTE]),
+                    reason_code=code,
+                    reason=agent_reason(code, slots, intent=last_intent),
+                    case_id=_text_or_none(slots.get(SLOT_CASE)),
+                    order_id=_text_or_none(slots.get(SLOT_ORDER)),
+                )
+            )
+        pending.clear()
+
+    for row in rows:
+        if row.type_name == "slot":
+            slots[row.action_name] = event_data(row.data).get("value")
+            pending.append(row)
+            continue
+        close_pending()
+        if row.type_name == "session_started":
+            slots.clear()
+            items.append(SessionStart(event_id=row.id, at=event_time(row.timestamp)))
+        elif row.type_name == "user":
+            data = event_data(row.data)
+            if is_external(data):
+                continue
+            intent, confidence, entities = parse_user(data)
+            last_intent = intent or row.intent_name
+            items.append(
+                BuyerMessage(
+                    event_id=row.id,
+                    at=event_time(row.timestamp),
+                    text=str(data.get("text") or ""),
+                    intent=last_intent,
+                    confidence=confidence,
+                    entities=tuple(entity(e) for e in entities),
+                    corrected_intent=corrections.get(row.id),
+                )
+            )
+        elif row.type_name == "bot":
+            data = event_data(row.data)
+            extra = data.get("data") if isinstance(data.get("data"), dict) else {}
+            buttons = tuple(
+                str(button.get("title") or button.get("payload") or "")
+                for button in extra.get("buttons") or []
+                if isinstance(button, dict)
+            )
+            items.append(
+                BotMessage(
+                    event_id=row.id,
+                    at=event_time(row.timestamp),
+                    text=str(data.get("text") or ""),
+                    buttons=buttons,
+                )
+            )
+    close_pending()
+    return items
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

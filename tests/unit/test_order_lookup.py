@@ -1,0 +1,179 @@
+"""bot.services.order_lookup: order numbers, intents, items; and the order form's
+use of bot.services.verification (ZIP guesses, the limits' early word)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.domain.model import Intent, Product
+from bot.services.order_lookup import (
+    BUSINESS_INTENTS,
+    SWITCHABLE_INTENTS,
+    find_order_id,
+    is_buyers_order,
+    match_item,
+    needs_order,
+    switches_inquiry,
+)
+from bot.services.verification import (
+    Verdict,
+    VerificationLimits,
+    check_zip,
+    early_verdict,
+    zip_guess,
+)
+
+ORDER = "112-0000001-0000001"
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (("112-0000001-0000001",), ORDER),
+        (("112 0000001 0000001",), ORDER),
+        (("it's 112-0000001-0000001 thanks",), ORDER),
+        (("１１２－００００００１－００００００１",), ORDER),
+        ((None, "", "98101", "1120000001000000"), None),
+        (("x" * 20_000,), None),
+    ],
+)
+def test_find_order_id(texts, expected):
+    assert find_order_id(*texts) == expected
+
+
+def test_needs_order():
+    assert needs_order("delivery_status") and needs_order("product_question")
+    assert not needs_order("invoice") and not needs_order("human_agent")
+    assert not needs_order("greet") and not needs_order(None)
+
+
+def test_switchable_intents_follow_the_intent_enum():
+    # Every business intent but a product question (its own "have you ordered
+    # it?" step) and a person (that leaves the form).
+    assert BUSINESS_INTENTS == {intent.value for intent in Intent}
+    assert SWITCHABLE_INTENTS == {
+        "delivery_status",
+        "return_refund",
+        "damaged_item",
+        "cancel_order",
+        "change_address",
+        "invoice",
+        "customization",
+        "pre_order",
+    }
+    assert switches_inquiry("cancel_order", "delivery_status")
+    assert not switches_inquiry("cancel_order", "cancel_order")
+    assert not switches_inquiry("product_question", "delivery_status")
+    assert not switches_inquiry("greet", None)
+
+
+def test_is_buyers_order():
+    class Order:
+        buyer_id = "B-1"
+
+    assert is_buyers_order(Order(), "B-1") and is_buyers_order(Order(), None)
+    assert not is_buyers_order(Order(), "B-2") and not is_buyers_order(None, None)
+
+
+PRODUCTS = [
+    Product(asin="B0HRTH0001", seller_id="S", title="Hearth 20 oz Tumbler with Lid"),
+    Product(asin="B0HRTH0002", seller_id="S", title="Hearth 1.7 L Electric Kettle"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("B0HRTH0002", "B0HRTH0002"),
+        ("b0hrth0001", "B0HRTH0001"),
+        ("2", "B0HRTH0002"),
+        ("the electric kettle", "B0HRTH0002"),
+        ("Tumbler", "B0HRTH0001"),
+        ("hearth", None),  # in both titles
+        ("3", None),
+        ("", None),
+        ("<script>alert(1)</script>", None),
+        ("x" * 20_000, None),
+    ],
+)
+def test_match_item(text, expected):
+    assert match_item(text, PRODUCTS) == expected
+
+
+# --- the order form's ZIP verification ------------------------------------------------
+
+
+class MemoryStore:
+    """A FailureStore in memory."""
+
+    def __init__(self, order_failures: int = 0) -> None:
+        self.failures: dict[str, tuple[str, str]] = {
+            str(i): (ORDER, "elsewhere") for i in range(order_failures)
+        }
+
+    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
+        failure_id = str(len(self.failures) + 1000)
+        self.failures[failure_id] = (order_key, client_key)
+        return failure_id
+
+    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
+        self.failures.pop(failure_id, None)
+
+    def count_for_order(self, order_key: str, *, since: datetime) -> int:
+        return sum(1 for o, _ in self.failures.values() if o == order_key)
+
+    def count_for_client(self, client_key: str, *, since: datetime) -> int:
+        return sum(1 for _, c in self.failures.values() if c == client_key)
+
+
+class ShipsTo:
+    ship_to_postal_code = "98101"
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("98101", "98101"),
+        ("zip is 98101-1234 thx", "98101-1234"),
+        ("SW1A 1AA", "SW1A 1AA"),  # taken whole: one guess
+        ("what do you mean?", None),  # no digit: no guess
+        ("", None),
+    ],
+)
+def test_zip_guess(answer, expected):
+    assert zip_guess(answer) == expected
+
+
+def test_check_zip_counts_a_wrong_guess_and_withdraws_a_right_one():
+    store = MemoryStore()
+    limits = VerificationLimits(store)
+    assert check_zip(limits, ORDER, "me", ShipsTo(), "10001") is Verdict.WRONG
+    assert check_zip(limits, ORDER, "me", None, "98101") is Verdict.WRONG  # no order
+    assert len(store.failures) == 2
+    assert check_zip(limits, ORDER, "me", ShipsTo(), "98101") is Verdict.VERIFIED
+    assert len(store.failures) == 2
+
+
+def test_early_verdict_says_locked_before_any_guess():
+    limits = VerificationLimits(MemoryStore(order_failures=5))
+    assert early_verdict(limits, ORDER, "me") is Verdict.ORDER_LOCKED
+    assert early_verdict(VerificationLimits(MemoryStore()), ORDER, "me") is None
+
+
+def test_early_verdict_asks_anyway_when_the_limits_cannot_be_read(caplog):
+    class Broken(MemoryStore):
+        def count_for_order(self, order_key: str, *, since: datetime) -> int:
+            raise ConnectionError("down")
+
+    assert early_verdict(VerificationLimits(Broken()), ORDER, "me") is None
+    assert "Could not read the verification limits" in caplog.text
+
+
+def test_the_limits_run_on_the_real_clock(monkeypatch):
+    from bot.services import verification
+
+    monkeypatch.setenv("CSBA_NOW", "2020-01-01T00:00:00+00:00")
+    before = datetime.now(timezone.utc)
+    assert verification.real_now() >= before
