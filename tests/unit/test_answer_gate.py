@@ -6,11 +6,20 @@ that never guess), over three question sets:
 - product_answers_dev3.yml: written blind by someone else, then looked at while
   the matcher was improved, so now a development set too.
 
+and a fourth, kept blind:
+
+- product_answers_blind4.yml: 260 questions over 20 products in 20 categories
+  (110 unanswerable), written on 2026-12-04 by a helper who never read the
+  matcher or these sets. Only its figures are printed, never its mistakes: whoever
+  looks at them must say so and move the file to the development sets.
+
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
-written blind. It is NOT met yet: over these files recall is 0.808 (precision
-0.986), and no blind set is left. Until a new blind set is written, this test
-holds the floor the matcher reached (`FLOOR_PRECISION`, `FLOOR_RECALL`), so that
-it can only get better; `ISSUE_GATE_*` are printed beside the figures. An answer
+written blind. It is NOT met: over the development files recall is 0.808
+(precision 0.986), and on the blind set, measured once on 2026-12-04, precision is
+0.781 and recall 0.547: the matcher is tuned to its development data and still
+guesses on new pages. This test holds the floors the matcher reached on each
+(`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better; `ISSUE_GATE_*` are
+printed beside the figures. An answer
 is correct when its source is one of the question's listed sources; any answer
 to a question whose `source` is null is wrong (it counts against precision). Run
 with `pytest -s` to see the figures per file and every mistake.
@@ -36,6 +45,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 HELD_OUT = DATA / "product_questions.yml"
 DEV2 = DATA / "product_answers_dev2.yml"
 DEV3 = DATA / "product_answers_dev3.yml"
+BLIND = DATA / "product_answers_blind4.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
@@ -44,6 +54,10 @@ ISSUE_GATE_RECALL = 0.85
 # rounded down: a regression below either fails.
 FLOOR_PRECISION = 0.98
 FLOOR_RECALL = 0.80
+# The blind set, measured once before any change (precision 0.781, recall 0.547),
+# rounded down.
+BLIND_FLOOR_PRECISION = 0.78
+BLIND_FLOOR_RECALL = 0.54
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
@@ -114,6 +128,37 @@ def evaluate(path: Path, answer: Answerer) -> Figures:
 @pytest.fixture(scope="module")
 def nlp():
     return load()
+
+
+def test_blind_set_is_well_formed():
+    products, questions = load_set(BLIND)
+    assert len(questions) >= 150
+    assert len({p.category for p in products.values()}) >= 10
+    assert sum(q["source"] is None for q in questions) >= 50
+    assert_well_formed(products, questions)
+
+
+def test_blind_set_figures_without_its_mistakes(nlp):
+    """Figures only: the mistakes of the blind set are not printed (see above)."""
+    blind = evaluate(BLIND, lambda p, q: answer_product_question(p, q, nlp=nlp))
+    dev = Figures("development files")
+    for path in gate_files():
+        dev.add(evaluate(path, lambda p, q: answer_product_question(p, q, nlp=nlp)))
+    total = Figures("all four")
+    total.add(dev)
+    total.add(blind)
+    gate_met = (
+        total.precision >= ISSUE_GATE_PRECISION and total.recall >= ISSUE_GATE_RECALL
+    )
+    print(
+        "\n"
+        + "\n".join(f.line() for f in (blind, dev, total))
+        + f"\nissue 12 gate (precision >= {ISSUE_GATE_PRECISION}, recall >= "
+        + f"{ISSUE_GATE_RECALL}): "
+        + ("met" if gate_met else "NOT met")
+    )
+    assert blind.precision >= BLIND_FLOOR_PRECISION, blind.line()
+    assert blind.recall >= BLIND_FLOOR_RECALL, blind.line()
 
 
 def test_dev2_set_is_well_formed():
