@@ -53,12 +53,16 @@ from actions.order_form import (
     HALT_VERIFICATION_FAILED,
     order_unlocked,
 )
+from bot.adapters.return_store import ReturnAuthorisation
+from bot.domain.model import ReturnOption
+from bot.services.cases import OpenedCase
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
     decide_inquiry,
     find_order_id,
     needs_order,
 )
+from bot.services.presentation import format_marketplace_time
 from bot.services.triage import DECISION_FACT_SLOTS, TriageError, record_decision
 
 log = logging.getLogger(__name__)
@@ -216,11 +220,6 @@ class ActionTriage(CsbaAction):
 
 def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
     """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote."""
-    from bot.domain.model import ReturnOption
-    from bot.services.cases import OpenedCase
-    from bot.services.presentation import format_marketplace_time
-    from bot.services.triage import ReturnAuthorisation
-
     decision = result.decision
     facts = decision.facts
     values: dict[str, Any] = {name: None for name in DECISION_SLOTS}

@@ -1,7 +1,7 @@
 """Which conversation a chat token opens, for the web chat (issue 4).
 
 Two kinds of short-lived signed tokens open a chat; both are HS256 JWTs signed
-with the secret of bot.services.identity (`CSBA_JWT_SECRET`):
+with the secret of bot.adapters.tokens (`CSBA_JWT_SECRET`):
 - a buyer token (`issue_buyer_token`, audience `csba-chat`): the conversation
   is `conversation_id_for(identity)` and the buyer is proven, exactly as in the
   REST token channel (bot.entrypoints.rasa.channels.identity_resolution, over `resolve_token`);
@@ -20,14 +20,12 @@ conversation. No Rasa import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping  # noqa: F401
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bot.services.identity import (
     ANONYMOUS_AUDIENCE,
-    ANONYMOUS_SUBJECT,
     BuyerIdentity,
     InvalidToken,
     anonymous_conversation_id,
@@ -39,19 +37,14 @@ from bot.services.identity import (
 )
 
 __all__ = [
-    "ANONYMOUS_AUDIENCE",
-    "ANONYMOUS_SUBJECT",
     "AUTH_ANONYMOUS",
     "AUTH_TOKEN",
     "CLIENT_KEY",
     "METADATA_KEY",
     "ResolvedSender",
     "SOCKET_CHANNEL_NAME",
-    "anonymous_conversation_id",
-    "issue_anonymous_token",
     "resolve_chat_token",
     "resolve_token",
-    "verify_anonymous_token",
 ]
 
 # The name of the project's socket.io input channel (its `input_channel` in the

@@ -27,7 +27,7 @@ The failures live in the project database (table `verification_failures`), or
 in Redis when `CSBA_REDIS_URL` is set (sorted sets under `csba:verify:`). A
 client address is stored as a keyed hash (`client_key`), never as such.
 
-No Rasa import: the order form's validation action calls `limits_for_services`
+No Rasa import: the order form's validation action calls `limits_for`
 and the channels call `client_key`.
 """
 
@@ -37,20 +37,19 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from functools import lru_cache
-from typing import Protocol
 
-from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Engine
 
 from bot import config
-from bot.adapters.db import session_scope
-from bot.adapters.orm import VerificationFailureRow
+from bot.adapters.verification_store import (
+    FailureStore,
+    SqlFailureStore,
+    redis_store,
+)
 from bot.services.identity import postal_code_in, verify_order_zip
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,6 @@ CLIENT_FAILURE_LIMIT = 10
 CLIENT_WINDOW = timedelta(hours=1)
 
 REDIS_URL_ENV = config.REDIS_URL_ENV
-REDIS_PREFIX = "csba:verify:"
 
 # The client key of a message that came with no address (e.g. `rasa shell`): all
 # such messages share one budget.
@@ -114,110 +112,8 @@ def _key(value: str | None) -> str:
 # --- where failures are kept ----------------------------------------------------------
 
 
-class FailureStore(Protocol):
-    """Failed attempts by order and by client, each with its time."""
-
-    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
-        """Record a failure now (committed before returning); its id."""
-
-    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
-        """Forget a failure recorded by `add` (the attempt succeeded or was refused)."""
-
-    def count_for_order(self, order_key: str, *, since: datetime) -> int: ...
-
-    def count_for_client(self, client_key: str, *, since: datetime) -> int: ...
-
-
-class SqlFailureStore:
-    """Failures in the project database, table `verification_failures`. Every
-    call is its own committed transaction, so concurrent attempts see each other."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
-        oldest = at - max(ORDER_WINDOW, CLIENT_WINDOW)
-        with session_scope(self.engine) as session:
-            session.execute(
-                delete(VerificationFailureRow)
-                .where(
-                    or_(
-                        VerificationFailureRow.order_key == order_key,
-                        VerificationFailureRow.client_key == client_key,
-                    )
-                )
-                .where(VerificationFailureRow.failed_at < oldest)
-            )
-            row = VerificationFailureRow(
-                order_key=order_key, client_key=client_key, failed_at=at
-            )
-            session.add(row)
-            session.flush()
-            return str(row.id)
-
-    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
-        with session_scope(self.engine) as session:
-            session.execute(
-                delete(VerificationFailureRow).where(
-                    VerificationFailureRow.id == int(failure_id)
-                )
-            )
-
-    def _count(self, column, value: str, since: datetime) -> int:  # noqa: ANN001
-        with session_scope(self.engine) as session:
-            return session.execute(
-                select(func.count())
-                .select_from(VerificationFailureRow)
-                .where(column == value, VerificationFailureRow.failed_at >= since)
-            ).scalar_one()
-
-    def count_for_order(self, order_key: str, *, since: datetime) -> int:
-        return self._count(VerificationFailureRow.order_key, order_key, since)
-
-    def count_for_client(self, client_key: str, *, since: datetime) -> int:
-        return self._count(VerificationFailureRow.client_key, client_key, since)
-
-
-class RedisFailureStore:
-    """Failures in Redis: one sorted set per order and per client (member: the
-    failure's id, score: its time), expiring with the longest window."""
-
-    def __init__(self, client, prefix: str = REDIS_PREFIX) -> None:  # noqa: ANN001
-        self.redis = client
-        self.prefix = prefix
-        self.ttl = int(max(ORDER_WINDOW, CLIENT_WINDOW).total_seconds())
-
-    def _order(self, key: str) -> str:
-        return f"{self.prefix}order:{key}"
-
-    def _client(self, key: str) -> str:
-        return f"{self.prefix}client:{key}"
-
-    def add(self, *, order_key: str, client_key: str, at: datetime) -> str:
-        failure_id = uuid.uuid4().hex
-        score = at.timestamp()
-        oldest = score - self.ttl
-        pipe = self.redis.pipeline(transaction=True)
-        for name in (self._order(order_key), self._client(client_key)):
-            pipe.zremrangebyscore(name, "-inf", f"({oldest}")
-            pipe.zadd(name, {failure_id: score})
-            pipe.expire(name, self.ttl)
-        pipe.execute()
-        return failure_id
-
-    def withdraw(self, failure_id: str, *, order_key: str, client_key: str) -> None:
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.zrem(self._order(order_key), failure_id)
-        pipe.zrem(self._client(client_key), failure_id)
-        pipe.execute()
-
-    def count_for_order(self, order_key: str, *, since: datetime) -> int:
-        return int(self.redis.zcount(self._order(order_key), since.timestamp(), "+inf"))
-
-    def count_for_client(self, client_key: str, *, since: datetime) -> int:
-        return int(
-            self.redis.zcount(self._client(client_key), since.timestamp(), "+inf")
-        )
+# The stores (bot/adapters/verification_store.py) keep a failure this long.
+KEEP_FAILURES = max(ORDER_WINDOW, CLIENT_WINDOW)
 
 
 # --- the limits -------------------------------------------------------------------------
@@ -295,20 +191,13 @@ class VerificationLimits:
         return Verdict.WRONG
 
 
-@lru_cache(maxsize=4)
-def _redis_store(url: str) -> RedisFailureStore:
-    import redis
-
-    return RedisFailureStore(redis.Redis.from_url(url, socket_timeout=5))
-
-
 def limits_for(engine: Engine) -> VerificationLimits:
     """The limits over Redis when CSBA_REDIS_URL is set, else over `engine`'s
     database (the project database)."""
     url = config.redis_url()
     if url:
-        return VerificationLimits(_redis_store(url))
-    return VerificationLimits(SqlFailureStore(engine))
+        return VerificationLimits(redis_store(url, keep=KEEP_FAILURES))
+    return VerificationLimits(SqlFailureStore(engine, keep=KEEP_FAILURES))
 
 
 # --- the order form's verification of an anonymous buyer ----------------------------------

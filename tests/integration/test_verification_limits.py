@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import redis
 
+from bot.adapters.verification_store import RedisFailureStore, SqlFailureStore
 from bot.services.verification import (
     CLIENT_FAILURE_LIMIT,
+    KEEP_FAILURES,
     ORDER_FAILURE_LIMIT,
-    RedisFailureStore,
-    SqlFailureStore,
     Verdict,
     VerificationLimits,
     client_key,
@@ -45,7 +45,7 @@ def redis_store():
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no Redis at {REDIS_URL}")
-    store = RedisFailureStore(client, prefix=f"csba-test:{uuid.uuid4().hex}:")
+    store = RedisFailureStore(client, keep=KEEP_FAILURES, prefix=f"csba-test:{uuid.uuid4().hex}:")
     yield store
     for key in client.scan_iter(f"{store.prefix}*"):
         client.delete(key)
@@ -55,7 +55,7 @@ def redis_store():
 @pytest.fixture(params=["sql", "redis"])
 def limits(request, engine) -> VerificationLimits:
     if request.param == "sql":
-        return VerificationLimits(SqlFailureStore(engine))
+        return VerificationLimits(SqlFailureStore(engine, keep=KEEP_FAILURES))
     return VerificationLimits(request.getfixturevalue("redis_store"))
 
 
@@ -161,7 +161,7 @@ def test_sql_store_keeps_no_addresses_and_forgets_old_rows(engine):
     from bot.adapters.db import session_scope
     from bot.adapters.orm import VerificationFailureRow
 
-    store = SqlFailureStore(engine)
+    store = SqlFailureStore(engine, keep=KEEP_FAILURES)
     limits = VerificationLimits(store)
     key = client_key("203.0.113.9", "s" * 40)
     assert "203.0.113.9" not in key and len(key) == 32

@@ -20,8 +20,8 @@ from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseAttachmentRow
 from bot.entrypoints.web.templating import STATIC_DIR
 from bot.services import cases
-from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
-from bot.services.identity import issue_buyer_token
+from bot.services.chat_access import resolve_chat_token
+from bot.services.identity import issue_anonymous_token, issue_buyer_token
 from tests.factories import BUYER_1, BUYER_2, ORDER_DELIVERED
 from tests.web.conftest import csrf_from
 

@@ -52,8 +52,8 @@ from bot.adapters.db import make_engine, session_scope
 from bot.adapters.tokens import jwt_secret
 from bot.entrypoints.web.buyer import SHOP_PRODUCTS
 from bot.services import cases, importer
-from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
-from bot.services.identity import issue_buyer_token
+from bot.services.chat_access import resolve_chat_token
+from bot.services.identity import issue_anonymous_token, issue_buyer_token
 from tests.web import buyer_fuzz as fuzz
 from tests.web.conftest import CSRF_META, csrf_from
 

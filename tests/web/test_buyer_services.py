@@ -20,17 +20,15 @@ from bot.adapters.db import session_scope
 from bot.services import cases
 from bot.services.attachments import AttachmentRejected, check_photo
 from bot.services.case_views import CaseView
-from bot.services.chat_access import (
-    anonymous_conversation_id,
-    issue_anonymous_token,
-    resolve_chat_token,
-    verify_anonymous_token,
-)
+from bot.services.chat_access import resolve_chat_token
 from bot.services.identity import (
     BuyerIdentity,
     InvalidToken,
+    anonymous_conversation_id,
     conversation_id_for,
+    issue_anonymous_token,
     issue_buyer_token,
+    verify_anonymous_token,
 )
 from bot.services.push import CASE_REPLY_INTENT, push_case_reply
 from tests.factories import BUYER_1, ORDER_SHIPPED

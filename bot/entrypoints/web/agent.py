@@ -33,7 +33,8 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters import clock
 from bot.adapters.catalogue import t
 from bot.adapters.db import get_engine
-from bot.entrypoints.web.auth import checked_form, db_session, require_user
+from bot.adapters.rasa_domain import domain_intents
+from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.photos import photo_response
 from bot.entrypoints.web.templating import render
 from bot.services import (
@@ -91,7 +92,7 @@ def _page_number(raw: str | None) -> int:
 
 
 async def conversation_list(request: Request) -> Response:
-    require_user(request, ROLE)
+    await signed_in(request, ROLE)
     filters = review.ConversationFilters.from_params(request.query_params)
     page_number = _page_number(request.query_params.get("page"))
     now = clock.now()
@@ -128,7 +129,7 @@ async def conversation_list(request: Request) -> Response:
 
 
 async def export_csv(request: Request) -> Response:
-    require_user(request, ROLE)
+    await signed_in(request, ROLE)
     filters = review.ConversationFilters.from_params(request.query_params)
     now = clock.now()
 
@@ -189,7 +190,7 @@ def _transcript_page(
             "photos": photos,
             "line": found.conversation,
             "now": now,
-            "intents": review.domain_intents(),
+            "intents": domain_intents(),
             "action_url": conversation_url(conversation_id),
             "flash": request.session.pop(FLASH_KEY, None),
             "notice": notice,
@@ -204,7 +205,7 @@ def _transcript_page(
 
 async def case_photo(request: Request) -> Response:
     """A photo a buyer attached to a case: every agent may see it."""
-    require_user(request, ROLE)
+    await signed_in(request, ROLE)
     return await photo_response(
         request, int(request.path_params["attachment_id"]), allowed=_any_case
     )
@@ -215,7 +216,7 @@ def _any_case(session: Session, photo: attachments.Attachment) -> bool:
 
 
 async def conversation_page(request: Request) -> Response:
-    require_user(request, ROLE)
+    await signed_in(request, ROLE)
     conversation_id = request.path_params["conversation_id"]
     return await run_in_threadpool(_transcript_page, request, conversation_id)
 
@@ -277,7 +278,7 @@ def _act(
 
 
 async def conversation_action(request: Request) -> Response:
-    user = require_user(request, ROLE)
+    user = await signed_in(request, ROLE)
     form = await checked_form(request)
     conversation_id = request.path_params["conversation_id"]
     try:

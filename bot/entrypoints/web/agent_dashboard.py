@@ -17,7 +17,7 @@ from bot.adapters import clock
 from bot.adapters.catalogue import t
 from bot.entrypoints.web import charts
 from bot.entrypoints.web.agent import LANGUAGE, ROLE, sync
-from bot.entrypoints.web.auth import db_session, require_user
+from bot.entrypoints.web.auth import db_session, signed_in
 from bot.entrypoints.web.templating import render
 from bot.services import review_dashboard
 
@@ -75,7 +75,7 @@ def dashboard_charts(dash: review_dashboard.Dashboard) -> dict[str, Any]:
 
 
 async def dashboard_page(request: Request) -> Response:
-    require_user(request, ROLE)
+    await signed_in(request, ROLE)
     now = clock.now()
     default_start, default_end = review_dashboard.default_range(now)
     start = _date_param(request.query_params.get("date_from")) or default_start

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -24,7 +25,6 @@ from bot.adapters.db import session_scope
 from bot.services.users import WebUser
 
 __all__ = [
-    "WebUser",
     "checked_form",
     "csrf_token",
     "current_user",
@@ -32,6 +32,7 @@ __all__ = [
     "log_in",
     "log_out",
     "require_user",
+    "signed_in",
     "safe_next",
 ]
 
@@ -80,6 +81,12 @@ def require_user(request: HTTPConnection, role: str) -> WebUser:
     if user.role != role:
         raise HTTPException(403)
     return user
+
+
+async def signed_in(request: HTTPConnection, role: str) -> WebUser:
+    """`require_user` for an async handler: the account is read in the thread pool,
+    never on the event loop."""
+    return await run_in_threadpool(require_user, request, role)
 
 
 def csrf_token(request: HTTPConnection) -> str:

@@ -44,9 +44,14 @@ from bot.services.attachments import (
     discard,
     save_photo,
 )
-from bot.services.chat_access import issue_anonymous_token, resolve_chat_token
+from bot.services.chat_access import resolve_chat_token
 from bot.services.chat_history import conversation_messages
-from bot.services.identity import DEFAULT_TOKEN_TTL, InvalidToken, issue_buyer_token
+from bot.services.identity import (
+    DEFAULT_TOKEN_TTL,
+    InvalidToken,
+    issue_anonymous_token,
+    issue_buyer_token,
+)
 
 log = logging.getLogger(__name__)
 

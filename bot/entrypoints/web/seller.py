@@ -23,13 +23,14 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters import clock
 from bot.adapters.catalogue import t
 from bot.domain.model import CaseStatus
-from bot.entrypoints.web.auth import WebUser, checked_form, db_session, require_user
+from bot.entrypoints.web.auth import checked_form, db_session, require_user, signed_in
 from bot.entrypoints.web.photos import photo_response
 from bot.entrypoints.web.templating import render
 from bot.services import attachments, cases
 from bot.services.presentation import topic_label
 from bot.services.push import push_case_reply
 from bot.services.seller_portal import seller_case, seller_inbox
+from bot.services.users import WebUser
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,7 @@ async def case_page(request: Request) -> Response:
 
 async def case_photo(request: Request) -> Response:
     """A photo the buyer attached to this seller's own case; 404 otherwise."""
-    user = require_user(request, "seller")
+    user = await signed_in(request, "seller")
     case_id = _case_number(request)
 
     def own_case(session: Session, photo: attachments.Attachment) -> bool:
@@ -194,7 +195,7 @@ async def case_photo(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
-    await run_in_threadpool(require_user, request, "seller")  # before the CSRF check
+    await signed_in(request, "seller")  # before the CSRF check
     form = await checked_form(request)
     return await run_in_threadpool(_reply, request, str(form.get("text") or ""))
 
@@ -235,7 +236,7 @@ def _reply(request: Request, text: str) -> Response:
 
 
 async def resolve(request: Request) -> Response:
-    await run_in_threadpool(require_user, request, "seller")  # before the CSRF check
+    await signed_in(request, "seller")  # before the CSRF check
     await checked_form(request)
     return await run_in_threadpool(_resolve, request)
 

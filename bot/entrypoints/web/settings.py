@@ -115,7 +115,7 @@ class WebSettings:
     upload_dir: Path = field(default_factory=default_upload_dir)
     https_only: bool = field(default_factory=default_https_only)
     demo_sign_in: bool = field(default_factory=default_demo_sign_in)
-    # Sign-in throttle (bot.entrypoints.web.auth.LoginThrottle): per username and client
+    # Sign-in throttle (bot.entrypoints.web.login.LoginThrottle): per username and client
     # address, 3 free failures, then a wait of 2^(n-3) s up to 300 s; per
     # address, 30 failures over all usernames; failures count for 15 minutes.
     login_free_failures: int = LOGIN_FREE_FAILURES

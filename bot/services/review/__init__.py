@@ -20,7 +20,6 @@ kept in the project database (bot.adapters.review_store runs the SQL).
 Every function takes the caller's session and does not commit.
 """
 
-from bot.adapters.rasa_domain import domain_intents
 from bot.services.review.commands import (
     MAX_NOTE_CHARS,
     correct_intent,
@@ -77,7 +76,6 @@ __all__ = [
     "conversation_line",
     "correct_intent",
     "day_start_utc",
-    "domain_intents",
     "filter_choices",
     "iter_conversations",
     "list_conversations",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.db import session_scope
+from bot.adapters.rasa_domain import domain_intents
 from bot.services import review, review_export
 from bot.services.review import ConversationFilters
 from tests.integration.review.common import NOW, ORDER, sync, utc
@@ -100,7 +101,7 @@ def test_corrections_export_as_rasa_nlu_data(project, tracker, writer):
     assert [(e["entity"], e["value"]) for e in annotated.get("entities")] == [
         ("order_id", ORDER)
     ]
-    assert set(data.intents) <= set(review.domain_intents())
+    assert set(data.intents) <= set(domain_intents())
 
 
 def test_no_corrections_export_an_empty_but_valid_file(project):

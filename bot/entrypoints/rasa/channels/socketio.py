@@ -53,12 +53,8 @@ from socketio import AsyncServer
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.input_guard import buyer_text
 from bot.entrypoints.rasa.channels.rest import request_client_key, unavailable_reply
-from bot.services.chat_access import (
-    SOCKET_CHANNEL_NAME,
-    issue_anonymous_token,
-    resolve_chat_token,
-)
-from bot.services.identity import InvalidToken
+from bot.services.chat_access import SOCKET_CHANNEL_NAME, resolve_chat_token
+from bot.services.identity import InvalidToken, issue_anonymous_token
 
 log = logging.getLogger(__name__)
 
