@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
@@ -76,6 +75,7 @@ from actions.order_form import (
 )
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import match_item, recent_orders
+from bot.services.presentation import order_button_payload
 from bot.services.verification import Verdict, check_zip, zip_guess
 
 RECENT_ORDERS = 5
@@ -86,8 +86,7 @@ def order_button(order_id: str, title: str | None = None) -> dict[str, str]:
     """A quick reply that sends the order number as `give_order_id`. The title
     is data only (the order number and its first item), no wording."""
     label = order_id if not title else " · ".join((order_id, _cut(title)))
-    payload = "/give_order_id" + json.dumps({"order_id": order_id})
-    return {"title": label, "payload": payload}
+    return {"title": label, "payload": order_button_payload(order_id)}
 
 
 def _cut(text: str, limit: int = BUTTON_TITLE_CHARS) -> str:

@@ -8,6 +8,7 @@ timezone-aware and in UTC.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -227,3 +228,30 @@ class Decision:
             "intent": self.intent,
             "facts": dict(self.facts),
         }
+
+
+# Three groups of ASCII digits, 3-7-7, separated by a dash (spaces around it are
+# tolerated) or by whitespace; or the 17 digits run together.
+_SEPARATED_ORDER_ID = re.compile(
+    r"([0-9]{3})(?:\s*-\s*|\s+)([0-9]{7})(?:\s*-\s*|\s+)([0-9]{7})"
+)
+_RUN_TOGETHER_ORDER_ID = re.compile(r"([0-9]{3})([0-9]{7})([0-9]{7})")
+
+
+def normalize_order_id(text: str | None) -> str | None:
+    """The canonical `ddd-ddddddd-ddddddd` form of an order number, or None.
+
+    Accepts the dashed form, the same groups separated by spaces, and the 17
+    digits with no separators, with surrounding whitespace. Full-width digits,
+    dashes and spaces (as typed with a Chinese input method) are folded to ASCII
+    first. Anything else (a wrong digit count, letters, other separators) is None.
+    """
+    if not isinstance(text, str):
+        return None
+    folded = unicodedata.normalize("NFKC", text).strip()
+    match = _SEPARATED_ORDER_ID.fullmatch(folded) or _RUN_TOGETHER_ORDER_ID.fullmatch(
+        folded
+    )
+    if match is None:
+        return None
+    return "-".join(match.groups())

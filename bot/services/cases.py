@@ -60,8 +60,9 @@ from bot.services.case_views import CaseView, MessageView, OpenedCase, case_view
 from bot.services.events import CaseEscalated, CaseOpened
 from bot.services.notifications import Notifier, seller_contacts
 
-# System messages in a thread are for CSBA's associates: English.
-AGENT_LANGUAGE = "en"
+# System messages in a thread are for CSBA's associates: in their language.
+from bot.services.presentation import AGENT_LANGUAGE
+
 # The authors whose messages the bot shows the buyer.
 REPLY_AUTHORS = (MessageAuthor.SELLER.value, MessageAuthor.AGENT.value)
 

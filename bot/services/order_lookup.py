@@ -18,8 +18,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.repository import SqlRepository, normalize_order_id
-from bot.domain.model import INTENTS_WITHOUT_ORDER, Intent, Order, Product
+from bot.adapters.repository import SqlRepository
+from bot.domain.model import (
+    INTENTS_WITHOUT_ORDER,
+    Intent,
+    Order,
+    Product,
+    normalize_order_id,
+)
 from bot.services.triage import TriageResult, triage
 
 # Every business intent the policy routes, by name.

@@ -13,6 +13,7 @@ Services and entry points import it; the domain never does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -120,3 +121,14 @@ def explain(decision: Decision, language: str = AGENT_LANGUAGE) -> str:
 def explained(decision: Decision) -> Decision:
     """`decision` carrying its agent-facing sentence in `Decision.reason`."""
     return replace(decision, reason=explain(decision, AGENT_LANGUAGE))
+
+
+# -- the order buttons -------------------------------------------------------------------
+
+ORDER_BUTTON_INTENT = "give_order_id"
+
+
+def order_button_payload(order_id: str) -> str:
+    """The payload of the bot's order button: the one form the channels' input guard
+    accepts as an intent (bot/entrypoints/rasa/channels/input_guard.py)."""
+    return f"/{ORDER_BUTTON_INTENT}" + json.dumps({"order_id": order_id})

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.repository import SqlRepository, normalize_order_id
+from bot.adapters.repository import SqlRepository
 from bot.adapters.return_store import ReturnAuthorisation, add_return_authorisation
 from bot.domain.model import (
     INTENTS_WITHOUT_ORDER,
@@ -27,6 +27,7 @@ from bot.domain.model import (
     ProductAnswer,
     Route,
     Seller,
+    normalize_order_id,
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
 from bot.domain.returns import return_method, return_window

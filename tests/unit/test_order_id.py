@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.repository import normalize_order_id
-from bot.domain.model import ORDER_ID_RE
+from bot.domain.model import ORDER_ID_RE, normalize_order_id
 
 CANONICAL = "112-1234567-7654321"
 

@@ -20,11 +20,11 @@ No Rasa import: the REST and socket.io channels call it, and it is tested alone.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
 from bot.domain.model import Intent
+from bot.services.presentation import order_button_payload
 
 # Longer chat messages are cut to this many characters before NLU sees them: NLU
 # time grows with length (20,000 characters cost seconds of CPU), nothing a buyer
@@ -48,7 +48,6 @@ PUBLIC_INTENTS = frozenset(intent.value for intent in Intent) | frozenset(
 
 # The order buttons (actions/orders.py `order_button`): exactly one well-formed
 # order number, nothing else.
-ORDER_BUTTON_INTENT = "give_order_id"
 _ORDER_BUTTON = re.compile(
     r"/give_order_id\{\s*\"order_id\"\s*:\s*\"([0-9]{3}-[0-9]{7}-[0-9]{7})\"\s*\}"
 )
@@ -58,11 +57,6 @@ _ORDER_BUTTON = re.compile(
 _BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 )
-
-
-def order_button_payload(order_id: str) -> str:
-    """The payload of an order button, in the one form `buyer_text` accepts."""
-    return f"/{ORDER_BUTTON_INTENT}" + json.dumps({"order_id": order_id})
 
 
 def plain_text(text: str) -> str:
