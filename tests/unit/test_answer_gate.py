@@ -1,28 +1,34 @@
 """The product-page matcher's precision and recall (issue 12, item 4: answers
-that never guess), over three question sets:
+that never guess).
 
-- product_questions.yml: held out, written before the first matcher;
-- product_answers_dev2.yml: written by the matcher's author (development);
-- product_answers_dev3.yml: written blind by someone else, then looked at while
-  the matcher was improved, so now a development set too.
+Development files (their mistakes are printed, and were looked at):
 
-and a fourth, kept blind:
+- product_questions.yml: held out, written before the first matcher, looked at
+  since;
+- product_answers_dev2.yml: written by the matcher's author;
+- product_answers_dev3.yml: written blind by someone else, then looked at;
+- product_answers_dev4.yml: 260 questions over 20 products in 20 categories,
+  written blind on 2026-12-04 (measured once blind: precision 0.781, recall
+  0.547), then looked at while the matcher was improved.
 
-- product_answers_blind4.yml: 260 questions over 20 products in 20 categories
-  (110 unanswerable), written on 2026-12-04 by a helper who never read the
-  matcher or these sets. Only its figures are printed, never its mistakes: whoever
-  looks at them must say so and move the file to the development sets.
+and one kept blind:
+
+- product_answers_blind5.yml: 220 questions over 22 products in 22 categories
+  (91 unanswerable), written on 2026-12-04 by a helper who never read the
+  matcher or these sets. Only its figures are printed, never its mistakes:
+  whoever looks at them must say so and move the file to the development sets.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
-written blind. It is NOT met: over the development files recall is 0.808
-(precision 0.986), and on the blind set, measured once on 2026-12-04, precision is
-0.781 and recall 0.547: the matcher is tuned to its development data and still
-guesses on new pages. This test holds the floors the matcher reached on each
-(`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better; `ISSUE_GATE_*` are
-printed beside the figures. An answer
-is correct when its source is one of the question's listed sources; any answer
-to a question whose `source` is null is wrong (it counts against precision). Run
-with `pytest -s` to see the figures per file and every mistake.
+written blind. It is NOT met. Over the development files the matcher reaches
+precision 0.976 and recall 0.844; on the blind set, measured once on 2026-12-04,
+precision 0.909 and recall 0.620 (the matcher before that day's work: 0.869 and
+0.566 on the same set). It still guesses on pages it has never seen, and misses
+what buyers ask in words no lexicon entry holds. This test holds the floors the
+matcher reached (`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
+`ISSUE_GATE_*` are printed beside the figures. An answer is correct when its
+source is one of the question's listed sources; any answer to a question whose
+`source` is null is wrong (it counts against precision). Run with `pytest -s` to
+see the figures per file and every mistake of the development files.
 """
 
 from __future__ import annotations
@@ -45,25 +51,27 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 HELD_OUT = DATA / "product_questions.yml"
 DEV2 = DATA / "product_answers_dev2.yml"
 DEV3 = DATA / "product_answers_dev3.yml"
-BLIND = DATA / "product_answers_blind4.yml"
+DEV4 = DATA / "product_answers_dev4.yml"
+BLIND = DATA / "product_answers_blind5.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
 ISSUE_GATE_RECALL = 0.85
-# What the matcher reached over the three files (precision 0.986, recall 0.808),
-# rounded down: a regression below either fails.
-FLOOR_PRECISION = 0.98
-FLOOR_RECALL = 0.80
-# The blind set, measured once before any change (precision 0.781, recall 0.547),
-# rounded down.
-BLIND_FLOOR_PRECISION = 0.78
-BLIND_FLOOR_RECALL = 0.54
+# What the matcher reached over the four development files on 2026-12-04
+# (precision 0.976, recall 0.844), rounded down: a regression below either
+# fails. (The floor was 0.98/0.80 over the first three files, which now give
+# 0.986/0.851; dev4, the harder blind-written file, joined them.)
+FLOOR_PRECISION = 0.97
+FLOOR_RECALL = 0.84
+# The blind set, measured once (precision 0.909, recall 0.620), rounded down.
+BLIND_FLOOR_PRECISION = 0.90
+BLIND_FLOOR_RECALL = 0.62
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
 
 def gate_files() -> list[Path]:
-    return [HELD_OUT, DEV2, DEV3]
+    return [HELD_OUT, DEV2, DEV3, DEV4]
 
 
 @dataclass
@@ -144,7 +152,7 @@ def test_blind_set_figures_without_its_mistakes(nlp):
     dev = Figures("development files")
     for path in gate_files():
         dev.add(evaluate(path, lambda p, q: answer_product_question(p, q, nlp=nlp)))
-    total = Figures("all four")
+    total = Figures("all files")
     total.add(dev)
     total.add(blind)
     gate_met = (

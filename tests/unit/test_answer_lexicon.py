@@ -78,7 +78,7 @@ def _error(doc) -> str:
         ),
         (
             lambda d: d["helper_topics"].append("lifespan"),
-            "helper_topics[3]: no topic named 'lifespan'",
+            "helper_topics[5]: no topic named 'lifespan'",
         ),
         (lambda d: d["topics"].pop("howlong"), "topics.howlong: missing"),
         (lambda d: d.update(order_words="refund"), "order_words: expected a list"),

@@ -14,8 +14,11 @@ covers that focus (issue 12, item 4).
    and the product the buyer names ("the kettle", "the pan I ordered") is not
    the focus. A clause about the order ("also when will it arrive") is left to
    the policy; beside a question, the other clauses are asides ("how many feet
-   is the cord? MY OUTLET IS FAR"). The rest goes through the offline spaCy
-   pipeline (tokenizer + lookup lemmatizer).
+   is the cord? MY OUTLET IS FAR"), and so is what buyers say about themselves
+   after it ("is it latex free IM ALLERGIC"). The brand and model of the title
+   ("Sonari Air5") and a message that opens by naming the product ("kaila uke
+   what strings") name the product, not the focus. The rest goes through the
+   offline spaCy pipeline (tokenizer + lookup lemmatizer).
 2. Phrases and words of the lexicon's *topics* ("wattage", "how heavy", "made
    of", "dishwasher safe") become topic terms; the remaining content words
    become word terms. Words after a condition word ("does it whistle WHEN THE
@@ -26,12 +29,14 @@ covers that focus (issue 12, item 4).
    words that make one word of the page are joined ("non stick").
 3. Every fact of the page is analysed the same way, once per product content;
    the longest lexicon phrase wins ("max weight capacity" is no weight), units
-   after a number are topic evidence ("1500 W" is power, "75 cm" a size) and
-   "A x B x C cm" gives a length, a width and a height.
+   after a number are topic evidence ("1500 W" is power, "75 cm" a size),
+   every number answers "how many", and "A x B x C cm" gives a length, a width
+   and a height. Each comma-separated part of the title is matched on its own.
 4. A fact answers only when it carries every topic of the question and every
    focus word (literally, by lemma or stem, or through a synonym group), and
    covers enough of the remaining weighted terms. A question whose focus is
-   absent from the page gets None, however many other words overlap. The best
+   absent from the page gets None, however many other words overlap; a colour
+   or size the page does not list ("in yellow?") is such a focus. The best
    fact wins; attributes whose *name* carries the focus win ties; the title is
    only a last resort. The score is the covered share (MIN_SCORE..1).
 

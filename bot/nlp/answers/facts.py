@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from bot.domain.model import Product
 from bot.nlp.answers.index import stem_of, tokens_of
-from bot.nlp.answers.lexicon import DURATION_TOPIC, Lexicon
+from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, Lexicon
 from bot.nlp.answers.model import NAMED, STRONG, WEAK, Fact, Index, Page, Tok
 from bot.nlp.answers.text import UNIT_RE, normalise, split_sentences
 
@@ -43,6 +45,8 @@ def _fact_features(
                 group = idx.synonym_of.get(key)
                 if group:
                     keys.add(group)
+        if tok.is_num or UNIT_RE.match(tok.text):
+            strong.add(COUNT_TOPIC)  # "how many": "4 persons", "two pockets"
         m = UNIT_RE.match(tok.text)
         unit = None
         if m and m.group(2) in lex.units:
@@ -137,6 +141,9 @@ def _product_key(product: Product) -> tuple[str, str]:
     return product.asin, hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
+# Where a title's parts end: commas, semicolons, bars and spaced dashes.
+_TITLE_PARTS_RE = re.compile(r"[,;|]\s|\s[-–—|]\s")
+
 _PAGE_CACHE_SIZE = 512  # analysed pages kept per index (pipeline + lexicon)
 
 
@@ -163,12 +170,28 @@ def product_page(idx: Index, nlp: Any, product: Product) -> Page:
     for sentence in split_sentences(_normalise_keep_lines(product.description or "")):
         facts.append(_fact(idx, nlp, "description", sentence))
     title = normalise(product.title or "")
-    if title:
-        facts.append(_fact(idx, nlp, "title", title, title=True))
+    # Each part of the title is matched on its own ("Sonari Air5 Wireless
+    # Earbuds, ..., 32H Playtime with Charging Case" says nothing about a
+    # wireless charging case), and the whole title is quoted.
+    for part in _TITLE_PARTS_RE.split(title) if title else ():
+        if part.strip():
+            fact = _fact(idx, nlp, "title", part.strip(), title=True)
+            facts.append(replace(fact, text=title))
+    surface: set[str] = set()
+    for fact in facts:
+        surface.update(
+            word
+            for t in tokens_of(nlp, idx.lex, idx.norm, fact.text)
+            for word in t.text.split("_")  # "heat_settings: 3"
+            if word.isalpha() and len(word) >= 4
+        )
     page = Page(
         facts=tuple(facts),
         words=frozenset().union(*(f.keys for f in facts)) if facts else frozenset(),
         product_words=_product_words(idx, nlp, title),
+        brand_words=_brand_words(idx, nlp, title) - _feature_words(facts),
+        name_words=_name_words(idx, nlp, title),
+        surface=frozenset(surface),
     )
     with idx.pages_lock:
         idx.pages[key] = page
@@ -187,6 +210,43 @@ def _product_words(idx: Index, nlp: Any, title: str) -> tuple[str, ...]:
         if t.text.isalpha() and len(t.text) > 2 and t.text not in idx.lex.units
     ]
     return tuple(words[-2:])
+
+
+def _name_words(idx: Index, nlp: Any, title: str) -> frozenset[str]:
+    name = idx.title_features_re.split(title, maxsplit=1)[0]
+    stems = {
+        stem_of(idx.lex, t.lemma)
+        for t in tokens_of(nlp, idx.lex, idx.norm, name)
+        if len(t.text) > 2 and t.text.isalnum() and not t.is_num
+    }
+    return frozenset(stems | {idx.synonym_of[s] for s in stems if s in idx.synonym_of})
+
+
+def _feature_words(facts: Sequence[Fact]) -> frozenset[str]:
+    """The words of the attributes and bullets: a title word found there too
+    ("Bluetooth") is a feature, not the brand."""
+    return frozenset().union(
+        *(f.keys for f in facts if f.source.startswith(("attributes.", "bullets")))
+    )
+
+
+def _brand_words(idx: Index, nlp: Any, title: str) -> frozenset[str]:
+    """Stems of the brand and model words of the title's name ("Sonari Air5
+    Wireless Earbuds" -> sonari, air5): words that neither the dictionary nor
+    the lexicon knows (`product_page` drops those the attributes or bullets
+    also use). A buyer who writes them names the product."""
+    name = idx.title_features_re.split(title, maxsplit=1)[0]
+    return frozenset(
+        stem_of(idx.lex, t.lemma)
+        for t in tokens_of(nlp, idx.lex, idx.norm, name)
+        if len(t.text) > 2
+        and t.text[:1].isalpha()
+        and t.text.isalnum()
+        and t.text not in idx.known_words
+        and t.lemma not in idx.trigger_words
+        and t.text not in idx.lex.units
+        and not UNIT_RE.match(t.text)
+    )
 
 
 def _normalise_keep_lines(text: str) -> str:

@@ -16,6 +16,7 @@ import yaml
 from bot.nlp.answers.text import SPACE_RE
 
 __all__ = [
+    "COUNT_TOPIC",
     "DURATION_TOPIC",
     "LEXICON_PATH",
     "TIME_TOPIC",
@@ -48,6 +49,8 @@ _WORD_LISTS = (
     "optional_topics",
     "supported_value_topics",
     "exclusive_value_topics",
+    "listed_value_topics",
+    "object_topics",
     "dimension_topics",
     "part_sensitive_topics",
     "page_ignored_words",
@@ -60,9 +63,12 @@ _WORD_LISTS = (
     "condition_words",
     "determiners",
     "buyer_words",
+    "buyer_modifiers",
     "prepositions",
     "part_links",
     "question_words",
+    "statement_starts",
+    "object_words",
     "order_words",
     "product_phrases",
     "dimension_fact_topics",
@@ -80,6 +86,8 @@ _TOPIC_REFS = (
     "optional_topics",
     "supported_value_topics",
     "exclusive_value_topics",
+    "listed_value_topics",
+    "object_topics",
     "dimension_topics",
     "part_sensitive_topics",
     "dimension_fact_topics",
@@ -88,6 +96,8 @@ _TOPIC_REFS = (
 # does" (a duration): the code needs them.
 DURATION_TOPIC = "howlong"
 TIME_TOPIC = "duration"
+# The helper topic of "how many": any number on the page is evidence of it.
+COUNT_TOPIC = "count"
 _SECTIONS = frozenset(
     {"topics", "synonyms", "length_question_topic", *_WORD_LISTS, *_MAPPINGS}
 )
@@ -102,6 +112,9 @@ class Lexicon:
     optional_topics: frozenset[str]
     supported_value_topics: frozenset[str]
     exclusive_value_topics: frozenset[str]
+    listed_value_topics: frozenset[str]
+    object_topics: frozenset[str]
+    object_words: frozenset[str]
     dimension_topics: frozenset[str]
     part_sensitive_topics: frozenset[str]
     page_ignored_words: frozenset[str]
@@ -118,9 +131,11 @@ class Lexicon:
     condition_words: frozenset[str]
     determiners: frozenset[str]
     buyer_words: frozenset[str]
+    buyer_modifiers: frozenset[str]
     prepositions: frozenset[str]
     part_links: frozenset[str]
     question_words: frozenset[str]
+    statement_starts: tuple[str, ...]
     shorthand: Mapping[str, str]
     number_words: Mapping[str, str]
     order_words: frozenset[str]
@@ -202,7 +217,7 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
             roles[role] = _words(origin, f"{where}.{role}", value)
         topics[name] = roles
 
-    for needed in (DURATION_TOPIC, TIME_TOPIC):
+    for needed in (DURATION_TOPIC, TIME_TOPIC, COUNT_TOPIC):
         if needed not in topics:
             raise _bad(origin, f"topics.{needed}", "missing; the matcher needs it")
     lists = {key: _words(origin, key, doc[key]) for key in _WORD_LISTS}
@@ -258,6 +273,9 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         optional_topics=frozenset(lists["optional_topics"]),
         supported_value_topics=frozenset(lists["supported_value_topics"]),
         exclusive_value_topics=frozenset(lists["exclusive_value_topics"]),
+        listed_value_topics=frozenset(lists["listed_value_topics"]),
+        object_topics=frozenset(lists["object_topics"]),
+        object_words=frozenset(lists["object_words"]),
         dimension_topics=frozenset(lists["dimension_topics"]),
         part_sensitive_topics=frozenset(lists["part_sensitive_topics"]),
         page_ignored_words=frozenset(lists["page_ignored_words"]),
@@ -274,9 +292,11 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         condition_words=frozenset(lists["condition_words"]),
         determiners=frozenset(lists["determiners"]),
         buyer_words=frozenset(lists["buyer_words"]),
+        buyer_modifiers=frozenset(lists["buyer_modifiers"]),
         prepositions=frozenset(lists["prepositions"]),
         part_links=frozenset(lists["part_links"]),
         question_words=frozenset(lists["question_words"]),
+        statement_starts=lists["statement_starts"],
         shorthand=maps["shorthand"],
         number_words=maps["number_words"],
         order_words=frozenset(lists["order_words"]),

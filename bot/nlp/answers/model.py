@@ -26,6 +26,7 @@ class Tok:
     context: str = ""
     product: bool = False  # names the product ("the pan I ordered")
     subject: bool = False  # names a part ("the motor"), not a property
+    other: bool = False  # the buyer's other item of the same kind ("my other dryer")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,14 @@ class Page:
     facts: tuple[Fact, ...]
     words: frozenset[str]  # every key of every fact (spelling, parts it knows)
     product_words: tuple[str, ...]  # stems naming the product: ("fry", "pan")
+    # The brand and model of the title ("Brevik", "Air5"): words no dictionary
+    # or lexicon knows, before the title's feature list. They name the product.
+    brand_words: frozenset[str] = frozenset()
+    # Stems (and synonym groups) of every word of the title's name, before its
+    # feature list ("Voltara 20V Cordless Drill Driver Kit").
+    name_words: frozenset[str] = frozenset()
+    # Every word of the page as written, for the spelling fallback.
+    surface: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,3 +97,6 @@ class Term:
     required: bool = False  # the fact must carry it (the question's focus)
     free: bool = False  # missing it costs nothing (the product, an aside)
     soft: bool = False  # a word that helps but says little ("safe", "max")
+    # The buyer's other item of the product's kind ("fit my other DRYER"): the
+    # title, which names this product, does not answer for it.
+    other: bool = False

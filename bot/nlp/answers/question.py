@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from bot.nlp.answers.index import stem_of, tokens_of
@@ -15,6 +16,9 @@ from bot.nlp.answers.text import edit_distance
 
 # Order numbers, with or without dashes ("112-1234567-1234567", "#1121234567...").
 _ORDER_NUMBER_RE = re.compile(r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])")
+# Chat shorthand "w" for "with" ("does it come w a case"), but not the unit of
+# "1500 w".
+_WITH_RE = re.compile(r"(?:^|(?<=[a-z,?!.])\s)w\s+(?=[a-z])")
 # Clause boundaries of a question: punctuation followed by a space or the end,
 # brackets and spaced dashes ("1.7" and "USB-C" are not boundaries).
 _CLAUSE_RE = re.compile(r"[,;:?!]+(?=\s|$)|\.+(?=\s|$)|[()\[\]]|\s[-–—]+\s|\n")
@@ -45,6 +49,8 @@ def question_tokens(
     context or as naming the product; None when it is about the order."""
     lex = idx.lex
     text = _ORDER_NUMBER_RE.sub(" ", text.lower())
+    text = _WITH_RE.sub(" with ", text)
+    text = _statements_apart(lex, text)
     owned: set[str] = set()  # "the kettle I got": the product, not the focus
     for m in idx.purchase_re.finditer(text):
         owned.update(
@@ -63,7 +69,7 @@ def question_tokens(
             clauses.append((toks, asks))
         position = boundary.end() if boundary else len(text)
     # Spelling: an unknown word close to a word of the page or of the lexicon.
-    vocabulary = page.words | idx.trigger_words
+    vocabulary = page.words | page.surface | idx.trigger_words
     fixed_clauses: list[tuple[list[Tok], bool]] = []
     for toks, asks in clauses:
         fixed: list[Tok] = []
@@ -119,10 +125,18 @@ def question_tokens(
                 )
                 phrase = "buyer" if after_preposition else "mine"
             elif tok.is_stop and tok.lemma not in lex.kept_stop_words:
-                phrase = ""
+                buyers = phrase in ("buyer", "mine")
+                if not (buyers and tok.text in lex.buyer_modifiers):
+                    phrase = ""  # "my OTHER dryer" is still the buyer's
             stem = stem_of(lex, tok.lemma)
-            product = stem in owned or (bool(head) and stem == head[0])
-            product = product and phrase not in ("buyer", "mine")  # "my other dryer"
+            product = (
+                stem in owned
+                or (bool(head) and stem == head[0])
+                or stem in page.brand_words
+            )
+            # "my other dryer": another item like this one, not this one.
+            other = product and phrase in ("buyer", "mine")
+            product = product and not other
             if (
                 not product
                 and len(page.product_words) == 2
@@ -140,10 +154,36 @@ def question_tokens(
                     context=context or aside or ("aside" if phrase == "buyer" else ""),
                     product=product,
                     subject=phrase == "subject" and i != predicate,
+                    other=other,
                 )
             )
         out.append(marked)
     return out
+
+
+def _statements_apart(lex: Lexicon, text: str) -> str:
+    """ "is it latex free im allergic", "lowest seat height, im 5'1": what the
+    buyer says about themselves after the question is a clause of its own (an
+    aside), and what comes before it is the question. Not after a question
+    word: "can I have it in blue"."""
+    if not lex.statement_starts:
+        return text
+    pattern = _statement_re(tuple(lex.statement_starts))
+    out: list[str] = []
+    position = 0
+    for m in pattern.finditer(text):
+        before = text[: m.start()].split()
+        if before and before[-1].strip(",.?!") not in lex.question_words:
+            out.append(text[position : m.start()].rstrip(" ,.;:") + "? ")
+            position = m.start()
+    out.append(text[position:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _statement_re(starts: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in sorted(starts, key=len, reverse=True))
+    return re.compile(rf"(?<=\s)(?:{words})(?=\s|$)")
 
 
 def _join_compounds(nlp: Any, idx: Index, toks: list[Tok], page: Page) -> list[Tok]:

@@ -13,6 +13,10 @@ MIN_SCORE = 0.65
 TITLE_FACTOR = 0.9
 # Bonus when the attribute's name carries a topic or word of the question.
 NAME_BONUS = 0.1
+# Less per word of the attribute's name, so that the plainer name wins a tie.
+NAME_WORD_COST = 0.001
+# Bonus per situation ("shower", "rain") that the fact names itself.
+SITUATION_BONUS = 0.15
 # Bonus per term matched by the buyer's own word rather than by a synonym.
 LITERAL_BONUS = 0.02
 
@@ -40,9 +44,12 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
     total = 0.0
     literal_hits = 0
     named_hits = 0
+    situation_hits = 0
     topical = False  # something other than "how long" / "included" matched
     focused = False  # a required term other than a helper matched
     for term in terms:
+        if term.other and fact.is_title:
+            return 0.0, 0.0  # the title names this product, not the buyer's other one
         literal = bool(term.alts & fact.keys)
         if term.kind == "concept":
             ok = (
@@ -50,6 +57,11 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
                 or (bool(term.concepts & fact.weak) and supported)
                 or (term.literal and literal)
             )
+        elif term.kind == "value" and term.concepts <= lex.listed_value_topics:
+            # A page lists every colour and size it comes in: "does it come in
+            # yellow" is answered only by a fact naming yellow, never by
+            # "color: Black, Navy" (the seller says whether yellow exists).
+            ok = literal and (supported or bool(term.concepts & fact.strong))
         elif term.kind == "value":
             # "is it blue?" is not answered by "Blue LED headlights."
             ok = (
@@ -67,6 +79,7 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
         else:
             ok = literal
         literal_hits += ok and literal
+        situation_hits += ok and literal and term.kind == "concept" and term.literal
         named_hits += ok and bool(term.concepts & fact.named)
         if ok:
             matched_weight += term.weight
@@ -89,12 +102,15 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
     # The buyer's words beat a synonym, a topic's own word beats page wording
     # ("peak height" beats "dimensions" for "how tall").
     rank = score + LITERAL_BONUS * (literal_hits + named_hits)
+    # "ok in the shower?": a fact that names the shower beats the IPX rating.
+    rank += SITUATION_BONUS * situation_hits
     if fact.name_keys and any(
         (t.concepts & fact.name_topics) or (t.alts & fact.name_keys)
         for t in terms
         if not t.aux
     ):
-        rank += NAME_BONUS
+        # The plainer name first: "length" before "unexpanded length".
+        rank += NAME_BONUS - NAME_WORD_COST * len(fact.name_keys)
     if fact.is_title:
         score *= TITLE_FACTOR
     return score, rank

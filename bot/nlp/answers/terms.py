@@ -3,12 +3,13 @@ weighted and marked as required (the focus) or not."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from bot.nlp.answers.index import stem_of
-from bot.nlp.answers.lexicon import DURATION_TOPIC, TIME_TOPIC
+from bot.nlp.answers.lexicon import DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import Index, Page, Term
 from bot.nlp.answers.question import question_tokens
 from bot.nlp.answers.text import UNIT_RE
@@ -20,8 +21,8 @@ NUMBER_WEIGHT = 0.5
 AUX_WEIGHT = 0.8  # "how long": needed, but not the topic
 OPTIONAL_WEIGHT = 0.5  # "come with": helps, a fact may lack it
 # Words that help but never block: asides ("to see the food", "in my tent"),
-# soft words ("microwave SAFE") and, after a topic, parts ("the motor"). Words
-# of a condition ("when the water boils") never block either, but weigh fully.
+# soft words ("microwave SAFE"), words of a condition beside a main clause
+# ("when the water boils") and, after a topic, parts ("the motor").
 SECONDARY_WEIGHT = 0.5
 
 
@@ -39,6 +40,7 @@ def question_terms(
     raw: list[tuple[Term, str]] = []
     length_questions: set[int] = set()  # "how long is ..." terms
     for toks in clauses:
+        start = len(raw)
         lemmas = [t.lemma for t in toks]
         i = 0
         while i < len(toks):
@@ -60,8 +62,11 @@ def question_terms(
                     else set()
                 )
                 if DURATION_TOPIC in concepts:
-                    if i + n < len(toks) and lemmas[i + n] == "be":
-                        length_questions.add(len(raw))  # "how long is the mat"
+                    if i + n == len(toks) or lemmas[i + n] == "be":
+                        # "how long is the mat", "how long?"
+                        length_questions.add(len(raw))
+                    elif any(t.text in lex.length_units for t in toks[i + n :]):
+                        pass  # "how long in feet": a length or a duration
                     else:  # "how long does it last": a duration, not a length
                         concepts = frozenset({TIME_TOPIC})
                 weight = OPTIONAL_WEIGHT if optional else AUX_WEIGHT if aux else 1.0
@@ -97,7 +102,9 @@ def question_terms(
             key = stem_of(lex, tok.lemma)
             alts = {key, stem_of(lex, tok.text)}
             alts |= _groups(idx, alts)
-            if tok.is_num:
+            if tok.is_num or _model_code(tok.text):
+                # A number, or a model code ("galaxy S23", "E12"): it helps,
+                # but a page rarely lists every model it fits.
                 term = Term(key, frozenset(), "number", NUMBER_WEIGHT, frozenset(alts))
                 raw.append((term, "number"))
                 continue
@@ -131,8 +138,11 @@ def question_terms(
                 WORD_WEIGHT,
                 frozenset(alts),
                 product=role == "product",
+                other=tok.other,
             )
             raw.append((term, role))
+        if not all(t.context == "aside" for t in toks):  # not an aside clause
+            _object_is_focus(lex, raw, start)
 
     # The focus: the topics and the words of the main clause that do not name
     # the product. A part after "is the"/"of the" that follows a topic other
@@ -179,11 +189,40 @@ def question_terms(
             term = replace(term, required=True)
         elif role == "aside":
             term = replace(term, required=False, free=True, weight=SECONDARY_WEIGHT)
+        elif role == "condition":
+            # "does it turn off by itself if I forget it": the condition says
+            # when, the main clause what; the fact need not repeat the when.
+            term = replace(term, weight=SECONDARY_WEIGHT)
         elif role == "product":
             term = replace(term, weight=PRODUCT_WORD_WEIGHT, free=True)
         elif role in ("soft", "subject"):
             term = replace(term, weight=SECONDARY_WEIGHT, soft=role == "soft")
         terms.append(term)
+    # A message that opens by naming the product ("voltara DRILL chuck size",
+    # "kaila UKE what strings", "space station set how many figures"): the
+    # opening words of the title's name, with the brand, the product's own
+    # word or two of them, name the product when something else is asked.
+    run = 0
+    while (
+        run < len(terms)
+        and terms[run].kind == "word"
+        and (terms[run].product or terms[run].alts & page.name_words)
+    ):
+        run += 1
+    opening = range(run)
+    if (
+        run
+        and (run >= 2 or any(terms[n].product for n in opening))
+        and any(t.required and not t.aux for t in terms[run:])
+    ):
+        for n in opening:
+            terms[n] = replace(
+                terms[n],
+                required=False,
+                free=True,
+                product=True,
+                weight=PRODUCT_WORD_WEIGHT,
+            )
     # The same key twice ("batteries? battery") counts once.
     unique: dict[tuple[str, frozenset[str]], Term] = {}
     for term in terms:
@@ -195,3 +234,35 @@ def question_terms(
 
 def _groups(idx: Index, stems: Iterable[str]) -> set[str]:
     return {idx.synonym_of[s] for s in stems if s in idx.synonym_of}
+
+
+def _object_is_focus(lex: Lexicon, raw: list[tuple[Term, str]], start: int) -> None:
+    """ "will it work with my son's LEGO", "will it fit my other dryer": with a
+    topic or a word whose object is the question (compatible, fit), the
+    buyer's own thing is the focus, not an aside."""
+    clause = raw[start:]
+    if not any(
+        (role == "topic" and t.concepts & lex.object_topics)
+        or (t.kind == "word" and t.alts & lex.object_words)
+        for t, role in clause
+    ):
+        return
+    for n, (term, role) in enumerate(clause, start):
+        if role == "aside" and term.kind == "word":
+            raw[n] = (term, "focus")
+
+
+_HEIGHT_RE = re.compile(r"\d'\d{0,2}\"?")
+
+
+def _model_code(word: str) -> bool:
+    """ "s23", "e12", "x1000": letters and digits mixed, digits not first (so
+    not "1500w", which is a number with its unit); or a height ("5'10")."""
+    if _HEIGHT_RE.fullmatch(word):
+        return True  # "5'10", a buyer's height
+    return (
+        word.isalnum()
+        and word[:1].isalpha()
+        and any(ch.isdigit() for ch in word)
+        and any(ch.isalpha() for ch in word)
+    )
