@@ -7,23 +7,25 @@ Development files (their mistakes are printed, and were looked at):
   since;
 - product_answers_dev2.yml: written by the matcher's author;
 - product_answers_dev3.yml: written blind by someone else, then looked at;
-- product_answers_dev4.yml: 260 questions over 20 products in 20 categories,
-  written blind on 2026-12-04 (measured once blind: precision 0.781, recall
-  0.547), then looked at while the matcher was improved.
+- product_answers_dev4.yml, product_answers_dev5.yml: 260 and 220 questions
+  over 20 and 22 products, each in as many categories, written blind on
+  2026-12-04 by helpers who never read the matcher, each measured once blind
+  and then looked at while the matcher was improved.
 
 and one kept blind:
 
-- product_answers_blind5.yml: 220 questions over 22 products in 22 categories
-  (91 unanswerable), written on 2026-12-04 by a helper who never read the
+- product_answers_blind6.yml: 217 questions over 22 products in 22 categories
+  (88 unanswerable), written on 2026-12-04 by a helper who never read the
   matcher or these sets. Only its figures are printed, never its mistakes:
   whoever looks at them must say so and move the file to the development sets.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind. It is NOT met. Over the development files the matcher reaches
-precision 0.976 and recall 0.844; on the blind set, measured once on 2026-12-04,
-precision 0.909 and recall 0.620 (the matcher before that day's work: 0.869 and
-0.566 on the same set). It still guesses on pages it has never seen, and misses
-what buyers ask in words no lexicon entry holds. This test holds the floors the
+precision 0.981 and recall 0.820; on the blind set, measured once on 2026-12-04,
+precision 0.872 and recall 0.636 (the matcher of the morning: 0.791 and 0.558
+on the same set). Every blind set so far has shown the same: the matcher still
+guesses on pages it has never seen, about one answer in eight, and misses what
+buyers ask in words no lexicon entry holds. This test holds the floors the
 matcher reached (`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
 `ISSUE_GATE_*` are printed beside the figures. An answer is correct when its
 source is one of the question's listed sources; any answer to a question whose
@@ -52,26 +54,27 @@ HELD_OUT = DATA / "product_questions.yml"
 DEV2 = DATA / "product_answers_dev2.yml"
 DEV3 = DATA / "product_answers_dev3.yml"
 DEV4 = DATA / "product_answers_dev4.yml"
-BLIND = DATA / "product_answers_blind5.yml"
+DEV5 = DATA / "product_answers_dev5.yml"
+BLIND = DATA / "product_answers_blind6.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
 ISSUE_GATE_RECALL = 0.85
-# What the matcher reached over the four development files on 2026-12-04
-# (precision 0.976, recall 0.844), rounded down: a regression below either
+# What the matcher reached over the five development files on 2026-12-04
+# (precision 0.981, recall 0.8195), rounded down: a regression below either
 # fails. (The floor was 0.98/0.80 over the first three files, which now give
-# 0.986/0.851; dev4, the harder blind-written file, joined them.)
-FLOOR_PRECISION = 0.97
-FLOOR_RECALL = 0.84
-# The blind set, measured once (precision 0.909, recall 0.620), rounded down.
-BLIND_FLOOR_PRECISION = 0.90
-BLIND_FLOOR_RECALL = 0.62
+# 0.990/0.854; dev4 and dev5, blind-written and harder, joined them.)
+FLOOR_PRECISION = 0.98
+FLOOR_RECALL = 0.81
+# The blind set, measured once (precision 0.872, recall 0.636), rounded down.
+BLIND_FLOOR_PRECISION = 0.87
+BLIND_FLOOR_RECALL = 0.63
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
 
 def gate_files() -> list[Path]:
-    return [HELD_OUT, DEV2, DEV3, DEV4]
+    return [HELD_OUT, DEV2, DEV3, DEV4, DEV5]
 
 
 @dataclass

@@ -36,7 +36,8 @@ covers that focus (issue 12, item 4).
    focus word (literally, by lemma or stem, or through a synonym group), and
    covers enough of the remaining weighted terms. A question whose focus is
    absent from the page gets None, however many other words overlap; a colour
-   or size the page does not list ("in yellow?") is such a focus. The best
+   or size the page does not list ("in yellow?") is such a focus. Of "X or Y"
+   ("strip cut or cross cut") a fact needs one side whole. The best
    fact wins; attributes whose *name* carries the focus win ties; the title is
    only a last resort. The score is the covered share (MIN_SCORE..1).
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain.model import Product
 from bot.nlp.answers.index import stem_of, tokens_of
-from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, Lexicon
+from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import NAMED, STRONG, WEAK, Fact, Index, Page, Tok
 from bot.nlp.answers.text import UNIT_RE, normalise, split_sentences
 
@@ -40,13 +40,19 @@ def _fact_features(
         ):
             dimensions = True  # "15 x 7 x 2.8 cm"
         if not tok.is_stop or tok.lemma in lex.kept_stop_words:
-            for key in (stem_of(idx.lex, tok.lemma), stem_of(idx.lex, tok.text)):
+            # "cross-cut" also says "cross" and "cut".
+            parts = tok.text.split("-") if "-" in tok.text else []
+            for key in (
+                stem_of(idx.lex, tok.lemma),
+                stem_of(idx.lex, tok.text),
+                *(stem_of(idx.lex, p) for p in parts if len(p) > 2 and p.isalpha()),
+            ):
                 keys.add(key)
                 group = idx.synonym_of.get(key)
                 if group:
                     keys.add(group)
-        if tok.is_num or UNIT_RE.match(tok.text):
-            strong.add(COUNT_TOPIC)  # "how many": "4 persons", "two pockets"
+        if tok.is_num and _counts(idx, toks, i):
+            strong.add(COUNT_TOPIC)  # "how many": "4 persons", "heat_settings: 3"
         m = UNIT_RE.match(tok.text)
         unit = None
         if m and m.group(2) in lex.units:
@@ -91,6 +97,27 @@ def _fact_features(
     if colour_names >= 2:  # "Black, Ocean Blue, Coral Red": a list of colours
         strong |= lex.supported_value_topics
     return keys, strong, weak - strong, named
+
+
+def _counts(idx: Index, toks: Sequence[Tok], i: int) -> bool:
+    """Whether the number at `i` counts things ("4 persons", "two pockets",
+    "heat_settings: 3") rather than measures ("51 x 76 cm", "1500 W", "60
+    minutes")."""
+    lex = idx.lex
+    after = toks[i + 1] if i + 1 < len(toks) else None
+    before = toks[i - 1] if i else None
+    if before is not None and before.text in lex.dimension_separators:
+        return False
+    if after is None:
+        return True
+    if after.text in lex.dimension_separators:
+        # "2 x USB-A", "1 x 2.0Ah battery" count; "51 x 76 cm" measures.
+        third = toks[i + 2] if i + 2 < len(toks) else None
+        return third is not None and not third.is_num
+    time = idx.page_phrases.get((after.lemma,), {})
+    return not (
+        after.text in lex.units or UNIT_RE.match(after.text) or TIME_TOPIC in time
+    )
 
 
 @lru_cache(maxsize=64)

@@ -161,6 +161,7 @@ def tokens_of(nlp: Any, lex: Lexicon, norm: dict[str, str], text: str) -> list[T
         ):
             lemma = t  # "2 m" (metres) is no "be", "second" no "2"
         lemma = norm.get(lemma, lemma)
+        lemma = lex.lemmas.get(t, lemma)
         number = lex.number_words.get(t)
         if number is not None:
             out.append(Tok(number, number, False, True))

@@ -80,7 +80,7 @@ _WORD_LISTS = (
     "title_feature_words",
     "stem_suffixes",
 )
-_MAPPINGS = ("units", "unit_symbols", "shorthand", "number_words")
+_MAPPINGS = ("units", "unit_symbols", "shorthand", "number_words", "lemmas")
 _TOPIC_REFS = (
     "helper_topics",
     "optional_topics",
@@ -138,6 +138,7 @@ class Lexicon:
     statement_starts: tuple[str, ...]
     shorthand: Mapping[str, str]
     number_words: Mapping[str, str]
+    lemmas: Mapping[str, str]  # the lemmatizer's mistakes: "left" is no "leave"
     order_words: frozenset[str]
     product_phrases: tuple[str, ...]
     dimension_fact_topics: frozenset[str]
@@ -299,6 +300,7 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         statement_starts=lists["statement_starts"],
         shorthand=maps["shorthand"],
         number_words=maps["number_words"],
+        lemmas=maps["lemmas"],
         order_words=frozenset(lists["order_words"]),
         product_phrases=lists["product_phrases"],
         dimension_fact_topics=frozenset(lists["dimension_fact_topics"]),

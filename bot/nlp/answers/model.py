@@ -27,6 +27,7 @@ class Tok:
     product: bool = False  # names the product ("the pan I ordered")
     subject: bool = False  # names a part ("the motor"), not a property
     other: bool = False  # the buyer's other item of the same kind ("my other dryer")
+    alternative: int = 0  # a side of "X or Y" (1, 2, ...), 0 when none
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ class Term:
     kind: str  # "concept" | "value" | "word" | "number"
     weight: float
     alts: frozenset[str] = frozenset()  # stems of the lemma and of the word
+    # A phrase's stems ("noise cancelling"): the fact uses the buyer's words
+    # when it has them all.
+    phrase: frozenset[str] = frozenset()
     product: bool = False  # names the product itself ("the kettle")
     literal: bool = False  # a topic term that also matches its own word
     aux: bool = False  # a helper topic ("how long", "come with")
@@ -100,3 +104,6 @@ class Term:
     # The buyer's other item of the product's kind ("fit my other DRYER"): the
     # title, which names this product, does not answer for it.
     other: bool = False
+    # A side of "X or Y" ("does it run small or big", "strip cut or cross
+    # cut"), 0 when none: a fact needs every word of one side, not both.
+    alternative: int = 0

@@ -102,6 +102,7 @@ def question_tokens(
     head = page.product_words[-1:] if page.product_words else ()
     for toks, asks in fixed_clauses:
         marked: list[Tok] = []
+        beside_or = _beside_or(lex, toks)
         context = ""
         aside = "aside" if asking and not asks else ""
         phrase = ""  # "subject" after "the", "buyer" after "my", until a stop word
@@ -155,9 +156,42 @@ def question_tokens(
                     product=product,
                     subject=phrase == "subject" and i != predicate,
                     other=other,
+                    alternative=beside_or.get(i, 0),
                 )
             )
         out.append(marked)
+    return out
+
+
+def _beside_or(lex: Lexicon, toks: Sequence[Tok]) -> dict[int, int]:
+    """ "run small or big", "is the lid plastic or metal", "strip cut or cross
+    cut": position -> side (1, 2 for the first "or"; 3, 4 for the next) of the
+    words after "or", up to a stop word, and of as many words before it."""
+
+    def content(t: Tok) -> bool:
+        return not t.is_stop or t.lemma in lex.kept_stop_words
+
+    out: dict[int, int] = {}
+    pairs = 0
+    for n, tok in enumerate(toks):
+        if tok.text != "or":
+            continue
+        right = n + 1
+        while right < len(toks) and content(toks[right]):
+            right += 1
+        width = right - n - 1
+        left = n - 1
+        while (
+            left >= 0
+            and n - 1 - left < width
+            and content(toks[left])
+            and not (left and toks[left - 1].text in lex.determiners)
+        ):  # "are THE ARMRESTS padded or hard plastic": the part stays
+            left -= 1
+        if width and left < n - 1:
+            pairs += 1
+            out.update({j: 2 * pairs - 1 for j in range(left + 1, n)})
+            out.update({j: 2 * pairs for j in range(n + 1, right)})
     return out
 
 

@@ -45,12 +45,16 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
     literal_hits = 0
     named_hits = 0
     situation_hits = 0
+    sides = {t.alternative for t in terms if t.alternative and t.required}
+    sides_missing: set[int] = set()
     topical = False  # something other than "how long" / "included" matched
     focused = False  # a required term other than a helper matched
     for term in terms:
         if term.other and fact.is_title:
             return 0.0, 0.0  # the title names this product, not the buyer's other one
-        literal = bool(term.alts & fact.keys)
+        literal = bool(term.alts & fact.keys) or bool(
+            term.phrase and term.phrase <= fact.keys
+        )
         if term.kind == "concept":
             ok = (
                 bool(term.concepts & fact.strong)
@@ -87,6 +91,10 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
             if not term.aux and term.kind != "number":
                 topical = True
                 focused = focused or term.required
+        elif term.required and term.alternative:
+            sides_missing.add(
+                term.alternative
+            )  # fine, and free, if the other side is here
         elif term.required:
             return 0.0, 0.0  # the focus is missing: never this fact
         elif not term.free:
@@ -94,6 +102,8 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
             # fact of its page, an aside ("my outlet is far") asks nothing:
             # missing them costs nothing.
             total += term.weight
+    if sides_missing and not _one_side_whole(sides, sides_missing):
+        return 0.0, 0.0
     if total == 0 or not topical or not focused:
         return 0.0, 0.0
     score = matched_weight / total
@@ -114,3 +124,14 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
     if fact.is_title:
         score *= TITLE_FACTOR
     return score, rank
+
+
+def _one_side_whole(sides: set[int], missing: set[int]) -> bool:
+    """Whether, for each "X or Y" of the question, the fact has every word of X
+    or every word of Y (sides 2k-1 and 2k)."""
+    pairs = {(side + 1) // 2 for side in sides}
+    return all(
+        (2 * k - 1 not in missing and 2 * k - 1 in sides)
+        or (2 * k not in missing and 2 * k in sides)
+        for k in pairs
+    )

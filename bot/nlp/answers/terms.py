@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.nlp.answers.index import stem_of
-from bot.nlp.answers.lexicon import DURATION_TOPIC, TIME_TOPIC, Lexicon
+from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import Index, Page, Term
 from bot.nlp.answers.question import question_tokens
 from bot.nlp.answers.text import UNIT_RE
@@ -78,9 +78,15 @@ def question_terms(
                     kind=kind,
                     weight=weight,
                     alts=frozenset(alts | _groups(idx, alts)),
+                    phrase=frozenset(stem_of(lex, lemma) for lemma in lemmas[i : i + n])
+                    if n > 1
+                    else frozenset(),
                     literal=literal,
                     aux=aux,
                     required=not optional,
+                    alternative=next(
+                        (t.alternative for t in toks[i : i + n] if t.alternative), 0
+                    ),
                 )
                 in_aside = any(t.context == "aside" for t in toks[i : i + n])
                 raw.append(
@@ -139,6 +145,7 @@ def question_terms(
                 frozenset(alts),
                 product=role == "product",
                 other=tok.other,
+                alternative=tok.alternative,
             )
             raw.append((term, role))
         if not all(t.context == "aside" for t in toks):  # not an aside clause
@@ -223,6 +230,17 @@ def question_terms(
                 product=True,
                 weight=PRODUCT_WORD_WEIGHT,
             )
+    # "how many watts": the measure is asked, not a count.
+    measures = frozenset(lex.units.values())
+    terms = [
+        t
+        for n, t in enumerate(terms)
+        if not (
+            COUNT_TOPIC in t.concepts
+            and n + 1 < len(terms)
+            and terms[n + 1].concepts & measures
+        )
+    ]
     # The same key twice ("batteries? battery") counts once.
     unique: dict[tuple[str, frozenset[str]], Term] = {}
     for term in terms:
