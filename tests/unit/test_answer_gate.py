@@ -7,25 +7,25 @@ Development files (their mistakes are printed, and were looked at):
   since;
 - product_answers_dev2.yml: written by the matcher's author;
 - product_answers_dev3.yml: written blind by someone else, then looked at;
-- product_answers_dev4.yml, product_answers_dev5.yml: 260 and 220 questions
-  over 20 and 22 products, each in as many categories, written blind on
-  2026-12-04 by helpers who never read the matcher, each measured once blind
-  and then looked at while the matcher was improved.
+- product_answers_dev4.yml, product_answers_dev5.yml, product_answers_dev6.yml:
+  260, 220 and 217 questions over 20, 22 and 22 products, each in as many
+  categories, written blind by helpers who never read the matcher, each measured
+  blind and then looked at while the matcher was improved (2026-12-04).
 
 and one kept blind:
 
-- product_answers_blind6.yml: 217 questions over 22 products in 22 categories
-  (88 unanswerable), written on 2026-12-04 by a helper who never read the
+- product_answers_blind7.yml: 220 questions over 22 products in 22 categories
+  (97 unanswerable), written on 2026-12-04 by a helper who never read the
   matcher or these sets. Only its figures are printed, never its mistakes:
   whoever looks at them must say so and move the file to the development sets.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind. It is NOT met. Over the development files the matcher reaches
-precision 0.981 and recall 0.820; on the blind set, measured once on 2026-12-04,
-precision 0.872 and recall 0.636 (the matcher of the morning: 0.791 and 0.558
-on the same set). Every blind set so far has shown the same: the matcher still
-guesses on pages it has never seen, about one answer in eight, and misses what
-buyers ask in words no lexicon entry holds. This test holds the floors the
+precision 0.977 and recall 0.802; on the blind set, measured on 2026-12-04 and
+never looked at, precision 0.868 and recall 0.480 (the matcher of that morning:
+0.810 and 0.415 on the same set). Every blind set so far has shown the same:
+the matcher still guesses on pages it has never seen, about one answer in
+eight, and misses what buyers ask in words no lexicon entry holds. This test holds the floors the
 matcher reached (`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
 `ISSUE_GATE_*` are printed beside the figures. An answer is correct when its
 source is one of the question's listed sources; any answer to a question whose
@@ -55,26 +55,28 @@ DEV2 = DATA / "product_answers_dev2.yml"
 DEV3 = DATA / "product_answers_dev3.yml"
 DEV4 = DATA / "product_answers_dev4.yml"
 DEV5 = DATA / "product_answers_dev5.yml"
-BLIND = DATA / "product_answers_blind6.yml"
+DEV6 = DATA / "product_answers_dev6.yml"
+BLIND = DATA / "product_answers_blind7.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
 ISSUE_GATE_RECALL = 0.85
-# What the matcher reached over the five development files on 2026-12-04
-# (precision 0.981, recall 0.8195), rounded down: a regression below either
+# What the matcher reached over the six development files on 2026-12-04
+# (precision 0.977, recall 0.802), rounded down: a regression below either
 # fails. (The floor was 0.98/0.80 over the first three files, which now give
-# 0.990/0.854; dev4 and dev5, blind-written and harder, joined them.)
-FLOOR_PRECISION = 0.98
-FLOOR_RECALL = 0.81
-# The blind set, measured once (precision 0.872, recall 0.636), rounded down.
-BLIND_FLOOR_PRECISION = 0.87
-BLIND_FLOOR_RECALL = 0.63
+# 0.990/0.854; dev4 to dev6, blind-written and harder, joined them.)
+FLOOR_PRECISION = 0.97
+FLOOR_RECALL = 0.80
+# The blind set, measured once with the final matcher (precision 0.868, recall
+# 0.4797), rounded down.
+BLIND_FLOOR_PRECISION = 0.86
+BLIND_FLOOR_RECALL = 0.47
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
 
 def gate_files() -> list[Path]:
-    return [HELD_OUT, DEV2, DEV3, DEV4, DEV5]
+    return [HELD_OUT, DEV2, DEV3, DEV4, DEV5, DEV6]
 
 
 @dataclass
@@ -85,7 +87,8 @@ class Figures:
     given: int = 0
     correct: int = 0
     seconds: float = 0.0
-    mistakes: list[str] = field(default_factory=list)
+    # Not in the repr: a failing assertion on the blind set must not print them.
+    mistakes: list[str] = field(default_factory=list, repr=False)
 
     @property
     def precision(self) -> float:

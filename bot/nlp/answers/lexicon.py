@@ -70,6 +70,8 @@ _WORD_LISTS = (
     "statement_starts",
     "object_words",
     "order_words",
+    "order_phrases",
+    "availability_phrases",
     "product_phrases",
     "dimension_fact_topics",
     "dimension_separators",
@@ -140,6 +142,8 @@ class Lexicon:
     number_words: Mapping[str, str]
     lemmas: Mapping[str, str]  # the lemmatizer's mistakes: "left" is no "leave"
     order_words: frozenset[str]
+    order_phrases: tuple[str, ...]
+    availability_phrases: tuple[str, ...]
     product_phrases: tuple[str, ...]
     dimension_fact_topics: frozenset[str]
     dimension_separators: frozenset[str]
@@ -302,6 +306,8 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         number_words=maps["number_words"],
         lemmas=maps["lemmas"],
         order_words=frozenset(lists["order_words"]),
+        order_phrases=lists["order_phrases"],
+        availability_phrases=lists["availability_phrases"],
         product_phrases=lists["product_phrases"],
         dimension_fact_topics=frozenset(lists["dimension_fact_topics"]),
         dimension_separators=frozenset(lists["dimension_separators"]),

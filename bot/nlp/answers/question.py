@@ -237,12 +237,19 @@ def _join_compounds(nlp: Any, idx: Index, toks: list[Tok], page: Page) -> list[T
 
 
 def _about_the_order(idx: Index, toks: Sequence[Tok]) -> bool:
+    text = " ".join(t.text for t in toks)
+    if any(_has_phrase(text, p) for p in idx.lex.order_phrases):
+        return True  # "how much for a 2nd battery"
     for i, tok in enumerate(toks):
         if tok.text in idx.lex.order_words or tok.lemma in idx.lex.order_words:
             pair = (toks[i - 1].lemma if i else "", tok.lemma)
             if pair not in idx.product_phrases:
                 return True
     return False
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {text} "
 
 
 def _predicate_position(lex: Lexicon, toks: Sequence[Tok]) -> int:

@@ -97,6 +97,8 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
             )  # fine, and free, if the other side is here
         elif term.required:
             return 0.0, 0.0  # the focus is missing: never this fact
+        elif fact.is_title and not term.free and term.concepts & lex.optional_topics:
+            return 0.0, 0.0  # the title lists features, not what comes in the box
         elif not term.free:
             # The product's own name ("is the bottle ...") is implied by every
             # fact of its page, an aside ("my outlet is far") asks nothing:

@@ -230,6 +230,14 @@ def question_terms(
                 product=True,
                 weight=PRODUCT_WORD_WEIGHT,
             )
+    # "do you have a 10 inch one", "size 12?": the number asked must be there.
+    if any(f" {p} " in f" {question.lower()} " for p in lex.availability_phrases) or (
+        _SIZE_NUMBER_RE.search(question.lower())
+    ):
+        terms = [
+            replace(t, required=True, weight=WORD_WEIGHT) if t.kind == "number" else t
+            for t in terms
+        ]
     # "how many watts": the measure is asked, not a count.
     measures = frozenset(lex.units.values())
     terms = [
@@ -270,6 +278,7 @@ def _object_is_focus(lex: Lexicon, raw: list[tuple[Term, str]], start: int) -> N
             raw[n] = (term, "focus")
 
 
+_SIZE_NUMBER_RE = re.compile(r"\bsize\s+\d")
 _HEIGHT_RE = re.compile(r"\d'\d{0,2}\"?")
 
 
