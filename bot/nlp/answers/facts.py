@@ -152,6 +152,12 @@ def _fact(
         name_topics=frozenset(name_topics),
         is_title=title,
         length=len(toks),
+        surface=frozenset(
+            word
+            for t in toks
+            for word in t.text.split("_")  # "heat_settings: 3"
+            if word.isalpha() and len(word) >= 4
+        ),
     )
 
 
@@ -204,21 +210,14 @@ def product_page(idx: Index, nlp: Any, product: Product) -> Page:
         if part.strip():
             fact = _fact(idx, nlp, "title", part.strip(), title=True)
             facts.append(replace(fact, text=title))
-    surface: set[str] = set()
-    for fact in facts:
-        surface.update(
-            word
-            for t in tokens_of(nlp, idx.lex, idx.norm, fact.text)
-            for word in t.text.split("_")  # "heat_settings: 3"
-            if word.isalpha() and len(word) >= 4
-        )
+    name = _title_name(idx, nlp, title)
     page = Page(
         facts=tuple(facts),
         words=frozenset().union(*(f.keys for f in facts)) if facts else frozenset(),
-        product_words=_product_words(idx, nlp, title),
-        brand_words=_brand_words(idx, nlp, title) - _feature_words(facts),
-        name_words=_name_words(idx, nlp, title),
-        surface=frozenset(surface),
+        product_words=_product_words(idx, name),
+        brand_words=_brand_words(idx, name) - _feature_words(facts),
+        name_words=_name_words(idx, name),
+        surface=frozenset().union(*(f.surface for f in facts)),
     )
     with idx.pages_lock:
         idx.pages[key] = page
@@ -227,23 +226,28 @@ def product_page(idx: Index, nlp: Any, product: Product) -> Page:
     return page
 
 
-def _product_words(idx: Index, nlp: Any, title: str) -> tuple[str, ...]:
-    """The stems of the title's last two words before its feature list: the
-    product itself ("Ferro 28 cm Non-Stick Frying Pan with Lid" -> fry, pan)."""
+def _title_name(idx: Index, nlp: Any, title: str) -> list[Tok]:
+    """The tokens of the title before its feature list: "Ferro 28 cm Non-Stick
+    Frying Pan" of "Ferro 28 cm Non-Stick Frying Pan with Lid"."""
     name = idx.title_features_re.split(title, maxsplit=1)[0]
+    return tokens_of(nlp, idx.lex, idx.norm, name)
+
+
+def _product_words(idx: Index, name: Sequence[Tok]) -> tuple[str, ...]:
+    """The stems of the last two words of the title's name: the product itself
+    ("Ferro 28 cm Non-Stick Frying Pan" -> fry, pan)."""
     words = [
         stem_of(idx.lex, t.lemma)
-        for t in tokens_of(nlp, idx.lex, idx.norm, name)
+        for t in name
         if t.text.isalpha() and len(t.text) > 2 and t.text not in idx.lex.units
     ]
     return tuple(words[-2:])
 
 
-def _name_words(idx: Index, nlp: Any, title: str) -> frozenset[str]:
-    name = idx.title_features_re.split(title, maxsplit=1)[0]
+def _name_words(idx: Index, name: Sequence[Tok]) -> frozenset[str]:
     stems = {
         stem_of(idx.lex, t.lemma)
-        for t in tokens_of(nlp, idx.lex, idx.norm, name)
+        for t in name
         if len(t.text) > 2 and t.text.isalnum() and not t.is_num
     }
     return frozenset(stems | {idx.synonym_of[s] for s in stems if s in idx.synonym_of})
@@ -257,15 +261,14 @@ def _feature_words(facts: Sequence[Fact]) -> frozenset[str]:
     )
 
 
-def _brand_words(idx: Index, nlp: Any, title: str) -> frozenset[str]:
+def _brand_words(idx: Index, name: Sequence[Tok]) -> frozenset[str]:
     """Stems of the brand and model words of the title's name ("Sonari Air5
     Wireless Earbuds" -> sonari, air5): words that neither the dictionary nor
     the lexicon knows (`product_page` drops those the attributes or bullets
     also use). A buyer who writes them names the product."""
-    name = idx.title_features_re.split(title, maxsplit=1)[0]
     return frozenset(
         stem_of(idx.lex, t.lemma)
-        for t in tokens_of(nlp, idx.lex, idx.norm, name)
+        for t in name
         if len(t.text) > 2
         and t.text[:1].isalpha()
         and t.text.isalnum()

@@ -68,6 +68,7 @@ class Fact:
     name_topics: frozenset[str]  # topics of the attribute's name
     is_title: bool
     length: int
+    surface: frozenset[str] = frozenset()  # its words as written (spelling)
 
 
 @dataclass(frozen=True)

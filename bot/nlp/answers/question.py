@@ -12,7 +12,7 @@ from typing import Any
 from bot.nlp.answers.index import stem_of, tokens_of
 from bot.nlp.answers.lexicon import Lexicon
 from bot.nlp.answers.model import Index, Page, Tok
-from bot.nlp.answers.text import edit_distance
+from bot.nlp.answers.text import edit_distance, has_phrase
 
 # Order numbers, with or without dashes ("112-1234567-1234567", "#1121234567...").
 _ORDER_NUMBER_RE = re.compile(r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])")
@@ -238,7 +238,7 @@ def _join_compounds(nlp: Any, idx: Index, toks: list[Tok], page: Page) -> list[T
 
 def _about_the_order(idx: Index, toks: Sequence[Tok]) -> bool:
     text = " ".join(t.text for t in toks)
-    if any(_has_phrase(text, p) for p in idx.lex.order_phrases):
+    if any(has_phrase(text, p) for p in idx.lex.order_phrases):
         return True  # "how much for a 2nd battery"
     for i, tok in enumerate(toks):
         if tok.text in idx.lex.order_words or tok.lemma in idx.lex.order_words:
@@ -246,10 +246,6 @@ def _about_the_order(idx: Index, toks: Sequence[Tok]) -> bool:
             if pair not in idx.product_phrases:
                 return True
     return False
-
-
-def _has_phrase(text: str, phrase: str) -> bool:
-    return f" {phrase} " in f" {text} "
 
 
 def _predicate_position(lex: Lexicon, toks: Sequence[Tok]) -> int:

@@ -92,9 +92,9 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
                 topical = True
                 focused = focused or term.required
         elif term.required and term.alternative:
-            sides_missing.add(
-                term.alternative
-            )  # fine, and free, if the other side is here
+            # One side of "X or Y" may miss, and costs nothing, if the other
+            # side is whole (checked below).
+            sides_missing.add(term.alternative)
         elif term.required:
             return 0.0, 0.0  # the focus is missing: never this fact
         elif fact.is_title and not term.free and term.concepts & lex.optional_topics:

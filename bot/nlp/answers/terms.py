@@ -12,7 +12,7 @@ from bot.nlp.answers.index import stem_of
 from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import Index, Page, Term
 from bot.nlp.answers.question import question_tokens
-from bot.nlp.answers.text import UNIT_RE
+from bot.nlp.answers.text import UNIT_RE, has_phrase
 
 # Weights of the question's terms.
 WORD_WEIGHT = 1.0
@@ -231,8 +231,9 @@ def question_terms(
                 weight=PRODUCT_WORD_WEIGHT,
             )
     # "do you have a 10 inch one", "size 12?": the number asked must be there.
-    if any(f" {p} " in f" {question.lower()} " for p in lex.availability_phrases) or (
-        _SIZE_NUMBER_RE.search(question.lower())
+    lowered = question.lower()
+    if any(has_phrase(lowered, p) for p in lex.availability_phrases) or (
+        _SIZE_NUMBER_RE.search(lowered)
     ):
         terms = [
             replace(t, required=True, weight=WORD_WEIGHT) if t.kind == "number" else t

@@ -28,6 +28,11 @@ def normalise(text: str, limit: int | None = None) -> str:
     return text
 
 
+def has_phrase(text: str, phrase: str) -> bool:
+    """Whether `phrase` occurs in `text` as whole words (both lower case)."""
+    return f" {phrase} " in f" {text} "
+
+
 def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.split(text) if s and s.strip()]
 
