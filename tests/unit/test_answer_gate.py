@@ -7,25 +7,25 @@ Development files (their mistakes are printed, and were looked at):
   since;
 - product_answers_dev2.yml: written by the matcher's author;
 - product_answers_dev3.yml: written blind by someone else, then looked at;
-- product_answers_dev4.yml, product_answers_dev5.yml, product_answers_dev6.yml:
-  260, 220 and 217 questions over 20, 22 and 22 products, each in as many
-  categories, written blind by helpers who never read the matcher, each measured
-  blind and then looked at while the matcher was improved (2026-12-04).
+- product_answers_dev4.yml to product_answers_dev7.yml: 260, 220, 217 and 220
+  questions over 20, 22, 22 and 22 products, each in as many categories,
+  written blind by helpers who never read the matcher, each measured blind and
+  then looked at while the matcher was improved (2026-12-04).
 
 and one kept blind:
 
-- product_answers_blind7.yml: 220 questions over 22 products in 22 categories
-  (97 unanswerable), written on 2026-12-04 by a helper who never read the
+- product_answers_blind8.yml: 220 questions over 22 products in 22 categories
+  (99 unanswerable), written on 2026-12-04 by a helper who never read the
   matcher or these sets. Only its figures are printed, never its mistakes:
   whoever looks at them must say so and move the file to the development sets.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind. It is NOT met. Over the development files the matcher reaches
-precision 0.977 and recall 0.802; on the blind set, measured on 2026-12-04 and
-never looked at, precision 0.868 and recall 0.480 (the matcher of that morning:
-0.810 and 0.415 on the same set). Every blind set so far has shown the same:
-the matcher still guesses on pages it has never seen, about one answer in
-eight, and misses what buyers ask in words no lexicon entry holds. This test holds the floors the
+precision 0.971 and recall 0.771; on the blind set, measured on 2026-12-04 and
+never looked at, precision 0.833 and recall 0.496 (the matcher before its last
+round: 0.822 and 0.496 on the same set). Every blind set so far has shown the
+same: the matcher still guesses on pages it has never seen, about one answer
+in six to eight, and misses what buyers ask in words no lexicon entry holds. This test holds the floors the
 matcher reached (`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
 `ISSUE_GATE_*` are printed beside the figures. An answer is correct when its
 source is one of the question's listed sources; any answer to a question whose
@@ -56,27 +56,29 @@ DEV3 = DATA / "product_answers_dev3.yml"
 DEV4 = DATA / "product_answers_dev4.yml"
 DEV5 = DATA / "product_answers_dev5.yml"
 DEV6 = DATA / "product_answers_dev6.yml"
-BLIND = DATA / "product_answers_blind7.yml"
+DEV7 = DATA / "product_answers_dev7.yml"
+BLIND = DATA / "product_answers_blind8.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
 ISSUE_GATE_RECALL = 0.85
-# What the matcher reached over the six development files on 2026-12-04
-# (precision 0.977, recall 0.802), rounded down: a regression below either
-# fails. (The floor was 0.98/0.80 over the first three files, which now give
-# 0.990/0.854; dev4 to dev6, blind-written and harder, joined them.)
+# What the matcher reached over the seven development files on 2026-12-04
+# (precision 0.974, recall 0.770), rounded down: a regression below either
+# fails. (The floor was 0.97/0.80 over the first six files, which now give
+# 0.979/0.804; dev7, the blind set until its mistakes were read, is harder and
+# joined them, so the recall floor over all seven is lower, not the matcher.)
 FLOOR_PRECISION = 0.97
-FLOOR_RECALL = 0.80
-# The blind set, measured once with the final matcher (precision 0.868, recall
-# 0.4797), rounded down.
-BLIND_FLOOR_PRECISION = 0.86
-BLIND_FLOOR_RECALL = 0.47
+FLOOR_RECALL = 0.77
+# The blind set, measured once with the final matcher (precision 0.833, recall
+# 0.496), rounded down.
+BLIND_FLOOR_PRECISION = 0.83
+BLIND_FLOOR_RECALL = 0.49
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
 
 def gate_files() -> list[Path]:
-    return [HELD_OUT, DEV2, DEV3, DEV4, DEV5, DEV6]
+    return [HELD_OUT, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7]
 
 
 @dataclass

@@ -555,3 +555,80 @@ def test_a_weight_limit_is_not_a_weight(nlp):
     assert _source(chair, "what is the weight limit", nlp) == (
         "attributes.max_weight_capacity"
     )
+
+
+def test_a_bare_number_takes_the_unit_after_it(nlp):
+    toaster = _product(
+        asin="B0UNIT0030",
+        title="4-Slice Toaster",
+        attributes={"voltage": "120 V", "wattage": "1650 W"},
+        bullets=("Extra wide slots fit bagels.",),
+    )
+    assert _source(toaster, "is it 220 v", nlp) == "attributes.voltage"
+    assert _source(toaster, "is this 110 or 220v", nlp) == "attributes.voltage"
+    assert _source(toaster, "is it 110 to 240 v", nlp) == "attributes.voltage"
+    # a size stays a number: "in" is a preposition as often
+    assert _source(toaster, "will a 12 in bagel fit", nlp) == "bullets[0]"
+
+
+def test_a_word_ending_the_products_name_names_the_product(nlp):
+    cooker = _product(
+        asin="B0UNIT0031",
+        title="6 Quart Slow Cooker, Family Size Crockpot",
+        bullets=("EASY CLEANUP: The ceramic crock and glass lid are dishwasher safe.",),
+    )
+    assert _source(cooker, "the crockpot i got, can the pot go in the dishwasher", nlp) == (
+        "bullets[0]"
+    )
+    assert _source(cooker, "can the pot go in the dishwasher", nlp) is None
+
+
+def test_a_model_code_alone_must_be_on_the_page(nlp):
+    keyboard = _product(
+        asin="B0UNIT0032",
+        title="Wireless Keyboard",
+        attributes={"compatible_os": "Windows, macOS, Linux, iOS, Android"},
+    )
+    assert _source(keyboard, "will it work with my ps5", nlp) is None
+    assert _source(keyboard, "does it work with android", nlp) == (
+        "attributes.compatible_os"
+    )
+
+
+def test_a_colour_of_an_aside_is_still_asked(nlp):
+    pack = _product(
+        asin="B0UNIT0033",
+        title="Hiking Backpack 30L",
+        attributes={"color": "forest green"},
+    )
+    assert _source(pack, "any other colours? black maybe", nlp) is None
+    assert _source(pack, "what colour is it", nlp) == "attributes.color"
+
+
+def test_use_while_charging_is_not_the_charging_time(nlp):
+    trimmer = _product(
+        asin="B0UNIT0034",
+        title="Beard Trimmer",
+        attributes={"charging_time": "90 minutes"},
+        bullets=("QUICK CHARGE: 5 minutes of charging gives one trim.",),
+    )
+    assert _source(trimmer, "can i use it while its charging", nlp) is None
+    assert _source(trimmer, "how long does it take to charge", nlp) == (
+        "attributes.charging_time"
+    )
+    corded = _product(
+        asin="B0UNIT0035",
+        title="Beard Trimmer",
+        attributes={"charging_time": "90 minutes"},
+        description="You can use the trimmer while it charges.",
+    )
+    assert _source(corded, "can i use it while its charging", nlp) == "description"
+
+
+def test_a_shower_is_no_show(nlp):
+    brush = _product(
+        asin="B0UNIT0036",
+        title="Electric Toothbrush",
+        bullets=("KNOW YOUR BATTERY: The LED display shows the remaining battery.",),
+    )
+    assert _source(brush, "can i use it in the shower", nlp) is None

@@ -20,7 +20,10 @@ _ROLE_STRENGTH = {"name": NAMED, "page": STRONG, "value": WEAK, "hint": WEAK}
 
 def stem_of(lex: Lexicon, lemma: str) -> str:
     """A light suffix stripper on top of the lemma, so that "adjustable" meets
-    "adjust", "automatically" meets "automatic" and "charger" meets "charging"."""
+    "adjust", "automatically" meets "automatic" and "charger" meets "charging". The
+    lexicon's `unstemmed_words` stay whole ("shower" is no "show")."""
+    if lemma in lex.unstemmed_words:
+        return lemma
     word = lemma
     for _ in range(2):
         for suffix in lex.stem_suffixes:

@@ -81,6 +81,8 @@ _WORD_LISTS = (
     "purchase_adverbs",
     "title_feature_words",
     "stem_suffixes",
+    "unstemmed_words",
+    "simultaneous_words",
 )
 _MAPPINGS = ("units", "unit_symbols", "shorthand", "number_words", "lemmas")
 _TOPIC_REFS = (
@@ -153,6 +155,8 @@ class Lexicon:
     purchase_adverbs: tuple[str, ...]
     title_feature_words: tuple[str, ...]
     stem_suffixes: tuple[str, ...]  # in order: the first that fits is cut
+    unstemmed_words: frozenset[str]  # "shower" is no "show", "lighter" no "light"
+    simultaneous_words: frozenset[str]  # "while", "during": use at the same time
 
 
 def _bad(origin: str, where: str, problem: str) -> LexiconError:
@@ -317,6 +321,8 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         purchase_adverbs=lists["purchase_adverbs"],
         title_feature_words=lists["title_feature_words"],
         stem_suffixes=lists["stem_suffixes"],
+        unstemmed_words=frozenset(lists["unstemmed_words"]),
+        simultaneous_words=frozenset(lists["simultaneous_words"]),
     )
 
 

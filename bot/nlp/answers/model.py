@@ -108,3 +108,7 @@ class Term:
     # A side of "X or Y" ("does it run small or big", "strip cut or cross
     # cut"), 0 when none: a fact needs every word of one side, not both.
     alternative: int = 0
+    # The focus comes from a "while" condition ("can I use it WHILE IT
+    # CHARGES"): the buyer asks whether it works then, which a bare value
+    # ("charging time: 2 hours") never says.
+    condition: bool = False

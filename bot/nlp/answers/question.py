@@ -100,6 +100,14 @@ def question_tokens(
     asking = any(asks for _, asks in fixed_clauses)
     out: list[list[Tok]] = []
     head = page.product_words[-1:] if page.product_words else ()
+    # Longer words of the message that the page also uses ("crockpot"): a
+    # word they end with ("the pot") names the product too.
+    names = owned.union(head) | {
+        stem_of(lex, t.lemma)
+        for toks, _ in fixed_clauses
+        for t in toks
+        if stem_of(lex, t.lemma) in page.words
+    }
     for toks, asks in fixed_clauses:
         marked: list[Tok] = []
         beside_or = _beside_or(lex, toks)
@@ -134,6 +142,7 @@ def question_tokens(
                 stem in owned
                 or (bool(head) and stem == head[0])
                 or stem in page.brand_words
+                or _tail_of(stem, names)
             )
             # "my other dryer": another item like this one, not this one.
             other = product and phrase in ("buyer", "mine")
@@ -161,6 +170,14 @@ def question_tokens(
             )
         out.append(marked)
     return out
+
+
+def _tail_of(stem: str, names: Iterable[str]) -> bool:
+    """Whether `stem` ends a longer word naming the product: "the pot" of "the
+    crockpot I ordered", "the brush" of a toothbrush."""
+    return len(stem) >= 3 and any(
+        len(name) >= len(stem) + 3 and name.endswith(stem) for name in names
+    )
 
 
 def _beside_or(lex: Lexicon, toks: Sequence[Tok]) -> dict[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.nlp.answers.lexicon import Lexicon
@@ -104,6 +105,15 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
             # fact of its page, an aside ("my outlet is far") asks nothing:
             # missing them costs nothing.
             total += term.weight
+    focus = [t for t in terms if t.required and not t.aux]
+    if (
+        focus
+        and all(t.condition and t.kind == "word" for t in focus)
+        and not _states_a_condition(lex, fact.text)
+    ):
+        # "can I use it while it charges" asks what it does then: "charging
+        # time: 2 hours" or "quick charge: 5 minutes" never says.
+        return 0.0, 0.0
     if sides_missing and not _one_side_whole(sides, sides_missing):
         return 0.0, 0.0
     if total == 0 or not topical or not focused:
@@ -126,6 +136,13 @@ def score_fact(lex: Lexicon, terms: Sequence[Term], fact: Fact) -> tuple[float, 
     if fact.is_title:
         score *= TITLE_FACTOR
     return score, rank
+
+
+def _states_a_condition(lex: Lexicon, text: str) -> bool:
+    """Whether the fact names a situation itself ("while it charges", "after
+    opening", "shelf_life_after_opening")."""
+    words = set(re.findall(r"[a-z]+", text.lower().replace("_", " ")))
+    return bool(words & lex.condition_words)
 
 
 def _one_side_whole(sides: set[int], missing: set[int]) -> bool:

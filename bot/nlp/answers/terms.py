@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.nlp.answers.index import stem_of
 from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
-from bot.nlp.answers.model import Index, Page, Term
+from bot.nlp.answers.model import Index, Page, Term, Tok
 from bot.nlp.answers.question import question_tokens
 from bot.nlp.answers.text import UNIT_RE, has_phrase
 
@@ -108,6 +108,22 @@ def question_terms(
             key = stem_of(lex, tok.lemma)
             alts = {key, stem_of(lex, tok.text)}
             alts |= _groups(idx, alts)
+            unit = _unit_after(idx, toks, i) if tok.is_num else None
+            if unit is not None:
+                # "220 v", "110 or 220v": a value of the unit's measure.
+                if i < len(toks) and toks[i].text == unit[0]:
+                    i += 1
+                term = Term(
+                    key + unit[0],
+                    frozenset({unit[1]}),
+                    "value",
+                    NUMBER_WEIGHT,
+                    frozenset({key + unit[0]}),
+                    required=True,
+                    alternative=tok.alternative,
+                )
+                raw.append((term, "aside" if tok.context == "aside" else "topic"))
+                continue
             if tok.is_num or _model_code(tok.text):
                 # A number, or a model code ("galaxy S23", "E12"): it helps,
                 # but a page rarely lists every model it fits.
@@ -171,6 +187,9 @@ def question_terms(
     measures_a_part = any(
         role == "topic" and t.concepts & lex.part_sensitive_topics for t, role in raw
     )
+    simultaneous = any(
+        has_phrase(question.lower(), word) for word in lex.simultaneous_words
+    )
     terms: list[Term] = []
     for n, (term, role) in enumerate(raw):
         secondary_part = (
@@ -193,7 +212,9 @@ def question_terms(
         elif role == "focus" or (role == "subject" and not secondary_part):
             term = replace(term, required=True)
         elif role in ("condition", "aside") and not main_focus:
-            term = replace(term, required=True)
+            term = replace(
+                term, required=True, condition=role == "condition" and simultaneous
+            )
         elif role == "aside":
             term = replace(term, required=False, free=True, weight=SECONDARY_WEIGHT)
         elif role == "condition":
@@ -239,6 +260,31 @@ def question_terms(
             replace(t, required=True, weight=WORD_WEIGHT) if t.kind == "number" else t
             for t in terms
         ]
+    # "will it work with my ps5": a model code that is all the buyer names is
+    # what the page must name; beside a word ("galaxy s23") it only helps.
+    if any(t.concepts & lex.object_topics for t in terms) and not any(
+        t.kind == "word" and t.required for t in terms
+    ):
+        terms = [
+            replace(t, required=True, weight=WORD_WEIGHT)
+            if t.kind == "number" and not t.key.isdigit() and _model_code(t.key)
+            else t
+            for t in terms
+        ]
+    # "any other colours? black maybe": a colour or size of an aside is still
+    # what is asked when the question is about that topic.
+    asked_listed = {
+        c
+        for t in terms
+        if t.kind == "concept" and t.required
+        for c in t.concepts & lex.listed_value_topics
+    }
+    terms = [
+        replace(t, required=True, free=False, weight=NUMBER_WEIGHT)
+        if t.kind == "value" and t.free and t.concepts & asked_listed
+        else t
+        for t in terms
+    ]
     # "how many watts": the measure is asked, not a count.
     measures = frozenset(lex.units.values())
     terms = [
@@ -257,6 +303,34 @@ def question_terms(
         if old is None or (term.required and not old.required):
             unique[(term.key, term.concepts)] = term
     return list(unique.values())
+
+
+def _unit_after(idx: Index, toks: list[Tok], i: int) -> tuple[str, str] | None:
+    """(unit, measure) of a bare number whose unit follows it, at `toks[i]`
+    ("220 v") or after "or"/"to" ("110 or 220v", "110 to 240 v"); None
+    otherwise. A unit that is a topic of its own ("kg", "volts") stays one, and
+    sizes ("12 in") stay numbers: "in" is a preposition as often."""
+    lex = idx.lex
+
+    def unit(word: str) -> tuple[str, str] | None:
+        measure = lex.units.get(word)
+        if (
+            measure is None
+            or measure in lex.listed_value_topics
+            or (word,) in idx.ask_phrases
+        ):
+            return None
+        return word, measure
+
+    if i < len(toks) and len(toks[i].text) <= 2 and unit(toks[i].text):
+        return unit(toks[i].text)
+    if i + 1 < len(toks) and toks[i].text in ("or", "to"):
+        m = UNIT_RE.match(toks[i + 1].text)
+        if m:
+            return unit(m.group(2))
+        if toks[i + 1].is_num and i + 2 < len(toks) and len(toks[i + 2].text) <= 2:
+            return unit(toks[i + 2].text)
+    return None
 
 
 def _groups(idx: Index, stems: Iterable[str]) -> set[str]:
