@@ -171,3 +171,12 @@ def switch(name: str, default: bool) -> bool:
     if value:
         raise ValueError(f"{name} must be 1 or 0, not {value!r}")
     return default
+
+
+DEFAULT_AGENT_HOURS = "08:00-20:00"
+
+
+def agent_hours_text() -> str:
+    """`CSBA_AGENT_HOURS`: when agents take live chats, every day, on the
+    marketplace's wall clock (`HH:MM-HH:MM`)."""
+    return os.environ.get("CSBA_AGENT_HOURS") or DEFAULT_AGENT_HOURS

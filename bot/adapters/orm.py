@@ -392,3 +392,47 @@ class VerificationFailureRow(Base):
     order_key = Column(String(64), nullable=False, index=True)
     client_key = Column(String(64), nullable=False, index=True)
     failed_at = Column(UTCDateTime, nullable=False, index=True)
+
+
+# -- live hand-off (issue 14, bot.services.handoff) -------------------------------------
+
+
+class HandoffRow(Base):
+    """A conversation handed to a person: waiting in the queue, live with an
+    agent, then closed by the agent or cancelled by the buyer. At most one per
+    conversation is active (waiting or live)."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_state_requested", "state", "requested_at"),
+        Index("ix_handoffs_conversation_state", "conversation_id", "state"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False)
+    # The buyer a token or the ZIP check proved; not a foreign key: a token may
+    # name a buyer the shop's data does not hold (yet).
+    buyer_id = Column(String(64), nullable=True, index=True)
+    # Whether the buyer was verified (token, or order number + ZIP) when asking.
+    verified = Column(Boolean, nullable=False, default=False)
+    order_id = Column(String(19), ForeignKey("orders.id"), nullable=True)
+    reason_code = Column(String(64), nullable=False)
+    state = Column(String(16), nullable=False)  # waiting | live | closed | cancelled
+    requested_at = Column(UTCDateTime, nullable=False)
+    agent_id = Column(Integer, ForeignKey("web_users.id"), nullable=True, index=True)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    first_reply_at = Column(UTCDateTime, nullable=True)
+    closed_at = Column(UTCDateTime, nullable=True)
+    outcome = Column(String(16), nullable=True)  # resolved | case_opened | cancelled
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=True)
+
+
+class AgentPresenceRow(Base):
+    """Whether an agent takes live chats: `online` while they say so and were
+    seen within bot.services.handoff.PRESENCE_TTL; `away` otherwise."""
+
+    __tablename__ = "agent_presence"
+
+    agent_id = Column(Integer, ForeignKey("web_users.id"), primary_key=True)
+    status = Column(String(16), nullable=False)  # online | away
+    seen_at = Column(UTCDateTime, nullable=False)

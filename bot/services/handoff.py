@@ -1,0 +1,388 @@
+"""Live hand-off (issue 14): a person takes over the chat, then gives it back.
+
+The seed promises "high-quality, real-time customer service ... via instant
+message". When a buyer asks for a person and an agent is online, the
+conversation joins the queue (`request_handoff`): the bot stops answering, the
+buyer is told their position and the expected wait (bot.domain.handoff), and an
+agent claims it (`claim`), chats (`agent_message`), and hands back (`close`,
+with an outcome). The buyer may go back to the bot before that (`cancel`).
+When no agent is online, `request_handoff` creates nothing: the caller opens
+the agent case with the 2-day commitment, as before, and tells the buyer when
+the agents are back if that is outside their hours.
+
+Rules decided here:
+- At most one active (waiting or live) hand-off per conversation: asking again
+  returns the same one with its current position.
+- An agent is online when they said so (`set_presence`) and were seen within
+  PRESENCE_TTL; any page of the live inbox counts as being seen.
+- Only the agent who claimed a hand-off may write into it or close it; another
+  agent may take it over only through `assign` by the claiming agent. A waiting
+  hand-off can be claimed by any agent online.
+- An anonymous buyer who has not passed the ZIP check is `verified=False`: the
+  agent is shown no order detail for them (bot.entrypoints.web.live).
+
+Every function takes the caller's session and does not commit. Errors are
+HandoffError with a catalogue key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.adapters import handoff_store as store
+from bot.adapters.orm import AgentPresenceRow, HandoffRow
+from bot.domain.handoff import (
+    ACTIVE_STATES,
+    RECENT_HANDOFFS,
+    AgentHours,
+    HandoffOutcome,
+    HandoffState,
+    QueueEstimate,
+    queue_estimate,
+)
+from bot.services.errors import CatalogueError
+
+# An agent not seen for this long is away, whatever they said.
+PRESENCE_TTL = timedelta(minutes=2)
+PRESENCE_STATUSES = ("online", "away")
+MAX_AGENT_MESSAGE_CHARS = 5000
+
+
+class HandoffError(CatalogueError):
+    key = "handoff.error.invalid"
+
+
+class HandoffNotFound(HandoffError):
+    key = "handoff.error.not_found"
+
+
+class HandoffNotYours(HandoffError):
+    key = "handoff.error.not_yours"
+
+
+class HandoffEnded(HandoffError):
+    key = "handoff.error.ended"
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    id: int
+    conversation_id: str
+    buyer_id: str | None
+    verified: bool
+    order_id: str | None
+    reason_code: str
+    state: str
+    requested_at: datetime
+    agent_id: int | None
+    claimed_at: datetime | None
+    first_reply_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    case_id: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    """What `request_handoff` gives: the hand-off and the buyer's place in the
+    queue, or (`handoff` None) no agent online and, outside the agents' hours,
+    when they are back."""
+
+    handoff: HandoffView | None
+    queue: QueueEstimate | None
+    agents_back_at: datetime | None = None
+    created: bool = False
+
+
+def _view(row: HandoffRow) -> HandoffView:
+    return HandoffView(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        buyer_id=row.buyer_id,
+        verified=bool(row.verified),
+        order_id=row.order_id,
+        reason_code=row.reason_code,
+        state=row.state,
+        requested_at=row.requested_at,
+        agent_id=row.agent_id,
+        claimed_at=row.claimed_at,
+        first_reply_at=row.first_reply_at,
+        closed_at=row.closed_at,
+        outcome=row.outcome,
+        case_id=row.case_id,
+    )
+
+
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("naive datetime given: attach a time zone")
+
+
+def agents_online(session: Session, *, now: datetime) -> int:
+    return len(store.online_agents(session, seen_since=now - PRESENCE_TTL))
+
+
+def estimate(
+    session: Session, row: HandoffRow, *, now: datetime
+) -> QueueEstimate | None:
+    """The buyer's place and expected wait; None when no agent is online or the
+    hand-off is no longer waiting."""
+    online = agents_online(session, now=now)
+    if row.state != HandoffState.WAITING.value or online == 0:
+        return None
+    return queue_estimate(
+        store.position_of(session, row),
+        online,
+        store.recent_handling_times(session, RECENT_HANDOFFS),
+    )
+
+
+def request_handoff(
+    session: Session,
+    *,
+    conversation_id: str,
+    reason_code: str,
+    now: datetime,
+    hours: AgentHours,
+    buyer_id: str | None = None,
+    verified: bool = False,
+    order_id: str | None = None,
+) -> HandoffRequest:
+    """Join the queue when an agent is online; otherwise say when they are back."""
+    _require_aware(now)
+    store.lock_for_handoff_writes(session, key=conversation_id)
+    row = store.active_for_conversation(session, conversation_id, for_update=True)
+    if row is not None:
+        return HandoffRequest(_view(row), estimate(session, row, now=now))
+    if agents_online(session, now=now) == 0:
+        back = None if hours.is_open(now) else hours.next_opening(now)
+        return HandoffRequest(None, None, agents_back_at=back)
+    row = HandoffRow(
+        conversation_id=conversation_id,
+        buyer_id=buyer_id,
+        verified=verified,
+        order_id=order_id,
+        reason_code=reason_code,
+        state=HandoffState.WAITING.value,
+        requested_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return HandoffRequest(_view(row), estimate(session, row, now=now), created=True)
+
+
+def active(session: Session, *, conversation_id: str) -> HandoffView | None:
+    row = store.active_for_conversation(session, conversation_id)
+    return _view(row) if row is not None else None
+
+
+def status(
+    session: Session, *, conversation_id: str, now: datetime
+) -> tuple[HandoffView | None, QueueEstimate | None]:
+    """The conversation's active hand-off and, while it waits, its estimate."""
+    row = store.active_for_conversation(session, conversation_id)
+    if row is None:
+        return None, None
+    return _view(row), estimate(session, row, now=now)
+
+
+def cancel(
+    session: Session, *, conversation_id: str, now: datetime
+) -> HandoffView | None:
+    """The buyer goes back to the bot: the active hand-off ends (None if none)."""
+    _require_aware(now)
+    store.lock_for_handoff_writes(session, key=conversation_id)
+    row = store.active_for_conversation(session, conversation_id, for_update=True)
+    if row is None:
+        return None
+    row.state = HandoffState.CANCELLED.value
+    row.outcome = "cancelled"
+    row.closed_at = now
+    session.flush()
+    return _view(row)
+
+
+def _load(session: Session, handoff_id: int) -> HandoffRow:
+    row = store.load(session, handoff_id, for_update=True)
+    if row is None:
+        raise HandoffNotFound(handoff_id=handoff_id)
+    return row
+
+
+def _require_agent(session: Session, agent_id: int) -> None:
+    if store.agent(session, agent_id) is None:
+        raise HandoffError("handoff.error.not_an_agent")
+
+
+def claim(
+    session: Session, *, handoff_id: int, agent_id: int, now: datetime
+) -> HandoffView:
+    """A waiting hand-off becomes the agent's. Claiming one's own again is a no-op."""
+    _require_aware(now)
+    _require_agent(session, agent_id)
+    store.lock_for_handoff_writes(session, key=str(handoff_id))
+    row = _load(session, handoff_id)
+    if row.state == HandoffState.LIVE.value and row.agent_id == agent_id:
+        return _view(row)
+    if row.state == HandoffState.LIVE.value:
+        raise HandoffNotYours(handoff_id=handoff_id)
+    if row.state != HandoffState.WAITING.value:
+        raise HandoffEnded(handoff_id=handoff_id)
+    row.state = HandoffState.LIVE.value
+    row.agent_id = agent_id
+    row.claimed_at = now
+    session.flush()
+    return _view(row)
+
+
+def assign(
+    session: Session, *, handoff_id: int, agent_id: int, to_agent_id: int, now: datetime
+) -> HandoffView:
+    """Give a hand-off to another agent: a waiting one by any agent, a live one
+    by the agent who has it."""
+    _require_aware(now)
+    _require_agent(session, agent_id)
+    _require_agent(session, to_agent_id)
+    store.lock_for_handoff_writes(session, key=str(handoff_id))
+    row = _load(session, handoff_id)
+    if row.state not in ACTIVE_STATES:
+        raise HandoffEnded(handoff_id=handoff_id)
+    if row.state == HandoffState.LIVE.value and row.agent_id != agent_id:
+        raise HandoffNotYours(handoff_id=handoff_id)
+    row.state = HandoffState.LIVE.value
+    row.agent_id = to_agent_id
+    row.claimed_at = row.claimed_at or now
+    session.flush()
+    return _view(row)
+
+
+def agent_message(
+    session: Session, *, handoff_id: int, agent_id: int, text: str, now: datetime
+) -> tuple[HandoffView, str]:
+    """Check that the agent may write into the hand-off; returns it and the
+    cleaned text. The message itself goes into the conversation's tracker (the
+    caller appends it through Rasa's API, with the agent as author)."""
+    _require_aware(now)
+    cleaned = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t")
+    cleaned = cleaned.strip()[:MAX_AGENT_MESSAGE_CHARS]
+    if not cleaned:
+        raise HandoffError("handoff.error.empty_text")
+    store.lock_for_handoff_writes(session, key=str(handoff_id))
+    row = _load(session, handoff_id)
+    if row.state not in ACTIVE_STATES:
+        raise HandoffEnded(handoff_id=handoff_id)
+    if row.state != HandoffState.LIVE.value or row.agent_id != agent_id:
+        raise HandoffNotYours(handoff_id=handoff_id)
+    if row.first_reply_at is None:
+        row.first_reply_at = now
+    session.flush()
+    return _view(row), cleaned
+
+
+def close(
+    session: Session,
+    *,
+    handoff_id: int,
+    agent_id: int,
+    outcome: str,
+    now: datetime,
+    case_id: int | None = None,
+) -> HandoffView:
+    """The agent hands back to the bot with an outcome."""
+    _require_aware(now)
+    try:
+        outcome = HandoffOutcome(outcome).value
+    except ValueError:
+        raise HandoffError("handoff.error.bad_outcome", outcome=outcome) from None
+    store.lock_for_handoff_writes(session, key=str(handoff_id))
+    row = _load(session, handoff_id)
+    if row.state not in ACTIVE_STATES:
+        raise HandoffEnded(handoff_id=handoff_id)
+    if row.state != HandoffState.LIVE.value or row.agent_id != agent_id:
+        raise HandoffNotYours(handoff_id=handoff_id)
+    row.state = HandoffState.CLOSED.value
+    row.outcome = outcome
+    row.closed_at = now
+    row.case_id = case_id
+    session.flush()
+    return _view(row)
+
+
+def set_presence(
+    session: Session, *, agent_id: int, status: str, now: datetime
+) -> None:
+    """`online` or `away`; also the agent's "seen" time."""
+    _require_aware(now)
+    if status not in PRESENCE_STATUSES:
+        raise HandoffError("handoff.error.bad_status", status=status)
+    _require_agent(session, agent_id)
+    row = store.presence(session, agent_id)
+    if row is None:
+        session.add(AgentPresenceRow(agent_id=agent_id, status=status, seen_at=now))
+    else:
+        row.status = status
+        row.seen_at = now
+    session.flush()
+
+
+def seen(session: Session, *, agent_id: int, now: datetime) -> str:
+    """The agent is here (a page of the live inbox): refresh `seen_at`; their
+    status, `away` until they first go online."""
+    row = store.presence(session, agent_id)
+    if row is None:
+        return "away"
+    row.seen_at = now
+    session.flush()
+    return row.status
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    handoff: HandoffView
+    waited: timedelta
+    agent: str | None  # the username of the agent who has it
+
+
+def inbox(
+    session: Session, *, now: datetime
+) -> tuple[list[QueueLine], list[QueueLine]]:
+    """(waiting oldest first, live oldest claim first)."""
+    names = {a.id: a.username for a in store.agents(session)}
+    waiting = [
+        QueueLine(_view(r), now - r.requested_at, None) for r in store.waiting(session)
+    ]
+    live = [
+        QueueLine(_view(r), now - r.requested_at, names.get(r.agent_id))
+        for r in store.live(session)
+    ]
+    return waiting, live
+
+
+def get(session: Session, *, handoff_id: int) -> HandoffView:
+    row = store.load(session, handoff_id, for_update=False)
+    if row is None:
+        raise HandoffNotFound(handoff_id=handoff_id)
+    return _view(row)
+
+
+def online_agent_names(session: Session, *, now: datetime) -> list[str]:
+    return [
+        a.username for a in store.online_agents(session, seen_since=now - PRESENCE_TTL)
+    ]
+
+
+def agent_name(session: Session, agent_id: int | None) -> str | None:
+    row = store.agent(session, agent_id) if agent_id is not None else None
+    return row.username if row is not None else None
+
+
+def agent_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, username) of every agent, for "give to"."""
+    return [(a.id, a.username) for a in store.agents(session)]
