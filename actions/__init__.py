@@ -13,7 +13,9 @@ One module per concern:
   look into, and what one run of the form knows (`OrderFormTurn`);
 - `product`: "which item?" (`action_ask_product_asin`);
 - `triage`: `action_start_inquiry` and the decision, `action_triage`;
-- `fallback`: `action_fallback`.
+- `fallback`: `action_fallback`;
+- `handoff`: the live hand-off's turns (`action_handoff_relay`, `_cancel`,
+  `_resume`), which HandoffPolicy picks while a person has the chat.
 
 Each action is a thin entry point: the work is in bot/services (order_lookup,
 verification, triage), which each take the session of the action's unit of

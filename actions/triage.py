@@ -45,6 +45,7 @@ from actions.base import (
     slot_events,
     user_events,
 )
+from actions.handoff import handoff_started
 from actions.order_form import (
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
@@ -54,8 +55,11 @@ from actions.order_form import (
     order_unlocked,
 )
 from bot.adapters.return_store import ReturnAuthorisation
+from bot.config import MARKETPLACE_TZ, agent_hours_text
+from bot.domain.handoff import AgentHours
 from bot.domain.model import ReturnOption
 from bot.services.cases import OpenedCase
+from bot.services.handoff import request_handoff
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
     decide_inquiry,
@@ -66,6 +70,11 @@ from bot.services.presentation import format_marketplace_time
 from bot.services.triage import DECISION_FACT_SLOTS, TriageError, record_decision
 
 log = logging.getLogger(__name__)
+
+# A request for a person: live when an agent is online (actions.handoff).
+AGENT_REQUEST_CODE = "buyer_asked_for_agent"
+HANDOFF_WAITING = "handoff_waiting"  # outcome: in the queue for a person
+AGENTS_AWAY = "agents_away"  # outcome: agent case, agents back at `agents_back`
 
 GIVE_ORDER_ID = "give_order_id"
 
@@ -183,6 +192,32 @@ class ActionTriage(CsbaAction):
             except TriageError as exc:
                 log.warning("Triage refused the inquiry: %s %s", exc.key, exc.params)
                 return done + [SlotSet("outcome", NO_INQUIRY)]
+            agents_back = None
+            if result.decision.reason_code == AGENT_REQUEST_CODE:
+                # A person live when an agent is online (issue 14); otherwise
+                # the agent case with the 2-day commitment, as before.
+                asked = request_handoff(
+                    session,
+                    conversation_id=turn.conversation_id,
+                    reason_code=result.decision.reason_code,
+                    now=turn.now,
+                    hours=AgentHours.parse(agent_hours_text(), MARKETPLACE_TZ),
+                    buyer_id=turn.buyer_id,
+                    verified=turn.buyer_id is not None,
+                    order_id=result.decision.order_id,
+                )
+                if asked.handoff is not None:
+                    values = decision_slots(result, None)
+                    log.info(
+                        "Hand-off %s in %s", asked.handoff.id, turn.conversation_id
+                    )
+                    return (
+                        done
+                        + slot_events(values)
+                        + handoff_started(asked)
+                        + [SlotSet("outcome", HANDOFF_WAITING)]
+                    )
+                agents_back = asked.agents_back_at
             recorded = record_decision(
                 session,
                 result,
@@ -200,6 +235,15 @@ class ActionTriage(CsbaAction):
             values["order_id"],
             values["case_id"],
         )
+        if agents_back is not None:
+            return (
+                done
+                + slot_events(values)
+                + [
+                    SlotSet("agents_back", format_marketplace_time(agents_back)),
+                    SlotSet("outcome", AGENTS_AWAY),
+                ]
+            )
         return done + slot_events(values) + [SlotSet("outcome", values["reason_code"])]
 
     def on_failure(

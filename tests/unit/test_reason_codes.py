@@ -33,6 +33,10 @@ NON_DECISION_OUTCOMES = frozenset(
         "rephrase",
         "offer_human",
         "no_reply_yet",
+        # the live hand-off (actions/handoff.py): the decision is
+        # buyer_asked_for_agent; these say what became of it
+        "handoff_waiting",
+        "agents_away",
     }
 )
 

@@ -42,8 +42,14 @@ INTENT_PREFIX = "/"
 # no extra power. Never Rasa's internal intents (session_start, restart, back,
 # EXTERNAL_*) nor nlu_fallback. tests/unit/test_input_guard.py checks this list
 # against every button of domain.yml.
-PUBLIC_INTENTS = frozenset(intent.value for intent in Intent) | frozenset(
-    {"greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope"}
+PUBLIC_INTENTS = (
+    frozenset(intent.value for intent in Intent)
+    | frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "out_of_scope"})
+    | {
+        # the "back to the assistant" button of a buyer waiting for a person: it
+        # ends only the sender's own hand-off (actions/handoff.py)
+        "handoff_cancel"
+    }
 )
 
 # The order buttons (actions/orders.py `order_button`): exactly one well-formed

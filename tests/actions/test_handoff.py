@@ -1,0 +1,113 @@
+"""action_triage's live hand-off (issue 14) and the hand-off actions, over the
+demo database. What the bot does on the following turns (HandoffPolicy) is
+covered against the real processes in tests/e2e/test_handoff.py."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from actions.handoff import ActionHandoffCancel, ActionHandoffRelay
+from bot.adapters.db import session_scope
+from bot.adapters.orm import CaseRow
+from bot.services import handoff, users
+from tests.actions.conftest import NOW
+
+
+def _agent_online(services) -> int:
+    now = datetime.fromisoformat(NOW)
+    with services.session() as session:
+        agent = users.add_user(
+            session, username="ann", password="a-long-password-1", role="agent",
+            now=now,
+        )  # fmt: skip
+        handoff.set_presence(session, agent_id=agent.id, status="online", now=now)
+        return agent.id
+
+
+def _cases(services) -> int:
+    with session_scope(services.engine) as session:
+        return session.execute(select(func.count(CaseRow.id))).scalar_one()
+
+
+def test_with_an_agent_online_the_buyer_joins_the_queue(chat_factory, services):
+    _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    assert chat.responses() == [
+        "utter_reason_buyer_asked_for_agent",
+        "utter_handoff_waiting",
+    ]
+    assert "number 1 in the queue" in chat.texts(-1)[1]
+    assert "about 6 minutes" in chat.texts(-1)[1]  # no history yet: 6 min
+    assert chat.slots["handoff"] == "waiting"
+    assert chat.slots["route"] == "agent"
+    assert chat.slots["reason_code"] == "buyer_asked_for_agent"
+    assert _cases(services) == 0  # the person answers live: no case
+
+
+def test_without_an_agent_the_case_as_before(chat_factory, services):
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    assert chat.responses() == [
+        "utter_reason_buyer_asked_for_agent",
+        "utter_agent_case_opened",
+    ]
+    assert chat.slots["handoff"] is None
+    assert _cases(services) == 1
+
+
+def test_outside_the_agents_hours_the_buyer_learns_when_they_are_back(
+    chat_factory, services, monkeypatch
+):
+    monkeypatch.setenv("CSBA_AGENT_HOURS", "12:00-20:00")  # the demo clock is 10:00
+    chat = chat_factory()
+    chat.say("human please", "human_agent")
+    assert chat.responses() == [
+        "utter_reason_buyer_asked_for_agent",
+        "utter_agent_case_opened",
+        "utter_agents_back",
+    ]
+    assert "2026-11-26 12:00 PST" in chat.texts(-1)[2]
+    assert _cases(services) == 1
+
+
+def test_relay_repeats_the_place_and_cancel_ends_the_wait(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    conversation = chat.sender_id
+    with services.session() as session:
+        assert handoff.active(session, conversation_id=conversation) is not None
+    tracker = tracker_factory(sender_id=conversation, slots={"handoff": "waiting"})
+    events = asyncio.run(
+        ActionHandoffRelay(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_handoff_still_waiting"
+    ]
+    assert {"event": "slot", "name": "handoff_position", "value": "1"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    dispatcher.messages.clear()
+    events = asyncio.run(
+        ActionHandoffCancel(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_handoff_cancelled"
+    ]
+    with services.session() as session:
+        assert handoff.active(session, conversation_id=conversation) is None
+    # relayed after the end: the bot takes over again and says so
+    dispatcher.messages.clear()
+    events = asyncio.run(
+        ActionHandoffRelay(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_handoff_over"]
+    assert {"event": "slot", "name": "handoff", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
