@@ -1,6 +1,6 @@
 """Rasa's HTTP API, as the web app uses it (server side only, token-protected):
-read where a conversation's latest message came from, and run an external
-intent in a conversation."""
+read where a conversation's latest message came from, run an external intent
+in a conversation, and add an agent's message to it (live hand-off)."""
 
 from __future__ import annotations
 
@@ -57,5 +57,26 @@ class RasaHttp:
         if response.status_code != 200:
             raise RasaHttpError(
                 f"trigger_intent answered HTTP {response.status_code}: "
+                f"{response.text[:200]}"
+            )
+
+    def append_bot_message(
+        self, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> None:
+        """Add a bot message written by someone else (an agent: `metadata` names
+        the author) to the conversation, and send it to the latest channel."""
+        response = self._call(
+            "POST",
+            self._conversation(conversation_id) + "/tracker/events",
+            params={
+                "token": self._token,
+                "output_channel": "latest",
+                "execute_side_effects": "true",
+            },
+            json=[{"event": "bot", "text": text, "metadata": metadata}],
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(
+                f"tracker/events answered HTTP {response.status_code}: "
                 f"{response.text[:200]}"
             )

@@ -74,3 +74,62 @@ def push_case_reply(
             exc,
         )
         return False
+
+
+# -- live hand-off (issue 14) ---------------------------------------------------------
+
+HANDOFF_CLOSED_INTENT = "EXTERNAL_handoff_closed"
+
+
+def push_agent_message(
+    conversation_id: str,
+    text: str,
+    *,
+    agent: str,
+    settings: Any,
+    client: httpx.Client | None = None,
+) -> bool:
+    """Put an agent's live message into the conversation, with the agent as its
+    author (the console and transcript show who wrote it), and into the buyer's
+    open chat. True when Rasa took it; False (logged) otherwise."""
+    try:
+        if not settings.rasa_token:
+            log.warning("Live message in %s: RASA_TOKEN is not set", conversation_id)
+            return False
+        rasa = RasaHttp(settings.rasa_url, settings.rasa_token, client=client)
+        rasa.append_bot_message(
+            conversation_id, text, {"author": "agent", "agent": agent}
+        )
+        return True
+    except Exception as exc:
+        log.warning(
+            "Live message in %s failed (%s: %s)",
+            conversation_id,
+            type(exc).__name__,
+            exc,
+        )
+        return False
+
+
+def push_handoff_closed(
+    conversation_id: str, *, settings: Any, client: httpx.Client | None = None
+) -> bool:
+    """Tell the conversation the agent handed back: the bot resumes and says so
+    (actions/handoff.py `action_handoff_resume`). If this fails, the bot takes
+    over at the buyer's next message (`action_handoff_relay` finds the hand-off
+    over)."""
+    try:
+        if not settings.rasa_token:
+            log.warning("Hand back in %s: RASA_TOKEN is not set", conversation_id)
+            return False
+        rasa = RasaHttp(settings.rasa_url, settings.rasa_token, client=client)
+        rasa.trigger_intent(conversation_id, HANDOFF_CLOSED_INTENT)
+        return True
+    except Exception as exc:
+        log.warning(
+            "Hand back in %s failed (%s: %s)",
+            conversation_id,
+            type(exc).__name__,
+            exc,
+        )
+        return False

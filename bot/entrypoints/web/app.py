@@ -115,13 +115,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def _routes() -> list:
-    from bot.entrypoints.web import agent, agent_dashboard, buyer, login, seller
+    from bot.entrypoints.web import agent, agent_dashboard, buyer, live, login, seller
 
     return [
         *login.routes,
         *seller.routes,
         *agent.routes,
         *agent_dashboard.routes,
+        *live.routes,
         *buyer.routes,
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]

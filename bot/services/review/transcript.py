@@ -59,6 +59,9 @@ class BotMessage:
     text: str
     buttons: tuple[str, ...]
     kind: str = "bot"
+    # The agent who wrote it in a live hand-off (its metadata says so); None
+    # for the bot's own messages.
+    agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,12 +219,17 @@ def _transcript_items(
                 for button in extra.get("buttons") or []
                 if isinstance(button, dict)
             )
+            metadata = data.get("metadata")
+            agent = None
+            if isinstance(metadata, dict) and metadata.get("author") == "agent":
+                agent = str(metadata.get("agent") or "?")
             items.append(
                 BotMessage(
                     event_id=row.id,
                     at=event_time(row.timestamp),
                     text=str(data.get("text") or ""),
                     buttons=buttons,
+                    agent=agent,
                 )
             )
     close_pending()

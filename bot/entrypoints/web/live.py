@@ -1,0 +1,263 @@
+"""The live inbox (/agent/live, agents only): thin handlers over
+bot.services.handoff, with the buyer's chat reached through Rasa's HTTP API
+(bot.services.push) after each commit.
+
+- `GET /agent/live`: the agent's status, the agents online, the buyers waiting
+  (oldest first, with their wait) and the live chats;
+- `POST /agent/live/presence`: `status` = online | away;
+- `GET /agent/live/{id}`: one hand-off: the whole conversation so far (the
+  review transcript: messages, decisions and reason codes, cases), whether the
+  buyer is verified, and the forms to claim, give, write and hand back;
+- `POST /agent/live/{id}`: `action` = claim | assign (`to`) | message (`text`)
+  | close (`outcome` = resolved | case_opened), CSRF-checked.
+
+Every page counts as the agent being seen (bot.services.handoff.PRESENCE_TTL).
+The pages are rendered on request; live updates (server-sent events), typing
+indicators, saved replies and the order side panel are not built yet (issue 14
+stays open).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.adapters import clock
+from bot.adapters.catalogue import t
+from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync
+from bot.entrypoints.web.auth import checked_form, db_session, signed_in
+from bot.entrypoints.web.templating import render
+from bot.services import handoff, review
+from bot.services.push import push_agent_message, push_handoff_closed
+
+log = logging.getLogger(__name__)
+
+ROLE = "agent"
+FLASH_KEY = "live_flash"
+
+
+def live_url(handoff_id: int | None = None) -> str:
+    return "/agent/live" if handoff_id is None else f"/agent/live/{handoff_id}"
+
+
+def _minutes(delta: Any) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+# -- the inbox ----------------------------------------------------------------------
+
+
+async def inbox(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    now = clock.now()
+
+    def load() -> dict[str, Any]:
+        with db_session(request) as session:
+            status = handoff.seen(session, agent_id=user.id, now=now)
+            waiting, live = handoff.inbox(session, now=now)
+            return {
+                "status": status,
+                "waiting": waiting,
+                "live": live,
+                "online": handoff.online_agent_names(session, now=now),
+                "agents": handoff.agent_choices(session),
+            }
+
+    context = await run_in_threadpool(load)
+    context.update(
+        flash=request.session.pop(FLASH_KEY, None),
+        minutes=_minutes,
+        live_url=live_url,
+        me=user.username,
+    )
+    return render(request, "agent/live.html", context)
+
+
+async def presence(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    form = await checked_form(request)
+    status = str(form.get("status") or "")
+
+    def save() -> None:
+        with db_session(request) as session:
+            handoff.set_presence(
+                session, agent_id=user.id, status=status, now=clock.now()
+            )
+
+    try:
+        await run_in_threadpool(save)
+    except handoff.HandoffError as exc:
+        request.session[FLASH_KEY] = {"error": exc.message(LANGUAGE)}
+    else:
+        request.session[FLASH_KEY] = {"msg": f"handoff.live.flash.{status}"}
+    return RedirectResponse(live_url(), status_code=303)
+
+
+# -- one hand-off ---------------------------------------------------------------------
+
+
+def _chat_page(
+    request: Request,
+    user: Any,
+    handoff_id: int,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    now = clock.now()
+    notice = sync(request, now)
+    with db_session(request) as session:
+        handoff.seen(session, agent_id=user.id, now=now)
+        try:
+            view = handoff.get(session, handoff_id=handoff_id)
+        except handoff.HandoffNotFound:
+            raise HTTPException(404) from None
+        try:
+            found = review.transcript(
+                session,
+                get_tracker(request),
+                view.conversation_id,
+                now=now,
+            )
+        except review.ConversationNotFound:
+            found = None
+        agent_name = handoff.agent_name(session, view.agent_id)
+        agents = handoff.agent_choices(session)
+    return render(
+        request,
+        "agent/live_chat.html",
+        {
+            "handoff": view,
+            "transcript": found,
+            "agent_name": agent_name,
+            "mine": view.agent_id == user.id,
+            "agents": agents,
+            "me": user.username,
+            "waited": _minutes(now - view.requested_at),
+            "flash": request.session.pop(FLASH_KEY, None),
+            "notice": notice,
+            "error": error,
+            "action_url": live_url(handoff_id),
+            "conversation_url": conversation_url(view.conversation_id),
+            "max_chars": handoff.MAX_AGENT_MESSAGE_CHARS,
+        },
+        status_code=status_code,
+    )
+
+
+def get_tracker(request: Request):  # noqa: ANN201 - Engine
+    from bot.adapters.db import get_engine
+
+    return get_engine(request.app.state.settings.tracker_store_url)
+
+
+async def chat_page(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    handoff_id = int(request.path_params["handoff_id"])
+    return await run_in_threadpool(_chat_page, request, user, handoff_id)
+
+
+def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, Any]:
+    """One action in a unit of work, then what the buyer's chat must get."""
+    action = str(form.get("action") or "")
+    now = clock.now()
+    settings = request.app.state.settings
+    with db_session(request) as session:
+        if action == "claim":
+            view = handoff.claim(
+                session, handoff_id=handoff_id, agent_id=user.id, now=now
+            )
+            author = user.username
+            push = ("message", t("handoff.chat.joined", "en", agent=author))
+            flash = {"msg": "handoff.live.flash.claimed"}
+        elif action == "assign":
+            to = _agent_id(form.get("to"))
+            view = handoff.assign(
+                session,
+                handoff_id=handoff_id,
+                agent_id=user.id,
+                to_agent_id=to,
+                now=now,
+            )
+            author = handoff.agent_name(session, to) or "?"
+            push = ("message", t("handoff.chat.joined", "en", agent=author))
+            flash = {"msg": "handoff.live.flash.assigned", "agent": author}
+        elif action == "message":
+            view, text = handoff.agent_message(
+                session,
+                handoff_id=handoff_id,
+                agent_id=user.id,
+                text=str(form.get("text") or ""),
+                now=now,
+            )
+            author = user.username
+            push = ("message", text)
+            flash = {"msg": "handoff.live.flash.sent"}
+        elif action == "close":
+            view = handoff.close(
+                session,
+                handoff_id=handoff_id,
+                agent_id=user.id,
+                outcome=str(form.get("outcome") or ""),
+                now=now,
+            )
+            author = user.username
+            push = ("closed", None)
+            flash = {"msg": "handoff.live.flash.closed"}
+        else:
+            raise handoff.HandoffError("handoff.error.invalid")
+    # after the commit: into the buyer's chat
+    kind, text = push
+    if kind == "message":
+        pushed = push_agent_message(
+            view.conversation_id, text, agent=author, settings=settings
+        )
+    else:
+        pushed = push_handoff_closed(view.conversation_id, settings=settings)
+    if not pushed:
+        flash = {"msg": "handoff.live.flash.push_failed"}
+    return flash
+
+
+def _agent_id(value: Any) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise handoff.HandoffError("handoff.error.not_an_agent") from None
+    if not 0 < number < 2**31:
+        raise handoff.HandoffError("handoff.error.not_an_agent")
+    return number
+
+
+async def chat_action(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    form = await checked_form(request)
+    handoff_id = int(request.path_params["handoff_id"])
+    try:
+        flash = await run_in_threadpool(_act, request, handoff_id, form, user)
+    except handoff.HandoffNotFound:
+        raise HTTPException(404) from None
+    except handoff.HandoffError as exc:
+        message = exc.message(LANGUAGE)
+        return await run_in_threadpool(
+            lambda: _chat_page(
+                request, user, handoff_id, error=message, status_code=400
+            )
+        )
+    request.session[FLASH_KEY] = flash
+    target = live_url() if str(form.get("action")) == "close" else live_url(handoff_id)
+    return RedirectResponse(target, status_code=303)
+
+
+routes: list[BaseRoute] = [
+    Route("/agent/live", inbox, methods=["GET"], name="agent_live"),
+    Route("/agent/live/presence", presence, methods=["POST"]),
+    Route("/agent/live/{handoff_id:int}", chat_page, methods=["GET"]),
+    Route("/agent/live/{handoff_id:int}", chat_action, methods=["POST"]),
+]

@@ -1,0 +1,129 @@
+"""The live inbox (/agent/live) over the web app, with a real database. Rasa is
+not running here: the pushes into the buyer's chat fail, and the agent is told
+(tests/e2e/test_handoff.py covers them against the real processes)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.adapters.db import session_scope
+from bot.domain.handoff import AgentHours
+from bot.services import handoff
+from tests.web.conftest import csrf_from, utc_now
+
+HOURS = AgentHours.parse("00:00-23:59", ZoneInfo("America/Los_Angeles"))
+
+
+def _ask(web_engine, conversation_id: str) -> int:
+    with session_scope(web_engine) as session:
+        asked = handoff.request_handoff(
+            session,
+            conversation_id=conversation_id,
+            reason_code="buyer_asked_for_agent",
+            now=utc_now(),
+            hours=HOURS,
+        )
+        assert asked.handoff is not None, "an agent must be online first"
+        return asked.handoff.id
+
+
+def _go_online(client) -> None:
+    token = csrf_from(client, "/agent/live")
+    response = client.post(
+        "/agent/live/presence", data={"status": "online", "csrf_token": token}
+    )
+    assert response.status_code == 303
+
+
+def _post(client, handoff_id: int, **data):
+    token = csrf_from(client, f"/agent/live/{handoff_id}")
+    return client.post(f"/agent/live/{handoff_id}", data={**data, "csrf_token": token})
+
+
+def _state(web_engine, handoff_id: int) -> handoff.HandoffView:
+    with session_scope(web_engine) as session:
+        return handoff.get(session, handoff_id=handoff_id)
+
+
+def test_only_agents_see_the_live_inbox(client, signed_in):
+    assert client.get("/agent/live").status_code in (302, 303)
+    seller = signed_in("seller", seller_id="S-1")
+    assert seller.get("/agent/live").status_code == 403
+
+
+def test_presence_is_what_the_agent_says(signed_in):
+    agent = signed_in("agent", username="ann")
+    page = agent.get("/agent/live")
+    assert page.status_code == 200 and 'data-status="away"' in page.text
+    assert "No agent is online" in page.text
+    _go_online(agent)
+    page = agent.get("/agent/live")
+    assert 'data-status="online"' in page.text
+    assert "Agents online: ann" in page.text
+    # no CSRF token: refused, nothing changes
+    refused = agent.post("/agent/live/presence", data={"status": "away"})
+    assert refused.status_code == 403
+    assert 'data-status="online"' in agent.get("/agent/live").text
+
+
+def test_claim_write_and_hand_back(signed_in, web_engine):
+    ann = signed_in("agent", username="ann")
+    bob = signed_in("agent", username="bob")
+    _go_online(ann)
+    hid = _ask(web_engine, "anon-live-1")
+    page = ann.get("/agent/live")
+    assert f'data-handoff="{hid}"' in page.text and "waiting 0 min" in page.text
+    assert "Unverified" in page.text
+
+    claimed = _post(ann, hid, action="claim")
+    assert claimed.status_code == 303
+    # the buyer's chat is not reachable here: the agent is told
+    assert "could not be reached" in ann.get(f"/agent/live/{hid}").text
+    assert _state(web_engine, hid).state == "live"
+
+    # bob may not write into ann's chat
+    refused = _post(bob, hid, action="message", text="hello from bob")
+    assert refused.status_code == 400
+    assert "with another agent" in refused.text
+    assert _state(web_engine, hid).first_reply_at is None
+
+    sent = _post(ann, hid, action="message", text="<b>Hi</b>, I'm Ann")
+    assert sent.status_code == 303
+    assert _state(web_engine, hid).first_reply_at is not None
+
+    bad = _post(ann, hid, action="close", outcome="whatever")
+    assert bad.status_code == 400 and "Unknown outcome" in bad.text
+    closed = _post(ann, hid, action="close", outcome="case_opened")
+    assert closed.status_code == 303 and closed.headers["location"] == "/agent/live"
+    view = _state(web_engine, hid)
+    assert view.state == "closed" and view.outcome == "case_opened"
+
+
+def test_give_a_waiting_chat_to_another_agent(signed_in, web_engine, add_account):
+    ann = signed_in("agent", username="ann")
+    _go_online(ann)
+    cleo = add_account("cleo")
+    hid = _ask(web_engine, "anon-live-2")
+    given = _post(ann, hid, action="assign", to=str(cleo.id))
+    assert given.status_code == 303
+    view = _state(web_engine, hid)
+    assert view.state == "live" and view.agent_id == cleo.id
+    # ann no longer has it
+    assert _post(ann, hid, action="message", text="x").status_code == 400
+
+
+@pytest.mark.parametrize("handoff_id", ["999999", "0"])
+def test_unknown_hand_off_is_404(signed_in, handoff_id):
+    agent = signed_in("agent")
+    assert agent.get(f"/agent/live/{handoff_id}").status_code == 404
+
+
+def test_an_unknown_action_is_refused(signed_in, web_engine):
+    ann = signed_in("agent", username="ann")
+    _go_online(ann)
+    hid = _ask(web_engine, "anon-live-3")
+    response = _post(ann, hid, action="drop table")
+    assert response.status_code == 400
+    assert _state(web_engine, hid).state == "waiting"
