@@ -2,8 +2,9 @@
 
 `action_session_start` (replacing Rasa's default) starts the session as Rasa
 does (no slot carries over, see domain.yml), then sets the verified buyer from
-the token the channel put in the session's metadata, and delivers the seller
-and agent replies the buyer has not seen yet.
+the token the channel put in the session's metadata, brings back a live
+hand-off that is still open (slot `handoff`), and delivers the seller and agent
+replies the buyer has not seen yet.
 
 `action_check_updates` is the custom action of small-talk turns (greet, thanks,
 goodbye, yes/no out of context, out of scope): on its own it does nothing, but
@@ -22,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import SESSION_METADATA_SLOT, CsbaAction, Turn
+from actions.handoff import restored_handoff
 
 ACTION_LISTEN = "action_listen"
 
@@ -48,6 +50,9 @@ class ActionSessionStart(CsbaAction):
             session_events.append(SlotSet(SESSION_METADATA_SLOT, dict(metadata)))
         if turn.token_buyer_id is not None:
             session_events.append(SlotSet("buyer_id", turn.token_buyer_id))
+        # A person may still have the chat: no slot carries over, so the live
+        # hand-off's state comes back from the database.
+        session_events += restored_handoff(self.services, turn.conversation_id)
         return session_events + [ActionExecuted(ACTION_LISTEN)]
 
     def act(

@@ -45,7 +45,7 @@ from actions.base import (
     slot_events,
     user_events,
 )
-from actions.handoff import handoff_started
+from actions.handoff import agent_hours, handoff_started
 from actions.order_form import (
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
@@ -55,8 +55,6 @@ from actions.order_form import (
     order_unlocked,
 )
 from bot.adapters.return_store import ReturnAuthorisation
-from bot.config import MARKETPLACE_TZ, agent_hours_text
-from bot.domain.handoff import AgentHours
 from bot.domain.model import ReturnOption
 from bot.services.cases import OpenedCase
 from bot.services.handoff import request_handoff
@@ -74,6 +72,7 @@ log = logging.getLogger(__name__)
 # A request for a person: live when an agent is online (actions.handoff).
 AGENT_REQUEST_CODE = "buyer_asked_for_agent"
 HANDOFF_WAITING = "handoff_waiting"  # outcome: in the queue for a person
+HANDOFF_LIVE = "handoff_live"  # outcome: a person already has this chat
 AGENTS_AWAY = "agents_away"  # outcome: agent case, agents back at `agents_back`
 
 GIVE_ORDER_ID = "give_order_id"
@@ -201,13 +200,14 @@ class ActionTriage(CsbaAction):
                     conversation_id=turn.conversation_id,
                     reason_code=result.decision.reason_code,
                     now=turn.now,
-                    hours=AgentHours.parse(agent_hours_text(), MARKETPLACE_TZ),
+                    hours=agent_hours(),
                     buyer_id=turn.buyer_id,
                     verified=turn.buyer_id is not None,
                     order_id=result.decision.order_id,
                 )
                 if asked.handoff is not None:
                     values = decision_slots(result, None)
+                    outcome = HANDOFF_WAITING if asked.queue else HANDOFF_LIVE
                     log.info(
                         "Hand-off %s in %s", asked.handoff.id, turn.conversation_id
                     )
@@ -215,7 +215,7 @@ class ActionTriage(CsbaAction):
                         done
                         + slot_events(values)
                         + handoff_started(asked)
-                        + [SlotSet("outcome", HANDOFF_WAITING)]
+                        + [SlotSet("outcome", outcome)]
                     )
                 agents_back = asked.agents_back_at
             recorded = record_decision(

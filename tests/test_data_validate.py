@@ -32,7 +32,9 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_default",
     # the live hand-off's actions (actions/handoff.py), chosen by HandoffPolicy
     "utter_handoff_still_waiting",
-    "utter_handoff_no_estimate",
+    "utter_handoff_no_agent_case",
+    "utter_handoff_cancel_live",
+    "utter_handoff_agent_message",
     "utter_handoff_cancelled",
     "utter_handoff_back",
     "utter_handoff_over",

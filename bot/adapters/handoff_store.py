@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.case_store import lock_for_case_writes
-from bot.adapters.orm import AgentPresenceRow, HandoffRow, WebUserRow
+from bot.adapters.orm import (
+    AgentPresenceRow,
+    HandoffMessageRow,
+    HandoffRow,
+    WebUserRow,
+)
 from bot.domain.handoff import ACTIVE_STATES, HandoffState
 
 
@@ -130,3 +135,32 @@ def agents(session: Session) -> list[WebUserRow]:
         .order_by(WebUserRow.username)
     )
     return list(session.execute(stmt).scalars())
+
+
+def undelivered_messages(
+    session: Session, conversation_id: str
+) -> list[tuple[HandoffMessageRow, str]]:
+    """The agent messages of the conversation's hand-offs that its chat has not
+    shown yet, oldest first, each with the agent's username."""
+    stmt = (
+        select(HandoffMessageRow, WebUserRow.username)
+        .join(HandoffRow, HandoffRow.id == HandoffMessageRow.handoff_id)
+        .join(WebUserRow, WebUserRow.id == HandoffMessageRow.agent_id)
+        .where(
+            HandoffRow.conversation_id == conversation_id,
+            HandoffMessageRow.delivered_at.is_(None),
+        )
+        .order_by(HandoffMessageRow.id)
+    )
+    return [(row, name) for row, name in session.execute(stmt)]
+
+
+def mark_messages_delivered(session: Session, ids: list[int], now: datetime) -> None:
+    if not ids:
+        return
+    session.execute(
+        update(HandoffMessageRow)
+        .where(HandoffMessageRow.id.in_(ids), HandoffMessageRow.delivered_at.is_(None))
+        .values(delivered_at=now),
+        execution_options={"synchronize_session": False},
+    )

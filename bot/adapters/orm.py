@@ -302,7 +302,9 @@ class ConversationSummaryRow(Base):
     last_event_id = Column(Integer, nullable=False)
     buyer_id = Column(String(64), nullable=True, index=True)
     channel = Column(String(64), nullable=True)
-    intents = Column(Text, nullable=False, default="")  # space-separated, first seen first
+    intents = Column(
+        Text, nullable=False, default=""
+    )  # space-separated, first seen first
     route = Column(String(32), nullable=True)
     reason_code = Column(String(64), nullable=True)
     case_id = Column(Integer, nullable=True)
@@ -425,6 +427,21 @@ class HandoffRow(Base):
     closed_at = Column(UTCDateTime, nullable=True)
     outcome = Column(String(16), nullable=True)  # resolved | case_opened | cancelled
     case_id = Column(Integer, ForeignKey("cases.id"), nullable=True)
+
+
+class HandoffMessageRow(Base):
+    """What an agent wrote in a live hand-off, kept until the buyer's chat has
+    shown it: pushed at once into an open widget, otherwise shown at the
+    buyer's next message (actions/handoff.py)."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    handoff_id = Column(Integer, ForeignKey("handoffs.id"), nullable=False, index=True)
+    agent_id = Column(Integer, ForeignKey("web_users.id"), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    delivered_at = Column(UTCDateTime, nullable=True)
 
 
 class AgentPresenceRow(Base):

@@ -40,6 +40,11 @@ ACTIVE_STATES = (HandoffState.WAITING.value, HandoffState.LIVE.value)
 class HandoffOutcome(str, Enum):
     RESOLVED = "resolved"
     CASE_OPENED = "case_opened"  # the agent opened a case for the seller
+    NO_AGENT = "no_agent"  # every agent went away: an agent case instead
+
+
+# What an agent may close a hand-off with.
+AGENT_OUTCOMES = (HandoffOutcome.RESOLVED.value, HandoffOutcome.CASE_OPENED.value)
 
 
 @dataclass(frozen=True)

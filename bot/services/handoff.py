@@ -13,8 +13,8 @@ the agents are back if that is outside their hours.
 Rules decided here:
 - At most one active (waiting or live) hand-off per conversation: asking again
   returns the same one with its current position.
-- An agent is online when they said so (`set_presence`) and were seen within
-  PRESENCE_TTL; any page of the live inbox counts as being seen.
+- An agent is online when they said so and were seen lately
+  (bot.services.agent_presence).
 - Only the agent who claimed a hand-off may write into it or close it; another
   agent may take it over only through `assign` by the claiming agent. A waiting
   hand-off can be claimed by any agent online.
@@ -29,13 +29,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.adapters import handoff_store as store
-from bot.adapters.orm import AgentPresenceRow, HandoffRow
+from bot.adapters.orm import HandoffMessageRow, HandoffRow
 from bot.domain.handoff import (
     ACTIVE_STATES,
+    AGENT_OUTCOMES,
     RECENT_HANDOFFS,
     AgentHours,
     HandoffOutcome,
@@ -43,28 +45,18 @@ from bot.domain.handoff import (
     QueueEstimate,
     queue_estimate,
 )
-from bot.services.errors import CatalogueError
+from bot.domain.model import CaseKind
+from bot.services.agent_presence import agent_name, agents_online, require_agent
+from bot.services.case_views import OpenedCase
+from bot.services.cases import open_case
+from bot.services.handoff_errors import (
+    HandoffEnded,
+    HandoffError,
+    HandoffNotFound,
+    HandoffNotYours,
+)
 
-# An agent not seen for this long is away, whatever they said.
-PRESENCE_TTL = timedelta(minutes=2)
-PRESENCE_STATUSES = ("online", "away")
 MAX_AGENT_MESSAGE_CHARS = 5000
-
-
-class HandoffError(CatalogueError):
-    key = "handoff.error.invalid"
-
-
-class HandoffNotFound(HandoffError):
-    key = "handoff.error.not_found"
-
-
-class HandoffNotYours(HandoffError):
-    key = "handoff.error.not_yours"
-
-
-class HandoffEnded(HandoffError):
-    key = "handoff.error.ended"
 
 
 @dataclass(frozen=True)
@@ -125,10 +117,6 @@ def _require_aware(now: datetime) -> None:
         raise ValueError("naive datetime given: attach a time zone")
 
 
-def agents_online(session: Session, *, now: datetime) -> int:
-    return len(store.online_agents(session, seen_since=now - PRESENCE_TTL))
-
-
 def estimate(
     session: Session, row: HandoffRow, *, now: datetime
 ) -> QueueEstimate | None:
@@ -159,9 +147,15 @@ def request_handoff(
     _require_aware(now)
     store.lock_for_handoff_writes(session, key=conversation_id)
     row = store.active_for_conversation(session, conversation_id, for_update=True)
-    if row is not None:
+    online = agents_online(session, now=now)
+    if row is not None and (row.state == HandoffState.LIVE.value or online):
         return HandoffRequest(_view(row), estimate(session, row, now=now))
-    if agents_online(session, now=now) == 0:
+    if row is not None:
+        # waiting while every agent went away: that wait is over
+        row.state = HandoffState.CLOSED.value
+        row.outcome = HandoffOutcome.NO_AGENT.value
+        row.closed_at = now
+    if online == 0:
         back = None if hours.is_open(now) else hours.next_opening(now)
         return HandoffRequest(None, None, agents_back_at=back)
     row = HandoffRow(
@@ -209,6 +203,41 @@ def cancel(
     return _view(row)
 
 
+def give_up_to_case(
+    session: Session,
+    *,
+    conversation_id: str,
+    question: str,
+    now: datetime,
+    notifier: Any = None,
+) -> OpenedCase:
+    """Every agent went away while the buyer waited: the hand-off ends
+    (outcome no_agent) and the buyer gets the agent case with the 2-day
+    commitment, as when nobody was online when they asked."""
+    _require_aware(now)
+    store.lock_for_handoff_writes(session, key=conversation_id)
+    row = store.active_for_conversation(session, conversation_id, for_update=True)
+    if row is None or row.state != HandoffState.WAITING.value:
+        raise HandoffEnded(handoff_id=row.id if row else 0)
+    opened = open_case(
+        session,
+        conversation_id=conversation_id,
+        category="human_agent",
+        reason_code=row.reason_code,
+        question=question,
+        now=now,
+        order_id=row.order_id,
+        kind=CaseKind.AGENT,
+        notifier=notifier,
+    )
+    row.state = HandoffState.CLOSED.value
+    row.outcome = HandoffOutcome.NO_AGENT.value
+    row.closed_at = now
+    row.case_id = opened.case.id
+    session.flush()
+    return opened
+
+
 def _load(session: Session, handoff_id: int) -> HandoffRow:
     row = store.load(session, handoff_id, for_update=True)
     if row is None:
@@ -216,9 +245,16 @@ def _load(session: Session, handoff_id: int) -> HandoffRow:
     return row
 
 
-def _require_agent(session: Session, agent_id: int) -> None:
-    if store.agent(session, agent_id) is None:
-        raise HandoffError("handoff.error.not_an_agent")
+def _mine(session: Session, handoff_id: int, agent_id: int) -> HandoffRow:
+    """The live hand-off the agent has, locked for writing; otherwise the error
+    that says why not (ended, or with someone else, or not claimed yet)."""
+    store.lock_for_handoff_writes(session, key=str(handoff_id))
+    row = _load(session, handoff_id)
+    if row.state not in ACTIVE_STATES:
+        raise HandoffEnded(handoff_id=handoff_id)
+    if row.state != HandoffState.LIVE.value or row.agent_id != agent_id:
+        raise HandoffNotYours(handoff_id=handoff_id)
+    return row
 
 
 def claim(
@@ -226,7 +262,7 @@ def claim(
 ) -> HandoffView:
     """A waiting hand-off becomes the agent's. Claiming one's own again is a no-op."""
     _require_aware(now)
-    _require_agent(session, agent_id)
+    require_agent(session, agent_id)
     store.lock_for_handoff_writes(session, key=str(handoff_id))
     row = _load(session, handoff_id)
     if row.state == HandoffState.LIVE.value and row.agent_id == agent_id:
@@ -248,8 +284,8 @@ def assign(
     """Give a hand-off to another agent: a waiting one by any agent, a live one
     by the agent who has it."""
     _require_aware(now)
-    _require_agent(session, agent_id)
-    _require_agent(session, to_agent_id)
+    require_agent(session, agent_id)
+    require_agent(session, to_agent_id)
     store.lock_for_handoff_writes(session, key=str(handoff_id))
     row = _load(session, handoff_id)
     if row.state not in ACTIVE_STATES:
@@ -263,27 +299,48 @@ def assign(
     return _view(row)
 
 
+@dataclass(frozen=True)
+class AgentMessage:
+    id: int
+    text: str
+    agent: str  # the agent's username
+
+
 def agent_message(
     session: Session, *, handoff_id: int, agent_id: int, text: str, now: datetime
-) -> tuple[HandoffView, str]:
-    """Check that the agent may write into the hand-off; returns it and the
-    cleaned text. The message itself goes into the conversation's tracker (the
-    caller appends it through Rasa's API, with the agent as author)."""
+) -> tuple[HandoffView, AgentMessage]:
+    """Keep what the agent wrote in the hand-off they have, undelivered. After
+    the commit the caller pushes it into the buyer's open chat and marks it
+    delivered (`mark_delivered`); otherwise the buyer's next message shows it
+    (`undelivered`)."""
     _require_aware(now)
     cleaned = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t")
     cleaned = cleaned.strip()[:MAX_AGENT_MESSAGE_CHARS]
     if not cleaned:
         raise HandoffError("handoff.error.empty_text")
-    store.lock_for_handoff_writes(session, key=str(handoff_id))
-    row = _load(session, handoff_id)
-    if row.state not in ACTIVE_STATES:
-        raise HandoffEnded(handoff_id=handoff_id)
-    if row.state != HandoffState.LIVE.value or row.agent_id != agent_id:
-        raise HandoffNotYours(handoff_id=handoff_id)
+    row = _mine(session, handoff_id, agent_id)
     if row.first_reply_at is None:
         row.first_reply_at = now
+    message = HandoffMessageRow(
+        handoff_id=row.id, agent_id=agent_id, text=cleaned, created_at=now
+    )
+    session.add(message)
     session.flush()
-    return _view(row), cleaned
+    return _view(row), AgentMessage(
+        message.id, cleaned, agent_name(session, agent_id) or "?"
+    )
+
+
+def undelivered(session: Session, *, conversation_id: str) -> list[AgentMessage]:
+    """The agent messages the conversation's chat has not shown yet."""
+    return [
+        AgentMessage(row.id, row.text, name)
+        for row, name in store.undelivered_messages(session, conversation_id)
+    ]
+
+
+def mark_delivered(session: Session, *, message_ids: list[int], now: datetime) -> None:
+    store.mark_messages_delivered(session, list(message_ids), now)
 
 
 def close(
@@ -297,50 +354,15 @@ def close(
 ) -> HandoffView:
     """The agent hands back to the bot with an outcome."""
     _require_aware(now)
-    try:
-        outcome = HandoffOutcome(outcome).value
-    except ValueError:
-        raise HandoffError("handoff.error.bad_outcome", outcome=outcome) from None
-    store.lock_for_handoff_writes(session, key=str(handoff_id))
-    row = _load(session, handoff_id)
-    if row.state not in ACTIVE_STATES:
-        raise HandoffEnded(handoff_id=handoff_id)
-    if row.state != HandoffState.LIVE.value or row.agent_id != agent_id:
-        raise HandoffNotYours(handoff_id=handoff_id)
+    if outcome not in AGENT_OUTCOMES:
+        raise HandoffError("handoff.error.bad_outcome", outcome=outcome)
+    row = _mine(session, handoff_id, agent_id)
     row.state = HandoffState.CLOSED.value
     row.outcome = outcome
     row.closed_at = now
     row.case_id = case_id
     session.flush()
     return _view(row)
-
-
-def set_presence(
-    session: Session, *, agent_id: int, status: str, now: datetime
-) -> None:
-    """`online` or `away`; also the agent's "seen" time."""
-    _require_aware(now)
-    if status not in PRESENCE_STATUSES:
-        raise HandoffError("handoff.error.bad_status", status=status)
-    _require_agent(session, agent_id)
-    row = store.presence(session, agent_id)
-    if row is None:
-        session.add(AgentPresenceRow(agent_id=agent_id, status=status, seen_at=now))
-    else:
-        row.status = status
-        row.seen_at = now
-    session.flush()
-
-
-def seen(session: Session, *, agent_id: int, now: datetime) -> str:
-    """The agent is here (a page of the live inbox): refresh `seen_at`; their
-    status, `away` until they first go online."""
-    row = store.presence(session, agent_id)
-    if row is None:
-        return "away"
-    row.seen_at = now
-    session.flush()
-    return row.status
 
 
 @dataclass(frozen=True)
@@ -370,19 +392,3 @@ def get(session: Session, *, handoff_id: int) -> HandoffView:
     if row is None:
         raise HandoffNotFound(handoff_id=handoff_id)
     return _view(row)
-
-
-def online_agent_names(session: Session, *, now: datetime) -> list[str]:
-    return [
-        a.username for a in store.online_agents(session, seen_since=now - PRESENCE_TTL)
-    ]
-
-
-def agent_name(session: Session, agent_id: int | None) -> str | None:
-    row = store.agent(session, agent_id) if agent_id is not None else None
-    return row.username if row is not None else None
-
-
-def agent_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, username) of every agent, for "give to"."""
-    return [(a.id, a.username) for a in store.agents(session)]

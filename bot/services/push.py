@@ -89,21 +89,33 @@ def push_agent_message(
     settings: Any,
     client: httpx.Client | None = None,
 ) -> bool:
-    """Put an agent's live message into the conversation, with the agent as its
-    author (the console and transcript show who wrote it), and into the buyer's
-    open chat. True when Rasa took it; False (logged) otherwise."""
+    """Put an agent's live message into the buyer's open widget, and into the
+    conversation with the agent as its author (the console and transcript show
+    who wrote it). True when the widget got it. False (logged) when the chat is
+    not open on the socket.io channel or the push failed: the message stays
+    undelivered in the database and the buyer's next message shows it
+    (actions/handoff.py)."""
     try:
         if not settings.rasa_token:
             log.warning("Live message in %s: RASA_TOKEN is not set", conversation_id)
             return False
         rasa = RasaHttp(settings.rasa_url, settings.rasa_token, client=client)
+        channel = rasa.latest_input_channel(conversation_id)
+        if channel != SOCKET_CHANNEL_NAME:
+            log.info(
+                "Live message in %s: the chat is on %r, not open; shown at the "
+                "buyer's next message",
+                conversation_id,
+                channel,
+            )
+            return False
         rasa.append_bot_message(
             conversation_id, text, {"author": "agent", "agent": agent}
         )
         return True
     except Exception as exc:
         log.warning(
-            "Live message in %s failed (%s: %s)",
+            "Live message in %s failed (%s: %s); shown at the buyer's next message",
             conversation_id,
             type(exc).__name__,
             exc,

@@ -10,9 +10,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from actions.handoff import ActionHandoffCancel, ActionHandoffRelay
+from actions.session import ActionSessionStart
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
-from bot.services import handoff, users
+from bot.services import agent_presence, handoff, users
 from tests.actions.conftest import NOW
 
 
@@ -23,7 +24,9 @@ def _agent_online(services) -> int:
             session, username="ann", password="a-long-password-1", role="agent",
             now=now,
         )  # fmt: skip
-        handoff.set_presence(session, agent_id=agent.id, status="online", now=now)
+        agent_presence.set_presence(
+            session, agent_id=agent.id, status="online", now=now
+        )
         return agent.id
 
 
@@ -111,3 +114,72 @@ def test_relay_repeats_the_place_and_cancel_ends_the_wait(
     assert {"event": "slot", "name": "handoff", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
     ]
+
+
+def test_a_buyer_left_waiting_by_every_agent_gets_the_case(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    agent_id = _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    with services.session() as session:
+        agent_presence.set_presence(
+            session, agent_id=agent_id, status="away", now=datetime.fromisoformat(NOW)
+        )
+    tracker = tracker_factory(sender_id=chat.sender_id, slots={"handoff": "waiting"})
+    events = asyncio.run(
+        ActionHandoffRelay(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_handoff_no_agent_case"
+    ]
+    assert _cases(services) == 1
+    slots = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
+    assert slots["handoff"] is None and slots["case_id"]
+
+
+def test_an_old_cancel_button_does_not_end_a_live_chat(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    agent_id = _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    now = datetime.fromisoformat(NOW)
+    with services.session() as session:
+        view = handoff.active(session, conversation_id=chat.sender_id)
+        handoff.claim(session, handoff_id=view.id, agent_id=agent_id, now=now)
+        handoff.agent_message(
+            session, handoff_id=view.id, agent_id=agent_id, text="Hi, Ann here", now=now
+        )
+    tracker = tracker_factory(sender_id=chat.sender_id, slots={"handoff": "waiting"})
+    asyncio.run(ActionHandoffCancel(services).run(dispatcher, tracker, chat.domain))
+    # the agent's message the chat had not shown, then why it stays with her
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_handoff_agent_message",
+        "utter_handoff_cancel_live",
+    ]
+    with services.session() as session:
+        assert handoff.active(session, conversation_id=chat.sender_id).state == "live"
+        assert handoff.undelivered(session, conversation_id=chat.sender_id) == []
+
+
+def test_a_new_session_keeps_the_hand_off(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    """No slot carries over to a new session (an hour without a message): the
+    hand-off comes back from the database, so the bot stays quiet."""
+    _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    tracker = tracker_factory(sender_id=chat.sender_id)
+    events = asyncio.run(
+        ActionSessionStart(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert {"event": "slot", "name": "handoff", "value": "waiting"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    other = tracker_factory(sender_id="anon-someone-else")
+    events = asyncio.run(
+        ActionSessionStart(services).run(dispatcher, other, chat.domain)
+    )
+    assert "handoff" not in [e.get("name") for e in events]

@@ -21,7 +21,7 @@ import pytest
 import socketio
 
 from bot.adapters.db import make_engine, session_scope
-from bot.services import handoff
+from bot.services import agent_presence, handoff
 from bot.services.push import push_agent_message, push_handoff_closed
 from tests.browser.conftest import AGENT
 from tests.e2e.conftest import NOTES
@@ -89,7 +89,7 @@ class Buyer:
 
 
 def _agent_id(session) -> int:
-    return next(i for i, name in handoff.agent_choices(session) if name == AGENT)
+    return next(i for i, name in agent_presence.agent_choices(session) if name == AGENT)
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def db(web_stack):
     engine = make_engine(web_stack.database_url)
     yield engine
     with session_scope(engine) as session:
-        handoff.set_presence(
+        agent_presence.set_presence(
             session, agent_id=_agent_id(session), status="away", now=NOW
         )
         waiting, live = handoff.inbox(session, now=NOW)
@@ -111,7 +111,9 @@ def db(web_stack):
 def test_an_agent_chats_live_with_the_buyers_open_socket(web_stack, db):
     with session_scope(db) as session:
         agent_id = _agent_id(session)
-        handoff.set_presence(session, agent_id=agent_id, status="online", now=NOW)
+        agent_presence.set_presence(
+            session, agent_id=agent_id, status="online", now=NOW
+        )
     settings = _Settings(web_stack.rasa_url, web_stack.api_token)
     buyer = Buyer(web_stack.rasa_url)
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.db import session_scope
 from bot.domain.handoff import AgentHours
-from bot.services import handoff, users
+from bot.services import agent_presence, handoff, users
 
 NOW = datetime(2026, 12, 4, 18, 0, tzinfo=timezone.utc)  # 10:00 in Los Angeles
 HOURS = AgentHours.parse("08:00-20:00", ZoneInfo("America/Los_Angeles"))
@@ -41,7 +41,7 @@ def _ask(engine, conversation_id: str, now: datetime = NOW, **extra):
 
 def _online(engine, agent_id: int, status: str = "online", now: datetime = NOW):
     with session_scope(engine) as session:
-        handoff.set_presence(session, agent_id=agent_id, status=status, now=now)
+        agent_presence.set_presence(session, agent_id=agent_id, status=status, now=now)
 
 
 def test_no_agent_online_creates_nothing_and_says_when_they_are_back(engine, agents):
@@ -58,7 +58,7 @@ def test_no_agent_online_creates_nothing_and_says_when_they_are_back(engine, age
 
 def test_an_agent_who_was_not_seen_lately_is_away(engine, agents):
     ann, _ = agents
-    _online(engine, ann, now=NOW - handoff.PRESENCE_TTL - timedelta(seconds=1))
+    _online(engine, ann, now=NOW - agent_presence.PRESENCE_TTL - timedelta(seconds=1))
     assert _ask(engine, "c-1").handoff is None
     _online(engine, ann)
     assert _ask(engine, "c-1").handoff is not None
@@ -115,10 +115,14 @@ def test_only_the_claiming_agent_writes_and_closes(engine, agents):
             handoff.agent_message(
                 session, handoff_id=hid, agent_id=ann, text=" \x00 ", now=NOW
             )
-        view, text = handoff.agent_message(
+        view, message = handoff.agent_message(
             session, handoff_id=hid, agent_id=ann, text=" Hello\x07 there ", now=NOW
         )
-        assert text == "Hello there" and view.first_reply_at == NOW
+        assert message.text == "Hello there" and message.agent == "ann"
+        assert view.first_reply_at == NOW
+        assert handoff.undelivered(session, conversation_id="c-1") == [message]
+        handoff.mark_delivered(session, message_ids=[message.id], now=NOW)
+        assert handoff.undelivered(session, conversation_id="c-1") == []
     # ann gives it to bob, who may then write and close
     with session_scope(engine) as session:
         handoff.assign(session, handoff_id=hid, agent_id=ann, to_agent_id=bob, now=NOW)
@@ -164,8 +168,41 @@ def test_the_buyer_cancels(engine, agents):
 def test_only_agents_take_live_chats(engine, agents):
     with session_scope(engine) as session:
         with pytest.raises(handoff.HandoffError, match="Only an agent"):
-            handoff.set_presence(session, agent_id=999, status="online", now=NOW)
+            agent_presence.set_presence(session, agent_id=999, status="online", now=NOW)
         with pytest.raises(handoff.HandoffError, match="Unknown status"):
-            handoff.set_presence(session, agent_id=agents[0], status="busy", now=NOW)
+            agent_presence.set_presence(
+                session, agent_id=agents[0], status="busy", now=NOW
+            )
         with pytest.raises(handoff.HandoffNotFound):
             handoff.claim(session, handoff_id=12345, agent_id=agents[0], now=NOW)
+
+
+def test_a_wait_with_no_agent_left_becomes_the_agent_case(engine, agents):
+    ann, _ = agents
+    _online(engine, ann)
+    asked = _ask(engine, "c-1")
+    _online(engine, ann, status="away")
+    with session_scope(engine) as session:
+        opened = handoff.give_up_to_case(
+            session, conversation_id="c-1", question="where is my parcel", now=NOW
+        )
+        assert opened.created and opened.case.kind.value == "agent"
+        view = handoff.get(session, handoff_id=asked.handoff.id)
+    assert (view.state, view.outcome, view.case_id) == (
+        "closed",
+        "no_agent",
+        opened.case.id,
+    )
+    # asking again with nobody online: no hand-off, the caller opens the case
+    assert _ask(engine, "c-1").handoff is None
+
+
+def test_asking_again_after_every_agent_left_ends_the_old_wait(engine, agents):
+    ann, _ = agents
+    _online(engine, ann)
+    first = _ask(engine, "c-1")
+    _online(engine, ann, status="away")
+    assert _ask(engine, "c-1").handoff is None
+    with session_scope(engine) as session:
+        old = handoff.get(session, handoff_id=first.handoff.id)
+    assert (old.state, old.outcome) == ("closed", "no_agent")

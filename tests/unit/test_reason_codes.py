@@ -36,6 +36,7 @@ NON_DECISION_OUTCOMES = frozenset(
         # the live hand-off (actions/handoff.py): the decision is
         # buyer_asked_for_agent; these say what became of it
         "handoff_waiting",
+        "handoff_live",
         "agents_away",
     }
 )

@@ -80,7 +80,7 @@ def test_claim_write_and_hand_back(signed_in, web_engine):
     claimed = _post(ann, hid, action="claim")
     assert claimed.status_code == 303
     # the buyer's chat is not reachable here: the agent is told
-    assert "could not be reached" in ann.get(f"/agent/live/{hid}").text
+    assert "chat is not open right now" in ann.get(f"/agent/live/{hid}").text
     assert _state(web_engine, hid).state == "live"
 
     # bob may not write into ann's chat
@@ -92,6 +92,13 @@ def test_claim_write_and_hand_back(signed_in, web_engine):
     sent = _post(ann, hid, action="message", text="<b>Hi</b>, I'm Ann")
     assert sent.status_code == 303
     assert _state(web_engine, hid).first_reply_at is not None
+    # not lost: kept until the buyer's chat shows it
+    assert (
+        "they will see it with their next message" in ann.get(f"/agent/live/{hid}").text
+    )
+    with session_scope(web_engine) as session:
+        kept = handoff.undelivered(session, conversation_id="anon-live-1")
+    assert [(m.text, m.agent) for m in kept] == [("<b>Hi</b>, I'm Ann", "ann")]
 
     bad = _post(ann, hid, action="close", outcome="whatever")
     assert bad.status_code == 400 and "Unknown outcome" in bad.text

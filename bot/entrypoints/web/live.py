@@ -11,7 +11,7 @@ bot.services.handoff, with the buyer's chat reached through Rasa's HTTP API
 - `POST /agent/live/{id}`: `action` = claim | assign (`to`) | message (`text`)
   | close (`outcome` = resolved | case_opened), CSRF-checked.
 
-Every page counts as the agent being seen (bot.services.handoff.PRESENCE_TTL).
+Every page counts as the agent being seen (bot.services.agent_presence.PRESENCE_TTL).
 The pages are rendered on request; live updates (server-sent events), typing
 indicators, saved replies and the order side panel are not built yet (issue 14
 stays open).
@@ -33,7 +33,7 @@ from bot.adapters.catalogue import t
 from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.templating import render
-from bot.services import handoff, review
+from bot.services import agent_presence, handoff, review
 from bot.services.push import push_agent_message, push_handoff_closed
 
 log = logging.getLogger(__name__)
@@ -59,14 +59,16 @@ async def inbox(request: Request) -> Response:
 
     def load() -> dict[str, Any]:
         with db_session(request) as session:
-            status = handoff.seen(session, agent_id=user.id, now=now)
+            status = agent_presence.seen(session, agent_id=user.id, now=now)
             waiting, live = handoff.inbox(session, now=now)
             return {
                 "status": status,
                 "waiting": waiting,
                 "live": live,
-                "online": handoff.online_agent_names(session, now=now),
-                "agents": handoff.agent_choices(session),
+                "online": agent_presence.online_agent_names(session, now=now),
+                "agents": agent_presence.online_agent_choices(
+                    session, now=now, besides=user.id
+                ),
             }
 
     context = await run_in_threadpool(load)
@@ -86,7 +88,7 @@ async def presence(request: Request) -> Response:
 
     def save() -> None:
         with db_session(request) as session:
-            handoff.set_presence(
+            agent_presence.set_presence(
                 session, agent_id=user.id, status=status, now=clock.now()
             )
 
@@ -113,7 +115,7 @@ def _chat_page(
     now = clock.now()
     notice = sync(request, now)
     with db_session(request) as session:
-        handoff.seen(session, agent_id=user.id, now=now)
+        agent_presence.seen(session, agent_id=user.id, now=now)
         try:
             view = handoff.get(session, handoff_id=handoff_id)
         except handoff.HandoffNotFound:
@@ -127,8 +129,8 @@ def _chat_page(
             )
         except review.ConversationNotFound:
             found = None
-        agent_name = handoff.agent_name(session, view.agent_id)
-        agents = handoff.agent_choices(session)
+        agent_name = agent_presence.agent_name(session, view.agent_id)
+        agents = agent_presence.online_agent_choices(session, now=now, besides=user.id)
     return render(
         request,
         "agent/live_chat.html",
@@ -185,11 +187,11 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
                 to_agent_id=to,
                 now=now,
             )
-            author = handoff.agent_name(session, to) or "?"
+            author = agent_presence.agent_name(session, to) or "?"
             push = ("message", t("handoff.chat.joined", "en", agent=author))
             flash = {"msg": "handoff.live.flash.assigned", "agent": author}
         elif action == "message":
-            view, text = handoff.agent_message(
+            view, message = handoff.agent_message(
                 session,
                 handoff_id=handoff_id,
                 agent_id=user.id,
@@ -197,7 +199,7 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
                 now=now,
             )
             author = user.username
-            push = ("message", text)
+            push = ("message", message.text)
             flash = {"msg": "handoff.live.flash.sent"}
         elif action == "close":
             view = handoff.close(
@@ -220,7 +222,15 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
         )
     else:
         pushed = push_handoff_closed(view.conversation_id, settings=settings)
-    if not pushed:
+    if action == "message":
+        if pushed:
+            with db_session(request) as session:
+                handoff.mark_delivered(
+                    session, message_ids=[message.id], now=clock.now()
+                )
+        else:
+            flash = {"msg": "handoff.live.flash.kept"}
+    elif not pushed:
         flash = {"msg": "handoff.live.flash.push_failed"}
     return flash
 

@@ -1,4 +1,4 @@
-"""handoffs: live hand-off to a person, and the agents' presence (issue 14)
+"""handoffs: live hand-off to a person, its agent messages, the agents' presence (issue 14)
 
 Revision ID: 0006_handoffs
 Revises: 0005_verification_failures
@@ -56,6 +56,30 @@ def upgrade() -> None:
             "ix_handoffs_conversation_state", ["conversation_id", "state"], unique=False
         )
     op.create_table(
+        "handoff_messages",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("handoff_id", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["handoff_id"],
+            ["handoffs.id"],
+            name=op.f("fk_handoff_messages_handoff_id_handoffs"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agent_id"],
+            ["web_users.id"],
+            name=op.f("fk_handoff_messages_agent_id_web_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_messages")),
+    )
+    with op.batch_alter_table("handoff_messages", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_handoff_messages_handoff_id"), ["handoff_id"], unique=False
+        )
+    op.create_table(
         "agent_presence",
         sa.Column("agent_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -71,6 +95,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("agent_presence")
+    with op.batch_alter_table("handoff_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_handoff_messages_handoff_id"))
+    op.drop_table("handoff_messages")
     with op.batch_alter_table("handoffs", schema=None) as batch_op:
         batch_op.drop_index("ix_handoffs_conversation_state")
         batch_op.drop_index("ix_handoffs_state_requested")
