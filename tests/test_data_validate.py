@@ -48,7 +48,8 @@ INTENTS_WITHOUT_EXAMPLES = {
 }
 # Routed by HandoffPolicy (bot/entrypoints/rasa/handoff_policy.py), not by a rule.
 POLICY_INTENTS = {
-    "The intent 'EXTERNAL_handoff_closed' is not used in any story or rule."
+    f"The intent '{name}' is not used in any story or rule."
+    for name in ("EXTERNAL_handoff_closed", "handoff_cancel")
 }
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning: (.*)")

@@ -76,6 +76,7 @@ def test_agent_hours_on_the_marketplace_clock():
         ("waiting", "utter_handoff_waiting", "human_agent", None),
         ("waiting", "action_check_updates", "EXTERNAL_case_reply", None),
         ("closed", "action_listen", "greet", None),
+        (None, "action_listen", "handoff_cancel", CANCEL_ACTION),
     ],
 )
 def test_the_policy_keeps_the_bot_quiet_while_a_person_has_the_chat(

@@ -46,6 +46,11 @@ def next_action(
     """The action the policy predicts, or None to abstain."""
     if latest_action in OWN_ACTIONS:
         return ACTION_LISTEN_NAME  # the slot may be empty by now (cancel, resume)
+    if latest_action == ACTION_LISTEN_NAME and intent == CANCEL_INTENT:
+        # also from a button of an earlier queue message, after the hand-off:
+        # the action says the buyer is with the assistant (no rule names this
+        # button-only intent, so the NLU model never learns it as a label)
+        return CANCEL_ACTION
     if handoff not in ACTIVE_VALUES or latest_action != ACTION_LISTEN_NAME:
         # no hand-off, or the turn that started it: its rule says the queue
         return None
