@@ -135,6 +135,11 @@ def test_an_agent_chats_live_with_the_buyers_open_socket(web_stack, db):
         # the buyer writes: no bot answer in a live chat, only "delivered" data
         replies = buyer.say("thanks, it was the blue one")
         assert not any(m.get("text") for m in replies), replies
+        assert {"handoff": "delivered"} in [m.get("custom") for m in replies]
+        events = web_stack.tracker(buyer.conversation_id)["events"]
+        assert "thanks, it was the blue one" in [
+            e.get("text") for e in events if e["event"] == "user"
+        ]
 
         with session_scope(db) as session:
             handoff.close(

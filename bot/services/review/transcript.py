@@ -219,6 +219,8 @@ def _transcript_items(
                 for button in extra.get("buttons") or []
                 if isinstance(button, dict)
             )
+            if not data.get("text") and not buttons:
+                continue  # data for the client only (a live chat's "delivered")
             metadata = data.get("metadata")
             agent = None
             if isinstance(metadata, dict) and metadata.get("author") == "agent":

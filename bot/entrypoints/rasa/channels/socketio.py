@@ -79,8 +79,14 @@ class _CountingOutput(SocketIOOutput):
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
+        # Rasa 3.6's own version spreads the payload into emit()'s keyword
+        # arguments, which fails on any payload but {"data": ...} and loses
+        # the turn (the live hand-off's "delivered"): send it as the message's
+        # `custom` data, to the conversation's room like every bot message.
         self.sent += 1
-        await super().send_custom_json(recipient_id, json_message, **kwargs)
+        await self.sio.emit(
+            self.bot_message_evt, {"custom": json_message}, room=recipient_id
+        )
 
 
 def _token_from(environ: dict[str, Any] | None, auth: Any) -> str | None:
