@@ -164,3 +164,15 @@ def mark_messages_delivered(session: Session, ids: list[int], now: datetime) -> 
         .values(delivered_at=now),
         execution_options={"synchronize_session": False},
     )
+
+
+def requested_between(
+    session: Session, lower: datetime, upper: datetime
+) -> list[HandoffRow]:
+    """The hand-offs buyers asked for in [lower, upper)."""
+    stmt = (
+        select(HandoffRow)
+        .where(HandoffRow.requested_at >= lower, HandoffRow.requested_at < upper)
+        .order_by(HandoffRow.requested_at, HandoffRow.id)
+    )
+    return list(session.execute(stmt).scalars())

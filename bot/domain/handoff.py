@@ -113,3 +113,11 @@ def _aware(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("naive datetime: attach a time zone")
     return now
+
+
+def nearest_rank(durations: Sequence[timedelta], share: float) -> timedelta | None:
+    """The `share` percentile (0 < share <= 1) by nearest rank; None when empty."""
+    if not durations:
+        return None
+    ordered = sorted(durations)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]

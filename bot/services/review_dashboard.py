@@ -7,7 +7,12 @@
 - seller SLA compliance over the seller cases opened in the range: cases
   answered in time (`met`) over the cases already judged (met, missed,
   escalated, overdue); cases still inside their 24 hours are not judged yet;
-- the most frequent reason codes.
+- the most frequent reason codes;
+- live hand-offs (issue 14): how many buyers asked, the time to the first
+  agent message (requested → first reply, p50 and p90, over those answered),
+  abandoned waits (the buyer went back to the bot before an agent came, or
+  every agent went away) and, per reason code, hand-offs over conversations
+  that ended with that reason code.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot import config
-from bot.adapters import review_stats
+from bot.adapters import handoff_store, review_stats
+from bot.domain.handoff import HandoffOutcome, HandoffState, nearest_rank
 from bot.domain.model import Route
 from bot.domain.sla import SlaState, sla_state
 from bot.services.review import day_start_utc
@@ -42,6 +48,47 @@ SLA_ORDER = (
 
 
 @dataclass(frozen=True)
+class HandoffFigures:
+    total: int
+    answered: int  # with a first agent message
+    first_response_p50: timedelta | None
+    first_response_p90: timedelta | None
+    abandoned: int
+    per_reason: tuple[tuple[str, int, int], ...]  # (code, hand-offs, conversations)
+
+    @property
+    def abandoned_share(self) -> float | None:
+        return self.abandoned / self.total if self.total else None
+
+
+def handoff_figures(
+    session: Session, lower: datetime, upper: datetime
+) -> HandoffFigures:
+    rows = handoff_store.requested_between(session, lower, upper)
+    waits = [r.first_reply_at - r.requested_at for r in rows if r.first_reply_at]
+    abandoned = sum(
+        (r.state == HandoffState.CANCELLED.value and r.claimed_at is None)
+        or r.outcome == HandoffOutcome.NO_AGENT.value
+        for r in rows
+    )
+    per_code: dict[str, int] = {}
+    for row in rows:
+        per_code[row.reason_code] = per_code.get(row.reason_code, 0) + 1
+    decided = dict(review_stats.reason_counts(session, lower, upper, limit=1000))
+    return HandoffFigures(
+        total=len(rows),
+        answered=len(waits),
+        first_response_p50=nearest_rank(waits, 0.5),
+        first_response_p90=nearest_rank(waits, 0.9),
+        abandoned=abandoned,
+        per_reason=tuple(
+            (code, count, decided.get(code, 0))
+            for code, count in sorted(per_code.items())
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     start: date
     end: date  # inclusive
@@ -51,6 +98,7 @@ class Dashboard:
     contained: int
     sla: tuple[tuple[str, int], ...]
     top_reasons: tuple[tuple[str, int], ...]
+    handoffs: HandoffFigures
 
     @property
     def containment(self) -> float | None:
@@ -112,4 +160,5 @@ def dashboard(session: Session, *, start: date, end: date, now: datetime) -> Das
         contained=contained,
         sla=tuple(sla_counts.items()),
         top_reasons=top_reasons,
+        handoffs=handoff_figures(session, lower, upper),
     )

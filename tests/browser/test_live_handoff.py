@@ -143,6 +143,14 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
     screenshot(buyer, "live-8-buyer-back-with-the-bot")
     assert "hijack" not in str(web_stack.tracker(conversation_id))
 
+    # the dashboard counts it
+    agent.goto("/agent/dashboard")
+    card = agent.locator("#handoff-figures")
+    expect(card).to_contain_text("Time to the first agent message")
+    expect(card).to_contain_text("buyer_asked_for_agent")
+    card.scroll_into_view_if_needed()
+    screenshot(agent, "live-10-dashboard")
+
     _presence(agent, "away")
 
 

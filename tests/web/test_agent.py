@@ -443,6 +443,8 @@ def test_dashboard_renders_the_charts(agent, seeded):
         assert title in html
     assert "1 of 4 conversations (25.0%) handled by the bot alone" in html
     assert "<title>late_delivery: 1</title>" in html
+    # the live hand-off card (its figures: tests/integration/review)
+    assert 'id="handoff-figures"' in html and "No live hand-off in this range." in html
     custom = agent.get("/agent/dashboard?date_from=2026-01-01&date_to=2026-01-07")
     assert "From 2026-01-01 to 2026-01-07" in custom.text
     assert "No conversations in this range." in custom.text

@@ -97,8 +97,18 @@ async def dashboard_page(request: Request) -> Response:
             "charts": dashboard_charts(dash),
             "containment": _percent(dash.containment),
             "sla_compliance": _percent(dash.sla_compliance),
+            "abandoned_share": _percent(dash.handoffs.abandoned_share),
+            "duration": _duration,
         },
     )
+
+
+def _duration(value: Any) -> str:
+    """A wait as minutes and seconds ("3:07"); "—" when there is none."""
+    if value is None:
+        return "—"
+    seconds = int(value.total_seconds())
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 routes: list[BaseRoute] = [

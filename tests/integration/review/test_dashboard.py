@@ -50,3 +50,57 @@ def test_dashboard_figures(project, tracker, writer, varied):
             now=later,
         )
     assert (dash.sla_met, dash.sla_judged, dash.sla_compliance) == (0, 1, 0.0)
+
+
+def test_live_hand_off_figures(project, tracker, writer, varied):
+    """Time to the first agent message (nearest-rank p50/p90 over those
+    answered), abandoned waits, and hand-offs per reason code."""
+    from zoneinfo import ZoneInfo
+
+    from bot.domain.handoff import AgentHours
+    from bot.services import agent_presence, handoff, users
+
+    hours = AgentHours.parse("00:00-23:59", ZoneInfo("America/Los_Angeles"))
+    start = utc(2026, 11, 24, 18)
+    with session_scope(project) as session:
+        agent = users.add_user(
+            session, username="ann", password="a-long-password-1", role="agent",
+            now=start,
+        )  # fmt: skip
+    ids = []
+    for n, conversation in enumerate(("h-1", "h-2", "h-3", "h-4", "h-5")):
+        asked_at = start + timedelta(minutes=10 * n)
+        with session_scope(project) as session:
+            agent_presence.set_presence(
+                session, agent_id=agent.id, status="online", now=asked_at
+            )
+            ids.append(
+                handoff.request_handoff(
+                    session, conversation_id=conversation,
+                    reason_code="buyer_asked_for_agent", now=asked_at, hours=hours,
+                ).handoff.id
+            )  # fmt: skip
+    # answered after 1, 2 and 5 minutes; one cancelled by the buyer; one waits
+    for hid, minutes in zip(ids[:3], (1, 2, 5)):
+        with session_scope(project) as session:
+            view = handoff.get(session, handoff_id=hid)
+            at = view.requested_at + timedelta(minutes=minutes)
+            handoff.claim(session, handoff_id=hid, agent_id=agent.id, now=at)
+            handoff.agent_message(
+                session, handoff_id=hid, agent_id=agent.id, text="hi", now=at
+            )
+    with session_scope(project) as session:
+        handoff.cancel(session, conversation_id="h-4", now=start + timedelta(hours=1))
+        figures = review_dashboard.handoff_figures(
+            session, utc(2026, 11, 19), utc(2026, 11, 27)
+        )
+        outside = review_dashboard.handoff_figures(
+            session, utc(2026, 11, 1), utc(2026, 11, 2)
+        )
+    assert (figures.total, figures.answered) == (5, 3)
+    assert figures.first_response_p50 == timedelta(minutes=2)
+    assert figures.first_response_p90 == timedelta(minutes=5)
+    assert (figures.abandoned, figures.abandoned_share) == (1, 0.2)
+    # one conversation of the fixtures ended with buyer_asked_for_agent
+    assert figures.per_reason == (("buyer_asked_for_agent", 5, 1),)
+    assert outside.total == 0 and outside.first_response_p50 is None
