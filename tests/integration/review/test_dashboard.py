@@ -81,7 +81,7 @@ def test_live_hand_off_figures(project, tracker, writer, varied):
                 ).handoff.id
             )  # fmt: skip
     # answered after 1, 2 and 5 minutes; one cancelled by the buyer; one waits
-    for hid, minutes in zip(ids[:3], (1, 2, 5)):
+    for hid, minutes in zip(ids[:3], (1, 2, 5), strict=True):
         with session_scope(project) as session:
             view = handoff.get(session, handoff_id=hid)
             at = view.requested_at + timedelta(minutes=minutes)
