@@ -13,6 +13,7 @@ from bot.adapters.orm import (
     AgentPresenceRow,
     HandoffMessageRow,
     HandoffRow,
+    SavedReplyRow,
     WebUserRow,
 )
 from bot.domain.handoff import ACTIVE_STATES, HandoffState
@@ -176,3 +177,12 @@ def requested_between(
         .order_by(HandoffRow.requested_at, HandoffRow.id)
     )
     return list(session.execute(stmt).scalars())
+
+
+def saved_replies(session: Session) -> list[SavedReplyRow]:
+    stmt = select(SavedReplyRow).order_by(SavedReplyRow.title, SavedReplyRow.id)
+    return list(session.execute(stmt).scalars())
+
+
+def saved_reply(session: Session, reply_id: int) -> SavedReplyRow | None:
+    return session.get(SavedReplyRow, reply_id)

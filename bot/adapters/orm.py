@@ -453,3 +453,15 @@ class AgentPresenceRow(Base):
     agent_id = Column(Integer, ForeignKey("web_users.id"), primary_key=True)
     status = Column(String(16), nullable=False)  # online | away
     seen_at = Column(UTCDateTime, nullable=False)
+
+
+class SavedReplyRow(Base):
+    """A reply agents keep for live chats, editable by every agent."""
+
+    __tablename__ = "saved_replies"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    title = Column(String(80), nullable=False)
+    text = Column(Text, nullable=False)
+    updated_by = Column(Integer, ForeignKey("web_users.id"), nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.adapters.db import session_scope
 from bot.domain.handoff import AgentHours
-from bot.services import handoff
+from bot.services import handoff, saved_replies
 from tests.web.conftest import csrf_from, utc_now
 
 HOURS = AgentHours.parse("00:00-23:59", ZoneInfo("America/Los_Angeles"))
@@ -134,3 +134,65 @@ def test_an_unknown_action_is_refused(signed_in, web_engine):
     response = _post(ann, hid, action="drop table")
     assert response.status_code == 400
     assert _state(web_engine, hid).state == "waiting"
+
+
+def test_saved_replies_are_kept_edited_and_sent(signed_in, web_engine):
+    ann = signed_in("agent", username="ann")
+    bob = signed_in("agent", username="bob")
+    token = csrf_from(ann, "/agent/live/replies")
+    assert "No saved reply yet." in ann.get("/agent/live/replies").text
+    added = ann.post(
+        "/agent/live/replies",
+        data={
+            "action": "add",
+            "title": "Greeting",
+            "text": "Hi, I'm <i>here</i> to help.",
+            "csrf_token": token,
+        },
+    )
+    assert added.status_code == 303
+    page = bob.get("/agent/live/replies")  # every agent sees and may edit it
+    assert "Hi, I&#39;m &lt;i&gt;here&lt;/i&gt; to help." in page.text
+    with session_scope(web_engine) as session:
+        (reply,) = saved_replies.list_replies(session)
+    token = csrf_from(bob, "/agent/live/replies")
+    bob.post(
+        "/agent/live/replies",
+        data={
+            "action": "update",
+            "reply_id": str(reply.id),
+            "title": "Greeting",
+            "text": "Hello, how can I help?",
+            "csrf_token": token,
+        },
+    )
+    empty = bob.post(
+        "/agent/live/replies",
+        data={"action": "add", "title": " ", "text": "x", "csrf_token": token},
+    )
+    assert empty.status_code == 303
+    assert "A saved reply needs a title." in bob.get("/agent/live/replies").text
+    # no CSRF token: refused
+    assert (
+        bob.post("/agent/live/replies", data={"action": "delete", "reply_id": "1"})
+    ).status_code == 403
+
+    # sent from a live chat
+    _go_online(ann)
+    hid = _ask(web_engine, "anon-live-9")
+    _post(ann, hid, action="claim")
+    sent = _post(ann, hid, action="message", text="", reply_id=str(reply.id))
+    assert sent.status_code == 303
+    with session_scope(web_engine) as session:
+        kept = handoff.undelivered(session, conversation_id="anon-live-9")
+    assert [m.text for m in kept] == ["Hello, how can I help?"]
+    missing = _post(ann, hid, action="message", text="", reply_id="999")
+    assert missing.status_code == 400 and "does not exist" in missing.text
+
+    token = csrf_from(ann, "/agent/live/replies")
+    ann.post(
+        "/agent/live/replies",
+        data={"action": "delete", "reply_id": str(reply.id), "csrf_token": token},
+    )
+    with session_scope(web_engine) as session:
+        assert saved_replies.list_replies(session) == []

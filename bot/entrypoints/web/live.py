@@ -8,12 +8,15 @@ bot.services.handoff, with the buyer's chat reached through Rasa's HTTP API
 - `GET /agent/live/{id}`: one hand-off: the whole conversation so far (the
   review transcript: messages, decisions and reason codes, cases), whether the
   buyer is verified, and the forms to claim, give, write and hand back;
-- `POST /agent/live/{id}`: `action` = claim | assign (`to`) | message (`text`)
-  | close (`outcome` = resolved | case_opened), CSRF-checked.
+- `POST /agent/live/{id}`: `action` = claim | assign (`to`) | message (`text`,
+  or `reply_id` of a saved reply) | close (`outcome` = resolved | case_opened),
+  CSRF-checked;
+- `GET /agent/live/replies`, `POST` (`action` = add | update | delete): the
+  saved replies, editable by every agent.
 
 Every page counts as the agent being seen (bot.services.agent_presence.PRESENCE_TTL).
 The pages are rendered on request; live updates (server-sent events), typing
-indicators, saved replies and the order side panel are not built yet (issue 14
+indicators and the order side panel are not built yet (issue 14
 stays open).
 """
 
@@ -33,7 +36,7 @@ from bot.adapters.catalogue import t
 from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.templating import render
-from bot.services import agent_presence, handoff, review
+from bot.services import agent_presence, handoff, review, saved_replies
 from bot.services.push import push_agent_message, push_handoff_closed
 
 log = logging.getLogger(__name__)
@@ -131,6 +134,7 @@ def _chat_page(
             found = None
         agent_name = agent_presence.agent_name(session, view.agent_id)
         agents = agent_presence.online_agent_choices(session, now=now, besides=user.id)
+        replies = saved_replies.list_replies(session)
     return render(
         request,
         "agent/live_chat.html",
@@ -148,6 +152,7 @@ def _chat_page(
             "action_url": live_url(handoff_id),
             "conversation_url": conversation_url(view.conversation_id),
             "max_chars": handoff.MAX_AGENT_MESSAGE_CHARS,
+            "replies": replies,
         },
         status_code=status_code,
     )
@@ -191,11 +196,15 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
             push = ("message", t("handoff.chat.joined", "en", agent=author))
             flash = {"msg": "handoff.live.flash.assigned", "agent": author}
         elif action == "message":
+            text = str(form.get("text") or "")
+            if form.get("reply_id") and not text.strip():
+                reply_id = _positive(form.get("reply_id"), "handoff.error.invalid")
+                text = saved_replies.get_reply(session, reply_id).text
             view, message = handoff.agent_message(
                 session,
                 handoff_id=handoff_id,
                 agent_id=user.id,
-                text=str(form.get("text") or ""),
+                text=text,
                 now=now,
             )
             author = user.username
@@ -236,12 +245,16 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
 
 
 def _agent_id(value: Any) -> int:
+    return _positive(value, "handoff.error.not_an_agent")
+
+
+def _positive(value: Any, key: str) -> int:
     try:
         number = int(str(value))
     except ValueError:
-        raise handoff.HandoffError("handoff.error.not_an_agent") from None
+        raise handoff.HandoffError(key) from None
     if not 0 < number < 2**31:
-        raise handoff.HandoffError("handoff.error.not_an_agent")
+        raise handoff.HandoffError(key)
     return number
 
 
@@ -265,7 +278,75 @@ async def chat_action(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+# -- saved replies ------------------------------------------------------------------
+
+
+async def replies_page(request: Request) -> Response:
+    await signed_in(request, ROLE)
+
+    def load() -> list[saved_replies.SavedReply]:
+        with db_session(request) as session:
+            return saved_replies.list_replies(session)
+
+    replies = await run_in_threadpool(load)
+    return render(
+        request,
+        "agent/live_replies.html",
+        {
+            "replies": replies,
+            "flash": request.session.pop(FLASH_KEY, None),
+            "max_title": saved_replies.MAX_TITLE_CHARS,
+            "max_chars": handoff.MAX_AGENT_MESSAGE_CHARS,
+        },
+    )
+
+
+async def replies_action(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    form = await checked_form(request)
+    action = str(form.get("action") or "")
+
+    def act() -> dict[str, Any]:
+        now = clock.now()
+        title, text = str(form.get("title") or ""), str(form.get("text") or "")
+        with db_session(request) as session:
+            if action == "add":
+                saved_replies.add_reply(
+                    session, agent_id=user.id, title=title, text=text, now=now
+                )
+            elif action == "update":
+                saved_replies.update_reply(
+                    session,
+                    reply_id=_positive(form.get("reply_id"), "handoff.error.invalid"),
+                    agent_id=user.id,
+                    title=title,
+                    text=text,
+                    now=now,
+                )
+            elif action == "delete":
+                saved_replies.delete_reply(
+                    session,
+                    reply_id=_positive(form.get("reply_id"), "handoff.error.invalid"),
+                    agent_id=user.id,
+                )
+                return {"msg": "handoff.live.flash.reply_deleted"}
+            else:
+                raise handoff.HandoffError("handoff.error.invalid")
+        return {"msg": "handoff.live.flash.reply_saved"}
+
+    try:
+        flash = await run_in_threadpool(act)
+    except handoff.HandoffError as exc:
+        flash = {"error": exc.message(LANGUAGE)}
+    request.session[FLASH_KEY] = flash
+    return RedirectResponse(REPLIES_URL, status_code=303)
+
+
+REPLIES_URL = "/agent/live/replies"
+
 routes: list[BaseRoute] = [
+    Route(REPLIES_URL, replies_page, methods=["GET"]),
+    Route(REPLIES_URL, replies_action, methods=["POST"]),
     Route("/agent/live", inbox, methods=["GET"], name="agent_live"),
     Route("/agent/live/presence", presence, methods=["POST"]),
     Route("/agent/live/{handoff_id:int}", chat_page, methods=["GET"]),
