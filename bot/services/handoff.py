@@ -112,6 +112,19 @@ def _view(row: HandoffRow) -> HandoffView:
     )
 
 
+def printable_text(text: str | None, limit: int) -> str:
+    """What an agent typed, without control characters (newlines and tabs
+    stay), trimmed and cut to `limit` characters."""
+    kept = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t")
+    return kept.strip()[:limit]
+
+
+def _end(row: HandoffRow, state: HandoffState, outcome: str, now: datetime) -> None:
+    row.state = state.value
+    row.outcome = outcome
+    row.closed_at = now
+
+
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("naive datetime given: attach a time zone")
@@ -152,9 +165,7 @@ def request_handoff(
         return HandoffRequest(_view(row), estimate(session, row, now=now))
     if row is not None:
         # waiting while every agent went away: that wait is over
-        row.state = HandoffState.CLOSED.value
-        row.outcome = HandoffOutcome.NO_AGENT.value
-        row.closed_at = now
+        _end(row, HandoffState.CLOSED, HandoffOutcome.NO_AGENT.value, now)
     if online == 0:
         back = None if hours.is_open(now) else hours.next_opening(now)
         return HandoffRequest(None, None, agents_back_at=back)
@@ -196,9 +207,7 @@ def cancel(
     row = store.active_for_conversation(session, conversation_id, for_update=True)
     if row is None:
         return None
-    row.state = HandoffState.CANCELLED.value
-    row.outcome = "cancelled"
-    row.closed_at = now
+    _end(row, HandoffState.CANCELLED, "cancelled", now)
     session.flush()
     return _view(row)
 
@@ -230,9 +239,7 @@ def give_up_to_case(
         kind=CaseKind.AGENT,
         notifier=notifier,
     )
-    row.state = HandoffState.CLOSED.value
-    row.outcome = HandoffOutcome.NO_AGENT.value
-    row.closed_at = now
+    _end(row, HandoffState.CLOSED, HandoffOutcome.NO_AGENT.value, now)
     row.case_id = opened.case.id
     session.flush()
     return opened
@@ -314,8 +321,7 @@ def agent_message(
     delivered (`mark_delivered`); otherwise the buyer's next message shows it
     (`undelivered`)."""
     _require_aware(now)
-    cleaned = "".join(ch for ch in (text or "") if ch.isprintable() or ch in "\n\t")
-    cleaned = cleaned.strip()[:MAX_AGENT_MESSAGE_CHARS]
+    cleaned = printable_text(text, MAX_AGENT_MESSAGE_CHARS)
     if not cleaned:
         raise HandoffError("handoff.error.empty_text")
     row = _mine(session, handoff_id, agent_id)
@@ -357,9 +363,7 @@ def close(
     if outcome not in AGENT_OUTCOMES:
         raise HandoffError("handoff.error.bad_outcome", outcome=outcome)
     row = _mine(session, handoff_id, agent_id)
-    row.state = HandoffState.CLOSED.value
-    row.outcome = outcome
-    row.closed_at = now
+    _end(row, HandoffState.CLOSED, outcome, now)
     row.case_id = case_id
     session.flush()
     return _view(row)

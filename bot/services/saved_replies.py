@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.adapters import handoff_store as store
 from bot.adapters.orm import SavedReplyRow
 from bot.services.agent_presence import require_agent
-from bot.services.handoff import MAX_AGENT_MESSAGE_CHARS
+from bot.services.handoff import MAX_AGENT_MESSAGE_CHARS, printable_text
 from bot.services.handoff_errors import HandoffError
 
 MAX_TITLE_CHARS = 80
@@ -29,13 +29,11 @@ def _view(row: SavedReplyRow) -> SavedReply:
     return SavedReply(row.id, row.title, row.text)
 
 
-def _clean(value: str | None, limit: int) -> str:
-    text = "".join(ch for ch in (value or "") if ch.isprintable() or ch in "\n\t")
-    return text.strip()[:limit]
-
-
 def _fields(title: str | None, text: str | None) -> tuple[str, str]:
-    title, text = _clean(title, MAX_TITLE_CHARS), _clean(text, MAX_AGENT_MESSAGE_CHARS)
+    title, text = (
+        printable_text(title, MAX_TITLE_CHARS),
+        printable_text(text, MAX_AGENT_MESSAGE_CHARS),
+    )
     if not title:
         raise HandoffError("handoff.error.reply_title")
     if not text:

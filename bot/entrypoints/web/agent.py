@@ -56,7 +56,8 @@ MAX_PAGE = 10**6
 SYNC_ROUND = 20_000
 
 
-def _tracker(request: Request) -> Engine:
+def tracker_engine(request: Request) -> Engine:
+    """The tracker store's engine (the review console and the live inbox read it)."""
     return get_engine(request.app.state.settings.tracker_store_url)
 
 
@@ -73,7 +74,7 @@ def sync(request: Request, now: datetime) -> str | None:
         while read >= SYNC_ROUND:
             with db_session(request) as session:
                 read = review.sync_summaries(
-                    session, _tracker(request), now=now, limit=SYNC_ROUND
+                    session, tracker_engine(request), now=now, limit=SYNC_ROUND
                 )
     except review.TrackerUnavailable as exc:
         log.warning("Review sync failed: %s", exc.params.get("detail"))
@@ -169,7 +170,7 @@ def _transcript_page(
     with db_session(request) as session:
         try:
             found = review.transcript(
-                session, _tracker(request), conversation_id, now=now
+                session, tracker_engine(request), conversation_id, now=now
             )
         except review.ConversationNotFound:
             raise HTTPException(404) from None
@@ -254,7 +255,7 @@ def _act(
         elif action == "correct":
             review.correct_intent(
                 session,
-                _tracker(request),
+                tracker_engine(request),
                 conversation_id=conversation_id,
                 event_id=_int(form.get("event_id")),
                 intent=str(form.get("intent") or ""),

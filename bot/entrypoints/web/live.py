@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.adapters import clock
 from bot.adapters.catalogue import t
-from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync
+from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync, tracker_engine
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.templating import render
 from bot.services import agent_presence, handoff, review, saved_replies
@@ -126,7 +126,7 @@ def _chat_page(
         try:
             found = review.transcript(
                 session,
-                get_tracker(request),
+                tracker_engine(request),
                 view.conversation_id,
                 now=now,
             )
@@ -156,12 +156,6 @@ def _chat_page(
         },
         status_code=status_code,
     )
-
-
-def get_tracker(request: Request):  # noqa: ANN201 - Engine
-    from bot.adapters.db import get_engine
-
-    return get_engine(request.app.state.settings.tracker_store_url)
 
 
 async def chat_page(request: Request) -> Response:
