@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters import handoff_store as store
 from bot.adapters.orm import AgentPresenceRow
+from bot.domain.instants import require_aware
 from bot.services.handoff_errors import HandoffError
 
 # An agent not seen for this long is away, whatever they said.
@@ -25,8 +26,7 @@ def set_presence(
     session: Session, *, agent_id: int, status: str, now: datetime
 ) -> None:
     """`online` or `away`; also the agent's "seen" time."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("naive datetime given: attach a time zone")
+    require_aware(now)
     if status not in PRESENCE_STATUSES:
         raise HandoffError("handoff.error.bad_status", status=status)
     require_agent(session, agent_id)

@@ -46,6 +46,7 @@ from bot.adapters import case_store
 from bot.adapters.case_store import add_message, lock_for_case_writes
 from bot.adapters.catalogue import t
 from bot.adapters.orm import CaseRow
+from bot.domain.instants import require_aware
 from bot.domain.model import CaseKind, CaseStatus, MessageAuthor
 from bot.domain.sla import deadlines
 from bot.services import messagebus
@@ -68,11 +69,6 @@ REPLY_AUTHORS = (MessageAuthor.SELLER.value, MessageAuthor.AGENT.value)
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def _require_aware(now: datetime) -> None:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("`now` must be timezone-aware (UTC)")
 
 
 def _clean_text(text: str | None) -> str:
@@ -127,7 +123,7 @@ def open_case(
     The seller and buyer default to the order's. A new seller case notifies the
     seller (after commit).
     """
-    _require_aware(now)
+    require_aware(now)
     kind = CaseKind(kind)
     text = _clean_text(question)
     if not conversation_id:
@@ -202,7 +198,7 @@ def reply(
     The first reply sets `replied_at`; an awaiting case becomes `seller_replied`
     (an escalated one stays escalated, the reply kept for the associates).
     """
-    _require_aware(now)
+    require_aware(now)
     body = _clean_text(text)
     lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
@@ -224,7 +220,7 @@ def agent_reply(
 ) -> CaseView:
     """A CSBA associate writes into the case; the bot delivers it to the buyer.
     The status does not change."""
-    _require_aware(now)
+    require_aware(now)
     body = _clean_text(text)
     if not agent_id:
         raise CaseError("case.error.agent_required")
@@ -239,7 +235,7 @@ def add_buyer_message(
     session: Session, *, case_id: int | str, text: str, now: datetime
 ) -> CaseView:
     """The buyer adds to an open case. The status and the clocks do not change."""
-    _require_aware(now)
+    require_aware(now)
     body = _clean_text(text)
     lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
@@ -263,7 +259,7 @@ def resolve(
     `by` is seller, agent, buyer or system; a seller may resolve only their own
     seller case (`actor_id` is their seller id). Resolving twice changes nothing.
     """
-    _require_aware(now)
+    require_aware(now)
     by = MessageAuthor(by)
     lock_for_case_writes(session)
     row = _load_case(session, case_id, for_update=True)
@@ -303,7 +299,7 @@ def sweep(
     PostgreSQL, rows another transaction holds (a reply being written) are
     skipped and judged by the next sweep.
     """
-    _require_aware(now)
+    require_aware(now)
     lock_for_case_writes(session)
     rows = case_store.due_for_escalation(session, now=now)
     if not rows:
@@ -392,7 +388,7 @@ def mark_delivered(
 ) -> int:
     """Record that the buyer was shown these messages. Messages already
     delivered keep their first delivery time. Returns how many were marked."""
-    _require_aware(now)
+    require_aware(now)
     ids = sorted({int(message_id) for message_id in message_ids})
     if not ids:
         return 0
