@@ -26,7 +26,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import MAX_QUOTE_CHARS, CsbaAction, Turn, clean_text
 from bot.config import DEFAULT_AGENT_HOURS, MARKETPLACE_TZ, agent_hours_text
 from bot.domain.handoff import AgentHours, HandoffState
-from bot.services import agent_presence, handoff
+from bot.services import agent_presence, handoff, ratings
 from bot.services.presentation import format_marketplace_time
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 HANDOFF_SLOT = "handoff"
 # What a buyer's message in a live chat gets back from the bot: data, no words.
 DELIVERED = {"handoff": "delivered"}
+# After the agent handed back: the widget asks the buyer "Was this helpful?".
+ASK_HELPFUL = {"handoff": "closed", "ask": "helpful"}
 
 
 def agent_hours() -> AgentHours:
@@ -195,12 +197,20 @@ class ActionHandoffResume(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
+        rateable = None
         with self.services.session() as session:
             still = handoff.active(session, conversation_id=turn.conversation_id)
             if still is None:
                 deliver_pending(dispatcher, session, turn.conversation_id, turn.now)
+                rateable = ratings.rateable_handoff(
+                    session, conversation_id=turn.conversation_id, now=turn.now
+                )
         if still is not None:
             # a stale or forged signal: the agent still has the chat
             return [SlotSet(HANDOFF_SLOT, still.state)]
         dispatcher.utter_message(response="utter_handoff_back")
+        if rateable is not None:
+            # data only: the widget asks "Was this helpful?" and posts the
+            # answer to the web app (/chat/rating), never as an intent
+            dispatcher.utter_message(json_message=ASK_HELPFUL)
         return ended_slots()

@@ -465,3 +465,29 @@ class SavedReplyRow(Base):
     text = Column(Text, nullable=False)
     updated_by = Column(Integer, ForeignKey("web_users.id"), nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
+
+
+# -- ratings (issue 14, bot.services.ratings) -------------------------------------------
+
+
+class RatingRow(Base):
+    """A buyer's answer about one rated thing: a live hand-off now ("Was this
+    helpful?", scale `helpful`: 1 yes, 0 no), later e.g. a case (scale `stars`,
+    1-5). One answer per subject; rating again changes `value` and `updated_at`."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("subject", "subject_id"),
+        Index("ix_ratings_subject_scale_created", "subject", "scale", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    subject = Column(String(16), nullable=False)  # handoff | (later) case
+    # the rated row's id in the subject's table; not a foreign key, as it
+    # depends on `subject`
+    subject_id = Column(Integer, nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    scale = Column(String(16), nullable=False)  # helpful | (later) stars
+    value = Column(Integer, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)

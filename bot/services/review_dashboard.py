@@ -12,7 +12,8 @@
   agent message (requested → first reply, p50 and p90, over those answered),
   abandoned waits (the buyer went back to the bot before an agent came, or
   every agent went away) and, per reason code, hand-offs over conversations
-  that ended with that reason code.
+  that ended with that reason code; and how many of the hand-offs the buyers
+  rated in the range they found helpful (bot.services.ratings).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.adapters import handoff_store, review_stats
 from bot.domain.handoff import HandoffOutcome, HandoffState, nearest_rank
 from bot.domain.model import Route
 from bot.domain.sla import SlaState, sla_state
+from bot.services.ratings import HelpfulFigures, helpful_figures
 from bot.services.review import day_start_utc
 
 DEFAULT_DAYS = 30
@@ -55,6 +57,7 @@ class HandoffFigures:
     first_response_p90: timedelta | None
     abandoned: int
     per_reason: tuple[tuple[str, int, int], ...]  # (code, hand-offs, conversations)
+    helpful: HelpfulFigures  # the buyers' "Was this helpful?", rated in the range
 
     @property
     def abandoned_share(self) -> float | None:
@@ -85,6 +88,7 @@ def handoff_figures(
             (code, count, decided.get(code, 0))
             for code, count in sorted(per_code.items())
         ),
+        helpful=helpful_figures(session, lower, upper),
     )
 
 

@@ -9,7 +9,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from actions.handoff import ActionHandoffCancel, ActionHandoffRelay
+from actions.handoff import (
+    ActionHandoffCancel,
+    ActionHandoffRelay,
+    ActionHandoffResume,
+)
 from actions.session import ActionSessionStart
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
@@ -161,6 +165,56 @@ def test_an_old_cancel_button_does_not_end_a_live_chat(
     with services.session() as session:
         assert handoff.active(session, conversation_id=chat.sender_id).state == "live"
         assert handoff.undelivered(session, conversation_id=chat.sender_id) == []
+
+
+def test_resume_says_the_bot_is_back_and_asks_whether_it_helped(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    agent_id = _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    now = datetime.fromisoformat(NOW)
+    tracker = tracker_factory(sender_id=chat.sender_id, slots={"handoff": "live"})
+    with services.session() as session:
+        view = handoff.active(session, conversation_id=chat.sender_id)
+        handoff.claim(session, handoff_id=view.id, agent_id=agent_id, now=now)
+    # a stale signal while the agent still has the chat: nothing said, no question
+    asyncio.run(ActionHandoffResume(services).run(dispatcher, tracker, chat.domain))
+    assert dispatcher.messages == []
+    with services.session() as session:
+        handoff.close(
+            session, handoff_id=view.id, agent_id=agent_id, outcome="resolved", now=now
+        )
+    events = asyncio.run(
+        ActionHandoffResume(services).run(dispatcher, tracker, chat.domain)
+    )
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_handoff_back",
+        None,
+    ]
+    # the question is data only (no text, no buttons: no intent to inject);
+    # the widget shows it and posts the answer to /chat/rating
+    ask = dispatcher.messages[1]
+    assert ask["custom"] == {"handoff": "closed", "ask": "helpful"}
+    assert not ask.get("text") and not ask.get("buttons")
+    assert {"event": "slot", "name": "handoff", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_resume_after_a_cancelled_hand_off_asks_nothing(
+    chat_factory, services, tracker_factory, dispatcher
+):
+    _agent_online(services)
+    chat = chat_factory()
+    chat.say("let me talk to a person", "human_agent")
+    with services.session() as session:
+        handoff.cancel(
+            session, conversation_id=chat.sender_id, now=datetime.fromisoformat(NOW)
+        )
+    tracker = tracker_factory(sender_id=chat.sender_id)
+    asyncio.run(ActionHandoffResume(services).run(dispatcher, tracker, chat.domain))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_handoff_back"]
 
 
 def test_a_new_session_keeps_the_hand_off(

@@ -98,6 +98,7 @@ async def dashboard_page(request: Request) -> Response:
             "containment": _percent(dash.containment),
             "sla_compliance": _percent(dash.sla_compliance),
             "abandoned_share": _percent(dash.handoffs.abandoned_share),
+            "helpful_share": _percent(dash.handoffs.helpful.share),
             "duration": _duration,
         },
     )
