@@ -180,3 +180,11 @@ def agent_hours_text() -> str:
     """`CSBA_AGENT_HOURS`: when agents take live chats, every day, on the
     marketplace's wall clock (`HH:MM-HH:MM`)."""
     return os.environ.get("CSBA_AGENT_HOURS") or DEFAULT_AGENT_HOURS
+
+
+def live_signal_url() -> str | None:
+    """`CSBA_LIVE_SIGNAL_URL`: where Rasa and the action server tell the web app
+    that a live chat changed (the web app's `/internal/live`). Unset: no signal
+    leaves the process (the agent's pages still update on their own actions and
+    at each reload). `make run` sets it to the web app's address."""
+    return os.environ.get("CSBA_LIVE_SIGNAL_URL") or None

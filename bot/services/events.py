@@ -35,3 +35,12 @@ class CaseEscalated(Event):
     case: CaseView
     seller: Any
     notifier: Any = None
+
+
+@dataclass(frozen=True)
+class HandoffChanged(Event):
+    """A live hand-off was queued, claimed, given, closed or cancelled: the
+    agents' open pages hear of it (bot.services.live_updates)."""
+
+    handoff_id: int
+    conversation_id: str

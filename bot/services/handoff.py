@@ -45,71 +45,23 @@ from bot.domain.handoff import (
     QueueEstimate,
     queue_estimate,
 )
+from bot.domain.instants import require_aware
 from bot.domain.model import CaseKind
 from bot.services.agent_presence import agent_name, agents_online, require_agent
 from bot.services.case_views import OpenedCase
 from bot.services.cases import open_case
+from bot.services.events import HandoffChanged
 from bot.services.handoff_errors import (
     HandoffEnded,
     HandoffError,
     HandoffNotFound,
     HandoffNotYours,
 )
+from bot.services.handoff_views import HandoffRequest, HandoffView
+from bot.services.handoff_views import as_view as _view
+from bot.services.messagebus import publish
 
 MAX_AGENT_MESSAGE_CHARS = 5000
-
-
-@dataclass(frozen=True)
-class HandoffView:
-    id: int
-    conversation_id: str
-    buyer_id: str | None
-    verified: bool
-    order_id: str | None
-    reason_code: str
-    state: str
-    requested_at: datetime
-    agent_id: int | None
-    claimed_at: datetime | None
-    first_reply_at: datetime | None
-    closed_at: datetime | None
-    outcome: str | None
-    case_id: int | None
-
-    @property
-    def active(self) -> bool:
-        return self.state in ACTIVE_STATES
-
-
-@dataclass(frozen=True)
-class HandoffRequest:
-    """What `request_handoff` gives: the hand-off and the buyer's place in the
-    queue, or (`handoff` None) no agent online and, outside the agents' hours,
-    when they are back."""
-
-    handoff: HandoffView | None
-    queue: QueueEstimate | None
-    agents_back_at: datetime | None = None
-    created: bool = False
-
-
-def _view(row: HandoffRow) -> HandoffView:
-    return HandoffView(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        buyer_id=row.buyer_id,
-        verified=bool(row.verified),
-        order_id=row.order_id,
-        reason_code=row.reason_code,
-        state=row.state,
-        requested_at=row.requested_at,
-        agent_id=row.agent_id,
-        claimed_at=row.claimed_at,
-        first_reply_at=row.first_reply_at,
-        closed_at=row.closed_at,
-        outcome=row.outcome,
-        case_id=row.case_id,
-    )
 
 
 def printable_text(text: str | None, limit: int) -> str:
@@ -125,9 +77,11 @@ def _end(row: HandoffRow, state: HandoffState, outcome: str, now: datetime) -> N
     row.closed_at = now
 
 
-def _require_aware(now: datetime) -> None:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("naive datetime given: attach a time zone")
+def _changed(session: Session, row: HandoffRow) -> None:
+    """After the commit, the agents' open pages hear of it (bot.services.live_updates)."""
+    publish(
+        session, HandoffChanged(handoff_id=row.id, conversation_id=row.conversation_id)
+    )
 
 
 def estimate(
@@ -157,7 +111,7 @@ def request_handoff(
     order_id: str | None = None,
 ) -> HandoffRequest:
     """Join the queue when an agent is online; otherwise say when they are back."""
-    _require_aware(now)
+    require_aware(now)
     store.lock_for_handoff_writes(session, key=conversation_id)
     row = store.active_for_conversation(session, conversation_id, for_update=True)
     online = agents_online(session, now=now)
@@ -166,6 +120,7 @@ def request_handoff(
     if row is not None:
         # waiting while every agent went away: that wait is over
         _end(row, HandoffState.CLOSED, HandoffOutcome.NO_AGENT.value, now)
+        _changed(session, row)
     if online == 0:
         back = None if hours.is_open(now) else hours.next_opening(now)
         return HandoffRequest(None, None, agents_back_at=back)
@@ -180,6 +135,7 @@ def request_handoff(
     )
     session.add(row)
     session.flush()
+    _changed(session, row)
     return HandoffRequest(_view(row), estimate(session, row, now=now), created=True)
 
 
@@ -202,13 +158,14 @@ def cancel(
     session: Session, *, conversation_id: str, now: datetime
 ) -> HandoffView | None:
     """The buyer goes back to the bot: the active hand-off ends (None if none)."""
-    _require_aware(now)
+    require_aware(now)
     store.lock_for_handoff_writes(session, key=conversation_id)
     row = store.active_for_conversation(session, conversation_id, for_update=True)
     if row is None:
         return None
     _end(row, HandoffState.CANCELLED, "cancelled", now)
     session.flush()
+    _changed(session, row)
     return _view(row)
 
 
@@ -223,7 +180,7 @@ def give_up_to_case(
     """Every agent went away while the buyer waited: the hand-off ends
     (outcome no_agent) and the buyer gets the agent case with the 2-day
     commitment, as when nobody was online when they asked."""
-    _require_aware(now)
+    require_aware(now)
     store.lock_for_handoff_writes(session, key=conversation_id)
     row = store.active_for_conversation(session, conversation_id, for_update=True)
     if row is None or row.state != HandoffState.WAITING.value:
@@ -242,6 +199,7 @@ def give_up_to_case(
     _end(row, HandoffState.CLOSED, HandoffOutcome.NO_AGENT.value, now)
     row.case_id = opened.case.id
     session.flush()
+    _changed(session, row)
     return opened
 
 
@@ -268,7 +226,7 @@ def claim(
     session: Session, *, handoff_id: int, agent_id: int, now: datetime
 ) -> HandoffView:
     """A waiting hand-off becomes the agent's. Claiming one's own again is a no-op."""
-    _require_aware(now)
+    require_aware(now)
     require_agent(session, agent_id)
     store.lock_for_handoff_writes(session, key=str(handoff_id))
     row = _load(session, handoff_id)
@@ -282,6 +240,7 @@ def claim(
     row.agent_id = agent_id
     row.claimed_at = now
     session.flush()
+    _changed(session, row)
     return _view(row)
 
 
@@ -290,7 +249,7 @@ def assign(
 ) -> HandoffView:
     """Give a hand-off to another agent: a waiting one by any agent, a live one
     by the agent who has it."""
-    _require_aware(now)
+    require_aware(now)
     require_agent(session, agent_id)
     require_agent(session, to_agent_id)
     store.lock_for_handoff_writes(session, key=str(handoff_id))
@@ -303,6 +262,7 @@ def assign(
     row.agent_id = to_agent_id
     row.claimed_at = row.claimed_at or now
     session.flush()
+    _changed(session, row)
     return _view(row)
 
 
@@ -320,7 +280,7 @@ def agent_message(
     the commit the caller pushes it into the buyer's open chat and marks it
     delivered (`mark_delivered`); otherwise the buyer's next message shows it
     (`undelivered`)."""
-    _require_aware(now)
+    require_aware(now)
     cleaned = printable_text(text, MAX_AGENT_MESSAGE_CHARS)
     if not cleaned:
         raise HandoffError("handoff.error.empty_text")
@@ -359,13 +319,15 @@ def close(
     case_id: int | None = None,
 ) -> HandoffView:
     """The agent hands back to the bot with an outcome."""
-    _require_aware(now)
+    require_aware(now)
     if outcome not in AGENT_OUTCOMES:
         raise HandoffError("handoff.error.bad_outcome", outcome=outcome)
     row = _mine(session, handoff_id, agent_id)
     _end(row, HandoffState.CLOSED, outcome, now)
-    row.case_id = case_id
+    if case_id is not None:
+        row.case_id = case_id
     session.flush()
+    _changed(session, row)
     return _view(row)
 
 
@@ -395,4 +357,17 @@ def get(session: Session, *, handoff_id: int) -> HandoffView:
     row = store.load(session, handoff_id, for_update=False)
     if row is None:
         raise HandoffNotFound(handoff_id=handoff_id)
+    return _view(row)
+
+
+def attach_case(
+    session: Session, *, handoff_id: int, agent_id: int, case_id: int, now: datetime
+) -> HandoffView:
+    """Record on the live hand-off the agent has the case they opened from it
+    (bot.services.handoff_side), so "Close: I opened a case" is true."""
+    require_aware(now)
+    row = _mine(session, handoff_id, agent_id)
+    row.case_id = case_id
+    session.flush()
+    _changed(session, row)
     return _view(row)

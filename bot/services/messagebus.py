@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from bot.services import notifications
-from bot.services.events import CaseEscalated, CaseOpened, Event
+from bot.services import live_updates, notifications
+from bot.services.events import CaseEscalated, CaseOpened, Event, HandoffChanged
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ Handler = Callable[[Event], None]
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     CaseOpened: (notifications.send_case_opened,),
     CaseEscalated: (notifications.send_case_escalated,),
+    HandoffChanged: (live_updates.handoff_changed,),
 }
 
 _PENDING = "csba.pending_events"

@@ -147,7 +147,13 @@ def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
     actions_port, rasa_port, web_port = free_ports(3)
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     web_url = f"http://127.0.0.1:{web_port}"
-    env.update(RASA_URL=rasa_url, CSBA_WEB_PORT=str(web_port), RASA_PORT=str(rasa_port))
+    env.update(
+        RASA_URL=rasa_url,
+        CSBA_WEB_PORT=str(web_port),
+        RASA_PORT=str(rasa_port),
+        # Rasa and the action server tell the web app when a live chat changes
+        CSBA_LIVE_SIGNAL_URL=f"{web_url}/internal/live",
+    )
     actions, rasa = csba_services(
         workdir, env, model,
         actions_port=actions_port, rasa_port=rasa_port, api_token=api_token,

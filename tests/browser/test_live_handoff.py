@@ -2,18 +2,20 @@
 shop's chat widget and an agent on /agent/live, against the real Rasa, action
 server and web app. Each step is a screenshot.
 
-Not covered because not built yet: typing indicators, live updates of the
-agent's pages (the agent reloads), the waiting alert."""
+The agent never reloads: the inbox and the chat page update over server-sent
+events (the waiting alert and the title badge, the buyer's messages), and the
+typing indicators go both ways."""
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from playwright.sync_api import Page, expect
 
 from bot.adapters.db import make_engine, session_scope
-from bot.services import users
+from bot.services import ratings, users
 from tests.browser.conftest import AGENT, PASSWORD, screenshot
 from tests.browser.pages import bot_texts, conversation, login, open_chat, say
 from tools.devstack import DEMO_NOW
@@ -29,6 +31,19 @@ def _second_agent(database_url: str) -> None:
                 session, username=SECOND_AGENT, password=PASSWORD, role="agent",
                 now=datetime.fromisoformat(DEMO_NOW),
             )  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def _helpful(database_url: str) -> tuple[int, int]:
+    """(rated, rated helpful) of every hand-off so far."""
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            figures = ratings.helpful_figures(
+                session, since=datetime(2000, 1, 1, tzinfo=timezone.utc)
+            )
+            return figures.rated, figures.helpful
     finally:
         engine.dispose()
 
@@ -66,6 +81,9 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
     login(agent, AGENT)
     _presence(agent, "online")
     expect(agent.locator(".intro")).to_contain_text(AGENT)
+    expect(agent.locator("#live-events")).to_have_attribute("data-live-state", "open")
+    assert not agent.title().startswith("(")
+    expect(agent.locator("#live-alert")).to_be_hidden()
     screenshot(agent, "live-1-agent-online")
 
     buyer = new_page()
@@ -78,11 +96,13 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
     screenshot(buyer, "live-2-buyer-in-the-queue")
     conversation_id = conversation(buyer)
 
-    agent.goto("/agent/live")
+    # the open inbox is alerted, with no reload: the list, an alert, the title
     waiting = agent.locator("#waiting .queue-line")
     expect(waiting).to_have_count(1)
     expect(waiting.first).to_contain_text("Unverified")
-    screenshot(agent, "live-3-agent-sees-the-queue")
+    expect(agent.locator("#live-alert")).to_be_visible()
+    expect(agent).to_have_title(re.compile(r"^\(1\) Live chats"))
+    screenshot(agent, "live-3-agent-alerted")
     waiting.first.locator("button[value=claim]").click()
     expect(agent.locator("h1 .state")).to_have_attribute("data-state", "live")
     expect(agent.locator("li.event.buyer p.text").first).to_contain_text("real person")
@@ -103,11 +123,24 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
     assert buyer.locator(".csba-bubble b").count() == 0  # text, not markup
     screenshot(buyer, "live-5-buyer-reads-the-agent")
 
-    # the buyer answers: no bot reply; the agent reads it
+    # typing indicators, both ways
+    expect(agent.locator("#live-events")).to_have_attribute("data-live-state", "open")
+    agent.locator("#text").press_sequentially("Let me check", delay=30)
+    typing = buyer.locator(".csba-typing")
+    expect(typing).to_be_visible()
+    expect(typing).to_have_text(f"{AGENT} is typing…")
+    screenshot(buyer, "live-5b-buyer-sees-the-agent-typing")
+    agent.fill("#text", "")
+    buyer.locator("#csba-input").press_sequentially("my parcel", delay=30)
+    expect(agent.locator("#buyer-typing")).to_be_visible()
+    expect(agent.locator("#buyer-typing")).to_have_text("The buyer is typing…")
+    screenshot(agent, "live-5c-agent-sees-the-buyer-typing")
+    buyer.fill("#csba-input", "")
+
+    # the buyer answers: no bot reply; the agent's open page shows it, no reload
     _send_without_reply(buyer, "my parcel was due on monday")
     _wait_for_buyer_text(web_stack, conversation_id, "my parcel was due on monday")
     assert "parcel" not in " ".join(bot_texts(buyer))
-    agent.reload()
     expect(agent.locator("li.event.buyer p.text").last).to_have_text(
         "my parcel was due on monday"
     )
@@ -138,6 +171,15 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
     expect(buyer.locator(".csba-msg-bot .csba-bubble").last).to_contain_text(
         "handed the chat back to me"
     )
+    # "Was this helpful?": answered to the web app, not to the bot
+    asked = buyer.locator(".csba-msg-notice[data-ask=helpful]")
+    expect(asked).to_contain_text("Was this helpful?")
+    asked.locator(".csba-quick-reply", has_text="Yes").click()
+    expect(asked).to_have_attribute("data-rated", "yes")
+    expect(asked).to_contain_text("glad our team could help")
+    screenshot(buyer, "live-8a-buyer-rates-the-chat")
+    assert _helpful(web_stack.database_url) == (1, 1)
+
     replies = say(buyer, "where is my order")
     assert replies and not any("queue" in r for r in replies), replies
     screenshot(buyer, "live-8-buyer-back-with-the-bot")

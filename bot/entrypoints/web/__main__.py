@@ -25,6 +25,9 @@ def main() -> None:
         # websocket protocol needs a newer `websockets` than Rasa 3.6 pins.
         ws="none",
         log_level=config.web_log_level(),
+        # the agents' live streams (server-sent events) are cut after 2 s at
+        # a stop; their browsers reconnect to whichever process is up
+        timeout_graceful_shutdown=2,
     )
 
 

@@ -6,6 +6,7 @@ the agent review console (/agent) and the seller case portal (/seller).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.adapters import live_signal
 from bot.adapters.db import make_engine, session_factory
 from bot.entrypoints.web.login import LoginThrottle
 from bot.entrypoints.web.settings import WebSettings
@@ -115,15 +117,26 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def _routes() -> list:
-    from bot.entrypoints.web import agent, agent_dashboard, buyer, live, login, seller
+    from bot.entrypoints.web import (
+        agent,
+        agent_dashboard,
+        buyer,
+        live,
+        live_events,
+        login,
+        ratings,
+        seller,
+    )
 
     return [
         *login.routes,
         *seller.routes,
         *agent.routes,
         *agent_dashboard.routes,
+        *live_events.routes,
         *live.routes,
         *buyer.routes,
+        *ratings.routes,
         Mount("/static", app=StaticFiles(directory=str(STATIC_DIR)), name="static"),
     ]
 
@@ -134,7 +147,11 @@ def create_app(settings: WebSettings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # live signals raised in this process reach its agents' open pages
+        loop = asyncio.get_running_loop()
+        live_signal.HUB.bind(loop)
         yield
+        live_signal.HUB.unbind(loop)
         engine.dispose()
 
     app = Starlette(

@@ -15,9 +15,8 @@ bot.services.handoff, with the buyer's chat reached through Rasa's HTTP API
   saved replies, editable by every agent.
 
 Every page counts as the agent being seen (bot.services.agent_presence.PRESENCE_TTL).
-The pages are rendered on request; live updates (server-sent events), typing
-indicators and the order side panel are not built yet (issue 14
-stays open).
+The pages update live (server-sent events, bot.entrypoints.web.live_events);
+typing indicators go both ways there too.
 """
 
 from __future__ import annotations
@@ -36,7 +35,14 @@ from bot.adapters.catalogue import t
 from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync, tracker_engine
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.templating import render
-from bot.services import agent_presence, handoff, review, saved_replies
+from bot.services import (
+    agent_presence,
+    handoff,
+    handoff_side,
+    live_updates,
+    review,
+    saved_replies,
+)
 from bot.services.push import push_agent_message, push_handoff_closed
 
 log = logging.getLogger(__name__)
@@ -153,6 +159,7 @@ def _chat_page(
             "conversation_url": conversation_url(view.conversation_id),
             "max_chars": handoff.MAX_AGENT_MESSAGE_CHARS,
             "replies": replies,
+            "side": _side_panel(request, view, now),
         },
         status_code=status_code,
     )
@@ -215,6 +222,9 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
             author = user.username
             push = ("closed", None)
             flash = {"msg": "handoff.live.flash.closed"}
+        elif action == "open_case":
+            # a seller case from the side panel: nothing goes into the buyer's chat
+            return _open_case(session, handoff_id, form, user, now)
         else:
             raise handoff.HandoffError("handoff.error.invalid")
     # after the commit: into the buyer's chat
@@ -226,6 +236,8 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
     else:
         pushed = push_handoff_closed(view.conversation_id, settings=settings)
     if action == "message":
+        # other agents with this chat open see the message too
+        live_updates.conversation_changed(view.conversation_id)
         if pushed:
             with db_session(request) as session:
                 handoff.mark_delivered(
@@ -236,6 +248,43 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
     elif not pushed:
         flash = {"msg": "handoff.live.flash.push_failed"}
     return flash
+
+
+def _open_case(
+    session: Any, handoff_id: int, form: Any, user: Any, now: Any
+) -> dict[str, Any]:
+    """`action=open_case`: the agent who has the chat opens a seller case on a
+    covered order of the side panel; the hand-off records it."""
+    opened = handoff_side.open_seller_case(
+        session,
+        handoff_id=handoff_id,
+        agent_id=user.id,
+        order_id=str(form.get("order_id") or ""),
+        kind=str(form.get("kind") or ""),
+        topic=str(form.get("topic") or ""),
+        question=str(form.get("question") or ""),
+        now=now,
+    )
+    key = "opened" if opened.created else "joined"
+    return {"msg": f"handoff.live.side.{key}", "case_id": opened.case.id}
+
+
+def _side_panel(
+    request: Request, view: handoff.HandoffView, now: Any
+) -> dict[str, Any]:
+    """The side panel's context: what the buyer proved (bot.services.handoff_side),
+    the links to the earlier cases, and the choices of the case form."""
+    with db_session(request) as session:
+        panel = handoff_side.side_panel(session, view, now=now)
+    return {
+        "panel": panel,
+        "case_links": {
+            case.id: f"{conversation_url(case.conversation_id)}#case-{case.id}"
+            for case in panel.cases
+        },
+        "case_kinds": handoff_side.CASE_KINDS,
+        "case_topics": handoff_side.CASE_TOPICS,
+    }
 
 
 def _agent_id(value: Any) -> int:

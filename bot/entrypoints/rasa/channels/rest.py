@@ -34,6 +34,7 @@ channel as it can with `rest`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from asyncio import CancelledError, Queue
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,7 @@ from bot.entrypoints.rasa.channels.identity_resolution import (
     resolve_identity,
 )
 from bot.entrypoints.rasa.channels.input_guard import MAX_BODY_BYTES, buyer_text
+from bot.services import live_updates
 from bot.services.verification import client_key
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,20 @@ def client_address(request: Request) -> str:
 
 def request_client_key(request: Request) -> str:
     return client_key(client_address(request), jwt_secret())
+
+
+_BACKGROUND: set[asyncio.Task] = set()
+
+
+def after_turn(sender_id: str) -> None:
+    """The turn is stored: an agent's open page of this chat refreshes
+    (bot.services.live_updates). In the background; it never delays or fails
+    the reply."""
+    task = asyncio.create_task(
+        asyncio.to_thread(live_updates.conversation_changed, sender_id)
+    )
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
 
 
 class TokenRestInput(RestInput):
@@ -216,6 +232,7 @@ class TokenRestInput(RestInput):
                 log.error("Timed out handling a message of %s", resolved.sender_id)
             except Exception:
                 log.exception("Failed to handle a message of %s", resolved.sender_id)
+            after_turn(resolved.sender_id)
             messages = collector.messages
             if not messages:
                 log.warning(

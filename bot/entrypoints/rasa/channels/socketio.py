@@ -38,6 +38,7 @@ server → client `session_confirm` `{"session_id", "token"?}`, `bot_uttered`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,9 +51,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.adapters import live_signal
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.input_guard import buyer_text
-from bot.entrypoints.rasa.channels.rest import request_client_key, unavailable_reply
+from bot.entrypoints.rasa.channels.rest import (
+    after_turn,
+    request_client_key,
+    unavailable_reply,
+)
+from bot.services import live_updates
 from bot.services.chat_access import SOCKET_CHANNEL_NAME, resolve_chat_token
 from bot.services.identity import InvalidToken, issue_anonymous_token
 
@@ -61,6 +68,10 @@ log = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 TURN_DONE_EVT = "bot_turn_done"
+BUYER_TYPING_EVT = "buyer_typing"
+AGENT_TYPING_EVT = "agent_typing"
+# at most one "the buyer is typing" signal per socket in this many seconds
+TYPING_EVERY_SECONDS = 2.0
 ERROR_EVT = "csba_error"
 SESSION_EXPIRED_EVT = "session_expired"
 
@@ -142,6 +153,13 @@ class TokenSocketIOInput(SocketIOInput):
         )
         jwt_secret()  # fail at start-up when the secret is unusable
 
+    def get_output_channel(self) -> SocketIOOutput | None:
+        # The output of external events (a pushed reply, the hand back): the
+        # same fixed custom-JSON sending as a buyer's turn.
+        if getattr(self, "sio", None) is None:
+            return super().get_output_channel()
+        return _CountingOutput(self.sio, self.bot_message_evt)
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         # Websocket clients need no CORS; python-socketio<5.10 (Rasa 3.6).
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
@@ -194,6 +212,43 @@ class TokenSocketIOInput(SocketIOInput):
                 confirm["token"] = session["issued_token"]
             await sio.emit("session_confirm", confirm, room=sid, namespace=namespace)
 
+        @sio.on(BUYER_TYPING_EVT, namespace=namespace)
+        async def buyer_typing(sid: str, data: Any = None) -> None:
+            # The agent of a live chat sees it (bot.services.live_updates); a
+            # signal nobody listens to is dropped by the web app.
+            session = await sio.get_session(sid, namespace=namespace)
+            sender_id = session.get("sender_id")
+            if not sender_id:
+                return
+            now = asyncio.get_running_loop().time()
+            if (
+                now - session.get("typing_at", -TYPING_EVERY_SECONDS)
+                < TYPING_EVERY_SECONDS
+            ):
+                return
+            session["typing_at"] = now
+            await asyncio.to_thread(live_updates.buyer_typing, sender_id)
+
+        @webhook.route("/agent_typing", methods=["POST"])
+        async def agent_typing(request: Request) -> HTTPResponse:
+            # The web app: the agent of this live chat is typing (signed).
+            payload = live_signal.verified_payload(
+                request.body, request.headers.get(live_signal.SIGNATURE_HEADER)
+            )
+            if payload is None:
+                return response.json({"error": "forbidden"}, status=403)
+            conversation_id = payload.get("conversation_id")
+            agent = payload.get("agent")
+            if not isinstance(conversation_id, str) or not isinstance(agent, str):
+                return response.json({"error": "invalid_request"}, status=400)
+            await sio.emit(
+                AGENT_TYPING_EVT,
+                {"agent": agent[:100]},
+                room=conversation_id,
+                namespace=namespace,
+            )
+            return response.json({"status": "ok"})
+
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid, namespace=namespace)
@@ -244,6 +299,7 @@ class TokenSocketIOInput(SocketIOInput):
                 reply = unavailable_reply(webhook_app(), sender_id)
                 await output.send_text_message(sender_id, reply["text"])
             await sio.emit(TURN_DONE_EVT, {}, room=sid, namespace=namespace)
+            after_turn(sender_id)
 
         def webhook_app() -> Any:
             # The running Sanic app, for the domain's unavailable message.

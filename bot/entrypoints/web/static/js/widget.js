@@ -21,6 +21,7 @@
   var tokenUrl = root.getAttribute("data-token-url");
   var historyUrl = root.getAttribute("data-history-url");
   var uploadUrl = root.getAttribute("data-upload-url");
+  var ratingUrl = root.getAttribute("data-rating-url");
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
 
@@ -116,14 +117,50 @@
   }
 
   function showTyping(on) {
+    typing.textContent = text("typing");
     typing.hidden = !on;
     root.setAttribute("data-typing", on ? "1" : "");
     if (typingTimer) { clearTimeout(typingTimer); typingTimer = null; }
     if (on) { typingTimer = setTimeout(function () { showTyping(false); }, TYPING_TIMEOUT_MS); }
   }
 
+  // Live hand-off: the agent types (the channel's `agent_typing`), shown
+  // until their message arrives or for AGENT_TYPING_MS; the buyer's typing
+  // goes to the agent at most every BUYER_TYPING_EVERY_MS.
+  var AGENT_TYPING_MS = 6000;
+  var BUYER_TYPING_EVERY_MS = 2500;
+  var buyerTypingAt = 0;
+
+  function showAgentTyping(agent) {
+    showTyping(false);
+    typing.textContent = text("agent_typing").replace("{agent}", agent || "");
+    typing.hidden = false;
+    root.setAttribute("data-typing", "agent");
+    typingTimer = setTimeout(function () { showTyping(false); }, AGENT_TYPING_MS);
+  }
+
+  var buyerTypingLater = null;
+
+  function sendBuyerTyping() {
+    buyerTypingLater = null;
+    if (!socket || !socket.connected || !input.value) { return; }
+    buyerTypingAt = Date.now();
+    socket.emit("buyer_typing", {});
+  }
+
+  input.addEventListener("input", function () {
+    var wait = buyerTypingAt + BUYER_TYPING_EVERY_MS - Date.now();
+    if (wait <= 0) { sendBuyerTyping(); }
+    else if (!buyerTypingLater) { buyerTypingLater = setTimeout(sendBuyerTyping, wait); }
+  });
+
   function renderBotMessage(message) {
     if (!message || typeof message !== "object") { return; }
+    var custom = message.custom;
+    if (custom && custom.handoff === "closed" && custom.ask === "helpful") {
+      askHelpful();
+      return;
+    }
     var body = typeof message.text === "string" ? message.text : "";
     var replies = message.quick_replies || message.buttons || [];
     if (!body && !replies.length) { return; }
@@ -132,6 +169,55 @@
       disableButtons();
       addButtons(item, replies, true);
     }
+  }
+
+  // After a live hand-off: "Was this helpful?" (actions/handoff.py sends it as
+  // data only). The answer goes to the web app (POST /chat/rating), not to the
+  // bot: it is no intent a buyer could type.
+  function askHelpful() {
+    var item = addMessage("notice", text("helpful_question"));
+    item.setAttribute("data-ask", "helpful");
+    var group = document.createElement("div");
+    group.className = "csba-quick-replies";
+    group.setAttribute("role", "group");
+    var thanks = document.createElement("p");
+    thanks.className = "csba-bubble";
+    thanks.hidden = true;
+    ["yes", "no"].forEach(function (answer) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.className = "csba-quick-reply";
+      element.textContent = text("helpful_" + answer);
+      element.addEventListener("click", function () {
+        disableButtons(group);
+        element.classList.add("csba-chosen");
+        var data = new URLSearchParams();
+        data.append("helpful", answer);
+        fetch(ratingUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { Authorization: "Bearer " + current.token, "X-CSRF-Token": csrf, Accept: "application/json" },
+          body: data
+        })
+          .then(function (response) {
+            return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+          })
+          .then(function (result) {
+            thanks.textContent = (result.body && result.body.message) || text("rating_failed");
+            if (result.ok) { item.setAttribute("data-rated", answer); }
+          })
+          .catch(function () {
+            thanks.textContent = text("rating_failed");
+            element.classList.remove("csba-chosen");
+            Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) { b.disabled = false; });
+          })
+          .then(function () { thanks.hidden = false; scrollDown(); });
+      });
+      group.appendChild(element);
+    });
+    item.appendChild(group);
+    item.appendChild(thanks);
+    scrollDown();
   }
 
   // -- the server ---------------------------------------------------------------
@@ -196,7 +282,11 @@
       root.setAttribute("data-conversation", (data && data.session_id) || "");
     });
     socket.on("bot_uttered", function (message) {
+      if (root.getAttribute("data-typing") === "agent") { showTyping(false); }
       renderBotMessage(message);
+    });
+    socket.on("agent_typing", function (data) {
+      showAgentTyping(data && typeof data.agent === "string" ? data.agent : "");
     });
     socket.on("bot_turn_done", function () { showTyping(false); });
     socket.on("session_expired", function () { setStatus("reconnecting"); });
