@@ -128,9 +128,10 @@ def test_a_person_takes_over_and_gives_back(stack: Stack, db, agent_id: int):
             now=NOW + timedelta(minutes=3),
         )  # fmt: skip
     assert push_handoff_closed(chat.conversation_id, settings=settings)
-    assert (
-        "handed the chat back" in _bot_events(stack, chat.conversation_id)[-1]["text"]
-    )
+    said, asked = _bot_events(stack, chat.conversation_id)[-2:]
+    assert "handed the chat back" in said["text"]
+    # then "Was this helpful?", as data the widget turns into its question
+    assert asked["data"]["custom"] == {"handoff": "closed", "ask": "helpful"}
     assert stack.slots(chat.conversation_id)["handoff"] is None
 
     # the bot answers again
