@@ -112,11 +112,27 @@
   }
 
   var source = new EventSource(holder.getAttribute("data-live-events"));
-  source.addEventListener("ready", function () { holder.setAttribute("data-live-state", "open"); });
+  var connections = 0;
+  source.addEventListener("ready", function () {
+    holder.setAttribute("data-live-state", "open");
+    // a signal sent while no stream was open (between serving the page and
+    // the first connection, between two streams) is lost: catch up each time
+    connections += 1;
+    holder.setAttribute("data-live-connections", String(connections));
+    refresh();
+  });
   source.addEventListener("inbox", refresh);
   source.addEventListener("changed", refresh);
   source.addEventListener("typing", buyerTyping);
-  source.onerror = function () { holder.setAttribute("data-live-state", "reconnecting"); };
+  source.onerror = function () {
+    holder.setAttribute("data-live-state", "reconnecting");
+    // closed for good (an expired session, a server error): the browser will
+    // not retry, so reload the page (the sign-in page if the session ended)
+    if (source.readyState === EventSource.CLOSED) {
+      holder.setAttribute("data-live-state", "closed");
+      setTimeout(function () { window.location.reload(); }, 5000);
+    }
+  };
 
   var typingLater = null;
 
