@@ -74,17 +74,19 @@ def order_parties(session: Session, order_id: str) -> tuple[str, str] | None:
 def find_open_case(
     session: Session, *, conversation_id: str, order_id: str | None, category: str
 ) -> CaseRow | None:
-    """The oldest open case of the conversation, order (None: no order) and
-    category, its row locked and reloaded; None if there is none."""
-    same_order = (
-        CaseRow.order_id.is_(None) if order_id is None else CaseRow.order_id == order_id
+    """The oldest open case of the order and category, from any conversation;
+    with no order, of the conversation only. Its row locked and reloaded; None
+    if there is none."""
+    where = (
+        (CaseRow.conversation_id == conversation_id, CaseRow.order_id.is_(None))
+        if order_id is None
+        else (CaseRow.order_id == order_id,)
     )
     return (
         session.execute(
             select(CaseRow)
             .where(
-                CaseRow.conversation_id == conversation_id,
-                same_order,
+                *where,
                 CaseRow.category == category,
                 CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES]),
             )

@@ -118,8 +118,10 @@ def open_case(
 ) -> OpenedCase:
     """Open a case with the buyer's question as its first message.
 
-    While a case is open for the same conversation, order and category, the
-    question joins that case's thread instead (created=False, no new mail).
+    While a case is open for the same order and category (from any chat; with
+    no order, in the same conversation), the question joins that case's thread
+    instead (created=False, no new mail), and the case follows the buyer to
+    this conversation, where the seller's answer is then pushed.
     The seller and buyer default to the order's. A new seller case notifies the
     seller (after commit).
     """
@@ -147,9 +149,10 @@ def open_case(
     if kind is CaseKind.SELLER and not seller_id:
         raise CaseError("case.error.seller_required")
 
-    lock_for_case_writes(
-        session, key="\x1f".join(("case", conversation_id, order_id or "", category))
-    )
+    # One open case per order and topic, whichever chat the buyer writes from
+    # (without an order: per conversation).
+    scope = ("order", order_id) if order_id is not None else ("chat", conversation_id)
+    lock_for_case_writes(session, key="\x1f".join(("case", *scope, category)))
     existing = case_store.find_open_case(
         session, conversation_id=conversation_id, order_id=order_id, category=category
     )
@@ -157,6 +160,8 @@ def open_case(
         add_message(
             existing, author=MessageAuthor.BUYER, text=text, now=now, author_id=buyer_id
         )
+        # the seller's answer goes to the chat the buyer is in now
+        existing.conversation_id = conversation_id
         return OpenedCase(case=_as_view(session, existing), created=False)
 
     # A seller case waits for the seller; an agent case is with CSBA from the start.

@@ -322,16 +322,47 @@ def test_a_repeat_joins_an_escalated_or_replied_case_without_changing_its_status
     "change",
     [
         {"category": "cancel_order", "reason_code": "cancel_request"},
-        {"conversation_id": "conv-2"},
         {"order_id": ORDER_EN_2},
     ],
-    ids=["other-category", "other-conversation", "other-order"],
+    ids=["other-category", "other-order"],
 )
-def test_a_different_conversation_order_or_category_opens_a_new_case(shop, change):
+def test_a_different_order_or_category_opens_a_new_case(shop, change):
     first = open_seller_case(shop)
     other = open_seller_case(shop, **change)
     assert other.created and other.case.id != first.case.id
     assert case_count(shop) == 2
+
+
+def test_the_same_order_and_topic_from_another_chat_joins_the_open_case(shop, tmp_path):
+    first = open_seller_case(shop, question="Where is my kettle?")
+    shop.commit()
+    again = open_seller_case(
+        shop, conversation_id="conv-2", now=T0 + HOUR, question="any news on my kettle"
+    )
+    shop.commit()
+    assert not again.created and again.case.id == first.case.id
+    assert [m.text for m in again.case.messages] == [
+        "Where is my kettle?",
+        "any news on my kettle",
+    ]
+    assert again.case.buyer_due_at == first.case.buyer_due_at  # the same promise
+    # the seller's answer now goes to the chat the buyer is in
+    assert cases.get_case(shop, first.case.id).conversation_id == "conv-2"
+    assert case_count(shop) == 1
+    assert len(outbox_files(tmp_path)) == 1  # the seller was mailed once
+
+
+def test_without_an_order_each_chat_has_its_own_case(shop):
+    agent = dict(
+        category="human_agent",
+        question="A person please",
+        now=T0,
+        buyer_id="B-1",
+        kind="agent",
+    )
+    first = cases.open_case(shop, conversation_id="conv-8", **agent)
+    other = cases.open_case(shop, conversation_id="conv-9", **agent)
+    assert other.created and other.case.id != first.case.id
 
 
 def test_a_resolved_case_is_not_reopened_a_repeat_opens_a_new_one(shop):
@@ -521,7 +552,10 @@ def test_sweep_mails_the_seller_once_after_commit(shop, tmp_path):
 def test_sweep_handles_many_cases_with_a_fixed_number_of_queries(shop, engine):
     opened = []
     for n in range(40):
-        seller_order = ORDER_EN if n % 2 else ORDER_ZH
+        # one open case per order and topic: an order per case
+        seller_order = f"{119 if n % 2 else 118}-{n:07d}-0000000"
+        shop.add(_order(seller_order, *(("B-1", "S-EN") if n % 2 else ("B-2", "S-ZH"))))
+        shop.flush()
         opened.append(
             open_seller_case(
                 shop,
@@ -630,8 +664,13 @@ def test_undelivered_replies_are_delivered_once(shop):
 
 def test_list_cases_by_deadline_then_id_with_filters(shop):
     late = open_seller_case(shop, conversation_id="a", now=T0 + 2 * HOUR).case
-    early = open_seller_case(shop, conversation_id="b", now=T0).case
-    tie = open_seller_case(shop, conversation_id="c", now=T0).case
+    # other topics of the same order (one open case per order and topic)
+    early = open_seller_case(
+        shop, conversation_id="b", now=T0, category="cancel_order"
+    ).case
+    tie = open_seller_case(
+        shop, conversation_id="c", now=T0, category="change_address"
+    ).case
     other = open_seller_case(
         shop, conversation_id="d", order_id=ORDER_ZH, now=T0 + HOUR
     ).case

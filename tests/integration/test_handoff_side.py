@@ -304,7 +304,7 @@ def test_a_verified_chat_without_its_own_order_shows_none(engine, shop, identity
 
 def test_the_agent_who_has_the_chat_opens_a_seller_case(engine, shop):
     hid = _claimed(engine, shop, "buyer-b1", buyer_id=f.BUYER_1, verified=True)
-    opened = _open(engine, hid, shop["ann"])
+    opened = _open(engine, hid, shop["ann"], topic="change_address")
     assert opened.created
     case = opened.case
     assert case.kind.value == "seller" and case.status.value == "awaiting_seller"
@@ -313,14 +313,21 @@ def test_the_agent_who_has_the_chat_opens_a_seller_case(engine, shop):
         f.SELLER_ZH,
         f.BUYER_1,
     )
-    assert case.conversation_id == "buyer-b1" and case.category == "delivery_status"
+    assert case.conversation_id == "buyer-b1" and case.category == "change_address"
     assert case.question == "The buyer's tumbler is late: when will it ship?"
     with session_scope(engine) as session:
         assert handoff.get(session, handoff_id=hid).case_id == case.id
     # again for the same order and topic: the same case, its thread grows
-    again = _open(engine, hid, shop["ann"], question="Also: is it insured?")
+    again = _open(
+        engine, hid, shop["ann"], topic="change_address", question="Also: insured?"
+    )
     assert not again.created and again.case.id == case.id
     assert len(again.case.messages) == 2
+    # a topic the buyer already has an open case about, from an earlier chat:
+    # that case, which now follows the buyer to this chat
+    joined = _open(engine, hid, shop["ann"])
+    assert not joined.created and joined.case.id == shop["earlier"]
+    assert joined.case.conversation_id == "buyer-b1"
     # the panel lists it now
     with session_scope(engine) as session:
         view = handoff.get(session, handoff_id=hid)
