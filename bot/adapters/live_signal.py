@@ -82,7 +82,9 @@ def signed_body(payload: dict[str, Any]) -> tuple[bytes, str]:
 def verified_payload(body: bytes, signature: str | None) -> dict[str, Any] | None:
     """The payload of a signed body, or None when the signature is wrong, the
     body is not a JSON object or it is older than MAX_AGE_SECONDS."""
-    if not signature or not hmac.compare_digest(sign(body), signature):
+    if not signature or not hmac.compare_digest(
+        sign(body).encode("ascii"), signature.encode("utf-8", "replace")
+    ):
         return None
     try:
         payload = json.loads(body)
@@ -183,8 +185,8 @@ class _Sender:
         now = time.monotonic()
         if now < self.quiet_until:
             return False
-        body, signature = signed_body(payload)
         try:
+            body, signature = signed_body(payload)
             response = httpx.post(
                 url,
                 content=body,
@@ -229,11 +231,6 @@ def signal(topic: str, kind: str, **data: Any) -> bool:
     if not url:
         return False
     return _SENDER.post(url, {"topic": topic, "message": message})
-
-
-async def signal_soon(topic: str, kind: str, **data: Any) -> None:
-    """`signal` from async code (Rasa's channels), off the event loop."""
-    await asyncio.to_thread(signal, topic, kind, **data)
 
 
 def post_signed(url: str, payload: dict[str, Any]) -> bool:

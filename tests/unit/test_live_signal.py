@@ -17,6 +17,7 @@ def test_a_signed_body_verifies_and_a_changed_one_does_not():
     assert live_signal.verified_payload(body, signature)["topic"] == "inbox"
     assert live_signal.verified_payload(body + b" ", signature) is None
     assert live_signal.verified_payload(body, None) is None
+    assert live_signal.verified_payload(body, "é" * 64) is None  # not hex: refused
     assert live_signal.verified_payload(b"[1]", live_signal.sign(b"[1]")) is None
     old = json.dumps({"topic": "inbox", "at": int(time.time()) - 120}).encode()
     assert live_signal.verified_payload(old, live_signal.sign(old)) is None

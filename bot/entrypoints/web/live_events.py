@@ -84,14 +84,19 @@ def _sse(generator: AsyncIterator[str]) -> StreamingResponse:
     )
 
 
-async def inbox_events(request: Request) -> Response:
-    user = await signed_in(request, ROLE)
+def _seen_by(request: Request, user: Any) -> Callable[[], None]:
+    """What an open stream does every SEEN_EVERY_SECONDS: the agent is seen."""
 
     def seen() -> None:
         with db_session(request) as session:
             agent_presence.seen(session, agent_id=user.id, now=clock.now())
 
-    return _sse(_stream(request, (live_signal.INBOX,), seen))
+    return seen
+
+
+async def inbox_events(request: Request) -> Response:
+    user = await signed_in(request, ROLE)
+    return _sse(_stream(request, (live_signal.INBOX,), _seen_by(request, user)))
 
 
 def _handoff(request: Request, handoff_id: int) -> handoff.HandoffView:
@@ -107,13 +112,8 @@ async def chat_events(request: Request) -> Response:
     view = await run_in_threadpool(
         _handoff, request, int(request.path_params["handoff_id"])
     )
-
-    def seen() -> None:
-        with db_session(request) as session:
-            agent_presence.seen(session, agent_id=user.id, now=clock.now())
-
     topic = live_signal.conversation_topic(view.conversation_id)
-    return _sse(_stream(request, (topic,), seen))
+    return _sse(_stream(request, (topic,), _seen_by(request, user)))
 
 
 async def agent_typing(request: Request) -> Response:
