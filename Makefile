@@ -164,12 +164,14 @@ fuzz: install
 
 # `rasa shell` against the same stack: the database, the model and an action server.
 # Reuses the action server of a running `make run`; otherwise starts one for the
-# session (log: $(CSBA_VAR_DIR)/actions-shell.log) and stops it on exit.
+# session (log: $(CSBA_VAR_DIR)/actions-shell.log) and stops it on exit. Quiet: Rasa
+# logs warnings only and the libraries' warnings are hidden (runtime/shell.py);
+# `make shell ARGS=-v` shows them all.
 shell: install
 	$(call check_stack)
 	@if $(call port_busy,$(SHELL_PORT)); then echo "port $(SHELL_PORT) is in use; set SHELL_PORT" >&2; exit 1; fi
-	$(VENV)/bin/csba db upgrade
-	$(VENV)/bin/csba db seed
+	@$(VENV)/bin/csba db upgrade >/dev/null
+	@$(VENV)/bin/csba db seed >/dev/null
 	@mkdir -p "$(CSBA_VAR_DIR)"; \
 	model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if $(call port_busy,$(ACTIONS_PORT)); then \
@@ -185,7 +187,8 @@ shell: install
 			sleep 1; \
 		done; \
 	fi; \
-	$(PY) -m bot.entrypoints.rasa.runtime shell --endpoints endpoints.yml -m "$$model" --interface 127.0.0.1 --port $(SHELL_PORT)
+	echo "make shell: loading $$model"; \
+	$(PY) -m bot.entrypoints.rasa.runtime shell --endpoints endpoints.yml -m "$$model" --interface 127.0.0.1 --port $(SHELL_PORT) $(ARGS)
 
 test: install lint
 	$(PY) -m pytest

@@ -188,3 +188,11 @@ def live_signal_url() -> str | None:
     leaves the process (the agent's pages still update on their own actions and
     at each reload). `make run` sets it to the web app's address."""
     return os.environ.get("CSBA_LIVE_SIGNAL_URL") or None
+
+
+def quiet_tensorflow_logs() -> None:
+    """`TF_CPP_MIN_LOG_LEVEL`, when unset, becomes 3: TensorFlow's C++ layer then
+    prints only fatal errors (no "could not find cuda drivers", "TF-TRT Warning"...).
+    For `make shell`, whose terminal is the conversation; called before TensorFlow is
+    imported, since it reads the variable once."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -24,8 +24,31 @@ def pipeline_dir() -> Path:
     return config.spacy_model_dir(DEFAULT_PIPELINE_DIR)
 
 
+def _import_spacy():  # noqa: ANN202 - the spacy module
+    """spaCy, imported without TensorFlow unless this process already loaded it.
+
+    spaCy imports thinc, and thinc imports TensorFlow whenever it is installed (Rasa
+    installs it) only to offer TensorFlow wrappers that this project never uses:
+    that cost `csba triage` of a product question 2-3 s and six lines of TensorFlow
+    logging, and the action server as much on its first product question. While
+    thinc is first imported, `import tensorflow` fails, so thinc records it as
+    absent. In Rasa's own process TensorFlow is already loaded and nothing changes.
+    """
+    if "thinc.compat" in sys.modules or "tensorflow" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["tensorflow"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+    finally:
+        if "tensorflow" in sys.modules and sys.modules["tensorflow"] is None:
+            del sys.modules["tensorflow"]
+    return spacy
+
+
 def build(target: Path):
-    import spacy
+    spacy = _import_spacy()
 
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -42,7 +65,7 @@ def build(target: Path):
 @lru_cache(maxsize=2)
 def load(path: str | None = None):
     """The pipeline from disk, built there first if it is missing. Cached per process."""
-    import spacy
+    spacy = _import_spacy()
 
     directory = Path(path) if path else pipeline_dir()
     if not (directory / "meta.json").exists():

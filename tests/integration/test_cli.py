@@ -141,6 +141,24 @@ def test_not_your_order_reveals_nothing(seeded):
         (["enroll", "S-100"], "S-100"),
         (["opt-out", "S-300"], "S-300"),
         (["cases", "show", "999"], "999"),
+        (["cases", "reply", "999", "--seller", "S-100", "hi"], "999"),
+        (["cases", "list", "--seller", "S-999"], "no seller S-999"),
+        (["cases", "reply", "1", "--seller", "S-999", "hi"], "no seller S-999"),
+        (["opt-out", "S-999"], "S-999"),
+        (["token", "B-999"], "B-999"),
+        (
+            [
+                "triage",
+                "--intent",
+                "delivery_status",
+                "--order",
+                "112-0000001-0000001",
+                "--buyer",
+                "B-999",
+            ],
+            "no buyer B-999",
+        ),
+        (["cases", "sweep", "--at", "2026-03-08T02:30"], "skip that hour"),
         (["db", "load", "/nonexistent/file.json"], "/nonexistent/file.json"),
         (["triage"], "--intent"),
     ],
@@ -317,3 +335,72 @@ def test_token_is_issued_only_for_known_buyers(seeded):
     assert verify_buyer_token(out.strip()).buyer_id == "B-2"
     code, out, err = seeded("token", "B-404")
     assert code == 1 and "B-404" in err and out == ""
+
+
+def test_at_without_an_offset_is_marketplace_time_and_says_so(seeded):
+    with_offset = triage(
+        seeded, "--order", "113-0000004-0000004", "--intent", "delivery_status"
+    )
+    code, out, err = seeded(
+        "triage",
+        "--order",
+        "113-0000004-0000004",
+        "--intent",
+        "delivery_status",
+        "--at",
+        "2026-11-26T10:00:00",  # AT, on the marketplace's wall clock
+    )
+    assert code == 0, err
+    assert json.loads(out) == with_offset  # stdout stays the JSON decision
+    [note] = err.strip().splitlines()
+    assert "America/Los_Angeles" in note and "2026-11-26T10:00:00-08:00" in note
+
+    code, out, err = seeded("cases", "sweep", "--at", "2026-07-01T09:00")
+    assert code == 0, err
+    assert "2026-07-01 09:00 PDT" in out  # summer: UTC-7
+    assert "2026-07-01T09:00:00-07:00" in err and len(err.strip().splitlines()) == 1
+
+
+def test_at_local_time_note_is_in_chinese_too(seeded, monkeypatch):
+    monkeypatch.setenv("CSBA_LANG", "zh")
+    code, _, err = seeded("cases", "sweep", "--at", "2026-11-26T10:00")
+    assert code == 0, err
+    assert "市场当地时间" in err and "2026-11-26T10:00:00-08:00" in err
+
+
+def test_commands_without_a_model_never_import_tensorflow_or_rasa_nlu(seeded, db_url):
+    """`csba triage` (a product question, whose matcher uses spaCy) and `csba
+    examples` run in a fresh interpreter that then lists what it imported."""
+    import os
+
+    probe = (
+        "import sys\n"
+        "from bot.entrypoints.cli import main\n"
+        "codes = [main(sys.argv[1:]), main(['examples'])]\n"
+        "loaded = sorted(m for m in sys.modules\n"
+        "    if m.split('.')[0] in ('tensorflow', 'keras') or m.startswith('rasa.nlu'))\n"
+        "print(codes, loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "triage",
+            "--at",
+            AT,
+            "--intent",
+            "product_question",
+            "--order",
+            "112-0000001-0000001",
+            "--text",
+            "Is it waterproof?",
+        ],
+        env={**os.environ, "DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.split("\nDemo")[0])["intent"] == "product_question"
+    assert done.stderr.strip().splitlines()[-1] == "[0, 0] []", done.stderr

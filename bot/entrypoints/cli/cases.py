@@ -15,6 +15,7 @@ from bot.entrypoints.cli.common import (
     msg,
     print_json,
     require_schema,
+    require_seller,
 )
 from bot.services.cases import get_case, list_cases, reply, sweep
 from bot.services.notifications import EmailNotifier
@@ -53,6 +54,8 @@ def _case_dict(case) -> dict[str, Any]:  # noqa: ANN001
 def cmd_cases_list(args: argparse.Namespace) -> int:
     require_schema()
     with session_scope(engine()) as session:
+        if args.seller:
+            require_seller(session, args.seller)
         kind = (
             "seller" if args.seller else None
         )  # a seller's case log holds no agent cases
@@ -99,6 +102,7 @@ def cmd_cases_reply(args: argparse.Namespace) -> int:
     require_schema()
     text = " ".join(args.text).strip()
     with session_scope(engine()) as session:
+        require_seller(session, args.seller)
         case = reply(
             session,
             case_id=args.case_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -53,7 +54,34 @@ def instant(text: str | None) -> datetime:
     try:
         return clock.parse_instant(text)
     except clock.ClockError:
-        raise CliError("cli.error.bad_time", value=text) from None
+        pass
+    # No offset: the marketplace's wall clock, said on stderr (stdout may be JSON).
+    zone = config.MARKETPLACE_TZ
+    try:
+        at = clock.parse_wall_time(text, zone)
+    except clock.SkippedLocalTime:
+        raise CliError("cli.error.skipped_time", value=text, zone=zone.key) from None
+    except clock.ClockError:
+        raise CliError("cli.error.bad_at", value=text) from None
+    read_as = at.astimezone(zone).isoformat()
+    print(msg("cli.at_local", value=text, zone=zone.key, at=read_as), file=sys.stderr)
+    return at
+
+
+def require_seller(session, seller_id: str) -> None:  # noqa: ANN001 - a Session
+    """Refuse a seller id that is not in the database (one line, exit 1)."""
+    from bot.adapters.repository import SqlRepository
+
+    if SqlRepository(session).get_seller(seller_id) is None:
+        raise CliError("cli.error.unknown_seller", seller=seller_id)
+
+
+def require_buyer(session, buyer_id: str) -> None:  # noqa: ANN001 - a Session
+    """Refuse a buyer id that is not in the database (one line, exit 1)."""
+    from bot.adapters.repository import SqlRepository
+
+    if not SqlRepository(session).buyer_exists(buyer_id):
+        raise CliError("cli.error.unknown_buyer", buyer=buyer_id)
 
 
 def display_url(url: str) -> str:

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import argparse
 
+from bot import config
 from bot.entrypoints.cli.common import Parser
+
+
+def at_help(what: str, default: str = "now") -> str:
+    """The help of an `--at` option (a time without an offset is marketplace time)."""
+    zone = config.MARKETPLACE_TZ.key
+    return f"{what}, ISO 8601; without an offset, {zone} time (default: {default})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,12 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
         "enroll a seller in CSBA (invited, professional, good standing)",
     )
     enroll.add_argument("seller")
-    enroll.add_argument("--at", help="opt-in time, ISO 8601 with offset (default: now)")
+    enroll.add_argument("--at", help=at_help("opt-in time"))
     opt_out = add(sub, "opt-out", "enrollment:cmd_opt_out", "opt a seller out of CSBA")
     opt_out.add_argument("seller")
-    opt_out.add_argument(
-        "--at", help="opt-out time, ISO 8601 with offset (default: now)"
-    )
+    opt_out.add_argument("--at", help=at_help("opt-out time"))
 
     triage = add(
         sub,
@@ -60,8 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--text", help="the buyer's question (the question for product_question)"
     )
     triage.add_argument(
-        "--at",
-        help="decide as of this time, ISO 8601 with offset (default: CSBA_NOW or now)",
+        "--at", help=at_help("decide as of this time", default="CSBA_NOW or now")
     )
 
     add(
@@ -106,16 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("case_id", type=int)
     rep.add_argument("--seller", required=True)
     rep.add_argument("text", nargs="+")
-    rep.add_argument("--at", help="reply time, ISO 8601 with offset (default: now)")
+    rep.add_argument("--at", help=at_help("reply time"))
     sw = add(
         cases,
         "sweep",
         "cases:cmd_cases_sweep",
         "escalate cases whose seller missed the 24-hour deadline",
     )
-    sw.add_argument(
-        "--at", help="sweep as of this time, ISO 8601 with offset (default: now)"
-    )
+    sw.add_argument("--at", help=at_help("sweep as of this time"))
 
     accounts = sub.add_parser("users", help="web app accounts").add_subparsers(
         dest="users_command", required=True, parser_class=Parser

@@ -14,6 +14,7 @@ from bot.entrypoints.cli.common import (
     local,
     msg,
     print_json,
+    require_buyer,
     require_schema,
 )
 from bot.services.triage import triage
@@ -23,6 +24,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
     require_schema()
     at = instant(args.at)
     with session_scope(engine()) as session:
+        if args.buyer:
+            require_buyer(session, args.buyer)
         result = triage(
             session,
             intent=args.intent,

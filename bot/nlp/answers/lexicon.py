@@ -331,7 +331,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """The lexicon file (LEXICON_PATH by default), read and validated once."""
     file = Path(path) if path is not None else LEXICON_PATH
     try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+        # libyaml's loader when available: the same document, ten times faster.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        doc = yaml.load(file.read_text(encoding="utf-8"), Loader=loader)
     except OSError as exc:
         raise LexiconError(f"{file}: cannot read the lexicon: {exc}") from None
     except yaml.YAMLError as exc:
