@@ -1,7 +1,7 @@
 """The review console's read model in SQL: Rasa's `events` table (read only, in
 the tracker store's own database) and the summaries the project keeps of it
-(`conversation_summaries`, `conversation_intents`, `intent_corrections`,
-`review_sync_state`, joined with `cases`).
+(`conversation_summaries`, `conversation_intents`, `review_sync_state`,
+joined with `cases`). The agents' intent corrections are correction_store's.
 
 Every function takes the caller's session (or the tracker store's engine) and
 does not commit. Reading the tracker store may raise SQLAlchemy's
@@ -23,7 +23,6 @@ from bot.adapters.orm import (
     CaseRow,
     ConversationIntentRow,
     ConversationSummaryRow,
-    IntentCorrectionRow,
     ReviewSyncStateRow,
 )
 from bot.adapters.rasa_events import EVENTS
@@ -69,6 +68,22 @@ def conversation_events(tracker: Engine, conversation_id: str) -> Sequence[Row]:
         return conn.execute(
             select(EVENTS)
             .where(EVENTS.c.sender_id == conversation_id)
+            .order_by(EVENTS.c.id)
+        ).all()
+
+
+def message_events_of(
+    tracker: Engine, conversation_ids: Sequence[str]
+) -> Sequence[Row]:
+    """The buyer's and the bot's messages (`user` and `bot` events) of these
+    conversations, in id order."""
+    with tracker.connect() as conn:
+        return conn.execute(
+            select(EVENTS)
+            .where(
+                EVENTS.c.sender_id.in_(list(conversation_ids)),
+                EVENTS.c.type_name.in_(("user", "bot")),
+            )
             .order_by(EVENTS.c.id)
         ).all()
 
@@ -134,11 +149,31 @@ def add_summary(
         handed_off=False,
         buyer_messages=0,
         search_text="",
+        first_words="",
+        first_words_clicked=False,
         reviewed=False,
         tags=[],
     )
     session.add(summary)
     return summary
+
+
+def summaries_without_first_words(
+    session: Session, *, limit: int
+) -> list[ConversationSummaryRow]:
+    """Summaries with buyer messages whose first words were never read (written
+    before the column existed)."""
+    return list(
+        session.execute(
+            select(ConversationSummaryRow)
+            .where(
+                ConversationSummaryRow.first_words.is_(None),
+                ConversationSummaryRow.buyer_messages > 0,
+            )
+            .order_by(ConversationSummaryRow.conversation_id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def add_intents(session: Session, intents: Iterable[tuple[str, str]]) -> None:
@@ -169,50 +204,6 @@ def case_ids_of(session: Session, conversation_id: str) -> list[int]:
     )
 
 
-def corrections_of(session: Session, conversation_id: str) -> dict[int, str]:
-    """The corrected intent of each corrected message (by event id)."""
-    return dict(
-        session.execute(
-            select(IntentCorrectionRow.event_id, IntentCorrectionRow.intent).where(
-                IntentCorrectionRow.conversation_id == conversation_id
-            )
-        ).all()
-    )
-
-
-def correction(
-    session: Session, conversation_id: str, event_id: int
-) -> IntentCorrectionRow:
-    """The correction of one message, a new one if it has none yet."""
-    row = session.execute(
-        select(IntentCorrectionRow).where(
-            IntentCorrectionRow.conversation_id == conversation_id,
-            IntentCorrectionRow.event_id == int(event_id),
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        row = IntentCorrectionRow(
-            conversation_id=conversation_id, event_id=int(event_id)
-        )
-        session.add(row)
-    return row
-
-
-def all_corrections(session: Session) -> Iterator[IntentCorrectionRow]:
-    """Every intent correction, by corrected intent, then oldest first."""
-    return session.execute(
-        select(IntentCorrectionRow).order_by(
-            IntentCorrectionRow.intent, IntentCorrectionRow.id
-        )
-    ).scalars()
-
-
-def corrections_count(session: Session) -> int:
-    return int(
-        session.execute(select(func.count(IntentCorrectionRow.id))).scalar() or 0
-    )
-
-
 def known_intents(session: Session) -> list[str]:
     """Every intent some conversation has had, sorted."""
     return list(
@@ -239,6 +230,7 @@ class SummaryFilters(Protocol):
     case_status: str | None
     sla_state: str | None
     reviewed: bool | None
+    has_decision: bool | None
     q: str | None
 
     @property
@@ -297,6 +289,12 @@ def _filtered(stmt, filters: SummaryFilters, now: datetime):  # noqa: ANN001, AN
         stmt = stmt.where(CaseRow.id.is_not(None), sla_clause(filters.sla_state, now))
     if filters.reviewed is not None:
         stmt = stmt.where(summary.reviewed.is_(filters.reviewed))
+    if filters.has_decision is not None:
+        stmt = stmt.where(
+            summary.route.is_not(None)
+            if filters.has_decision
+            else summary.route.is_(None)
+        )
     if filters.started_from is not None:
         stmt = stmt.where(summary.started_at >= filters.started_from)
     if filters.started_before is not None:

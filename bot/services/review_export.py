@@ -8,7 +8,8 @@ return) gets a leading apostrophe.
 The NLU export is Rasa 3.x YAML (`version: "3.1"`, `nlu:` with one block per
 intent), the form `rasa data validate` and `rasa train` read: each corrected
 message once under its corrected intent, the entities the bot found annotated
-as `[text](entity)` when the domain declares that entity.
+as `[text](entity)` when the domain declares that entity. A stored "correction"
+to the intent the bot predicted is left out (bot.adapters.correction_store).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
 
-from bot.adapters import review_store
+from bot.adapters import correction_store
 from bot.adapters.catalogue import t
 from bot.adapters.rasa_domain import domain_entities
 from bot.services.review import ConversationLine
@@ -143,7 +144,7 @@ def annotated_example(text: str, entities: Iterable[dict]) -> str:
 
 def corrections_nlu_yaml(session: Session) -> str:
     """Every intent correction as Rasa NLU YAML (empty `nlu: []` when none)."""
-    rows = review_store.all_corrections(session)
+    rows = correction_store.all_corrections(session)
     by_intent: dict[str, list[str]] = {}
     seen: set[str] = set()
     for row in rows:
@@ -165,4 +166,4 @@ def corrections_nlu_yaml(session: Session) -> str:
 
 
 def corrections_count(session: Session) -> int:
-    return review_store.corrections_count(session)
+    return correction_store.corrections_count(session)

@@ -249,7 +249,7 @@ def test_transcript_shows_nlu_replies_decision_and_case(agent, seeded):
     assert "0.880" in html
     assert f"order_id: {ORDER}" in html
     assert "I opened case for the seller." in html
-    assert "<code>late_delivery</code>" in html
+    assert '<abbr class="reason" title="late_delivery">Late delivery</abbr>' in html
     # the agent-facing reason sentence from the catalogue
     assert f"Order {ORDER}" in html and "seller" in html
     case_id = seeded["seller_case"].id

@@ -33,7 +33,6 @@ from starlette.routing import BaseRoute, Route
 from bot.adapters import clock
 from bot.adapters.catalogue import t
 from bot.adapters.db import get_engine
-from bot.adapters.rasa_domain import domain_intents
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
 from bot.entrypoints.web.photos import photo_response
 from bot.entrypoints.web.templating import render
@@ -191,7 +190,7 @@ def _transcript_page(
             "photos": photos,
             "line": found.conversation,
             "now": now,
-            "intents": domain_intents(),
+            "intents": review.correctable_intents(),
             "action_url": conversation_url(conversation_id),
             "flash": request.session.pop(FLASH_KEY, None),
             "notice": notice,
@@ -253,7 +252,7 @@ def _act(
         elif action == "note":
             review.set_note(session, conversation_id, str(form.get("note") or ""))
         elif action == "correct":
-            review.correct_intent(
+            corrected = review.correct_intent(
                 session,
                 tracker_engine(request),
                 conversation_id=conversation_id,
@@ -262,6 +261,8 @@ def _act(
                 agent=agent,
                 now=now,
             )
+            if corrected is None:
+                return "agent.review.correction_removed", None
             return "agent.review.corrected", None
         elif action == "reply":
             case = review.reply_to_agent_case(

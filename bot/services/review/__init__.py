@@ -10,8 +10,9 @@ kept in the project database (bot.adapters.review_store runs the SQL).
   / `iter_conversations()` (the filtered list, newest first, with each
   conversation's case status and SLA state) and `filter_choices()`;
 - `transcript`: `transcript()` (every buyer message with its intent, confidence
-  and entities, the bot's replies, each decision with the agent-facing reason
-  from `agent_reason()`, and the linked cases);
+  and entities, a click on a quick reply as the button's title, the bot's
+  replies, each decision with the agent-facing reason from `agent_reason()`,
+  the buyer's photo uploads at their time, and the linked cases);
 - `commands`: the agents' actions, `set_tags()`, `set_reviewed()`, `set_note()`,
   `correct_intent()`, `reply_to_agent_case()`;
 - `events`: what is read in a Rasa event (never the buyer's token);
@@ -23,6 +24,7 @@ Every function takes the caller's session and does not commit.
 from bot.services.review.commands import (
     MAX_NOTE_CHARS,
     correct_intent,
+    correctable_intents,
     parse_tags,
     reply_to_agent_case,
     set_note,
@@ -44,12 +46,14 @@ from bot.services.review.query import (
     filter_choices,
     iter_conversations,
     list_conversations,
+    reason_label,
 )
 from bot.services.review.sync import sync_summaries
 from bot.services.review.transcript import (
     BotMessage,
     BuyerMessage,
     DecisionView,
+    PhotoUpload,
     SessionStart,
     Transcript,
     TranscriptItem,
@@ -67,6 +71,7 @@ __all__ = [
     "ConversationPage",
     "DecisionView",
     "Entity",
+    "PhotoUpload",
     "ReviewError",
     "SessionStart",
     "TrackerUnavailable",
@@ -75,11 +80,13 @@ __all__ = [
     "agent_reason",
     "conversation_line",
     "correct_intent",
+    "correctable_intents",
     "day_start_utc",
     "filter_choices",
     "iter_conversations",
     "list_conversations",
     "parse_tags",
+    "reason_label",
     "reply_to_agent_case",
     "set_note",
     "set_reviewed",

@@ -10,14 +10,20 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.adapters import review_store
+from bot.adapters import correction_store, review_store
 from bot.adapters.orm import ConversationSummaryRow, IntentCorrectionRow
 from bot.adapters.rasa_domain import domain_intents
 from bot.domain.model import CaseKind
 from bot.services import cases
 from bot.services.case_views import CaseView
 from bot.services.review.errors import ConversationNotFound, ReviewError
-from bot.services.review.events import entity, event_data, parse_user
+from bot.services.review.events import (
+    PAYLOAD_PREFIX,
+    entity,
+    event_data,
+    is_internal_intent,
+    parse_user,
+)
 
 MAX_NOTE_CHARS = 4_000
 MAX_TAGS = 10
@@ -75,6 +81,12 @@ def set_note(session: Session, conversation_id: str, note: str) -> None:
     session.flush()
 
 
+def correctable_intents() -> tuple[str, ...]:
+    """The intents a buyer message may be corrected to: the domain's, without
+    the ones no buyer expresses."""
+    return tuple(i for i in domain_intents() if not is_internal_intent(i))
+
+
 def correct_intent(
     session: Session,
     tracker: Engine,
@@ -84,25 +96,39 @@ def correct_intent(
     intent: str,
     agent: str,
     now: datetime,
-) -> IntentCorrectionRow:
+) -> IntentCorrectionRow | None:
     """Record the right intent of one buyer message (correcting again replaces it).
 
     The message's text and entities come from the tracker store, not the form.
+    Refused: the intent the message already has (the bot's, or the one an agent
+    set), an intent no buyer expresses (`EXTERNAL_*`...), and a click on a
+    quick reply (its payload names the intent; it is no training example).
+    Correcting back to the bot's intent removes the correction (None).
     """
     _summary(session, conversation_id)
-    if intent not in domain_intents():
+    if intent not in correctable_intents():
         raise ReviewError("agent.error.unknown_intent", intent=intent)
     row = review_store.user_event(tracker, conversation_id, event_id)
     if row is None:
         raise ReviewError("agent.error.message_not_found", event_id=event_id)
     data = event_data(row.data)
     predicted, _, entities = parse_user(data)
+    predicted = predicted or row.intent_name
     text = str(data.get("text") or "")
     if not text.strip():
         raise ReviewError("agent.error.message_not_found", event_id=event_id)
-    correction = review_store.correction(session, conversation_id, event_id)
+    if text.strip().startswith(PAYLOAD_PREFIX):
+        raise ReviewError("agent.error.button_click", event_id=event_id)
+    stored = correction_store.find_correction(session, conversation_id, event_id)
+    if intent == (stored.intent if stored is not None else predicted):
+        raise ReviewError("agent.error.same_intent", intent=intent)
+    if intent == predicted and stored is not None:
+        session.delete(stored)
+        session.flush()
+        return None
+    correction = correction_store.correction(session, conversation_id, event_id)
     correction.text = text
-    correction.predicted_intent = predicted or row.intent_name
+    correction.predicted_intent = predicted
     correction.intent = intent
     correction.entities = [
         {"entity": e.entity, "value": e.value, "start": e.start, "end": e.end}

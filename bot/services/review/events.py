@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot.adapters.rasa_domain import domain_response
 from bot.domain.model import Route
 
 # Slots the decision sets (actions/triage.py); a slot event stores its name in
@@ -42,6 +43,17 @@ REASON_FACT_SLOTS = {
 HANDOFF_ROUTES = frozenset({Route.AGENT.value, Route.SELLER_CASE.value})
 METADATA_KEY = "csba"
 SECRET_KEYS = frozenset({"token"})
+# Intents no buyer expresses, hidden from the console's list and filters:
+# Rasa's own (a session start, a restart, "back") and the web app's pushes
+# (`EXTERNAL_case_reply`, `EXTERNAL_handoff_closed`).
+RASA_INTERNAL_INTENTS = frozenset({"session_start", "restart", "back"})
+EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
+# The chat's opening message (bot.services.chat_history shows it the same way).
+GREETING_RESPONSE = "utter_greet"
+# What a quick reply sends: `/<intent>` or `/<intent>{entities}`.
+PAYLOAD_PREFIX = "/"
+# The list shows this much of a conversation's first buyer message.
+FIRST_WORDS_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -129,3 +141,46 @@ def entity(data: Mapping[str, Any]) -> Entity:
         start=position("start"),
         end=position("end"),
     )
+
+
+def is_internal_intent(name: str | None) -> bool:
+    """An intent no buyer expresses (see RASA_INTERNAL_INTENTS)."""
+    if not name:
+        return False
+    return name in RASA_INTERNAL_INTENTS or name.startswith(EXTERNAL_INTENT_PREFIX)
+
+
+def button_titles(data: Mapping[str, Any]) -> dict[str, str]:
+    """payload -> title of the quick-reply buttons of a bot event."""
+    extra = data.get("data")
+    buttons = extra.get("buttons") if isinstance(extra, dict) else None
+    return {
+        str(button["payload"]): str(button.get("title") or button["payload"])
+        for button in buttons or []
+        if isinstance(button, dict) and button.get("payload")
+    }
+
+
+def greeting_titles() -> dict[str, str]:
+    """payload -> title of the chat's opening buttons (domain.yml's greeting,
+    which the widget shows and the tracker store never records)."""
+    greeting = domain_response(GREETING_RESPONSE) or {}
+    buttons = greeting.get("buttons") or []
+    return {button["payload"]: button["title"] for button in buttons}
+
+
+def clicked_title(text: str, titles: Mapping[str, str]) -> str | None:
+    """The title of the button whose payload the buyer's message is, if it is one
+    of `titles` (the buttons the buyer had in front of them)."""
+    stripped = text.strip()
+    if not stripped.startswith(PAYLOAD_PREFIX):
+        return None
+    return titles.get(stripped)
+
+
+def first_words(text: str) -> str:
+    """`text` on one line, cut to FIRST_WORDS_CHARS characters."""
+    line = " ".join(text.split())
+    if len(line) <= FIRST_WORDS_CHARS:
+        return line
+    return line[: FIRST_WORDS_CHARS - 1].rstrip() + "\u2026"

@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 
 from bot import config
 from bot.adapters import review_store
+from bot.adapters.catalogue import catalogue
 from bot.adapters.rasa_domain import domain_intents
 from bot.domain.model import CaseStatus, Route
 from bot.domain.policy import REASON_CODES
 from bot.domain.sla import SlaState, sla_state
+from bot.services.presentation import AGENT_LANGUAGE
 from bot.services.review.errors import ConversationNotFound
+from bot.services.review.events import is_internal_intent
 
 MAX_SEARCH_QUERY_CHARS = 200
 PER_PAGE = 50
@@ -55,7 +58,7 @@ def _one_of(choices: Iterable[str]):  # noqa: ANN202
 
 
 def _intent_name(value: str) -> str:
-    if len(value) > 255:
+    if len(value) > 255 or is_internal_intent(value):
         raise ValueError(value)
     return value
 
@@ -75,6 +78,7 @@ FILTER_PARSERS = {
     "case_status": _one_of(status.value for status in CaseStatus),
     "sla_state": _one_of(state.value for state in SlaState),
     "reviewed": _yes_no,
+    "has_decision": _yes_no,
     "date_from": date.fromisoformat,
     "date_to": date.fromisoformat,
     "q": _search,
@@ -100,6 +104,7 @@ class ConversationFilters:
     case_status: str | None = None
     sla_state: str | None = None
     reviewed: bool | None = None
+    has_decision: bool | None = None  # a final route was set
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
@@ -165,6 +170,11 @@ class ConversationLine:
     reason_code: str | None
     min_confidence: float | None
     buyer_messages: int
+    # the first buyer message, cut ('' or None: none, or not read yet), and
+    # whether it was a click on a quick reply (then the button's title)
+    first_words: str | None
+    first_words_clicked: bool
+    reason_label: str | None  # the reason code's short label for agents
     case_id: int | None
     case_kind: str | None
     case_status: str | None
@@ -188,6 +198,14 @@ class ConversationPage:
         return max(1, -(-self.total // self.per_page))
 
 
+def reason_label(code: str | None, language: str = AGENT_LANGUAGE) -> str | None:
+    """A reason code's short label (catalogue `agent.reason_label.<code>`); None
+    for no code or one the catalogue does not know."""
+    if not code:
+        return None
+    return catalogue(language).get(f"agent.reason_label.{code}")
+
+
 def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
     summary = row[0]
     case_id, kind, status, due, replied_at = row[1:]
@@ -197,11 +215,18 @@ def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
         last_event_at=summary.last_event_at,
         buyer_id=summary.buyer_id,
         channel=summary.channel,
-        intents=tuple(summary.intents.split()),
+        intents=tuple(
+            intent
+            for intent in summary.intents.split()
+            if not is_internal_intent(intent)
+        ),
         route=summary.route,
         reason_code=summary.reason_code,
         min_confidence=summary.min_confidence,
         buyer_messages=summary.buyer_messages,
+        first_words=summary.first_words,
+        first_words_clicked=bool(summary.first_words_clicked),
+        reason_label=reason_label(summary.reason_code),
         case_id=case_id,
         case_kind=kind,
         case_status=status,
@@ -261,9 +286,11 @@ def conversation_line(
 
 def filter_choices(session: Session) -> dict[str, list[str]]:
     """The values the list's select boxes offer."""
-    intents = review_store.known_intents(session)
+    intents = set(review_store.known_intents(session)) | set(domain_intents())
     return {
-        "intent": sorted(set(intents) | set(domain_intents())),
+        "intent": sorted(
+            intent for intent in intents if not is_internal_intent(intent)
+        ),
         "route": [route.value for route in Route],
         "reason_code": sorted(REASON_CODES),
         "case_status": [status.value for status in CaseStatus],

@@ -10,6 +10,10 @@ transaction commits), so each sync re-reads the last RESCAN_EVENTS ids below
 the watermark; an event is folded into a conversation only once (each summary
 keeps the id of the last event it folded in; a conversation's own events are
 written in order, one turn at a time).
+
+A summary keeps the first buyer message (`first_words`, a quick reply as its
+button's title). Summaries written before that column existed are read again
+once, at the first sync after migration 0009 (`backfill_pending`).
 """
 
 from __future__ import annotations
@@ -33,8 +37,13 @@ from bot.services.review.events import (
     SLOT_REASON,
     SLOT_ROUTE,
     SUMMARY_SLOTS,
+    button_titles,
+    clicked_title,
     event_time,
+    first_words,
+    greeting_titles,
     is_external,
+    is_internal_intent,
     parse_user,
     raw_data,
     verified_buyer,
@@ -47,6 +56,8 @@ SYNC_BATCH = 20_000
 # The free-text search keeps this much of a conversation's buyer messages.
 MAX_SEARCH_CHARS = 20_000
 SENDER_CHARS = 255
+# Conversations whose first words are read again per round of the backfill.
+BACKFILL_BATCH = 500
 
 
 def _newest_event_id(tracker: Engine) -> int | None:
@@ -70,13 +81,20 @@ def sync_summaries(
     """
     state = review_store.sync_state(session)
     newest = _newest_event_id(tracker)
-    if newest is None or (state is not None and newest <= state.last_event_id):
+    backfill = state is not None and state.backfill_pending
+    if not backfill and (
+        newest is None or (state is not None and newest <= state.last_event_id)
+    ):
         return 0
 
     # One sync at a time: the write lock on SQLite, an advisory lock on PostgreSQL.
     cases.lock_for_case_writes(session, key="review-sync")
     state = review_store.locked_sync_state(session, now=now)
-    if newest <= state.last_event_id:
+    if state.backfill_pending:
+        _backfill_first_words(session, tracker)
+        state.backfill_pending = False
+        session.flush()
+    if newest is None or newest <= state.last_event_id:
         return 0
 
     watermark = state.last_event_id
@@ -123,6 +141,49 @@ def _fold(session: Session, rows: Sequence[Any]) -> None:
     review_store.add_intents(session, new_intents)
 
 
+def _first_words(
+    events: Sequence[Any], titles: dict[str, str]
+) -> tuple[str, bool] | None:
+    """The first buyer message among `events` (in order), cut, and whether it
+    was a click on a quick reply (then shown as the button's title: `titles`
+    holds the buttons before the first bot message, the chat's greeting)."""
+    for event in events:
+        if event.type_name == "bot":
+            titles = button_titles(raw_data(event.data)) or titles
+        elif event.type_name == "user":
+            data = raw_data(event.data)
+            if is_external(data):
+                continue
+            text = data.get("text") if isinstance(data.get("text"), str) else ""
+            title = clicked_title(text, titles)
+            return first_words(title or text), title is not None
+    return None
+
+
+def _backfill_first_words(session: Session, tracker: Engine) -> None:
+    """Read the first words of the conversations summarised before
+    `first_words` existed (migration 0009); '' when there are none."""
+    try:
+        while batch := review_store.summaries_without_first_words(
+            session, limit=BACKFILL_BATCH
+        ):
+            by_sender: dict[str, list[Any]] = {}
+            rows = review_store.message_events_of(
+                tracker, [summary.conversation_id for summary in batch]
+            )
+            for row in rows:
+                by_sender.setdefault(row.sender_id, []).append(row)
+            greeting = greeting_titles()
+            for summary in batch:
+                found = _first_words(
+                    by_sender.get(summary.conversation_id, []), greeting
+                )
+                summary.first_words, summary.first_words_clicked = found or ("", False)
+            session.flush()
+    except (OperationalError, ProgrammingError) as exc:
+        raise TrackerUnavailable(first_line(exc)) from None
+
+
 def _apply(
     summary: ConversationSummaryRow, events: Sequence[Any], known: list[str]
 ) -> list[str]:
@@ -138,6 +199,10 @@ def _apply(
         summary.started_at = min(summary.started_at, event_time(min(stamps)))
         summary.last_event_at = max(summary.last_event_at, event_time(max(stamps)))
     summary.last_event_id = events[-1].id
+    if summary.buyer_messages == 0:
+        found = _first_words(events, greeting_titles())
+        if found is not None:
+            summary.first_words, summary.first_words_clicked = found
     for event in events:
         if event.type_name == "user":
             data = raw_data(event.data)
@@ -153,7 +218,7 @@ def _apply(
             ):
                 summary.min_confidence = confidence
             intent = intent or event.intent_name
-            if intent and intent not in known:
+            if intent and intent not in known and not is_internal_intent(intent):
                 known.append(intent)
                 new_intents.append(intent[:255])
             channel = data.get("input_channel")

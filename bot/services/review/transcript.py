@@ -1,6 +1,7 @@
 """A conversation as the agent reads it: every buyer message (intent,
-confidence, entities), the bot's replies, each decision with the agent-facing
-reason, and the linked cases."""
+confidence, entities; a click on a quick reply as the button's title), the
+bot's replies, each decision with the agent-facing reason, the photos the buyer
+uploaded, at their time, and the linked cases."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from bot.adapters import review_store
+from bot.adapters import attachment_store, correction_store, review_store
 from bot.adapters.catalogue import catalogue, placeholders
 from bot.domain.model import CaseKind
 from bot.services import cases
@@ -29,13 +30,20 @@ from bot.services.review.events import (
     SLOT_REASON,
     SLOT_ROUTE,
     Entity,
+    button_titles,
+    clicked_title,
     entity,
     event_data,
     event_time,
+    greeting_titles,
     is_external,
     parse_user,
 )
-from bot.services.review.query import ConversationLine, conversation_line
+from bot.services.review.query import (
+    ConversationLine,
+    conversation_line,
+    reason_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +58,13 @@ class BuyerMessage:
     entities: tuple[Entity, ...]
     corrected_intent: str | None = None
     kind: str = "buyer"
+    # A click on a quick reply: `text` is the button's title, `payload` what
+    # the click sent (`/give_order_id{...}`); None for typed words.
+    payload: str | None = None
+
+    @property
+    def clicked(self) -> bool:
+        return self.payload is not None
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,7 @@ class DecisionView:
     route: str
     reason_code: str | None
     reason: str | None  # the agent-facing sentence
+    reason_label: str | None  # the code's short label
     case_id: str | None
     order_id: str | None
     kind: str = "decision"
@@ -83,7 +99,20 @@ class SessionStart:
     kind: str = "session"
 
 
-TranscriptItem = BuyerMessage | BotMessage | DecisionView | SessionStart
+@dataclass(frozen=True)
+class PhotoUpload:
+    """A photo the buyer uploaded from this chat (it is no tracker event)."""
+
+    attachment_id: int
+    at: datetime | None
+    case_id: int
+    width: int
+    height: int
+    size_bytes: int
+    kind: str = "photo"
+
+
+TranscriptItem = BuyerMessage | BotMessage | DecisionView | SessionStart | PhotoUpload
 
 
 @dataclass(frozen=True)
@@ -145,19 +174,48 @@ def transcript(
 ) -> Transcript:
     """The whole conversation, every session, in order, with its cases."""
     line = conversation_line(session, conversation_id, now=now)
-    corrections = review_store.corrections_of(session, conversation_id)
+    corrections = correction_store.corrections_of(session, conversation_id)
     unavailable = None
     try:
         rows = review_store.conversation_events(tracker, conversation_id)
     except (OperationalError, ProgrammingError) as exc:
         log.warning("Cannot read the tracker store: %s", exc)
         rows, unavailable = [], first_line(exc)
+    photos = [
+        PhotoUpload(
+            attachment_id=row.id,
+            at=row.conversation_at or row.created_at,  # the tracker's clock
+            case_id=row.case_id,
+            width=row.width,
+            height=row.height,
+            size_bytes=row.size_bytes,
+        )
+        for row in attachment_store.conversation_attachment_rows(
+            session, conversation_id
+        )
+    ]
     return Transcript(
         conversation=line,
-        items=tuple(_transcript_items(rows, corrections)),
+        items=tuple(with_photos(_transcript_items(rows, corrections), photos)),
         cases=conversation_cases(session, conversation_id),
         unavailable=unavailable,
     )
+
+
+def with_photos(
+    items: Sequence[TranscriptItem], photos: Sequence[PhotoUpload]
+) -> list[TranscriptItem]:
+    """`items` with each photo (oldest first) before the first item after it."""
+    merged: list[TranscriptItem] = []
+    waiting = sorted(
+        ((photo.at, photo.attachment_id, photo) for photo in photos if photo.at),
+        key=lambda entry: entry[:2],
+    )
+    for item in items:
+        while waiting and item.at is not None and waiting[0][0] < item.at:
+            merged.append(waiting.pop(0)[2])
+        merged.append(item)
+    return merged + [photo for _, _, photo in waiting]
 
 
 def _transcript_items(
@@ -167,6 +225,9 @@ def _transcript_items(
     slots: dict[str, Any] = {}
     pending: list[Any] = []  # slot events of the current action
     last_intent: str | None = None
+    # the buttons the buyer has in front of them: the chat's greeting, then
+    # those of the bot's latest message with buttons, until the buyer answers
+    titles = greeting_titles()
 
     def close_pending() -> None:
         route_event = next((e for e in pending if e.action_name == SLOT_ROUTE), None)
@@ -179,6 +240,7 @@ def _transcript_items(
                     route=str(slots[SLOT_ROUTE]),
                     reason_code=code,
                     reason=agent_reason(code, slots, intent=last_intent),
+                    reason_label=reason_label(code),
                     case_id=_text_or_none(slots.get(SLOT_CASE)),
                     order_id=_text_or_none(slots.get(SLOT_ORDER)),
                 )
@@ -200,15 +262,19 @@ def _transcript_items(
                 continue
             intent, confidence, entities = parse_user(data)
             last_intent = intent or row.intent_name
+            text = str(data.get("text") or "")
+            title = clicked_title(text, titles)
+            titles = {}
             items.append(
                 BuyerMessage(
                     event_id=row.id,
                     at=event_time(row.timestamp),
-                    text=str(data.get("text") or ""),
+                    text=text if title is None else title,
                     intent=last_intent,
                     confidence=confidence,
                     entities=tuple(entity(e) for e in entities),
                     corrected_intent=corrections.get(row.id),
+                    payload=None if title is None else text.strip(),
                 )
             )
         elif row.type_name == "bot":
@@ -219,6 +285,7 @@ def _transcript_items(
                 for button in extra.get("buttons") or []
                 if isinstance(button, dict)
             )
+            titles = button_titles(data) or titles
             if not data.get("text") and not buttons:
                 continue  # data for the client only (a live chat's "delivered")
             metadata = data.get("metadata")

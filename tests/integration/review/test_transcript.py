@@ -43,7 +43,7 @@ def _played_decision(project, writer, conversation_id, *, intent, order_id):
         result = triage(
             session, intent=intent, order_id=order_id, now=NOW, buyer_id="B-1"
         )
-    values = decision_slots(result, None)
+    values = decision_slots(result, None, now=NOW)
     assert values["decision_facts"] == dict(result.decision.facts)
     conversation(conversation_id, start=utc(2026, 11, 26, 2), buyer_id="B-1").user(
         f"what about {order_id}?", intent
