@@ -27,7 +27,7 @@ from actions.base import MAX_QUOTE_CHARS, CsbaAction, Turn, clean_text
 from bot.config import DEFAULT_AGENT_HOURS, MARKETPLACE_TZ, agent_hours_text
 from bot.domain.handoff import AgentHours, HandoffState
 from bot.services import agent_presence, handoff, ratings
-from bot.services.presentation import format_marketplace_time
+from bot.services.presentation import buyer_deadline
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class ActionHandoffRelay(CsbaAction):
         dispatcher.utter_message(
             response="utter_handoff_no_agent_case",
             case_id=str(opened.case.id),
-            buyer_due=format_marketplace_time(opened.case.buyer_due_at),
+            buyer_due=buyer_deadline(opened.case.buyer_due_at, now=turn.now),
         )
         return ended_slots() + [SlotSet("case_id", str(opened.case.id))]
 

@@ -77,7 +77,8 @@ def test_outside_the_agents_hours_the_buyer_learns_when_they_are_back(
         "utter_agent_case_opened",
         "utter_agents_back",
     ]
-    assert "2026-11-26 12:00 PST" in chat.texts(-1)[2]
+    # back at noon on the demo day, which is today for the buyer
+    assert "they're back today at 12 PM PT." in chat.texts(-1)[2]
     assert _cases(services) == 1
 
 
