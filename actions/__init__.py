@@ -13,6 +13,8 @@ One module per concern:
   look into, and what one run of the form knows (`OrderFormTurn`);
 - `product`: "which item?" (`action_ask_product_asin`);
 - `triage`: `action_start_inquiry` and the decision, `action_triage`;
+- `returns`: a damaged item's remedy, `action_damage_remedy` (replacement or
+  refund);
 - `fallback`: `action_fallback`;
 - `handoff`: the live hand-off's turns (`action_handoff_relay`, `_cancel`,
   `_resume`), which HandoffPolicy picks while a person has the chat.

@@ -12,7 +12,11 @@ own over a temporary SQLite database.
 - the delivery of seller and agent replies the buyer has not seen yet
   (`utter_seller_reply` / `utter_agent_reply`, then `mark_delivered`, so each is
   shown once);
-- the reset of the low-confidence counter after any confident turn.
+- the reset of the low-confidence counter after any confident turn;
+- the end of an open "Would you like a replacement?" (`damage_remedy_pending`,
+  set by action_triage): whatever the buyer says next, the question is over
+  once an action runs (its yes/no answer runs action_damage_remedy, chosen by
+  the rules while the slot is still set).
 Any exception in `act` is logged and becomes `on_failure` (by default
 `utter_service_unavailable`): the buyer never sees a stack trace and the
 conversation goes on. The database work runs in a worker thread so that the
@@ -58,6 +62,7 @@ MAX_CONVERSATION_ID_CHARS = 255
 
 NLU_FALLBACK = "nlu_fallback"
 SESSION_METADATA_SLOT = "session_started_metadata"
+DAMAGE_REMEDY_PENDING_SLOT = "damage_remedy_pending"
 REQUESTED_SLOT = "requested_slot"
 
 
@@ -334,6 +339,8 @@ class CsbaAction(Action, ABC):
         intent = (tracker.latest_message or {}).get("intent", {}).get("name")
         if intent != NLU_FALLBACK and (tracker.get_slot("fallback_count") or 0):
             events.append(SlotSet("fallback_count", 0))
+        if tracker.get_slot(DAMAGE_REMEDY_PENDING_SLOT) is not None:
+            events.append(SlotSet(DAMAGE_REMEDY_PENDING_SLOT, None))
         turn = Turn(
             conversation_id=conversation_key(tracker.sender_id),
             token_buyer_id=token_buyer,

@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.base import (
@@ -31,10 +33,13 @@ from actions.base import (
 from bot.domain.model import Intent, Order, Product
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import (
+    NamedItem,
     find_order_id,
     items_to_choose,
     load_order,
+    named_items,
     needs_order,
+    recent_orders,
     switches_inquiry,
 )
 from bot.services.verification import (
@@ -74,6 +79,13 @@ ASK_FOR_PERSON = Intent.HUMAN_AGENT.value
 STOP_INTENTS = frozenset({"deny", "goodbye"})
 
 _ASIN = re.compile(r"[A-Z0-9]{10}")
+
+log = logging.getLogger(__name__)
+
+# How many of a buyer's latest orders an item name is looked for in, and how
+# many of them a "which order?" question offers.
+NAMED_ITEM_ORDERS = 10
+MAX_ORDER_CHOICES = 4
 
 
 def verified_orders(tracker: Tracker) -> list[str]:
@@ -119,6 +131,10 @@ class OrderFormTurn:
             else None
         )
         self.answer = clean_text(turn.text, MAX_ANSWER_CHARS)
+        # an order number in this very message (the candidate may also be the
+        # order the previous inquiry left, set again by action_start_inquiry)
+        self.said_order = find_order_id(*entity_values(tracker, "order_id"), turn.text)
+        self.asks_which_order = False
         self.verified = verified_orders(tracker)
         self.attempts = int(tracker.get_slot("zip_attempts") or 0)
         self.buyer_id = turn.buyer_id
@@ -169,6 +185,61 @@ class OrderFormTurn:
             self.pending = intent
             return {"pending_intent": intent, "inquiry_text": self.turn.text}
         return {}
+
+    def named_order(self) -> dict[str, Any]:
+        """The order the buyer's words name by an item ("the cutting board came
+        cracked"), among the orders this chat may look into, when the message
+        carries no order number: that order (said so when it replaces another),
+        or, when items of several orders fit, the question which one. {} when
+        the words name no item, or one of the order already in question."""
+        if (
+            self.said_order is not None
+            or self.requested not in (None, "order_id")
+            or not needs_order(self.pending)
+            or self.pending == PRODUCT_QUESTION
+        ):
+            return {}
+        named = named_items(self.answer, self._orders_to_search())
+        current = self.order_id
+        if not named or any(item.order_id == current for item in named):
+            return {}
+        order_ids = list(dict.fromkeys(item.order_id for item in named))
+        if len(order_ids) > 1:
+            self.found_order = self._order_id_slot = None
+            self.asks_which_order = True
+            return {
+                "order_id": None,
+                "product_asin": None,
+                "order_choices": order_ids[:MAX_ORDER_CHOICES],
+                "named_item": _short_title(named[0]),
+            }
+        self.found_order = self._order_id_slot = order_ids[0]
+        values: dict[str, Any] = {
+            "order_id": order_ids[0],
+            "product_asin": None,
+            "order_choices": None,
+            "named_item": _short_title(named[0]),
+        }
+        if current:
+            values["order_switched"] = True
+        return values
+
+    def _orders_to_search(self) -> list[Order]:
+        """A buyer with a token: their latest orders. Anonymous: the orders
+        verified in this chat. [] when they cannot be read (logged): the form
+        then asks for the order as it would without an item name."""
+        try:
+            if self.turn.has_token and self.buyer_id:
+                return recent_orders(
+                    self.session, self.buyer_id, limit=NAMED_ITEM_ORDERS
+                )
+            orders = [load_order(self.session, oid) for oid in self.verified]
+        except SQLAlchemyError:
+            log.exception("Cannot read the orders an item name may point to")
+            self._unit_of_work.close()
+            self._session = None
+            return []
+        return [order for order in orders if order is not None]
 
     # -- the slots as this message leaves them ------------------------------------------
 
@@ -239,11 +310,11 @@ class OrderFormTurn:
         return self._early_halt[0]
 
     def item_choice(self) -> list[Product]:
-        """The items a product question on this order picks from: those of an
-        order of several items that the bot may look into and that is the
-        buyer's; [] when there is no choice to make."""
+        """The items a product question, or a damaged item, on this order picks
+        from: those of an order of several items that the bot may look into and
+        that is the buyer's; [] when there is no choice to make."""
         if (
-            self.pending != PRODUCT_QUESTION
+            self.pending not in (PRODUCT_QUESTION, Intent.DAMAGED_ITEM.value)
             or not self.order_id
             or self.needs_zip
             or self.has_ordered == NO
@@ -253,3 +324,19 @@ class OrderFormTurn:
             items = items_to_choose(self.session, self.order(), self.buyer_id)
             self._items[self.order_id] = items if len(items) > 1 else []
         return self._items[self.order_id]
+
+    def named_asin(self, text: str) -> str | None:
+        """The one item of the order to choose from (`item_choice`) that the
+        buyer's words name ("the lid arrived cracked": the tumbler with lid);
+        None when they name none of them, or several."""
+        choice = {product.asin for product in self.item_choice()}
+        order = self.order() if choice else None
+        if order is None or not text:
+            return None
+        named = {item.asin for item in named_items(text, [order])} & choice
+        return named.pop() if len(named) == 1 else None
+
+
+def _short_title(item: NamedItem) -> str:
+    """An item's title as a sentence names it: up to its first comma."""
+    return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -61,6 +60,7 @@ from actions.order_form import (
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     HALTS,
+    MAX_ORDER_CHOICES,
     NO,
     NOTICE_INVALID_ORDER_ID,
     NOTICE_UNKNOWN_ITEM,
@@ -71,27 +71,26 @@ from actions.order_form import (
     PRODUCT_QUESTION,
     YES,
     OrderFormTurn,
+    order_unlocked,
     verified_orders,
 )
 from bot.services.identity import MAX_ZIP_ATTEMPTS
-from bot.services.order_lookup import match_item, recent_orders
-from bot.services.presentation import order_button_payload
+from bot.services.order_lookup import load_order, match_item, recent_orders
+from bot.services.presentation import (
+    order_button_payload,
+    order_button_title,
+    order_choice_title,
+)
 from bot.services.verification import Verdict, check_zip, zip_guess
 
 RECENT_ORDERS = 5
-BUTTON_TITLE_CHARS = 40
 
 
 def order_button(order_id: str, title: str | None = None) -> dict[str, str]:
-    """A quick reply that sends the order number as `give_order_id`. The title
-    is data only (the order number and its first item), no wording."""
-    label = order_id if not title else " · ".join((order_id, _cut(title)))
-    return {"title": label, "payload": order_button_payload(order_id)}
-
-
-def _cut(text: str, limit: int = BUTTON_TITLE_CHARS) -> str:
-    text = clean_text(text, limit + 1)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """A quick reply that sends the order number as `give_order_id`, titled
+    `title` (bot.services.presentation.order_button_title: item, day placed,
+    end of the order number) or the order number."""
+    return {"title": title or order_id, "payload": order_button_payload(order_id)}
 
 
 # --- the form ---------------------------------------------------------------------
@@ -140,6 +139,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         switched = form.switch()
         values.update(switched)
         tracker.slots.update(switched)
+        named = form.named_order()
+        values.update(named)
+        tracker.slots.update(named)
         # validate_<slot> for each slot this message fills (rasa-sdk).
         for event in await self.get_validation_events(dispatcher, tracker, domain):
             values[event["name"]] = event["value"]
@@ -170,10 +172,10 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         form = _form()
         if form.found_order is None:
             values: dict[str, Any] = {"order_id": None}
-            if form.requested in (None, "order_id"):
+            if form.requested in (None, "order_id") and not form.asks_which_order:
                 values["form_notice"] = NOTICE_INVALID_ORDER_ID
             return values
-        values = {"order_id": form.found_order}
+        values = {"order_id": form.found_order, "order_choices": None}
         if "product_asin" not in form.candidates:  # else validate_product_asin
             values["product_asin"] = None  # a new order: the item is asked again
         if form.pending == PRODUCT_QUESTION:
@@ -265,7 +267,11 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         elif form.needs_zip:
             next_slot = "zip_code"
         elif form.item_choice() and tracker.get_slot("product_asin") is None:
-            next_slot = "product_asin"
+            # "the lid arrived cracked": the buyer's words already name the item
+            asin = form.named_asin(str(tracker.get_slot("inquiry_text") or ""))
+            if asin is not None:
+                values["product_asin"] = asin
+            next_slot = None if asin is not None else "product_asin"
         else:
             next_slot = None
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, next_slot)]
@@ -300,6 +306,11 @@ class ActionAskOrderId(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
+        choices = self._choices(tracker, turn)
+        if choices:
+            # the buyer named an item that is in several of their orders
+            dispatcher.utter_message(response="utter_ask_which_order", buttons=choices)
+            return []
         buttons = self._buttons(tracker, turn)
         if buttons:
             dispatcher.utter_message(
@@ -309,14 +320,49 @@ class ActionAskOrderId(CsbaAction):
             dispatcher.utter_message(response="utter_ask_order_id")
         return []
 
-    def _buttons(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
-        if turn.token_buyer_id is None:
-            return [order_button(order_id) for order_id in verified_orders(tracker)]
+    def _choices(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
+        """The orders the named item is in (`order_choices`, set by the form
+        from the orders this chat may look into), each with the item, the
+        date it was placed and what was paid for it."""
+        order_ids = tracker.get_slot("order_choices")
+        if not isinstance(order_ids, list) or not order_ids:
+            return []
+        named = str(tracker.get_slot("named_item") or "")
+        buttons = []
         with self.services.session() as session:
-            orders = recent_orders(session, turn.token_buyer_id, limit=RECENT_ORDERS)
-            return [
-                order_button(order.id, _first_title(order.items)) for order in orders
-            ]
+            for order_id in order_ids[:MAX_ORDER_CHOICES]:
+                order = load_order(session, str(order_id))
+                if order is None or not order_unlocked(order.id, tracker, turn):
+                    continue
+                buttons.append(
+                    {
+                        "title": order_choice_title(order, named, now=turn.now),
+                        "payload": order_button_payload(order.id),
+                    }
+                )
+        return buttons
+
+    def _buttons(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
+        with self.services.session() as session:
+            if turn.token_buyer_id is not None:
+                orders = recent_orders(
+                    session, turn.token_buyer_id, limit=RECENT_ORDERS
+                )
+                return [
+                    order_button(order.id, order_button_title(order, now=turn.now))
+                    for order in orders
+                ]
+            # An anonymous chat: the orders whose ZIP code it proved; the item
+            # and day of the verified buyer's own only (the policy tells
+            # nothing about another buyer's order, even with its ZIP code).
+            buttons = []
+            for order_id in verified_orders(tracker):
+                order = load_order(session, order_id)
+                title = None
+                if order is not None and order.buyer_id == turn.buyer_id:
+                    title = order_button_title(order, now=turn.now)
+                buttons.append(order_button(order_id, title))
+            return buttons
 
     def on_failure(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -324,7 +370,3 @@ class ActionAskOrderId(CsbaAction):
         """Without the recent orders, still ask: the buyer can type the number."""
         dispatcher.utter_message(response="utter_ask_order_id")
         return []
-
-
-def _first_title(items: Iterable[Any]) -> str | None:
-    return next((item.title for item in items if item.title), None)

@@ -21,12 +21,16 @@ a seller case or an agent case, idempotent per conversation), and sets:
 - `outcome`, from which the rules (data/rules/) pick utter_reason_<code> and
   what happens next. `outcome` is also how a failed verification, a stop, or a
   database failure reaches the buyer.
+A `damaged_return` records nothing yet: it opens the question "Would you like a
+replacement?" (`damage_remedy_pending`, answered by actions/returns.py), unless
+the damaged item already has its return authorisation: then the outcome is
+`damage_already_authorised` and the buyer hears the same number again.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -64,7 +68,14 @@ from bot.services.order_lookup import (
     find_order_id,
     needs_order,
 )
-from bot.services.presentation import format_marketplace_time
+from bot.services.presentation import (
+    buyer_by_day,
+    buyer_day,
+    buyer_deadline,
+    buyer_on_day,
+    buyer_time,
+)
+from bot.services.returns import DamageRemedy
 from bot.services.triage import DECISION_FACT_SLOTS, TriageError, record_decision
 
 log = logging.getLogger(__name__)
@@ -74,6 +85,8 @@ AGENT_REQUEST_CODE = "buyer_asked_for_agent"
 HANDOFF_WAITING = "handoff_waiting"  # outcome: in the queue for a person
 HANDOFF_LIVE = "handoff_live"  # outcome: a person already has this chat
 AGENTS_AWAY = "agents_away"  # outcome: agent case, agents back at `agents_back`
+DAMAGED_RETURN = "damaged_return"
+DAMAGE_ALREADY_AUTHORISED = "damage_already_authorised"
 
 GIVE_ORDER_ID = "give_order_id"
 
@@ -84,6 +97,9 @@ INQUIRY_SLOTS = (
     "product_asin",
     "form_notice",
     "inquiry_halt",
+    "order_choices",
+    "named_item",
+    "order_switched",
 )
 
 # Every slot a decision sets (None when the decision has no such fact).
@@ -174,6 +190,13 @@ class ActionTriage(CsbaAction):
         elif not order_unlocked(order_id, tracker, turn):
             order_id = None
 
+        if order_id and tracker.get_slot("order_switched"):
+            # the buyer named an item of another order than the one in question
+            dispatcher.utter_message(
+                response="utter_order_switched",
+                named_item=tracker.get_slot("named_item") or "",
+                order_id=order_id,
+            )
         question = tracker.get_slot("inquiry_text") or intent
         with self.services.session() as session:
             try:
@@ -206,7 +229,7 @@ class ActionTriage(CsbaAction):
                     order_id=result.decision.order_id,
                 )
                 if asked.handoff is not None:
-                    values = decision_slots(result, None)
+                    values = decision_slots(result, None, now=turn.now)
                     outcome = HANDOFF_WAITING if asked.queue else HANDOFF_LIVE
                     log.info(
                         "Hand-off %s in %s", asked.handoff.id, turn.conversation_id
@@ -226,7 +249,7 @@ class ActionTriage(CsbaAction):
                 now=turn.now,
                 notifier=self.services.notifier,
             )
-            values = decision_slots(result, recorded)
+            values = decision_slots(result, recorded, now=turn.now)
         log.info(
             "Decision in %s: %s %s (order %s, case %s)",
             turn.conversation_id,
@@ -240,11 +263,22 @@ class ActionTriage(CsbaAction):
                 done
                 + slot_events(values)
                 + [
-                    SlotSet("agents_back", format_marketplace_time(agents_back)),
+                    SlotSet("agents_back", buyer_time(agents_back, now=turn.now)),
                     SlotSet("outcome", AGENTS_AWAY),
                 ]
             )
-        return done + slot_events(values) + [SlotSet("outcome", values["reason_code"])]
+        outcome = values["reason_code"]
+        if outcome == DAMAGED_RETURN and isinstance(recorded, DamageRemedy):
+            outcome = DAMAGE_ALREADY_AUTHORISED
+        remedy_pending = outcome == DAMAGED_RETURN or None
+        return (
+            done
+            + slot_events(values)
+            + [
+                SlotSet("damage_remedy_pending", remedy_pending),
+                SlotSet("outcome", outcome),
+            ]
+        )
 
     def on_failure(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -262,8 +296,10 @@ class ActionTriage(CsbaAction):
 # --- from a decision to slots -----------------------------------------------------------
 
 
-def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
-    """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote."""
+def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, Any]:
+    """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote;
+    days and deadlines as the buyer reads them at `now` ("on Friday, Nov 20",
+    "by Sunday, Dec 6": bot.services.presentation)."""
     decision = result.decision
     facts = decision.facts
     values: dict[str, Any] = {name: None for name in DECISION_SLOTS}
@@ -274,20 +310,30 @@ def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
         decision_facts=dict(facts) or None,
         carrier=facts.get("carrier"),
         tracking_number=facts.get("tracking_number"),
-        shipped_on=_local_day(facts.get("shipped_at")),
-        delivered_on=_local_day(facts.get("delivered_at")),
-        promised_by=facts.get("promised_delivery_day"),
-        return_deadline=facts.get("return_deadline"),
+        shipped_on=_on_day(facts.get("shipped_at"), now),
+        delivered_on=_on_day(facts.get("delivered_at"), now),
+        promised_by=_by_day(facts.get("promised_delivery_day"), now),
+        return_deadline=_day(facts.get("return_deadline"), now),
         return_method=facts.get("return_method"),
     )
     if isinstance(recorded, OpenedCase):
         values.update(
             case_id=str(recorded.case.id),
             case_created=recorded.created,
-            buyer_due=format_marketplace_time(recorded.case.buyer_due_at),
+            buyer_due=buyer_deadline(recorded.case.buyer_due_at, now=now),
         )
     elif isinstance(recorded, ReturnAuthorisation):
         values["return_id"] = str(recorded.id)
+        values["return_resolution"] = recorded.resolution
+    elif isinstance(recorded, DamageRemedy):
+        values["return_id"] = str(recorded.authorisation.id)
+        values["return_resolution"] = recorded.authorisation.resolution
+        if recorded.case is not None:
+            values.update(
+                case_id=str(recorded.case.case.id),
+                case_created=recorded.case.created,
+                buyer_due=buyer_deadline(recorded.case.case.buyer_due_at, now=now),
+            )
     if (
         values["return_method"] == ReturnOption.DOMESTIC_ADDRESS.value
         and result.seller is not None
@@ -299,6 +345,15 @@ def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
             i.title or i.asin for i in result.order.items if i.asin in not_returnable
         ]
         values["not_returnable_items"] = ", ".join(titles)
+    damaged = set(facts.get("damaged_items") or ())
+    if damaged and facts.get("damaged_item_known") and result.order is not None:
+        # as a sentence names an item: its title up to the first comma
+        titles = [
+            (i.title or i.asin).split(",", 1)[0].strip()
+            for i in result.order.items
+            if i.asin in damaged
+        ]
+        values["damaged_items"] = " and ".join(titles)
     if decision.reason_code == "answered_from_detail_page":
         source = str(facts.get("source") or "")
         kind, _, name = source.partition(".")
@@ -311,10 +366,21 @@ def decision_slots(result: Any, recorded: Any) -> dict[str, Any]:
     return values
 
 
-def _local_day(instant: Any) -> str | None:
-    """The marketplace calendar day of an ISO 8601 instant, as YYYY-MM-DD."""
+def _on_day(instant: Any, now: datetime) -> str | None:
+    """The marketplace day of an ISO 8601 instant: "yesterday", "on Friday, Nov 20"."""
     if not instant:
         return None
     from bot.domain.returns import marketplace_date
 
-    return marketplace_date(datetime.fromisoformat(str(instant))).isoformat()
+    day = marketplace_date(datetime.fromisoformat(str(instant)))
+    return buyer_on_day(day, now=now)
+
+
+def _by_day(day: Any, now: datetime) -> str | None:
+    """A YYYY-MM-DD fact something is due by: "by Sunday, Dec 6", "today"."""
+    return buyer_by_day(date.fromisoformat(str(day)), now=now) if day else None
+
+
+def _day(day: Any, now: datetime) -> str | None:
+    """A YYYY-MM-DD fact as a noun: "Sunday, Dec 6", "tomorrow"."""
+    return buyer_day(date.fromisoformat(str(day)), now=now) if day else None

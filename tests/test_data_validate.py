@@ -27,6 +27,10 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_ask_order_id_recent",
     "utter_ask_zip_code",
     "utter_ask_product_asin",
+    # the named item is in several orders (action_ask_order_id), or is not in
+    # the order in question (action_triage says it switched)
+    "utter_ask_which_order",
+    "utter_order_switched",
     "utter_seller_reply",
     "utter_agent_reply",
     "utter_default",

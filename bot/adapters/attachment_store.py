@@ -16,35 +16,21 @@ from sqlalchemy.orm import Session
 from bot.adapters.orm import CaseAttachmentRow, CaseRow
 
 
-def _latest_case(category: str, statuses: Sequence[str]):  # noqa: ANN202
-    return (
-        select(CaseRow.id)
-        .where(CaseRow.category == category, CaseRow.status.in_(statuses))
-        .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
-        .limit(1)
-    )
-
-
-def latest_case_of_conversation(
+def open_cases_of_conversation(
     session: Session, conversation_id: str, *, category: str, statuses: Sequence[str]
-) -> int | None:
-    """The id of the conversation's most recent case of `category` in one of
-    `statuses`; None when there is none."""
-    return session.execute(
-        _latest_case(category, statuses).where(
-            CaseRow.conversation_id == conversation_id
+) -> list[tuple[int, str | None]]:
+    """(id, order id) of the conversation's cases of `category` in one of
+    `statuses`, newest first."""
+    rows = session.execute(
+        select(CaseRow.id, CaseRow.order_id)
+        .where(
+            CaseRow.conversation_id == conversation_id,
+            CaseRow.category == category,
+            CaseRow.status.in_(statuses),
         )
-    ).scalar_one_or_none()
-
-
-def latest_case_of_buyer(
-    session: Session, buyer_id: str, *, category: str, statuses: Sequence[str]
-) -> int | None:
-    """The id of the buyer's most recent case of `category` in one of
-    `statuses`; None when there is none."""
-    return session.execute(
-        _latest_case(category, statuses).where(CaseRow.buyer_id == buyer_id)
-    ).scalar_one_or_none()
+        .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+    )
+    return [(row.id, row.order_id) for row in rows]
 
 
 def add_attachment(
@@ -59,6 +45,7 @@ def add_attachment(
     height: int,
     sha256: str,
     created_at: datetime,
+    conversation_at: datetime | None = None,
 ) -> int:
     """Record a stored photo; its new id (flushed)."""
     row = CaseAttachmentRow(
@@ -71,6 +58,7 @@ def add_attachment(
         height=height,
         sha256=sha256,
         created_at=created_at,
+        conversation_at=conversation_at,
     )
     session.add(row)
     session.flush()
@@ -84,6 +72,17 @@ def attachment_rows(
     return session.execute(
         select(CaseAttachmentRow)
         .where(CaseAttachmentRow.case_id.in_(list(case_ids)))
+        .order_by(CaseAttachmentRow.created_at, CaseAttachmentRow.id)
+    ).scalars()
+
+
+def conversation_attachment_rows(
+    session: Session, conversation_id: str
+) -> Iterator[CaseAttachmentRow]:
+    """The photos uploaded from this conversation, oldest first."""
+    return session.execute(
+        select(CaseAttachmentRow)
+        .where(CaseAttachmentRow.conversation_id == conversation_id)
         .order_by(CaseAttachmentRow.created_at, CaseAttachmentRow.id)
     ).scalars()
 

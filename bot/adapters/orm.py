@@ -256,6 +256,8 @@ class ReturnAuthorizationRow(Base):
     method = Column(String(32), nullable=False)
     deadline = Column(UTCDateTime, nullable=False)  # exclusive end of the return window
     created_at = Column(UTCDateTime, nullable=False)
+    # refund | replacement (a damaged item the seller ships again)
+    resolution = Column(String(16), nullable=False)
 
 
 class WebUserRow(Base):
@@ -312,6 +314,10 @@ class ConversationSummaryRow(Base):
     min_confidence = Column(Float, nullable=True)
     buyer_messages = Column(Integer, nullable=False, default=0)
     search_text = Column(Text, nullable=False, default="")  # buyer messages, lower case
+    # the first buyer message, cut (a quick reply as its button's title);
+    # None until the sync has read it for a conversation summarised before it
+    first_words = Column(String(255), nullable=True)
+    first_words_clicked = Column(Boolean, nullable=False, default=False)
     reviewed = Column(Boolean, nullable=False, default=False)
     reviewed_at = Column(UTCDateTime, nullable=True)
     reviewed_by = Column(String(64), nullable=True)
@@ -343,6 +349,9 @@ class ReviewSyncStateRow(Base):
     id = Column(Integer, primary_key=True)
     last_event_id = Column(Integer, nullable=False)
     synced_at = Column(UTCDateTime, nullable=False)
+    # summaries written before a derived column existed wait for a re-read
+    # (migration 0009: the first buyer words)
+    backfill_pending = Column(Boolean, nullable=False, default=False)
 
 
 class IntentCorrectionRow(Base):
@@ -379,6 +388,10 @@ class CaseAttachmentRow(Base):
     height = Column(Integer, nullable=False)
     sha256 = Column(String(64), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+    # When it was uploaded on the conversation's clock: the tracker store's
+    # event times, real time even when CSBA_NOW fixes the project clock. It
+    # places the photo among the chat's messages; None before migration 0011.
+    conversation_at = Column(UTCDateTime, nullable=True)
 
 
 class VerificationFailureRow(Base):

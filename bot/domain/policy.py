@@ -7,7 +7,10 @@
 3. Coverage (bot.domain.coverage): orders placed outside every enrollment period
    go to Buyer-Seller Messaging.
 4. Covered orders, by intent (delivery, returns, cancel / address change,
-   product questions).
+   product questions). Damage is judged per item: the item the buyer names
+   (`asin`), or the order's only item. Damage is not a change of mind: a
+   damaged item that is not returnable, or whose window has closed, goes to
+   the seller (`damaged_seller_case`), never "not returnable".
 
 The decision carries a reason code and the facts the rule used, as JSON-ready
 values: codes and facts only. The sentence a person reads is rendered outside the
@@ -34,6 +37,7 @@ from bot.domain.model import (
     Seller,
 )
 from bot.domain.returns import (
+    ReturnWindow,
     end_of_marketplace_day,
     marketplace_date,
     return_method,
@@ -66,7 +70,8 @@ REASON_CODES: dict[str, Route] = {
     "not_delivered_yet": Route.BOT,
     "item_not_returnable": Route.SELLER_CASE,
     "return_window_open": Route.BOT,
-    "damaged_return": Route.BOT,
+    "damaged_return": Route.BOT,  # the damaged item(s) only; replacement or refund
+    "damaged_seller_case": Route.SELLER_CASE,  # damaged, but no standard return
     "return_window_closed": Route.SELLER_CASE,
     "cancel_request": Route.SELLER_CASE,
     "already_shipped": Route.BOT,
@@ -119,13 +124,16 @@ def decide(
     *,
     buyer_id: str | None = None,
     order_id: str | None = None,
+    asin: str | None = None,
 ) -> Decision:
     """Route one buyer inquiry.
 
     `order`/`seller` are None when the order is unknown; `answer` is the fact the
     product detail data gave for a product question; `buyer_id` is the verified
     buyer (None: unknown, no ownership check); `order_id` is the id the buyer typed,
-    used in the reason when the order is unknown. Raises UnknownIntent.
+    used in the reason when the order is unknown; `asin` is the item a damaged-item
+    inquiry is about (None: the order's only item, else not known). Raises
+    UnknownIntent.
     """
     parsed = parse_intent(intent)
     if now.tzinfo is None or now.utcoffset() is None:
@@ -157,7 +165,7 @@ def decide(
         return _decision(parsed, outcome, order.id, covered=False)
 
     # 4. Covered orders, by intent.
-    outcome = _covered(parsed, order, seller, now, answer, base)
+    outcome = _covered(parsed, order, seller, now, answer, base, asin)
     return _decision(parsed, outcome, order.id, covered=True)
 
 
@@ -171,11 +179,12 @@ def _covered(
     now: datetime,
     answer: ProductAnswer | None,
     base: Facts,
+    asin: str | None = None,
 ) -> _Outcome:
     if intent is Intent.DELIVERY_STATUS:
         return _delivery_status(order, now, base)
     if intent in (Intent.RETURN_REFUND, Intent.DAMAGED_ITEM):
-        return _return(intent, order, seller, now, base)
+        return _return(intent, order, seller, now, base, asin)
     if intent in _SELLER_REQUEST_REASONS:
         return _cancel_or_change(intent, order, base)
     if intent is Intent.PRODUCT_QUESTION:
@@ -208,7 +217,12 @@ def is_late(order: Order, now: datetime) -> bool:
 
 
 def _return(
-    intent: Intent, order: Order, seller: Seller, now: datetime, base: Facts
+    intent: Intent,
+    order: Order,
+    seller: Seller,
+    now: datetime,
+    base: Facts,
+    asin: str | None = None,
 ) -> _Outcome:
     status = OrderStatus(order.status)
     facts = {**base, **_shipment_facts(order)}
@@ -227,6 +241,8 @@ def _return(
                 "holiday_extension": window.holiday_extension,
             }
         )
+    if intent is Intent.DAMAGED_ITEM:
+        return _damaged(order, window, now, facts, asin)
     customized = [item.asin for item in order.items if item.customization]
     if customized:
         return _Outcome("customization", {**facts, "customized_items": customized})
@@ -237,11 +253,46 @@ def _return(
     if window is None:
         raise ValueError(f"order {order.id} is delivered but has no delivered_at")
     if window.is_open(now):
-        code = (
-            "damaged_return" if intent is Intent.DAMAGED_ITEM else "return_window_open"
-        )
-        return _Outcome(code, facts)
+        return _Outcome("return_window_open", facts)
     return _Outcome("return_window_closed", facts)
+
+
+def _damaged(
+    order: Order,
+    window: ReturnWindow | None,
+    now: datetime,
+    facts: Facts,
+    asin: str | None,
+) -> _Outcome:
+    """A delivered order that arrived damaged, judged for the damaged item only:
+    the one named (`asin`), or the order's only item. A customized item keeps
+    the customization route. Returnable and inside the window: the return of
+    that item (replacement or refund, the buyer chooses). Otherwise, and when
+    the item is not known, a case for the seller: damage is not a change of
+    mind, so neither "not returnable" nor a closed window turns the buyer away."""
+    damaged = [item for item in order.items if asin is not None and item.asin == asin]
+    if not damaged and len(order.items) == 1:
+        damaged = list(order.items)
+    known = bool(damaged)
+    judged = damaged if known else list(order.items)
+    customized = [item.asin for item in judged if item.customization]
+    if customized:
+        return _Outcome("customization", {**facts, "customized_items": customized})
+    if window is None:
+        raise ValueError(f"order {order.id} is delivered but has no delivered_at")
+    returnable = known and all(item.returnable for item in damaged)
+    window_open = window.is_open(now)
+    facts.update(
+        {
+            "damaged_items": [item.asin for item in judged],
+            "damaged_item_known": known,
+            "damaged_items_returnable": all(item.returnable for item in judged),
+            "return_window_open": window_open,
+        }
+    )
+    if returnable and window_open:
+        return _Outcome("damaged_return", facts)
+    return _Outcome("damaged_seller_case", facts)
 
 
 def _cancel_or_change(intent: Intent, order: Order, base: Facts) -> _Outcome:

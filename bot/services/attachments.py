@@ -12,8 +12,11 @@
 - The file is stored under the upload directory (outside the web root) with a
   random name, readable by its owner only.
 - It attaches to the open `damaged_item` case of the conversation the chat
-  token opens (the most recent one), or, for a buyer proven by a token, to that
-  buyer's most recent open `damaged_item` case. A client never names the case.
+  token opens, never to a case of another conversation (issue 13). When the
+  conversation has several (one per order), the upload names one of them
+  (`case_id`); without it the buyer is asked which order the photo is about
+  (`AttachmentRejected("which_order")` with the `choices`). A client can only
+  ever pick among its own conversation's cases.
 
 `save_photo` takes the caller's session and does not commit; when the session
 rolls back, the caller removes the file (`discard`).
@@ -64,13 +67,24 @@ class AttachmentNotFound(LookupError):
     """No such attachment, or its file is missing or not where it must be."""
 
 
+@dataclass(frozen=True)
+class CaseChoice:
+    """An open damaged-item case of the conversation a photo may go to."""
+
+    case_id: int
+    order_id: str | None
+
+
 class AttachmentRejected(CatalogueError):
     """An upload the buyer is told about: `code` names the catalogue key
     `widget.upload.<code>`; `status` is the HTTP status. `str()` is the code."""
 
-    def __init__(self, code: str, status: int = 400) -> None:
+    def __init__(
+        self, code: str, status: int = 400, choices: tuple[CaseChoice, ...] = ()
+    ) -> None:
         self.code = code
         self.status = status
+        self.choices = choices
         super().__init__(f"widget.upload.{code}", max_mb=MAX_PHOTO_BYTES // 2**20)
 
     def __str__(self) -> str:
@@ -123,6 +137,12 @@ class Attachment:
     width: int = 0
     height: int = 0
     created_at: datetime | None = None
+    conversation_at: datetime | None = None  # on the tracker store's clock
+
+    @property
+    def in_conversation_at(self) -> datetime | None:
+        """Where it sits among the chat's messages (older rows: created_at)."""
+        return self.conversation_at or self.created_at
 
 
 def check_photo(data: bytes) -> CheckedPhoto:
@@ -160,19 +180,35 @@ def check_photo(data: bytes) -> CheckedPhoto:
     return CheckedPhoto(content_type, extension, width, height, clean)
 
 
-def find_open_damaged_case(
-    session: Session, *, conversation_id: str, buyer_id: str | None
-) -> int | None:
-    """The case a photo from this chat attaches to, or None."""
+def damaged_cases(session: Session, *, conversation_id: str) -> list[CaseChoice]:
+    """The conversation's open damaged-item cases, newest first."""
     open_statuses = sorted(status.value for status in OPEN_CASE_STATUSES)
-    case_id = attachment_store.latest_case_of_conversation(
-        session, conversation_id, category=DAMAGED_ITEM, statuses=open_statuses
-    )
-    if case_id is None and buyer_id:
-        case_id = attachment_store.latest_case_of_buyer(
-            session, buyer_id, category=DAMAGED_ITEM, statuses=open_statuses
+    return [
+        CaseChoice(case_id, order_id)
+        for case_id, order_id in attachment_store.open_cases_of_conversation(
+            session, conversation_id, category=DAMAGED_ITEM, statuses=open_statuses
         )
-    return case_id
+    ]
+
+
+def case_for_photo(
+    session: Session, *, conversation_id: str, case_id: int | None = None
+) -> int:
+    """The case a photo from this chat attaches to: the one named (it must be
+    one of this conversation's open damaged-item cases), or the only one.
+    AttachmentRejected `no_case` when there is none (or the named one is not
+    this conversation's), `which_order` with the choices when there are
+    several and none is named."""
+    cases = damaged_cases(session, conversation_id=conversation_id)
+    if case_id is not None:
+        if any(choice.case_id == case_id for choice in cases):
+            return case_id
+        raise AttachmentRejected("no_case", 409)
+    if not cases:
+        raise AttachmentRejected("no_case", 409)
+    if len(cases) > 1:
+        raise AttachmentRejected("which_order", 409, choices=tuple(cases))
+    return cases[0].case_id
 
 
 def _write_private(directory: Path, name: str, data: bytes) -> Path:
@@ -190,19 +226,17 @@ def save_photo(
     data: bytes,
     upload_dir: Path,
     conversation_id: str,
-    buyer_id: str | None,
     now: datetime,
+    case_id: int | None = None,
+    conversation_at: datetime | None = None,
 ) -> Attachment:
     """Check `data`, store its re-encoded pixels and attach them to the chat's
-    open damaged-item case.
+    open damaged-item case. `conversation_at` (bot.adapters.clock.wall_now)
+    places it among the chat's messages.
 
     Raises AttachmentRejected (`no_case` when there is no such case)."""
     photo = check_photo(data)
-    case_id = find_open_damaged_case(
-        session, conversation_id=conversation_id, buyer_id=buyer_id
-    )
-    if case_id is None:
-        raise AttachmentRejected("no_case", 409)
+    case_id = case_for_photo(session, conversation_id=conversation_id, case_id=case_id)
     stored_name = secrets.token_hex(16) + photo.extension
     path = _write_private(Path(upload_dir), stored_name, photo.data)
     try:
@@ -217,6 +251,7 @@ def save_photo(
             height=photo.height,
             sha256=hashlib.sha256(photo.data).hexdigest(),
             created_at=now,
+            conversation_at=conversation_at,
         )
     except BaseException:
         path.unlink(missing_ok=True)
@@ -239,6 +274,7 @@ def _attachment(row: CaseAttachmentRow, upload_dir: Path) -> Attachment:
         width=row.width,
         height=row.height,
         created_at=row.created_at,
+        conversation_at=row.conversation_at,
     )
 
 
@@ -253,6 +289,19 @@ def attachments_by_case(
     for row in attachment_store.attachment_rows(session, ids):
         found.setdefault(row.case_id, []).append(_attachment(row, upload_dir))
     return found
+
+
+def attachments_of_conversation(
+    session: Session, *, conversation_id: str, upload_dir: Path
+) -> list[Attachment]:
+    """The photos uploaded from this chat, oldest first (its history after a
+    reload shows them)."""
+    return [
+        _attachment(row, upload_dir)
+        for row in attachment_store.conversation_attachment_rows(
+            session, conversation_id
+        )
+    ]
 
 
 def list_attachments(

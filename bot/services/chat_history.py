@@ -9,6 +9,11 @@ tracker store keeps one row per event in the table `events` (`sender_id`,
 - a clicked quick reply shows its button title, not its payload;
 - only the buttons of the latest bot message, when the buyer has not answered
   since, stay `active`.
+
+The chat opens with the bot's greeting and its topic buttons (`with_greeting`:
+domain.yml's `utter_greet`, read through bot.adapters.rasa_domain). It is shown
+at the top of every history, never stored: it is no turn of the buyer's, nothing
+Rasa has to answer, and a reload shows it once, as before.
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters import chat_messages
 from bot.adapters.db import get_engine
+from bot.adapters.rasa_domain import domain_response
 
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_MESSAGES = 200
+# The response the web chat opens with (its text and topic buttons).
+GREETING_RESPONSE = "utter_greet"
 
 
 def _buttons(event: dict[str, Any]) -> list[dict[str, str]]:
@@ -87,6 +95,39 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return messages
 
 
+def greeting() -> dict[str, Any] | None:
+    """The chat's opening message from domain.yml; None if it has none."""
+    return domain_response(GREETING_RESPONSE)
+
+
+def with_greeting(
+    messages: list[dict[str, Any]], greeting: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """`messages` after the greeting `{"text", "buttons"}` (a bot message with no
+    time). Its buttons are active until the buyer says something; a click on
+    one of them shows the button's title, as any quick reply does."""
+    if not greeting or not (greeting.get("text") or greeting.get("buttons")):
+        return list(messages)
+    buttons = [dict(button) for button in greeting.get("buttons") or []]
+    titles = {button["payload"]: button["title"] for button in buttons}
+    shown = []
+    answered = False  # the buyer's words right after the greeting
+    for message in messages:
+        if message.get("sender") == "bot":
+            answered = True
+        elif message.get("sender") == "user" and not answered:
+            message = {**message, "text": titles.get(message["text"], message["text"])}
+        shown.append(message)
+    opening = {
+        "sender": "bot",
+        "text": str(greeting.get("text") or ""),
+        "buttons": buttons,
+        "time": None,
+        "active": not any(m.get("sender") == "user" for m in messages),
+    }
+    return [opening, *shown]
+
+
 def conversation_messages(
     tracker_store_url: str, conversation_id: str, *, limit: int = MAX_HISTORY_MESSAGES
 ) -> list[dict[str, Any]]:
@@ -108,3 +149,23 @@ def conversation_messages(
         if isinstance(event, dict):
             events.append(event)
     return messages_from_events(events)
+
+
+def with_notices(
+    messages: list[dict[str, Any]], notices: list[tuple[float, str]]
+) -> list[dict[str, Any]]:
+    """The chat's messages with notices of the web app's own (a photo attached:
+    (unix time, text)) in time order, as `{"sender": "notice", ...}`; the
+    buttons stay as they were."""
+    merged = list(messages)
+    for at, text in notices:
+        merged.append(
+            {
+                "sender": "notice",
+                "text": text,
+                "buttons": [],
+                "time": at,
+                "active": False,
+            }
+        )
+    return sorted(merged, key=lambda message: float(message.get("time") or 0.0))

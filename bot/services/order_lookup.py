@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -136,6 +138,68 @@ def match_item(answer: str, products: Sequence[Product]) -> str | None:
     ):
         return scores[0][1]
     return None
+
+
+# --- which order the buyer's words name ---------------------------------------------------
+
+# Words of item titles that name no item in a buyer's message ("my order",
+# "the case number", "a set of").
+_NOT_ITEM_WORDS = frozenset(
+    """order orders item items product products package parcel box case cases set
+    sets pack packs piece pieces pcs count thing things stuff one new with for and
+    the this that your our from size inch inches""".split()
+)
+
+
+@dataclass(frozen=True)
+class NamedItem:
+    """An item of one of the buyer's orders that their message names."""
+
+    order_id: str
+    asin: str
+    title: str
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _item_words(text: str) -> set[str]:
+    words = {_singular(w) for w in _WORD.findall(text.casefold()) if not w.isdigit()}
+    return words - _NOT_ITEM_WORDS
+
+
+def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
+    """The items of `orders` that `text` names best, each with its order: the
+    most words of its title in the text, counting only words that do not name
+    every product of these orders (the shop's brand) and no word that names no
+    item ("order", "case"). [] when the text names none."""
+    said = _item_words(text[:MAX_SCANNED_CHARS])
+    if not said:
+        return []
+    lines = [(o, i) for o in orders for i in o.items if i.title]
+    titles = {item.asin: _item_words(item.title) for _, item in lines}
+    naming = Counter(word for words in titles.values() for word in words)
+    everyone = len(titles)
+    scored = []
+    for order, item in lines:
+        hits = {
+            word
+            for word in titles[item.asin] & said
+            if everyone == 1 or naming[word] < everyone
+        }
+        if hits:
+            scored.append((len(hits), NamedItem(order.id, item.asin, item.title)))
+    if not scored:
+        return []
+    best = max(score for score, _ in scored)
+    return list(dict.fromkeys(item for score, item in scored if score == best))
 
 
 # --- the decision -------------------------------------------------------------------------

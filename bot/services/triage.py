@@ -4,8 +4,11 @@ come through here.
 
 `triage()` only reads; its decision carries the agent-facing reason sentence
 (bot.services.presentation.explained). `record_decision()` writes what a decision implies in the
-chat: a return authorisation for an authorised return, a case for a
-`seller_case` or `agent` route.
+chat: a return authorisation for an authorised return (bot.services.returns,
+idempotent per order and items), a case for a `seller_case` or `agent` route.
+A `damaged_return` writes nothing yet: the buyer first chooses a replacement
+or a refund (bot.services.returns.resolve_damage), unless that item already
+has its authorisation, which is then returned (`DamageRemedy`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.adapters.repository import SqlRepository
-from bot.adapters.return_store import ReturnAuthorisation, add_return_authorisation
+from bot.adapters.return_store import ReturnAuthorisation
 from bot.domain.model import (
     INTENTS_WITHOUT_ORDER,
     CaseKind,
@@ -30,10 +33,16 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
-from bot.domain.returns import return_method, return_window
 from bot.services.case_views import OpenedCase
 from bot.services.errors import CatalogueError
 from bot.services.presentation import explained
+from bot.services.returns import (
+    DAMAGED_RETURN,
+    DamageRemedy,
+    authorise_return,
+    damage_already_resolved,
+    give_damage_remedy,
+)
 
 RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
 
@@ -53,6 +62,8 @@ DECISION_FACT_SLOTS = (
     "return_method",
     "return_address",
     "not_returnable_items",
+    "damaged_items",
+    "return_resolution",
     "product_title",
     "answer",
     "answer_source",
@@ -140,7 +151,14 @@ def triage(
             answer, product = best_answer(products, question)
 
     decision = decide(
-        intent, order, seller, now, answer, buyer_id=buyer_id, order_id=canonical_id
+        intent,
+        order,
+        seller,
+        now,
+        answer,
+        buyer_id=buyer_id,
+        order_id=canonical_id,
+        asin=asin,
     )
     decision = explained(decision)
     return TriageResult(
@@ -156,23 +174,33 @@ def record_decision(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
-) -> ReturnAuthorisation | OpenedCase | None:
+) -> ReturnAuthorisation | OpenedCase | DamageRemedy | None:
     """Write what a decision implies: a return authorisation or a case.
 
-    Returns the ReturnAuthorisation or the OpenedCase (views), or None."""
+    Returns the ReturnAuthorisation, the OpenedCase (views), the DamageRemedy a
+    damaged item already has, or None (for `damaged_return`: the buyer chooses
+    the remedy next)."""
     from bot.services.cases import open_case
 
     decision, order, seller = result.decision, result.order, result.seller
     if decision.reason_code in RETURN_AUTHORISING_CODES and order and seller:
-        window = return_window(order, seller)
-        return add_return_authorisation(
+        if decision.reason_code == DAMAGED_RETURN:
+            return damage_already_resolved(
+                session,
+                order=order,
+                asins=decision.facts["damaged_items"],
+                conversation_id=conversation_id,
+                question=question,
+                now=now,
+                notifier=notifier,
+            )
+        return authorise_return(
             session,
-            order_id=order.id,
-            conversation_id=conversation_id,
-            items=[(item.asin, item.quantity) for item in order.items],
+            order=order,
+            seller=seller,
+            asins=[item.asin for item in order.items],
             reason=decision.reason_code,
-            method=return_method(seller).value,
-            deadline=window.closes_at,
+            conversation_id=conversation_id,
             now=now,
         )
     if decision.route is Route.SELLER_CASE and order:
@@ -194,3 +222,49 @@ def record_decision(
         kind=kind,
         notifier=notifier,
     )
+
+
+def resolve_damage(
+    session: Session,
+    *,
+    order_id: str,
+    asin: str,
+    buyer_id: str | None,
+    replacement: bool,
+    conversation_id: str,
+    question: str,
+    now: datetime,
+    notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
+) -> tuple[TriageResult, DamageRemedy | None]:
+    """The buyer chose a replacement (`replacement=True`) or a refund for the
+    damaged item `asin` of `order_id`, after a `damaged_return` decision.
+
+    The decision is taken again at `now` (the buyer, the item and its window);
+    when it is still `damaged_return`, the item's return is authorised as the
+    buyer chose, or the authorisation it already has is returned
+    (bot.services.returns.give_damage_remedy). Otherwise the remedy is None
+    and nothing is written."""
+    result = triage(
+        session,
+        intent=Intent.DAMAGED_ITEM,
+        order_id=order_id,
+        now=now,
+        buyer_id=buyer_id,
+        question=question,
+        asin=asin,
+    )
+    order, seller = result.order, result.seller
+    if result.decision.reason_code != DAMAGED_RETURN or not order or not seller:
+        return result, None
+    remedy = give_damage_remedy(
+        session,
+        order=order,
+        seller=seller,
+        asins=result.decision.facts["damaged_items"],
+        replacement=replacement,
+        conversation_id=conversation_id,
+        question=question,
+        now=now,
+        notifier=notifier,
+    )
+    return result, remedy

@@ -4,9 +4,10 @@ a small driver that plays a conversation through the custom actions.
 
 `Chat` stands in for Rasa's dialogue engine, and only for it:
 - slot extraction as domain.yml maps it (`order_id` from the entity, the form's
-  requested slot from the message text);
+  requested slot from the message text, the `from_intent` mappings);
 - the next action as data/rules/*.yml says (the rules are read, not copied, so a
-  test fails when a rule and an action disagree);
+  test fails when a rule and an action disagree), including the rules whose
+  condition is a slot set to true (the pending "Would you like a replacement?");
 - order_form as Rasa runs it: the validation action with this turn's
   candidates, then the ask action or response of the slot it requests, or the
   decision when it requests none;
@@ -33,6 +34,7 @@ from actions.base import BotServices
 from actions.fallback import ActionFallback
 from actions.orders import ActionAskOrderId, ValidateOrderForm
 from actions.product import ActionAskProductAsin
+from actions.returns import ActionDamageRemedy
 from actions.session import ActionCheckUpdates, ActionSessionStart
 from actions.triage import ActionStartInquiry, ActionTriage
 from bot.adapters import schema
@@ -100,15 +102,32 @@ class Rules:
 
     after_intent: dict[str, list[str]]  # intent -> actions (up to the form)
     after_outcome: dict[tuple[str, str], list[str]]  # (action, outcome) -> utters
+    # (slot that must be true, intent) -> actions
+    when_slot: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+
+# The actions whose `outcome` the rules turn into replies.
+DECIDING_ACTIONS = ("action_triage", "action_fallback", "action_damage_remedy")
 
 
 def load_rules() -> Rules:
     after_intent: dict[str, list[str]] = {}
     after_outcome: dict[tuple[str, str], list[str]] = {}
+    when_slot: dict[tuple[str, str], list[str]] = {}
     for path in sorted(RULES_DIR.glob("*.yml")):
         for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]:
             steps = rule["steps"]
             if "condition" in rule:
+                slots = [
+                    name
+                    for step in rule["condition"]
+                    for slot in step.get("slot_was_set") or []
+                    for name, value in slot.items()
+                    if value is True
+                ]
+                if slots and "intent" in steps[0]:
+                    actions = [s["action"] for s in steps[1:] if "action" in s]
+                    when_slot[(slots[0], steps[0]["intent"])] = actions
                 continue
             first = steps[0]
             if "intent" in first:
@@ -124,12 +143,12 @@ def load_rules() -> Rules:
                     after_intent.setdefault(first["intent"], actions[:1])
                 else:
                     after_intent[first["intent"]] = actions
-            elif first.get("action") in ("action_triage",):
+            elif first.get("action") in ("action_triage", "action_damage_remedy"):
                 outcome = steps[1]["slot_was_set"][0]["outcome"]
                 after_outcome[(first["action"], outcome)] = [
                     s["action"] for s in steps[2:] if "action" in s
                 ]
-    return Rules(after_intent, after_outcome)
+    return Rules(after_intent, after_outcome, when_slot)
 
 
 @pytest.fixture(scope="session")
@@ -283,9 +302,17 @@ class Chat:
                 metadata if metadata is not None else self.metadata,
             )
         )
-        candidates = self._extract(text, entities)
+        candidates = self._extract(text, entities, intent)
+        conditional = [
+            actions
+            for (slot, when), actions in self.rules.when_slot.items()
+            if when == intent and self.slots.get(slot) is True
+        ]
         if self.form_active:
             await self._form(candidates)
+        elif conditional:
+            for name in conditional[0]:
+                await self._run_named(name)
         elif intent in self.rules.after_intent:
             for name in self.rules.after_intent[intent]:
                 if name == FORM:
@@ -301,10 +328,25 @@ class Chat:
             raise AssertionError(f"no rule for intent {intent}")
         return self.turns[-1]
 
-    def _extract(self, text: str, entities: list[tuple[str, str]]) -> dict[str, Any]:
+    def _extract(
+        self, text: str, entities: list[tuple[str, str]], intent: str
+    ) -> dict[str, Any]:
         """action_extract_slots, as the slot mappings of domain.yml say."""
         found: dict[str, Any] = {}
-        self._set("outcome", "no_reply_yet")  # the from_intent mapping of `outcome`
+        for name, spec in self.domain["slots"].items():
+            for mapping in spec.get("mappings") or []:
+                if mapping.get("type") != "from_intent":
+                    continue
+                wanted, unwanted = mapping.get("intent"), mapping.get("not_intent")
+                if (wanted and intent not in _as_list(wanted)) or (
+                    unwanted and intent in _as_list(unwanted)
+                ):
+                    continue
+                value = mapping.get("value")
+                # Rasa sets None only over a value (`outcome`: no_reply_yet)
+                if value is not None or self.slots.get(name) is not None:
+                    self._set(name, value)
+                break
         values = [v for e, v in entities if e == "order_id"]
         if values:
             found["order_id"] = values[0]
@@ -344,10 +386,11 @@ class Chat:
             "action_triage": ActionTriage,
             "action_fallback": ActionFallback,
             "action_check_updates": ActionCheckUpdates,
+            "action_damage_remedy": ActionDamageRemedy,
         }
         await self._run(classes[name](self.services))
         outcome_key = (name, self.slots.get("outcome"))
-        if name in ("action_triage", "action_fallback"):
+        if name in DECIDING_ACTIONS:
             assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"
             for utter in self.rules.after_outcome[outcome_key]:
                 await self._utter(utter)
@@ -425,6 +468,10 @@ class Chat:
             name: spec.get("initial_value")
             for name, spec in self.domain["slots"].items()
         } | {"requested_slot": None}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 @pytest.fixture

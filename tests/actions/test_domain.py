@@ -33,8 +33,12 @@ def test_each_reason_code_has_its_reply_and_rule(code, domain, rules):
     expected = NEXT_BY_ROUTE.get(route, [])
     if code == "pre_order":
         expected = ["utter_contact_seller_pre_order"]
-    if code in ("return_window_open", "damaged_return"):
+    if code == "return_window_open":
         expected = ["utter_return_method"]
+    if code == "damaged_return":  # the return follows the buyer's choice
+        expected = ["utter_ask_damage_remedy"]
+    if code == "damaged_seller_case":  # the photo goes to the case
+        expected = ["utter_case_opened", "utter_damage_photo_case"]
     assert replies[1:] == expected
 
 
@@ -92,13 +96,16 @@ def test_intents_match_the_taxonomy(domain):
     assert domain["entities"] == ["order_id"]
 
 
-def test_only_outcome_influences_the_dialogue(domain):
+def test_only_outcome_and_the_open_remedy_question_influence_the_dialogue(domain):
     featurized = [
         name
         for name, spec in domain["slots"].items()
         if spec.get("influence_conversation", True)
     ]
-    assert featurized == ["outcome"]
+    # damage_remedy_pending: the condition of the rules that take yes/no as the
+    # answer to "Would you like a replacement?" (data/rules/returns.yml)
+    assert featurized == ["outcome", "damage_remedy_pending"]
+    assert domain["slots"]["damage_remedy_pending"]["type"] == "bool"
 
 
 def test_session_config(domain):

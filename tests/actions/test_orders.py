@@ -17,7 +17,7 @@ ORDER = "112-0000001-0000001"  # B-1, ships to 98101, delivered by UPS
 ORDER_FACTS = (
     "UPS",
     "1Z999AA10123456784",
-    "2026-11-20",
+    "Nov 20",  # the delivery day, as a buyer reads it
     "Hearth",
     "Alice",
     "B-1",
@@ -173,6 +173,13 @@ def test_each_order_of_the_conversation_is_verified(chat_factory):
         "/give_order_id" + json.dumps({"order_id": o})
         for o in (ORDER, "112-0000003-0000003", "113-0000004-0000004")
     ]
+    # the verified buyer's orders show their item and day; someone else's, its
+    # number alone, as before: the policy tells nothing about it
+    assert [b["title"] for b in chat.last[0].buttons] == [
+        "Hearth 20 oz Insulated Sta… +1 · Nov 10 · …0001",
+        "Hearth 20 oz Insulated Sta… · Nov 18 · …0003",
+        "113-0000004-0000004",
+    ]
     chat.say("/give_order_id", "give_order_id", order_id=ORDER)
     assert chat.slots["reason_code"] == "return_window_open"
 
@@ -187,13 +194,33 @@ def test_token_buyer_needs_no_zip_and_gets_recent_orders(token_chat):
         json.loads(b["payload"][len("/give_order_id") :])["order_id"] for b in buttons
     ]
     assert len(ids) == 5 and all(i.startswith("112-") for i in ids)  # only B-1's
+    # the item, the day the order was placed and the end of its number
     assert buttons[ids.index("112-0000003-0000003")]["title"] == (
-        "112-0000003-0000003 · Hearth 20 oz Insulated Stainless Steel…"
+        "Hearth 20 oz Insulated Sta… · Nov 18 · …0003"
     )
+    # an order of two items says so
+    assert buttons[ids.index(ORDER)]["title"] == (
+        "Hearth 20 oz Insulated Sta… +1 · Nov 10 · …0001"
+    )
+    assert all(len(b["title"]) <= 48 for b in buttons)
     chat.say("/give_order_id", "give_order_id", order_id="112-0000003-0000003")
     assert chat.slots["reason_code"] == "in_transit"
     assert chat.slots["buyer_id"] == "B-1"
     assert "utter_ask_zip_code" not in chat.responses()
+
+
+def test_two_orders_of_the_same_item_have_different_buttons(token_chat):
+    chat = token_chat("B-2")  # the kettle twice: 113-0000004 (Nov 5), 113-0000006
+    chat.say("where is my order", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    titles = {
+        json.loads(b["payload"][len("/give_order_id") :])["order_id"]: b["title"]
+        for b in chat.last[0].buttons
+    }
+    kettle = "Hearth 1.7 L Electric Kett…"
+    assert titles["113-0000004-0000004"] == f"{kettle} · Nov 5 · …0004"
+    assert titles["113-0000006-0000006"] == f"{kettle} · Sep 1 · …0006"
+    assert len(set(titles.values())) == len(titles)
 
 
 def test_forged_metadata_is_ignored(chat_factory):

@@ -14,7 +14,15 @@ from sqlalchemy import create_engine, select
 
 from bot.adapters.orm import CaseAttachmentRow
 from tests.browser.conftest import SELLER_A, UI_TIMEOUT_MS, screenshot
-from tests.browser.pages import XSS, case_of, conversation, login, open_chat, say
+from tests.browser.pages import (
+    WIDGET,
+    XSS,
+    case_of,
+    conversation,
+    login,
+    open_chat,
+    say,
+)
 
 
 def test_buyer_chat_through_a_seller_case_route(new_page, web_stack):
@@ -77,7 +85,11 @@ def test_quick_replies_disable_once_used(new_page):
     page.wait_for_function(
         "n => document.querySelectorAll('.csba-msg-bot').length > n", arg=before
     )
-    clicked_group = page.locator(".csba-quick-replies").first
+    # the group of the clicked button (the chat's greeting has one of its own)
+    clicked_group = page.locator(".csba-quick-replies").filter(
+        has=page.locator(".csba-chosen")
+    )
+    expect(clicked_group).to_have_count(1)
     assert clicked_group.locator("button:not([disabled])").count() == 0
     screenshot(page, "buyer-chat-quick-replies")
 
@@ -132,6 +144,20 @@ def test_photo_upload_attaches_to_the_damaged_item_case(new_page, web_stack):
     )
     expect(page.locator(".csba-msg-notice[data-upload=rejected]")).to_contain_text("JPEG or PNG")
     screenshot(page, "buyer-chat-photo-upload")
+    # the confirmation is part of the chat: a reload shows it again, after
+    # the buyer's words about the damage; the refused file left nothing
+    page.reload()
+    expect(page.locator(WIDGET)).to_have_attribute("data-history", re.compile(r"[1-9]"))
+    notices = page.locator(".csba-msg-notice")
+    expect(notices).to_have_count(1)
+    expect(notices).to_contain_text(f"case {case.id}")
+    order = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.csba-log > li'))
+                 .map(li => li.className.includes('notice') ? 'notice'
+                      : li.className.includes('user') ? 'user' : 'bot')"""
+    )
+    assert order.index("user") < order.index("notice"), order
+    screenshot(page, "buyer-chat-photo-after-reload")
 
 
 def test_seller_reply_appears_in_the_buyers_open_chat(new_page, web_stack):

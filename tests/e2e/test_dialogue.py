@@ -1,12 +1,73 @@
 """Dialogue turns a buyer can trust (issue 13), against the real Rasa and
-action-server processes over the demo data: a case is one per order and topic
-across the buyer's chats, so a second chat joins the open case and is told its
-number and deadline."""
+action-server processes over the demo data:
+- naming an item picks the order that holds it, says so when it replaces the
+  order in question, and asks (item, date, price) when two orders hold it;
+- a case is one per order and topic across the buyer's chats: the second chat
+  joins the open case and is told its number and deadline;
+- damage: an apology, a replacement or a refund for the damaged item only,
+  idempotent; a seller case where there is no standard return."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Stack
+import json
+import sqlite3
+
+import pytest
+
+from tests.e2e.conftest import Stack, running_stack
 from tests.e2e.test_conversations import Conversation, answer_form
+
+BAGS = "114-0000007-0000007"
+BOARD = "114-0000008-0000008"
+TENTS = ("114-0000011-0000011", "114-0000013-0000013")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory):
+    """A stack of this module's own, over a fresh demo database: the routing
+    table and the natural conversations authorise returns and open cases on
+    the same orders, which would change what these tests see."""
+    with running_stack(tmp_path_factory.mktemp("dialogue")) as running:
+        yield running
+
+
+def _click(chat: Conversation, order_id: str) -> None:
+    button = next(b for b in chat.last_buttons() if order_id in b["payload"])
+    chat.say(button["payload"])
+
+
+def test_naming_another_item_switches_the_order_and_says_so(bot: Stack):
+    chat = Conversation(bot, buyer="B-3")
+    chat.say("hi where is my stuff??")
+    _click(chat, BAGS)
+    assert chat.slots()["order_id"] == BAGS, chat.describe()
+    turn = len(chat.transcript)
+    chat.say("the cutting board came cracked in half")
+    answer_form(chat, BOARD)
+    said = chat.texts(turn)
+    assert f"looking at order {BOARD}" in said, chat.describe()
+    assert "Cutting Board" in said, chat.describe()
+    assert chat.slots()["order_id"] == BOARD, chat.describe()
+    assert "storage bags" not in said.lower(), chat.describe()
+
+
+def test_an_item_in_two_orders_is_asked_about(bot: Stack):
+    chat = Conversation(bot, buyer="B-3")
+    chat.say("i want to return the tent")
+    buttons = chat.last_buttons()
+    assert sorted(o for o in TENTS for b in buttons if o in b["payload"]) == sorted(
+        TENTS
+    ), chat.describe()
+    titles = " ".join(b["title"] for b in buttons)
+    assert "Oct 15" in titles and "Nov 2" in titles and "$219.00" in titles
+    assert "more than one of your orders" in chat.texts(), chat.describe()
+    # the older tent (placed after the seller opted out: Buyer-Seller
+    # Messaging); the newer one is left for the damage test below
+    _click(chat, TENTS[0])
+    answer_form(chat, TENTS[0])
+    slots = chat.slots()
+    assert slots["order_id"] == TENTS[0], chat.describe()
+    assert slots["reason_code"] == "placed_after_opt_out", chat.describe()
 
 
 def test_a_second_chat_joins_the_open_case_of_the_same_order_and_topic(bot: Stack):
@@ -26,3 +87,88 @@ def test_a_second_chat_joins_the_open_case_of_the_same_order_and_topic(bot: Stac
     assert f"added this to your open case {case_id}" in second.texts(), (
         second.describe()
     )
+
+
+# --- damage is handled like damage -------------------------------------------------
+
+KETTLE_ORDER = "112-0000001-0000001"  # 2 tumblers and a kettle, delivered, in window
+KETTLE = "B0HRTH0002"
+
+
+def _authorisations(bot: Stack, order_id: str) -> list[tuple[list, str, str]]:
+    """The order's return authorisations: (items, reason, resolution)."""
+    with sqlite3.connect(bot.workdir / "csba.db") as db:
+        rows = db.execute(
+            "SELECT items, reason, resolution FROM return_authorizations"
+            " WHERE order_id = ? ORDER BY id",
+            (order_id,),
+        ).fetchall()
+    return [(json.loads(items), reason, resolution) for items, reason, resolution in rows]
+
+
+def test_a_damaged_item_gets_an_apology_a_choice_and_a_return_of_that_item_only(
+    bot: Stack,
+):
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(f"my kettle arrived broken, order {KETTLE_ORDER}")
+    answer_form(chat, KETTLE_ORDER, KETTLE)
+    said = chat.texts()
+    assert "sorry" in said.lower() and "Electric Kettle" in said, chat.describe()
+    assert "photo" in said and "Would you like a replacement?" in said, chat.describe()
+    assert [b["payload"] for b in chat.last_buttons()] == ["/affirm", "/deny"]
+    assert _authorisations(bot, KETTLE_ORDER) == [], "nothing before the choice"
+
+    turn = len(chat.transcript)
+    chat.say("/affirm")  # "Yes, send a replacement"
+    slots = chat.slots()
+    assert slots["outcome"] == "damage_replacement", chat.describe()
+    case_id, return_id = slots["case_id"], slots["return_id"]
+    said = chat.texts(turn)
+    assert f"case {case_id}" in said and str(return_id) in said, chat.describe()
+    assert "Attach a photo" in said and "skip" in said, chat.describe()
+    authorised = _authorisations(bot, KETTLE_ORDER)
+    assert len(authorised) == 1, authorised
+    items, reason, resolution = authorised[0]
+    assert [item["asin"] for item in items] == [KETTLE], "the kettle only"
+    assert (reason, resolution) == ("damaged_return", "replacement")
+
+    # the same report again, in another chat: the same authorisation and case
+    again = Conversation(bot, buyer="B-1")
+    again.say(f"the kettle from {KETTLE_ORDER} is broken")
+    answer_form(again, KETTLE_ORDER, KETTLE)
+    assert again.slots()["outcome"] == "damage_already_authorised", again.describe()
+    assert str(return_id) in again.texts(), again.describe()
+    assert len(_authorisations(bot, KETTLE_ORDER)) == 1
+
+
+def test_a_refund_is_the_other_choice(bot: Stack):
+    chat = Conversation(bot, buyer="B-3")
+    chat.say("The tent from order 114-0000013-0000013 arrived with a torn seam")
+    answer_form(chat, "114-0000013-0000013")
+    assert chat.slots()["outcome"] == "damaged_return", chat.describe()
+    turn = len(chat.transcript)
+    chat.say("/deny")  # "No, refund me"
+    said = chat.texts(turn)
+    assert chat.slots()["outcome"] == "damage_refund", chat.describe()
+    assert "for a refund" in said and "No photo is needed" in said, chat.describe()
+    assert [r[1:] for r in _authorisations(bot, "114-0000013-0000013")] == [
+        ("damaged_return", "refund")
+    ]
+
+
+def test_damage_with_no_standard_return_goes_to_the_seller_not_refused(bot: Stack):
+    # not returnable (hygiene sealed) and outside the return window
+    for buyer, order, text in (
+        ("B-3", BAGS, "silicone bags came ripped open"),
+        ("B-2", "113-0000006-0000006", "the kettle arrived with a dent"),
+    ):
+        chat = Conversation(bot, buyer=buyer)
+        chat.say(f"{text}, order {order}")
+        answer_form(chat, order)
+        slots = chat.slots()
+        said = chat.texts()
+        assert slots["reason_code"] == "damaged_seller_case", chat.describe()
+        assert slots["case_id"], chat.describe()
+        assert "sorry" in said.lower() and "not returnable" not in said, chat.describe()
+        assert "Attach a photo" in said, chat.describe()
+        assert _authorisations(bot, order) == [], chat.describe()

@@ -40,6 +40,8 @@ CATEGORY_CODES = [
     "late_delivery",
     "item_not_returnable",
     "return_window_closed",
+    "damaged_return",  # a replacement asked of the seller
+    "damaged_seller_case",
     "cancel_request",
     "address_change_request",
     "detail_page_silent",

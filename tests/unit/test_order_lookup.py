@@ -177,3 +177,73 @@ def test_the_limits_run_on_the_real_clock(monkeypatch):
     monkeypatch.setenv("CSBA_NOW", "2020-01-01T00:00:00+00:00")
     before = datetime.now(timezone.utc)
     assert verification.real_now() >= before
+
+
+# -- which order the buyer's words name (issue 13) -------------------------------------
+
+
+def _order(order_id: str, *titles: str):
+    import zlib
+    from decimal import Decimal
+
+    from bot.domain.model import Fulfillment, Order, OrderItem, OrderStatus
+
+    return Order(
+        id=order_id,
+        buyer_id="B-1",
+        seller_id="S-1",
+        fulfillment=Fulfillment.SELLER,
+        placed_at=datetime(2026, 11, 2, tzinfo=timezone.utc),
+        status=OrderStatus.DELIVERED,
+        items=tuple(
+            OrderItem(
+                asin=f"A{zlib.crc32(t.encode()) % 10**9:09d}",  # one ASIN per title
+                quantity=1,
+                unit_price=Decimal("9.99"),
+                title=t,
+            )
+            for t in titles
+        ),
+    )
+
+
+SHOP = [
+    _order("112-0000001-0000001", "Hearth 1.7 L Electric Kettle, Stainless Steel"),
+    _order(
+        "112-0000002-0000002", "Hearth Reusable Silicone Food Storage Bags, Set of 6"
+    ),
+    _order("112-0000003-0000003", "Brooklyn Wireless Earbuds with Charging Case"),
+]
+
+
+def test_an_item_word_names_its_order():
+    from bot.services.order_lookup import named_items
+
+    named = named_items("the kettle came with a dent", SHOP)
+    assert [n.order_id for n in named] == ["112-0000001-0000001"]
+    # plural and singular are the same word
+    assert named_items("my bag ripped", SHOP)[0].order_id == "112-0000002-0000002"
+    assert named_items("both earbud stopped", SHOP)[0].order_id == "112-0000003-0000003"
+
+
+def test_words_that_name_no_item_name_nothing():
+    from bot.services.order_lookup import named_items
+
+    assert named_items("what is my case number", SHOP) == []
+    assert named_items("where is my order 112", SHOP) == []
+    assert named_items("hello", SHOP) == []
+    # the brand on every item names none of them
+    shop = SHOP[:2]
+    assert named_items("the hearth thing", shop) == []
+
+
+def test_the_same_item_in_two_orders_names_both():
+    from bot.services.order_lookup import named_items
+
+    twice = [*SHOP, _order("112-0000004-0000004", "Hearth 1.7 L Electric Kettle")]
+    named = named_items("return the kettle", twice)
+    assert {n.order_id for n in named} == {"112-0000001-0000001", "112-0000004-0000004"}
+    # more of the title's words pick one
+    assert [n.order_id for n in named_items("the stainless kettle", twice)] == [
+        "112-0000001-0000001"
+    ]

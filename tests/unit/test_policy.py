@@ -408,6 +408,7 @@ REASON_ROUTES = {
     "item_not_returnable": CASE,
     "return_window_open": BOT,
     "damaged_return": BOT,
+    "damaged_seller_case": CASE,
     "return_window_closed": CASE,
     "cancel_request": CASE,
     "already_shipped": BOT,
@@ -436,8 +437,9 @@ RETURN_SCENARIOS = [
                    MARCH_DELIVERED, MARCH_CLOSES + MINUTE, "return_window_closed"),
     delivered_case("damaged-window-end-1min", "damaged_item", MARCH_SHIPPED,
                    MARCH_DELIVERED, MARCH_CLOSES - MINUTE, "damaged_return"),
+    # damage after the window: a case for the seller, not "window closed"
     delivered_case("damaged-window-end+1min", "damaged_item", MARCH_SHIPPED,
-                   MARCH_DELIVERED, MARCH_CLOSES + MINUTE, "return_window_closed"),
+                   MARCH_DELIVERED, MARCH_CLOSES + MINUTE, "damaged_seller_case"),
     # Seller windows: 45 days (last day 16 April), 20 days (still 30: 1 April).
     delivered_case("seller-45-day-40", "return_refund", MARCH_SHIPPED,
                    MARCH_DELIVERED, MARCH_DELIVERED + 40 * DAY,
@@ -462,7 +464,7 @@ RETURN_SCENARIOS = [
     delivered_case("holiday-jan31-end-1min", "return_refund", NOV01_0000_LA,
                    NOV_DELIVERED, HOLIDAY_CLOSES - MINUTE, "return_window_open"),
     delivered_case("holiday-jan31-end+1min", "damaged_item", NOV01_0000_LA,
-                   NOV_DELIVERED, HOLIDAY_CLOSES + MINUTE, "return_window_closed"),
+                   NOV_DELIVERED, HOLIDAY_CLOSES + MINUTE, "damaged_seller_case"),
     # DST fall-back: delivered 31 Oct 12:00 PDT, last day 30 Nov, closes 1 Dec
     # 08:00 UTC (PST). Delivery time + fixed UTC-7 would close at 07:00 UTC.
     delivered_case("fall-back-07:30", "return_refund", utc(2026, 10, 29, 17, 0),
@@ -514,8 +516,11 @@ ITEM_SCENARIOS = [
                (CUSTOM_ITEM,), "order_cancelled"),
     items_case("not-returnable", "return_refund", "delivered",
                (ITEM, FINAL_SALE_ITEM), "item_not_returnable"),
+    # damage is not a change of mind: never "not returnable"
     items_case("not-returnable-damaged", "damaged_item", "delivered",
-               (FINAL_SALE_ITEM,), "item_not_returnable"),
+               (FINAL_SALE_ITEM,), "damaged_seller_case"),
+    items_case("not-returnable-damaged-after-window", "damaged_item", "delivered",
+               (FINAL_SALE_ITEM,), "damaged_seller_case", AFTER_WINDOW),
     items_case("not-returnable-after-window", "return_refund", "delivered",
                (FINAL_SALE_ITEM,), "item_not_returnable", AFTER_WINDOW),
     items_case("not-returnable-not-delivered", "damaged_item", "unshipped",
@@ -755,6 +760,93 @@ def test_damaged_return_facts():
     facts = run(scenario("damaged-window-end-1min")).facts
     assert facts["return_method"] == "prepaid_label"
     assert facts["return_deadline"] == "2026-04-01"
+    # the order's only item is the damaged one
+    assert facts["damaged_items"] == ["B0TEST0001"]
+    assert facts["damaged_item_known"] is True
+
+
+# --- damage, judged per item (issue 13) -------------------------------------------
+
+OTHER_ITEM = OrderItem(asin="B0TEST0002", quantity=2, unit_price=Decimal("12.50"))
+
+
+def damaged(items, asin=None, now=NOW) -> Decision:
+    order = make_order("delivered", items=tuple(items))
+    return decide(
+        "damaged_item", order, make_seller(ENROLLED), now, buyer_id=BUYER, asin=asin
+    )
+
+
+def test_damage_names_the_damaged_item_only():
+    decision = damaged((OTHER_ITEM, ITEM), asin=ITEM.asin)
+    assert (decision.route, decision.reason_code) == (BOT, "damaged_return")
+    assert decision.facts["damaged_items"] == [ITEM.asin]  # not the other line
+    assert ITEM.asin in explain(decision)
+    assert OTHER_ITEM.asin not in explain(decision)
+
+
+def test_a_damaged_item_that_is_not_returnable_goes_to_the_seller():
+    # the other item is returnable; the damaged one is not: a case, not a refusal
+    decision = damaged((ITEM, FINAL_SALE_ITEM), asin=FINAL_SALE_ITEM.asin)
+    assert (decision.route, decision.reason_code) == (CASE, "damaged_seller_case")
+    assert decision.facts["damaged_items"] == [FINAL_SALE_ITEM.asin]
+    assert decision.facts["damaged_items_returnable"] is False
+    assert "not_returnable_items" not in decision.facts
+
+
+def test_a_returnable_damaged_item_beside_a_final_sale_item_is_returned():
+    decision = damaged((ITEM, FINAL_SALE_ITEM), asin=ITEM.asin)
+    assert decision.reason_code == "damaged_return"
+    assert decision.facts["damaged_items"] == [ITEM.asin]
+
+
+def test_damage_after_the_window_goes_to_the_seller():
+    decision = damaged((ITEM, OTHER_ITEM), asin=ITEM.asin, now=AFTER_WINDOW)
+    assert (decision.route, decision.reason_code) == (CASE, "damaged_seller_case")
+    assert decision.facts["return_window_open"] is False
+    assert decision.facts["damaged_items_returnable"] is True
+
+
+def test_an_unnamed_item_of_several_goes_to_the_seller():
+    decision = damaged((ITEM, OTHER_ITEM))
+    assert decision.reason_code == "damaged_seller_case"
+    assert decision.facts["damaged_item_known"] is False
+    assert decision.facts["damaged_items"] == [ITEM.asin, OTHER_ITEM.asin]
+
+
+def test_an_asin_of_no_line_is_not_a_damaged_item():
+    decision = damaged((ITEM, OTHER_ITEM), asin="B0NOTHERE1")
+    assert decision.reason_code == "damaged_seller_case"
+    assert decision.facts["damaged_item_known"] is False
+
+
+def test_a_damaged_customized_item_keeps_the_customization_route():
+    decision = damaged((ITEM, CUSTOM_ITEM), asin=CUSTOM_ITEM.asin)
+    assert (decision.route, decision.reason_code) == (BSM, "customization")
+    assert decision.facts["customized_items"] == [CUSTOM_ITEM.asin]
+    # the plain item of the same order is judged on its own
+    assert damaged((ITEM, CUSTOM_ITEM), asin=ITEM.asin).reason_code == (
+        "damaged_return"
+    )
+
+
+@pytest.mark.parametrize("s", SCENARIOS, ids=[s.id for s in SCENARIOS])
+def test_damage_is_never_refused_as_a_change_of_mind(s: Scenario):
+    if s.intent == "damaged_item":
+        assert run(s).reason_code not in ("item_not_returnable", "return_window_closed")
+
+
+def test_the_asin_only_matters_for_damage():
+    order = make_order("delivered", items=(ITEM, FINAL_SALE_ITEM))
+    decision = decide(
+        "return_refund",
+        order,
+        make_seller(ENROLLED),
+        NOW,
+        buyer_id=BUYER,
+        asin=ITEM.asin,
+    )
+    assert decision.reason_code == "item_not_returnable"  # the whole order
 
 
 @pytest.mark.parametrize(

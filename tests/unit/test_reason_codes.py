@@ -38,6 +38,11 @@ NON_DECISION_OUTCOMES = frozenset(
         "handoff_waiting",
         "handoff_live",
         "agents_away",
+        # a damaged item (actions/returns.py, actions/triage.py): the decision
+        # is damaged_return; these say which remedy the buyer has
+        "damage_refund",
+        "damage_replacement",
+        "damage_already_authorised",
     }
 )
 

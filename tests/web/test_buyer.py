@@ -9,23 +9,32 @@ import io
 import json
 import os
 import re
+import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import jwt
 import pytest
+import yaml
 from PIL import Image
 from sqlalchemy import create_engine, select, text
 
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseAttachmentRow
+from bot.entrypoints.rasa.channels.input_guard import buyer_text
 from bot.entrypoints.web.templating import STATIC_DIR
 from bot.services import cases
 from bot.services.chat_access import resolve_chat_token
 from bot.services.identity import issue_anonymous_token, issue_buyer_token
-from tests.factories import BUYER_1, BUYER_2, ORDER_DELIVERED
+from tests.factories import BUYER_1, BUYER_2, ORDER_DELIVERED, ORDER_SHIPPED
 from tests.web.conftest import csrf_from
 
 STRINGS = re.compile(r"data-strings='([^']*)'")
+
+# domain.yml's greeting, read here with PyYAML, not through the app's adapter
+GREETING = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "domain.yml").read_text("utf-8")
+)["responses"]["utter_greet"][0]
 
 
 def photo_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -209,33 +218,87 @@ def test_history_is_the_tokens_conversation_only(client, web_settings):
     assert response.status_code == 200
     messages = response.json()["messages"]
     assert [(m["sender"], m["text"]) for m in messages] == [
+        ("bot", GREETING["text"]),
         ("user", "where is my order?"),
         ("bot", "Which order?"),
         ("user", "Order 112-1"),  # the button's title, not its payload
         ("bot", "It is on its way."),
         ("bot", "The seller replied: <b>hi</b>"),  # as text; the widget never parses it
     ]
-    assert messages[1]["buttons"] == buttons and messages[1]["active"] is False
+    assert messages[2]["buttons"] == buttons and messages[2]["active"] is False
     assert "someone else's secret" not in response.text
 
 
-def test_history_without_a_tracker_store_is_empty(client):
+def test_history_without_a_tracker_store_is_the_greeting_alone(client):
     response = client.get("/chat/history", headers=bearer(chat_token(client)))
     assert response.status_code == 200
-    assert response.json()["messages"] == []
+    assert [(m["sender"], m["text"]) for m in response.json()["messages"]] == [
+        ("bot", GREETING["text"])
+    ]
+
+
+# -- the greeting -------------------------------------------------------------------
+
+
+def test_a_new_chat_opens_with_the_greeting_and_its_topic_buttons(client):
+    token = chat_token(client)
+    first = client.get("/chat/history", headers=bearer(token)).json()["messages"]
+    assert len(first) == 1
+    greeting = first[0]
+    assert greeting["sender"] == "bot" and greeting["active"] is True
+    assert greeting["text"].startswith("Hi! I'm the customer service assistant")
+    assert greeting["buttons"] == [
+        {"title": b["title"], "payload": b["payload"]} for b in GREETING["buttons"]
+    ]
+    payloads = [b["payload"] for b in greeting["buttons"]]
+    assert {"/delivery_status", "/return_refund", "/damaged_item"} <= set(payloads)
+    assert {"/cancel_order", "/human_agent"} <= set(payloads)
+    # every button is one the channels' input guard lets through as it is
+    assert [buyer_text(p) for p in payloads] == payloads
+    # a reload (a new token for the same chat) shows it once again, not twice
+    again = client.get("/chat/history", headers=bearer(chat_token(client)))
+    assert again.json()["messages"] == first
+
+
+def test_the_greeting_is_no_turn_and_a_clicked_topic_shows_its_title(
+    client, web_settings
+):
+    token = chat_token(client)
+    mine = resolve_chat_token(token).sender_id
+    _tracker_rows(
+        web_settings.tracker_store_url,
+        [
+            (mine, {"event": "action", "name": "action_session_start"}),
+            (mine, {"event": "user", "text": "/delivery_status"}),
+            (mine, {"event": "bot", "text": "What is the order number?", "data": {}}),
+            (mine, {"event": "user", "text": "/delivery_status"}),  # typed later
+        ],
+    )
+    for _ in range(2):  # and the same after a reload
+        messages = client.get("/chat/history", headers=bearer(token)).json()["messages"]
+        assert [(m["sender"], m["text"]) for m in messages] == [
+            ("bot", GREETING["text"]),
+            ("user", "Where is my order?"),
+            ("bot", "What is the order number?"),
+            ("user", "/delivery_status"),
+        ]
+        assert [m["text"] for m in messages].count(GREETING["text"]) == 1
+        assert messages[0]["active"] is False  # answered: its buttons are used up
 
 
 # -- uploads ------------------------------------------------------------------------
 
 
-def _open_damaged_case(engine, conversation_id: str, buyer_id: str = BUYER_1) -> int:
+def _open_damaged_case(
+    engine, conversation_id: str, buyer_id: str = BUYER_1, order_id=ORDER_DELIVERED
+) -> int:
     with session_scope(engine) as session:
         return cases.open_case(
             session,
             conversation_id=conversation_id,
             category="damaged_item",
             question="The lid arrived cracked",
-            order_id=ORDER_DELIVERED,
+            order_id=order_id,
             buyer_id=buyer_id,
             reason_code="item_not_returnable",
             now=datetime.now(timezone.utc),
@@ -301,14 +364,38 @@ def test_upload_needs_an_open_damaged_item_case_of_this_chat(client, web_engine)
     assert "damaged item" in response.json()["message"]
 
 
-def test_upload_of_a_verified_buyer_finds_their_case_from_another_chat(
-    client, web_engine
-):
-    case_id = _open_damaged_case(web_engine, "buyer-earlier-chat", buyer_id=BUYER_1)
+def test_upload_never_goes_to_a_case_of_another_chat(client, web_engine):
+    # B-1's own open damaged-item case, but from another chat of B-1
+    other = _open_damaged_case(web_engine, "buyer-earlier-chat", buyer_id=BUYER_1)
     pick(client, BUYER_1)
-    response = upload(client, chat_token(client), photo_bytes())
-    assert response.status_code == 201
-    assert response.json()["case_id"] == case_id
+    token = chat_token(client)
+    response = upload(client, token, photo_bytes())
+    assert response.status_code == 409 and response.json()["error"] == "no_case"
+    # naming that case does not help either
+    named = upload(client, token, photo_bytes(), case_id=str(other))
+    assert named.status_code == 409 and named.json()["error"] == "no_case"
+    for bad in ("abc", "-1", "0", "99999999999"):
+        refused = upload(client, token, photo_bytes(), case_id=bad)
+        assert refused.status_code == 409, bad
+    with session_scope(web_engine) as session:
+        assert session.execute(select(CaseAttachmentRow)).first() is None
+
+
+def test_with_two_open_cases_the_buyer_is_asked_which_order(client, web_engine):
+    pick(client, BUYER_1)
+    token = chat_token(client)
+    conversation_id = resolve_chat_token(token).sender_id
+    first = _open_damaged_case(web_engine, conversation_id)
+    second = _open_damaged_case(web_engine, conversation_id, order_id=ORDER_SHIPPED)
+    asked = upload(client, token, photo_bytes())
+    assert asked.status_code == 409
+    body = asked.json()
+    assert body["error"] == "which_order" and "Which order" in body["message"]
+    assert {c["case_id"] for c in body["choices"]} == {first, second}
+    assert {c["order_id"] for c in body["choices"]} == {ORDER_DELIVERED, ORDER_SHIPPED}
+    assert all(c["title"].startswith(f"Case {c['case_id']} ") for c in body["choices"])
+    chosen = upload(client, token, photo_bytes(), case_id=str(first))
+    assert chosen.status_code == 201 and chosen.json()["case_id"] == first
 
 
 @pytest.mark.parametrize(
@@ -427,3 +514,25 @@ def test_the_demo_picker_is_off_unless_asked_for(monkeypatch):
     assert default_demo_sign_in() is False  # even on 127.0.0.1
     monkeypatch.setenv("CSBA_WEB_DEMO_BUYERS", "1")
     assert default_demo_sign_in() is True
+
+
+def test_an_attached_photo_is_in_the_history_after_a_reload(
+    client, web_engine, monkeypatch
+):
+    monkeypatch.setenv("CSBA_NOW", "2026-11-26T10:00:00-08:00")  # the demo's clock
+    pick(client, BUYER_1)
+    token = chat_token(client)
+    case_id = _open_damaged_case(web_engine, resolve_chat_token(token).sender_id)
+    assert upload(client, token, photo_bytes()).status_code == 201
+    history = client.get("/chat/history", headers=bearer(token))
+    assert history.status_code == 200
+    notices = [m for m in history.json()["messages"] if m["sender"] == "notice"]
+    assert len(notices) == 1
+    assert f"case {case_id}" in notices[0]["text"] and notices[0]["time"] > 0
+    # placed on the conversation's (real) clock, even when CSBA_NOW fixes the
+    # project's clock weeks earlier, as in the demo
+    assert abs(notices[0]["time"] - time.time()) < 60
+    # another chat of the same buyer does not show it
+    pick(client, BUYER_1)
+    other = client.get("/chat/history", headers=bearer(chat_token(client)))
+    assert all(m["sender"] != "notice" for m in other.json()["messages"])

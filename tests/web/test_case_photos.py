@@ -47,7 +47,6 @@ def photo_case(open_seller_case, web_engine, web_settings):
             data=data,
             upload_dir=web_settings.upload_dir,
             conversation_id=CONVERSATION,
-            buyer_id="B-1",
             now=datetime.now(timezone.utc),
         )
     writer = TrackerWriter(web_settings.tracker_store_url)

@@ -11,7 +11,8 @@ chat widget, and the widget's server routes.
   token, or an anonymous chat token; bot.services.chat_access), and where
   Rasa's socket.io channel is. The browser never sees Rasa's API token.
 - `GET /chat/history` (`Authorization: Bearer <chat token>`): the past messages
-  of the conversation the token opens, from the tracker store.
+  of the conversation the token opens, from the tracker store, after the bot's
+  greeting with its topic buttons (domain.yml `utter_greet`; shown, not stored).
 - `POST /chat/upload` (the token, plus the CSRF header; multipart field
   `photo`): a JPEG or PNG of at most 5 MB, attached to the chat's open
   damaged-item case (bot.services.attachments).
@@ -41,11 +42,17 @@ from bot.entrypoints.web.templating import render
 from bot.services.attachments import (
     MAX_PHOTO_BYTES,
     AttachmentRejected,
+    attachments_of_conversation,
     discard,
     save_photo,
 )
 from bot.services.chat_access import resolve_chat_token
-from bot.services.chat_history import conversation_messages
+from bot.services.chat_history import (
+    conversation_messages,
+    greeting,
+    with_greeting,
+    with_notices,
+)
 from bot.services.identity import (
     DEFAULT_TOKEN_TTL,
     InvalidToken,
@@ -188,6 +195,25 @@ async def chat_history(request: Request) -> Response:
     messages = await run_in_threadpool(
         conversation_messages, settings.tracker_store_url, resolved.sender_id
     )
+    messages = with_greeting(messages, greeting())
+
+    def photos() -> list[tuple[float, str]]:
+        with db_session(request) as session:
+            found = attachments_of_conversation(
+                session,
+                conversation_id=resolved.sender_id,
+                upload_dir=settings.upload_dir,
+            )
+        return [
+            (
+                photo.in_conversation_at.timestamp(),
+                t("widget.upload.attached", WIDGET_LANGUAGE, case_number=photo.case_id),
+            )
+            for photo in found
+            if photo.in_conversation_at is not None
+        ]
+
+    messages = with_notices(messages, await run_in_threadpool(photos))
     return JSONResponse(
         {"conversation_id": resolved.sender_id, "messages": messages},
         headers={"Cache-Control": "no-store"},
@@ -206,9 +232,12 @@ async def chat_upload(request: Request) -> Response:
     if not isinstance(photo, UploadFile):
         return _rejected(AttachmentRejected("missing"))
     data = await photo.read(MAX_PHOTO_BYTES + 1)
+    chosen = str(form.get("case_id") or "").strip()
     await form.close()
+    if chosen and not (chosen.isdigit() and 0 < int(chosen) < 2**31):
+        return _rejected(AttachmentRejected("no_case", 409))
+    case_id = int(chosen) if chosen else None
     settings = request.app.state.settings
-    buyer_id = resolved.identity.buyer_id if resolved.identity else None
 
     def store() -> tuple[int, int]:
         attachment = None
@@ -219,8 +248,9 @@ async def chat_upload(request: Request) -> Response:
                     data=data,
                     upload_dir=settings.upload_dir,
                     conversation_id=resolved.sender_id,
-                    buyer_id=buyer_id,
+                    case_id=case_id,
                     now=clock.now(),
+                    conversation_at=clock.wall_now(),
                 )
         except BaseException:
             if attachment is not None:  # stored, but the row did not commit
@@ -245,10 +275,26 @@ async def chat_upload(request: Request) -> Response:
 
 
 def _rejected(rejected: AttachmentRejected) -> JSONResponse:
-    return JSONResponse(
-        {"error": rejected.code, "message": rejected.message(WIDGET_LANGUAGE)},
-        status_code=rejected.status,
-    )
+    body: dict[str, object] = {
+        "error": rejected.code,
+        "message": rejected.message(WIDGET_LANGUAGE),
+    }
+    if rejected.choices:
+        # which of this chat's open damaged-item cases the photo is about
+        body["choices"] = [
+            {
+                "case_id": choice.case_id,
+                "order_id": choice.order_id,
+                "title": t(
+                    "widget.upload.choice",
+                    WIDGET_LANGUAGE,
+                    case_number=choice.case_id,
+                    order_id=choice.order_id or "-",
+                ),
+            }
+            for choice in rejected.choices
+        ]
+    return JSONResponse(body, status_code=rejected.status)
 
 
 routes = [

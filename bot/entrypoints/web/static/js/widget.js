@@ -4,7 +4,9 @@
  * (bot/entrypoints/rasa/channels/socketio.py) with socket.io-client from npm
  * (/static/vendor/socket.io.min.js), authenticated by a short-lived chat token
  * that the web app issues (GET /chat/token) for every (re)connection.
- * - history after a reload: GET /chat/history, at every (re)connection;
+ * - history after a reload: GET /chat/history, at every (re)connection; it
+ *   starts with the bot's greeting and topic buttons (domain.yml, via the web
+ *   app; no text of its own here), so a new chat never opens empty;
  * - typing indicator from sending until the channel's `bot_turn_done`;
  * - quick-reply buttons, disabled once one is used;
  * - an aria-live log; automatic reconnect with a visible status;
@@ -248,7 +250,8 @@
       .then(function (data) {
         log.textContent = "";
         (data.messages || []).forEach(function (message) {
-          var item = addMessage(message.sender === "user" ? "user" : "bot", message.text || "");
+          var sender = message.sender === "user" || message.sender === "notice" ? message.sender : "bot";
+          var item = addMessage(sender, message.text || "");
           addButtons(item, message.buttons, Boolean(message.active));
         });
         root.setAttribute("data-history", String((data.messages || []).length));
@@ -338,13 +341,16 @@
     }
   });
 
-  photo.addEventListener("change", function () {
-    var file = photo.files && photo.files[0];
-    if (!file) { return; }
+  // A photo: to this chat's open case about a damaged item. With more than
+  // one, the server answers 409 with the choices (case and order); a click
+  // sends the same file again, for that case.
+  function upload(file, caseId, pending) {
     var data = new FormData();
     data.append("photo", file);
     data.append("csrf_token", csrf);
-    var pending = addMessage("notice", text("uploading"));
+    if (caseId) { data.append("case_id", String(caseId)); }
+    pending.querySelector(".csba-bubble").textContent = text("uploading");
+    pending.setAttribute("data-upload", "pending");
     fetch(uploadUrl, {
       method: "POST",
       credentials: "same-origin",
@@ -357,13 +363,40 @@
       .then(function (result) {
         pending.querySelector(".csba-bubble").textContent =
           (result.body && result.body.message) || text("upload_failed");
-        pending.setAttribute("data-upload", result.ok ? "ok" : "rejected");
+        var choices = (!result.ok && result.body && result.body.choices) || [];
+        pending.setAttribute("data-upload", result.ok ? "ok" : choices.length ? "choose" : "rejected");
+        choices.forEach(function (choice) {
+          var group = pending.querySelector(".csba-quick-replies");
+          if (!group) {
+            group = document.createElement("div");
+            group.className = "csba-quick-replies";
+            group.setAttribute("role", "group");
+            pending.appendChild(group);
+          }
+          var element = document.createElement("button");
+          element.type = "button";
+          element.className = "csba-quick-reply";
+          element.textContent = choice.title;
+          element.addEventListener("click", function () {
+            disableButtons(group);
+            element.classList.add("csba-chosen");
+            upload(file, choice.case_id, addMessage("notice", text("uploading")));
+          });
+          group.appendChild(element);
+        });
+        scrollDown();
       })
       .catch(function () {
         pending.querySelector(".csba-bubble").textContent = text("upload_failed");
         pending.setAttribute("data-upload", "failed");
-      })
-      .then(function () { photo.value = ""; });
+      });
+  }
+
+  photo.addEventListener("change", function () {
+    var file = photo.files && photo.files[0];
+    if (!file) { return; }
+    upload(file, null, addMessage("notice", text("uploading")));
+    photo.value = "";
   });
 
   var wasOpen = false;

@@ -1,0 +1,223 @@
+"""A damaged item (issue 13): the bot apologises, asks which item of an order of
+several, offers a replacement or a refund, and authorises the return of the
+damaged item only, once per order and item; a damaged item that cannot go
+back the usual way (not returnable, window closed) goes to the seller, with an
+apology, never "not returnable"."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.adapters.db import session_scope
+from bot.adapters.orm import CaseRow, ReturnAuthorizationRow
+from bot.services.attachments import damaged_cases
+
+KETTLE_AND_TUMBLERS = "112-0000001-0000001"  # B-1: 2 tumblers + 1 kettle
+TUMBLER = "B0HRTH0001"
+KETTLE = "B0HRTH0002"
+BAGS = "114-0000007-0000007"  # B-3: silicone bags, not returnable
+OLD_KETTLE = "113-0000006-0000006"  # B-2: delivered Sep 12, window closed
+
+
+def authorisations(services) -> list[ReturnAuthorizationRow]:
+    with session_scope(services.engine) as session:
+        rows = session.scalars(select(ReturnAuthorizationRow)).all()
+        session.expunge_all()
+        return rows
+
+
+def cases(services) -> list[CaseRow]:
+    with session_scope(services.engine) as session:
+        rows = session.scalars(select(CaseRow)).all()
+        session.expunge_all()
+        return rows
+
+
+def report_kettle(chat) -> None:
+    """ "my broken item", the order in the message, then the item (a button)."""
+    chat.say(
+        f"my item arrived broken, order {KETTLE_AND_TUMBLERS}",
+        "damaged_item",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert chat.responses() == ["utter_ask_product_asin"]
+    (asked,) = chat.last
+    assert "arrived damaged" in asked.text and "sorry" in asked.text
+    assert [b["payload"] for b in asked.buttons] == [TUMBLER, KETTLE]
+    chat.say(KETTLE, "nlu_fallback")  # the kettle's button
+
+
+def test_the_kettle_of_a_two_item_order_is_returned_alone(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    assert chat.responses() == [
+        "utter_reason_damaged_return",
+        "utter_ask_damage_remedy",
+    ]
+    offer, question = chat.last
+    assert "sorry your Hearth 1.7 L Electric Kettle" in offer.text
+    assert "Tumbler" not in offer.text
+    assert "photo" in offer.text and "skip" in offer.text
+    assert question.text == "Would you like a replacement?"
+    assert [(b["title"], b["payload"]) for b in question.buttons] == [
+        ("Yes, send a replacement", "/affirm"),
+        ("No, refund me", "/deny"),
+    ]
+    assert chat.slots["damage_remedy_pending"] is True
+    assert authorisations(services) == []  # nothing before the buyer chooses
+
+    chat.say("/deny", "deny")
+    assert chat.responses() == ["utter_damage_refund", "utter_return_method"]
+    refund, method = chat.texts(-1)
+    (row,) = authorisations(services)
+    assert row.items == [{"asin": KETTLE, "quantity": 1}]  # not the tumblers
+    assert (row.reason, row.resolution) == ("damaged_return", "refund")
+    assert str(row.id) == chat.slots["return_id"] and str(row.id) in refund
+    assert "No photo is needed" in refund
+    assert "Ontario, CA" in method
+    assert chat.slots["damage_remedy_pending"] is None
+    assert cases(services) == []  # a refund needs the seller for nothing
+    assert damaged_cases_of(services, chat) == []
+
+
+def damaged_cases_of(services, chat):
+    with session_scope(services.engine) as session:
+        return damaged_cases(session, conversation_id=chat.sender_id)
+
+
+def test_asking_again_gives_the_same_authorisation(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("/deny", "deny")
+    first = chat.slots["return_id"]
+
+    report_kettle(chat)  # the same session, the same kettle
+    assert chat.responses() == [
+        "utter_damage_already_authorised",
+        "utter_return_method",
+    ]
+    assert first in chat.texts(-1)[0] and "already authorised" in chat.texts(-1)[0]
+    assert chat.slots["return_id"] == first
+    assert chat.slots["damage_remedy_pending"] is None  # no second question
+    # another chat of the same buyer: still the same number
+    other = token_chat("B-1", conversation="chat-2")
+    report_kettle(other)
+    assert other.slots["return_id"] == first
+    assert len(authorisations(services)) == 1
+
+
+def test_the_tumbler_after_the_kettle_is_a_return_of_its_own(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("/deny", "deny")
+    # the words name the tumbler: no "which item?" this time
+    chat.say("a tumbler lid is cracked", "damaged_item", order_id=KETTLE_AND_TUMBLERS)
+    assert chat.responses()[0] == "utter_reason_damaged_return"
+    chat.say("/deny", "deny")
+    kettle, tumbler = authorisations(services)
+    assert kettle.items == [{"asin": KETTLE, "quantity": 1}]
+    assert tumbler.items == [{"asin": TUMBLER, "quantity": 2}]
+
+
+def test_a_replacement_is_authorised_and_asked_of_the_seller(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("/affirm", "affirm")
+    assert chat.responses() == [
+        "utter_damage_replacement",
+        "utter_return_method",
+        "utter_damage_photo_case",
+    ]
+    replacement, _, photo = chat.texts(-1)
+    (row,) = authorisations(services)
+    assert (row.resolution, row.items) == (
+        "replacement",
+        [{"asin": KETTLE, "quantity": 1}],
+    )
+    (case,) = cases(services)
+    assert (case.category, case.reason_code, case.kind) == (
+        "damaged_item",
+        "damaged_return",
+        "seller",
+    )
+    assert case.order_id == KETTLE_AND_TUMBLERS and case.seller_id == "S-100"
+    assert str(case.id) == chat.slots["case_id"]
+    assert str(case.id) in replacement and str(row.id) in replacement
+    assert "replacement" in replacement and "24 hours" in replacement
+    # the photo goes where the text says: this chat's damaged-item case
+    assert f"case {case.id}" in photo and "Attach a photo" in photo
+    assert [c.case_id for c in damaged_cases_of(services, chat)] == [case.id]
+
+    # asked again: the same authorisation and the same case
+    report_kettle(chat)
+    assert chat.responses() == [
+        "utter_damage_already_authorised",
+        "utter_return_method",
+    ]
+    again = chat.texts(-1)[0]
+    assert "replacement" in again and str(row.id) in again and str(case.id) in again
+    assert len(authorisations(services)) == 1 and len(cases(services)) == 1
+
+
+def test_another_message_leaves_the_question(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("thanks", "thanks")
+    assert chat.responses() == ["utter_youre_welcome"]
+    assert chat.slots["damage_remedy_pending"] is None
+    chat.say("yes", "affirm")  # no longer an answer to the question
+    assert chat.responses() == ["utter_how_can_i_help"]
+    assert authorisations(services) == [] and cases(services) == []
+
+
+def test_an_anonymous_buyer_verifies_then_chooses(chat_factory, services):
+    chat = chat_factory()
+    chat.say("my kettle came broken", "damaged_item", order_id=KETTLE_AND_TUMBLERS)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    chat.say("98101", "nlu_fallback")
+    # verified, the order's items are known: "my kettle" named one of them
+    assert chat.responses() == [
+        "utter_reason_damaged_return",
+        "utter_ask_damage_remedy",
+    ]
+    chat.say("/affirm", "affirm")
+    assert chat.slots["outcome"] == "damage_replacement"
+    (row,) = authorisations(services)
+    assert row.items == [{"asin": KETTLE, "quantity": 1}]
+
+
+def test_window_closed_a_case_with_an_apology(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say("The kettle arrived with a dent", "damaged_item", order_id=OLD_KETTLE)
+    assert chat.responses() == [
+        "utter_reason_damaged_seller_case",
+        "utter_case_opened",
+        "utter_damage_photo_case",
+    ]
+    sorry, opened, photo = chat.texts(-1)
+    assert "sorry your Hearth 1.7 L Electric Kettle arrived damaged" in sorry
+    assert "ended" not in sorry and "window" not in sorry
+    assert (chat.slots["route"], chat.slots["reason_code"]) == (
+        "seller_case",
+        "damaged_seller_case",
+    )
+    (case,) = cases(services)
+    assert (case.category, case.reason_code) == ("damaged_item", "damaged_seller_case")
+    assert str(case.id) in opened and f"case {case.id}" in photo
+    assert authorisations(services) == []
+    assert chat.slots["damage_remedy_pending"] is None
+
+
+def test_damaged_bags_are_never_not_returnable(token_chat, services):
+    chat = token_chat("B-3")
+    chat.say("silicone bags came ripped open", "damaged_item", order_id=BAGS)
+    assert chat.responses()[0] == "utter_reason_damaged_seller_case"
+    said = " ".join(chat.texts(-1))
+    assert "not returnable" not in said
+    assert "sorry your Hearth Reusable Silicone Food Storage Bags" in said
+    (case,) = cases(services)
+    assert case.reason_code == "damaged_seller_case"
+    assert [c.case_id for c in damaged_cases_of(services, chat)] == [case.id]
+    # a return of the same bags is still the seller's "not returnable" case
+    chat.say("I want to return them", "return_refund", order_id=BAGS)
+    assert chat.slots["reason_code"] == "item_not_returnable"
