@@ -124,17 +124,9 @@ def damage_already_resolved(
     existing = find_return_authorisation(session, order_id=order.id, asins=asins)
     if existing is None:
         return None
-    case = None
-    if existing.resolution == REPLACEMENT:
-        case = ask_for_replacement(
-            session,
-            order=order,
-            conversation_id=conversation_id,
-            question=question,
-            now=now,
-            notifier=notifier,
-        )
-    return DamageRemedy(existing, case)
+    return _remedy(
+        session, existing, order, conversation_id, question, now, notifier
+    )
 
 
 def give_damage_remedy(
@@ -161,6 +153,21 @@ def give_damage_remedy(
         now=now,
         resolution=REPLACEMENT if replacement else REFUND,
     )
+    return _remedy(
+        session, authorisation, order, conversation_id, question, now, notifier
+    )
+
+
+def _remedy(
+    session: Session,
+    authorisation: ReturnAuthorisation,
+    order: Order,
+    conversation_id: str,
+    question: str,
+    now: datetime,
+    notifier,  # noqa: ANN001
+) -> DamageRemedy:
+    """`authorisation` as a remedy: a replacement also (re)asks the seller."""
     case = None
     if authorisation.resolution == REPLACEMENT:
         case = ask_for_replacement(

@@ -20,6 +20,7 @@ from bot.entrypoints.web.settings import WebSettings
 from bot.services import cases, users
 from bot.services.importer import load_document
 from tests.factories import valid_document
+from tests.trackers import TrackerWriter
 
 PASSWORD = "correct horse battery"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -179,3 +180,17 @@ def _web_defaults_of_make_run(monkeypatch) -> None:
     runs the tests has set; a test that needs others sets them."""
     for name in ("CSBA_WEB_HOST", "CSBA_WEB_HTTPS_ONLY", "CSBA_WEB_DEMO_BUYERS"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def writer(web_settings) -> Iterator[TrackerWriter]:
+    """Writes conversations into the app's tracker store, as Rasa would."""
+    store = TrackerWriter(web_settings.tracker_store_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def agent(signed_in):  # noqa: ANN201
+    """A client signed in as the agent `sam`."""
+    return signed_in("agent", username="sam")

@@ -34,18 +34,6 @@ def recent(hours: float) -> datetime:
 
 
 @pytest.fixture
-def writer(web_settings):
-    store = TrackerWriter(web_settings.tracker_store_url)
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def agent(signed_in):
-    return signed_in("agent", username="sam")
-
-
-@pytest.fixture
 def seeded(writer, web_engine):
     """Four conversations: a seller case, an agent case, a bot answer with an
     XSS payload in the buyer's words, and small talk."""

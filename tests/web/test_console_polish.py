@@ -22,7 +22,7 @@ from bot.adapters.db import get_engine, session_scope
 from bot.adapters.orm import IntentCorrectionRow
 from bot.services import attachments, cases, review
 from bot.services.presentation import order_button_payload
-from tests.trackers import TrackerWriter, conversation
+from tests.trackers import conversation
 from tests.web.conftest import CSRF_META
 
 ORDER = "112-1234567-1234567"
@@ -32,18 +32,6 @@ CHOICE = order_button_payload(ORDER)  # /give_order_id{"order_id": "..."}
 
 def recent(hours: float) -> datetime:
     return datetime.now(timezone.utc) - timedelta(hours=hours)
-
-
-@pytest.fixture
-def writer(web_settings):
-    store = TrackerWriter(web_settings.tracker_store_url)
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def agent(signed_in):
-    return signed_in("agent", username="sam")
 
 
 @pytest.fixture
