@@ -27,7 +27,12 @@ from bot.adapters.orm import (
 )
 from bot.adapters.rasa_events import EVENTS
 from bot.domain.model import CaseStatus
-from bot.domain.sla import DUE_SOON_WITHIN, SlaState
+from bot.domain.sla import (
+    BUYER_OVERDUE,
+    BUYER_WAITING_STATUSES,
+    DUE_SOON_WITHIN,
+    SlaState,
+)
 
 # Conversation ids per `IN (...)` list.
 CHUNK = 500
@@ -241,8 +246,14 @@ class SummaryFilters(Protocol):
 
 
 def sla_clause(state: str, now: datetime):  # noqa: ANN201
-    """SQL for `bot.domain.sla.sla_state(...) == state` over the cases table."""
+    """SQL for `bot.domain.sla.sla_state(...) == state` over the cases table, or
+    for `buyer_overdue(...)` when `state` is BUYER_OVERDUE."""
     status = CaseRow.status
+    if state == BUYER_OVERDUE:
+        return and_(
+            status.in_([s.value for s in BUYER_WAITING_STATUSES]),
+            CaseRow.buyer_due_at <= now,
+        )
     due = CaseRow.seller_due_at
     awaiting = status == CaseStatus.AWAITING_SELLER.value
     answered = status.in_([CaseStatus.SELLER_REPLIED.value, CaseStatus.RESOLVED.value])
@@ -315,10 +326,11 @@ def _base_query():  # noqa: ANN202
         CaseRow.status,
         CaseRow.seller_due_at,
         CaseRow.replied_at,
+        CaseRow.buyer_due_at,
     ).outerjoin(CaseRow, CaseRow.id == ConversationSummaryRow.case_id)
 
 
-# (summary, case id, case kind, case status, seller due at, replied at)
+# (summary, case id, case kind, case status, seller due at, replied at, buyer due at)
 SummaryRow = Row
 
 _NEWEST_FIRST = (

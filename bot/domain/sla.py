@@ -41,6 +41,26 @@ class SlaState(str, Enum):
     MISSED = "missed"  # replied or resolved, but after the deadline
 
 
+# The agents' SLA filter value for cases past the buyer's two-day commitment.
+BUYER_OVERDUE = "buyer_overdue"
+# A case in these statuses has not answered the buyer: the seller has not replied
+# (a seller's reply is pushed to the buyer), or it is escalated, with CSBA's
+# associates, until someone resolves it.
+BUYER_WAITING_STATUSES = frozenset({CaseStatus.AWAITING_SELLER, CaseStatus.ESCALATED})
+
+
+def buyer_overdue(
+    status: CaseStatus | str, buyer_due_at: datetime | None, now: datetime
+) -> bool:
+    """Past the buyer's two-day commitment (`buyer_due_at`) at `now` with the
+    buyer still waiting for an answer."""
+    return (
+        buyer_due_at is not None
+        and CaseStatus(status) in BUYER_WAITING_STATUSES
+        and now >= buyer_due_at
+    )
+
+
 def sla_state(
     status: CaseStatus | str,
     seller_due_at: datetime | None,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.adapters.orm import CaseMessageRow, CaseRow
 from bot.domain.model import OPEN_CASE_STATUSES, CaseKind, CaseStatus, MessageAuthor
-from bot.domain.sla import SlaState, sla_state
+from bot.domain.sla import SlaState, buyer_overdue, sla_state
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,10 @@ class CaseView:
     def sla_state(self, now: datetime) -> SlaState:
         """Where the case stands against the seller's 24-hour clock at `now`."""
         return sla_state(self.status, self.seller_due_at, now, self.replied_at)
+
+    def buyer_overdue(self, now: datetime) -> bool:
+        """Past the buyer's two-day commitment at `now`, the buyer still waiting."""
+        return buyer_overdue(self.status, self.buyer_due_at, now)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """`csba`: the operators' and agents' command line.
 
 A thin entry point over bot.services, one module per command group (db, enrollment,
-triage, token, cases, review, users); `parser.py` holds the arguments and `common.py`
-what they share. A user error prints one line on stderr and exits 1; it never shows a
-traceback.
+triage, token, cases, scheduler, review, users); `parser.py` holds the arguments and
+`common.py` what they share. A user error prints one line on stderr and exits 1; it
+never shows a traceback.
 """
 
 from __future__ import annotations

@@ -119,6 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("--at", help=at_help("sweep as of this time"))
 
+    scheduler = add(
+        sub,
+        "scheduler",
+        "scheduler:cmd_scheduler",
+        "run the case sweep every --interval seconds until stopped (SIGTERM, Ctrl-C);"
+        " one scheduler of several acts at a time",
+    )
+    scheduler.add_argument(
+        "--interval",
+        type=float,
+        default=15.0,
+        help="seconds from one pass to the next (default 15)",
+    )
+    scheduler.add_argument(
+        "--once", action="store_true", help="run one pass and exit (1 if it failed)"
+    )
+
     accounts = sub.add_parser("users", help="web app accounts").add_subparsers(
         dest="users_command", required=True, parser_class=Parser
     )

@@ -18,7 +18,7 @@ from bot.adapters.catalogue import catalogue
 from bot.adapters.rasa_domain import domain_intents
 from bot.domain.model import CaseStatus, Route
 from bot.domain.policy import REASON_CODES
-from bot.domain.sla import SlaState, sla_state
+from bot.domain.sla import BUYER_OVERDUE, SlaState, buyer_overdue, sla_state
 from bot.services.presentation import AGENT_LANGUAGE
 from bot.services.review.errors import ConversationNotFound
 from bot.services.review.events import is_internal_intent
@@ -76,7 +76,7 @@ FILTER_PARSERS = {
     "confidence_below": _confidence,
     "has_case": _yes_no,
     "case_status": _one_of(status.value for status in CaseStatus),
-    "sla_state": _one_of(state.value for state in SlaState),
+    "sla_state": _one_of([*(state.value for state in SlaState), BUYER_OVERDUE]),
     "reviewed": _yes_no,
     "has_decision": _yes_no,
     "date_from": date.fromisoformat,
@@ -179,6 +179,7 @@ class ConversationLine:
     case_kind: str | None
     case_status: str | None
     sla_state: str | None
+    buyer_overdue: bool  # past the buyer's two-day commitment, still unanswered
     reviewed: bool
     reviewed_by: str | None
     reviewed_at: datetime | None
@@ -208,7 +209,7 @@ def reason_label(code: str | None, language: str = AGENT_LANGUAGE) -> str | None
 
 def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
     summary = row[0]
-    case_id, kind, status, due, replied_at = row[1:]
+    case_id, kind, status, due, replied_at, buyer_due = row[1:]
     return ConversationLine(
         conversation_id=summary.conversation_id,
         started_at=summary.started_at,
@@ -235,6 +236,7 @@ def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
             if status is not None
             else None
         ),
+        buyer_overdue=(status is not None and buyer_overdue(status, buyer_due, now)),
         reviewed=bool(summary.reviewed),
         reviewed_by=summary.reviewed_by,
         reviewed_at=summary.reviewed_at,
@@ -301,5 +303,6 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
             SlaState.ESCALATED.value,
             SlaState.MET.value,
             SlaState.MISSED.value,
+            BUYER_OVERDUE,
         ],
     }
