@@ -32,6 +32,13 @@ if IN_CI and not TEST_POSTGRES_URL:
 
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_POSTGRES_URL else [])
 
+# Redis, for the cluster's shared state (issue 15): required in CI as PostgreSQL is.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+if IN_CI and not TEST_REDIS_URL:
+    raise pytest.UsageError(
+        "CI=true but TEST_REDIS_URL is unset: the Redis tests must run in CI"
+    )
+
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
@@ -74,6 +81,26 @@ def postgres_url() -> Iterator[str]:
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database of its own for the test (database 1-15, chosen by the
+    xdist worker and flushed before and after), on TEST_REDIS_URL's server."""
+    if not TEST_REDIS_URL:
+        pytest.skip("TEST_REDIS_URL is not set (CI always sets it)")
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = 1 + int("".join(ch for ch in worker if ch.isdigit()) or 0) % 15
+    url = str(make_url(TEST_REDIS_URL).set(database=str(number)))
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture
