@@ -7,12 +7,13 @@ SPACY := models/spacy-en/meta.json
 NODE_STAMP := node_modules/.package-lock.json
 WIDGET_JS  := bot/entrypoints/web/static/vendor/socket.io.min.js
 CHROMIUM   := /usr/bin/chromium
+HAPROXY    := /usr/sbin/haproxy
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install run train shell test lint lock clean demo eval bench bench-console fuzz
+.PHONY: install run run-cluster train shell test lint lock clean demo eval bench bench-console fuzz
 
-install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM)
+install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY)
 
 $(STAMP): pyproject.toml requirements.lock
 	@start=$$(date +%s); \
@@ -51,6 +52,17 @@ $(CHROMIUM):
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq >/dev/null && \
 		apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	fi
+
+# Debian's HAProxy for make run-cluster and the cluster tests, installed as Chromium is.
+$(HAPROXY):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "warning: make run-cluster and the cluster tests need $(HAPROXY): run 'sudo apt-get install haproxy'" >&2; \
+	else \
+		echo "installing Debian's haproxy for make run-cluster"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && \
+		apt-get install -y -qq --no-install-recommends haproxy >/dev/null; \
 	fi
 
 # Ports and stores of the running bot (README, "Chatting with the bot"). Each can be
@@ -119,6 +131,44 @@ run: install
 	echo "Starting the action server, Rasa and the web app; the bot is ready when Rasa logs 'Rasa server is up and running'."; \
 	echo; \
 	exec $(VENV)/bin/honcho start -f Procfile
+
+# The bot as a cluster on this machine (issue 15, tools/cluster.py): HAProxy on the
+# ports of `make run` (8000 web, 5005 Rasa, 5055 actions; stats on 8404) in front of
+# RASA_REPLICAS Rasa replicas, ACTION_SERVERS action servers and WEB_PROCESSES web
+# processes, plus the SLA scheduler. PostgreSQL holds the project database and the
+# tracker store (two databases, created when missing); Redis holds the shared state
+# (CSBA_REDIS_URL: the sign-in limits). The demo data is loaded as by make run.
+RASA_REPLICAS ?= 2
+ACTION_SERVERS ?= 2
+WEB_PROCESSES ?= 2
+CLUSTER_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/csba
+CLUSTER_TRACKER_STORE_URL ?= postgresql://postgres@127.0.0.1:5432/csba_tracker
+CLUSTER_REDIS_URL ?= redis://127.0.0.1:6379/0
+CLUSTER_ENDPOINTS ?= endpoints.cluster.yml
+run-cluster: install
+	@for port in 8000 5005 5055 8404; do \
+		if $(call port_busy,$$port); then echo "port $$port is in use (is the bot already running?)" >&2; exit 1; fi; \
+	done
+	@export DATABASE_URL="$(CLUSTER_DATABASE_URL)" TRACKER_STORE_URL="$(CLUSTER_TRACKER_STORE_URL)" \
+		CSBA_REDIS_URL="$(CLUSTER_REDIS_URL)"; \
+	$(PY) -m tools.cluster databases || exit 1; \
+	$(VENV)/bin/csba db upgrade || exit 1; \
+	mkdir -p "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed > "$(CSBA_VAR_DIR)/seed.log" || exit 1; \
+	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
+	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
+	procfile=$$($(PY) -m tools.cluster write --dir "$(CSBA_VAR_DIR)/cluster" \
+		--rasa $(RASA_REPLICAS) --actions $(ACTION_SERVERS) --web $(WEB_PROCESSES) \
+		--endpoints "$(CLUSTER_ENDPOINTS)") || exit 1; \
+	echo "================ the CSBA triage bot, as a cluster ================"; \
+	echo "HAProxy: web http://localhost:8000/  Rasa :5005  actions :5055  stats http://localhost:8404/stats"; \
+	echo "replicas: $(RASA_REPLICAS) Rasa, $(ACTION_SERVERS) action servers, $(WEB_PROCESSES) web; the SLA scheduler"; \
+	echo "project database: $$DATABASE_URL"; \
+	echo "tracker store:    $$TRACKER_STORE_URL"; \
+	echo "Redis:            $$CSBA_REDIS_URL"; \
+	echo "HTTP API token:   $$RASA_TOKEN"; \
+	tail -n 2 "$(CSBA_VAR_DIR)/seed.log" | sed 's/^/  /'; \
+	echo "==================================================================="; \
+	exec $(VENV)/bin/honcho start -f "$$procfile" -d "$(CURDIR)"
 
 # Train the Rasa model if config.yml, domain.yml or data/ changed (prints the time).
 # `make train ARGS=--force` retrains; `ARGS="--force --no-cache"` retrains every component.

@@ -1,0 +1,205 @@
+"""`make run-cluster`'s configuration (tools/cluster.py, issue 15) against a real
+HAProxy (Debian's, installed by `make install`) and real web processes: the
+configuration is valid, the web processes share the load, and when one is
+killed the others serve every request."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tools.cluster import HAPROXY, Plan, haproxy_config, procfile, write
+from tools.devstack import (
+    Service,
+    csba_env,
+    free_ports,
+    load_demo_database,
+    wait_until,
+)
+
+JWT_SECRET = "cluster-test-jwt-secret-" + "c" * 32
+
+
+def test_the_procfile_has_a_line_per_replica_and_one_haproxy_and_scheduler(tmp_path):
+    plan = Plan(rasa=3, actions=2, web=4)
+    lines = procfile(plan, tmp_path / "haproxy.cfg", tmp_path / "endpoints.yml")
+    names = [line.split(":", 1)[0] for line in lines.splitlines()[1:]]
+    assert names == [
+        "haproxy",
+        "actions1",
+        "actions2",
+        "rasa1",
+        "rasa2",
+        "rasa3",
+        "web1",
+        "web2",
+        "web3",
+        "web4",
+        "scheduler",
+    ]
+    # every replica on its own port, each Rasa replica sending actions to the front
+    assert len({port for port in (*plan.rasa_ports, *plan.actions_ports, *plan.web_ports)}) == 9
+    assert lines.count(f"ACTION_ENDPOINT_URL=http://127.0.0.1:{plan.actions_front}/webhook") == 3
+
+
+def test_haproxy_accepts_the_configuration(tmp_path):
+    assert shutil.which(HAPROXY) or Path(HAPROXY).exists(), "make install installs haproxy"
+    path = write(tmp_path, Plan(), tmp_path / "endpoints.cluster.yml")
+    checked = _run([HAPROXY, "-c", "-f", str(path.parent / "haproxy.cfg")])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    config = (path.parent / "haproxy.cfg").read_text()
+    assert "balance hdr(Authorization)" in config and "hash-type consistent" in config
+
+
+def test_a_bad_replica_count_is_one_line_and_exit_1(tmp_path):
+    result = _run(
+        [sys.executable, "-m", "tools.cluster", "write", "--dir", str(tmp_path), "--rasa", "0"]
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "cluster: --rasa must be between 1 and 16"
+
+
+def test_databases_need_postgresql_urls(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://postgres@127.0.0.1:5432/t")
+    result = _run([sys.executable, "-m", "tools.cluster", "databases"])
+    assert result.returncode == 1
+    assert "DATABASE_URL must be a PostgreSQL URL" in result.stderr
+
+
+@pytest.mark.postgres
+def test_databases_are_created_once(postgres_url, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    from tools.cluster import ensure_database
+
+    url = make_url(postgres_url)
+    fresh = url.set(database=url.database + "_trk").render_as_string(hide_password=False)
+    try:
+        assert ensure_database(fresh) is True
+        assert ensure_database(fresh) is False  # already there
+    finally:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(
+            url.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True
+        )
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_trk"'))
+        admin.dispose()
+
+
+def _run(args: list[str]):  # noqa: ANN202
+    import subprocess
+
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _served(stats_url: str) -> dict[str, int]:
+    """Requests each web server took, from HAProxy's own statistics (CSV)."""
+    text = httpx.get(stats_url + ";csv", timeout=5).text.lstrip("# ")
+    rows = csv.DictReader(io.StringIO(text))
+    return {
+        row["svname"]: int(row["stot"] or 0)
+        for row in rows
+        if row["pxname"] == "web" and row["svname"] not in ("FRONTEND", "BACKEND")
+    }
+
+
+def _status(stats_url: str) -> dict[str, str]:
+    text = httpx.get(stats_url + ";csv", timeout=5).text.lstrip("# ")
+    return {
+        row["svname"]: row["status"]
+        for row in csv.DictReader(io.StringIO(text))
+        if row["pxname"] == "web" and row["svname"] not in ("FRONTEND", "BACKEND")
+    }
+
+
+def test_the_web_processes_share_the_load_and_survive_one_killed(tmp_path):
+    """Two real web processes behind a real HAProxy: requests through the front
+    reach both; one killed, HAProxy marks it down and every request is still
+    answered by the other."""
+    web_front, rasa_front, actions_front, stats, web1 = free_ports(5)
+    plan = Plan(
+        rasa=1,
+        actions=1,
+        web=2,
+        web_front=web_front,
+        rasa_front=rasa_front,
+        actions_front=actions_front,
+        stats_port=stats,
+        web_base=web1,
+    )
+    ports = plan.web_ports  # web1 and the port after it
+    env = csba_env(tmp_path, JWT_SECRET)
+    load_demo_database(env, tmp_path / "setup.log")
+    env.update(
+        TRACKER_STORE_URL=f"sqlite:///{tmp_path / 'tracker.db'}",
+        CSBA_WEB_SECRET="cluster-test-web-secret-" + "w" * 32,
+        RASA_URL=f"http://127.0.0.1:{rasa_front}",
+        RASA_TOKEN="unused",
+    )
+    cfg = tmp_path / "haproxy.cfg"
+    cfg.write_text(haproxy_config(plan), encoding="utf-8")
+    webs = [
+        Service(
+            f"web{index}",
+            [sys.executable, "-m", "bot.entrypoints.web"],
+            {**env, "CSBA_WEB_PORT": str(port)},
+            tmp_path / f"web{index}.log",
+        )
+        for index, port in enumerate(ports, 1)
+    ]
+    haproxy = Service("haproxy", [HAPROXY, "-db", "-f", str(cfg)], env, tmp_path / "haproxy.log")
+    services = [*webs, haproxy]
+    front = f"http://127.0.0.1:{web_front}"
+    stats_url = f"http://127.0.0.1:{stats}/stats"
+    try:
+        for service in services:
+            service.start()
+        wait_until(
+            lambda: all(
+                _ok(f"http://127.0.0.1:{port}/login") for port in ports
+            )
+            and _ok(f"{front}/login"),
+            services,
+            60,
+        )
+        wait_until(lambda: set(_status(stats_url).values()) == {"UP"}, services, 20)
+        before = _served(stats_url)
+        for _ in range(20):
+            assert httpx.get(f"{front}/login", timeout=5).status_code == 200
+        after = _served(stats_url)
+        took = {name: after[name] - before.get(name, 0) for name in after}
+        assert took.get("web1", 0) >= 5 and took.get("web2", 0) >= 5, took
+
+        webs[0].stop()  # a web process dies
+        answered = 0
+        start = time.monotonic()
+        while time.monotonic() - start < 5:
+            response = httpx.get(f"{front}/login", timeout=5)
+            assert response.status_code == 200, response.text[:200]
+            answered += 1
+        assert answered >= 10
+        wait_until(lambda: _status(stats_url).get("web1", "").startswith("DOWN"), [haproxy, webs[1]], 10)
+        print(
+            f"cluster web: 20 requests shared {took}; web1 killed: "
+            f"{answered} requests in 5 s, all answered by web2"
+        )
+    finally:
+        for service in services:
+            service.stop()
+
+
+def _ok(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
