@@ -51,6 +51,7 @@ def _isolated_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("SMTP_URL", raising=False)
     monkeypatch.delenv("CSBA_NOW", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("CSBA_REDIS_URL", raising=False)  # Redis only where a test asks
 
 
 @pytest.fixture

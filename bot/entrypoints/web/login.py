@@ -1,5 +1,12 @@
 """Signing in and out of the web app (/login, /logout), and the sign-in rate limit
-(issue 4, "Security"; README "The limits and their numbers")."""
+(issue 4, "Security"; README "The limits and their numbers").
+
+The limit's counters are kept in this process's memory (`LoginThrottle`, the
+one-machine default), or in Redis when `CSBA_REDIS_URL` is set
+(bot.adapters.login_throttle_store), so that several web processes behind a
+load balancer share them (issue 15). With Redis configured but unreachable,
+sign-in fails closed: 503 with a polite message, the password never checked.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from threading import Lock
+from typing import Protocol
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,6 +23,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.adapters import clock
+from bot.adapters.login_throttle_store import (
+    LoginLimitUnavailable,
+    redis_login_throttle,
+)
 from bot.entrypoints.web.auth import (
     checked_form,
     db_session,
@@ -170,6 +182,39 @@ class LoginThrottle:
             self._take_back(self._addresses, address)
 
 
+class SignInLimits(Protocol):
+    """What /login needs of a throttle: LoginThrottle, or RedisLoginThrottle
+    (whose `attempt` may raise LoginLimitUnavailable)."""
+
+    def attempt(self, username: str, address: str) -> float: ...
+
+    def succeeded(self, username: str, address: str) -> None: ...
+
+    def abandoned(self, username: str, address: str) -> None: ...
+
+
+def sign_in_limits(request: Request) -> SignInLimits:
+    """The app's throttle: over Redis when the settings name one (built once per
+    app, on the first sign-in), else `app.state.login_throttle` in memory."""
+    state = request.app.state
+    settings = state.settings
+    if not settings.redis_url:
+        return state.login_throttle
+    shared = getattr(state, "shared_login_throttle", None)
+    if shared is None:
+        shared = redis_login_throttle(
+            settings.redis_url,
+            key=settings.session_secret.encode("utf-8"),
+            free_failures=settings.login_free_failures,
+            max_delay_seconds=settings.login_max_delay_seconds,
+            window_seconds=settings.login_window_seconds,
+            pair_window_seconds=LOGIN_PAIR_WINDOW_SECONDS,
+            address_limit=settings.login_address_limit,
+        )
+        state.shared_login_throttle = shared
+    return shared
+
+
 # -- /login and /logout ----------------------------------------------------------
 
 HOME_BY_ROLE = {"agent": "/agent", "seller": "/seller"}
@@ -206,9 +251,18 @@ async def login_submit(request: Request) -> Response:
     username = str(form.get("username") or "").strip()[:64]
     password = str(form.get("password") or "")[:1024]
     next_path = safe_next(str(form.get("next") or ""), "")
-    throttle: LoginThrottle = request.app.state.login_throttle
+    throttle = sign_in_limits(request)
     address = _client_address(request)
-    wait = math.ceil(throttle.attempt(username, address))
+    try:  # off the event loop: over Redis, a round trip (up to its timeout)
+        wait = math.ceil(await run_in_threadpool(throttle.attempt, username, address))
+    except LoginLimitUnavailable:  # fail closed: no count, no sign-in
+        return _login_page(
+            request,
+            next_path=next_path,
+            username=username,
+            error=("web.login.unavailable", {}),
+            status_code=503,
+        )
     if wait > 0:
         page = _login_page(
             request,
@@ -232,7 +286,7 @@ async def login_submit(request: Request) -> Response:
     try:
         user = await run_in_threadpool(check)
     except Exception:  # the password was not judged (the database is down, say)
-        throttle.abandoned(username, address)
+        await run_in_threadpool(throttle.abandoned, username, address)
         raise
     if user is None:  # already counted as a failure by throttle.attempt
         return _login_page(
@@ -242,7 +296,7 @@ async def login_submit(request: Request) -> Response:
             error=("web.login.failed", {}),
             status_code=400,
         )
-    throttle.succeeded(username, address)
+    await run_in_threadpool(throttle.succeeded, username, address)
     log_in(request, user)
     return RedirectResponse(
         safe_next(next_path, HOME_BY_ROLE.get(user.role, "/")), status_code=303

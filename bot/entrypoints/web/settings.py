@@ -122,6 +122,9 @@ class WebSettings:
     login_max_delay_seconds: int = LOGIN_MAX_DELAY_SECONDS
     login_address_limit: int = LOGIN_ADDRESS_LIMIT
     login_window_seconds: int = LOGIN_WINDOW_SECONDS
+    # `CSBA_REDIS_URL`: the sign-in throttle's counters in Redis, shared by every
+    # web process (unreachable: sign-in answers 503); unset: this process's memory.
+    redis_url: str | None = field(default_factory=config.redis_url)
     session_max_age_seconds: int = 12 * 60 * 60
 
     @classmethod

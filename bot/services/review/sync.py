@@ -11,6 +11,15 @@ the watermark; an event is folded into a conversation only once (each summary
 keeps the id of the last event it folded in; a conversation's own events are
 written in order, one turn at a time).
 
+Several web processes may sync at once (issue 15, `make run-cluster`): each
+sync takes a lock first (a transaction advisory lock on PostgreSQL, the
+database write lock on SQLite) and reads the watermark again under it
+(`SELECT ... FOR UPDATE`), so the others wait and then find the events already
+folded. Without it, two first syncs would both insert the watermark row, and
+two later ones would both add the same new summaries (unique-constraint errors,
+an agent's page failing) or count the same events twice.
+tests/integration/review/test_sync_concurrency.py runs two at once.
+
 A summary keeps the first buyer message (`first_words`, a quick reply as its
 button's title). Summaries written before that column existed are read again
 once, at the first sync after migration 0009 (`backfill_pending`).
