@@ -4,8 +4,8 @@ HAProxy (Debian's package, installed by `make install`) in front of N Rasa
 replicas, M action servers and K web processes, plus the SLA scheduler, all
 under honcho as `make run` runs its Procfile. PostgreSQL holds the project
 database and, in a database of its own, the tracker store; Redis is the
-shared state (CSBA_REDIS_URL: the sign-in limits); a lock store shared by
-the replicas is not in yet.
+shared state (CSBA_REDIS_URL: the sign-in limits) and the conversation lock
+store shared by the replicas (endpoints.cluster.yml).
 
 HAProxy listens where `make run`'s single processes listen, so every URL of the
 README stays the same:
@@ -17,7 +17,8 @@ README stays the same:
   of the request's `Authorization` header (the chat token, which names the
   conversation); a request without one (an anonymous first message, a
   socket.io handshake) goes round robin. The widget's socket.io connection is
-  a websocket only, so it stays on the replica it reached;
+  a websocket only, so it stays on the replica it reached; the Redis lock store
+  (endpoints.cluster.yml) holds when two replicas take one conversation anyway;
 - `:5055` the action servers, round robin (an action server keeps nothing
   between requests: Rasa sends it the tracker).
 
