@@ -16,7 +16,9 @@ this class is. What differs, on SQLite only (the default of `make run`):
   last moments of conversation, never corrupt the file (SQLite's documented
   guarantee for this mode). Under `make bench`, commits in the default mode took
   5 % of the Rasa server's CPU, on its event loop.
-PostgreSQL and other databases keep Rasa's engine and pool.
+PostgreSQL and other databases keep Rasa's engine options and pool, plus
+`pool_pre_ping`: after a database restart, the first turn gets a fresh
+connection instead of a dead pooled one (Rasa's engine would fail that turn).
 
 On every database, reading and saving a tracker use two SQL statements built once
 (the same SQL as Rasa's: the events of the latest session in id order; their count,
@@ -36,7 +38,7 @@ import logging
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -84,6 +86,12 @@ class CsbaSQLTrackerStore(SQLTrackerStore):
             )
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             log.debug("SQLite tracker store %s: pooled, WAL", url.database)
+        elif url.get_backend_name() != "sqlite":
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                url, pool_pre_ping=True, **create_engine_kwargs(url)
+            )
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._statements = _Statements(self.SQLEvent.__table__)
 
     async def _retrieve(

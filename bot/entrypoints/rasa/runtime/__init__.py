@@ -6,15 +6,19 @@ importing a module:
   a ninth of the CPU);
 - `session_start`: a conversation whose custom session start failed still starts a
   session, so the buyer hears the service is unavailable instead of "Sorry, I
-  couldn't follow that".
+  couldn't follow that";
+- `tracker_errors`: a tracker store that fails fails the turn (the buyer hears the
+  service is unavailable) instead of Rasa's silent in-memory fallback, which
+  forgot the conversation and lost the turn.
 """
 
 from __future__ import annotations
 
-from bot.entrypoints.rasa.runtime import session_start, speedups
+from bot.entrypoints.rasa.runtime import session_start, speedups, tracker_errors
 
 
 def install_patches() -> None:
-    """Install both fixes into this process's Rasa (idempotent)."""
+    """Install the fixes into this process's Rasa (idempotent)."""
     speedups.install()
     session_start.install()
+    tracker_errors.install()
