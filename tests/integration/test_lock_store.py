@@ -142,6 +142,59 @@ def test_expired_tickets_are_dropped_and_their_waiter_gives_up(redis_url):
     assert [t.number for t in store.get_lock(CONVERSATION).tickets] == [holder]
 
 
+# --- leases: a dead replica's tickets lapse soon, a live one's do not -------------
+
+
+def test_a_dead_replicas_ticket_lapses_after_the_lease(redis_url):
+    store = AtomicRedisLockStore(url=redis_url, key_prefix="test", lease=0.5)
+    store.issue_ticket(CONVERSATION, lock_lifetime=0.5)  # taken, then the replica died
+
+    async def next_turn() -> float:
+        started = time.monotonic()
+        async with store.lock(CONVERSATION, lock_lifetime=30):
+            return time.monotonic() - started
+
+    waited = asyncio.run(next_turn())
+    print(f"\nwaited {waited:.2f} s for a dead replica's ticket (lease 0.5 s)")
+    assert 0.3 <= waited < 2.0
+
+
+def test_a_live_holder_keeps_the_lock_past_its_lease(redis_url):
+    holder = AtomicRedisLockStore(url=redis_url, key_prefix="test", lease=0.3)
+    waiter = AtomicRedisLockStore(url=redis_url, key_prefix="test", lease=0.3)
+    times: dict[str, float] = {}
+
+    async def hold() -> None:
+        async with holder.lock(CONVERSATION, lock_lifetime=30):
+            times["held"] = time.monotonic()
+            await asyncio.sleep(1.5)  # five leases
+            times["released"] = time.monotonic()
+
+    async def wait_turn() -> None:
+        await asyncio.sleep(0.1)
+        async with waiter.lock(CONVERSATION, lock_lifetime=30):
+            times["waiter_in"] = time.monotonic()
+
+    async def both() -> None:
+        await asyncio.gather(hold(), wait_turn())
+
+    asyncio.run(both())
+    assert times["waiter_in"] >= times["released"]
+
+
+def test_renewal_never_brings_an_expiry_forward_nor_revives_a_finished_ticket(redis_url):
+    store = atomic_store(redis_url)
+    ticket = store.issue_ticket(CONVERSATION, lock_lifetime=30)
+    expires = store.get_lock(CONVERSATION).tickets[0].expires
+    assert store.renew_ticket(CONVERSATION, ticket, time.time() + 1)
+    assert store.get_lock(CONVERSATION).tickets[0].expires == pytest.approx(expires, abs=1e-3)
+    assert store.renew_ticket(CONVERSATION, ticket, expires + 10)
+    assert store.get_lock(CONVERSATION).tickets[0].expires == pytest.approx(expires + 10, abs=1e-3)
+    store.cleanup(CONVERSATION, ticket)
+    assert not store.renew_ticket(CONVERSATION, ticket, time.time() + 30)
+    assert store.get_lock(CONVERSATION) is None
+
+
 # --- turns: one at a time --------------------------------------------------------
 
 
