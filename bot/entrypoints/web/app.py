@@ -149,9 +149,9 @@ def create_app(settings: WebSettings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # live signals raised in this process reach its agents' open pages
         loop = asyncio.get_running_loop()
-        live_signal.HUB.bind(loop)
+        live_signal.HUB.bind(loop, settings.redis_url)
         yield
-        live_signal.HUB.unbind(loop)
+        await live_signal.HUB.close(loop)
         engine.dispose()
 
     app = Starlette(

@@ -148,7 +148,8 @@ async def internal_signal(request: Request) -> Response:
         or message.get("kind") not in live_signal.KINDS
     ):
         raise HTTPException(400)
-    live_signal.HUB.publish(topic, {"kind": message["kind"]})
+    # Redis may take a moment: off the event loop
+    await run_in_threadpool(live_signal.HUB.publish, topic, {"kind": message["kind"]})
     return Response(status_code=204)
 
 

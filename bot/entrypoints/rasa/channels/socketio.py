@@ -17,7 +17,11 @@ app (bot.services.chat_access). On connect the channel:
   anonymous conversation and sends its token back in `session_confirm`;
 - puts the socket in the room named after the conversation, so that every tab
   of the chat, and a reply pushed later (`trigger_intent` with
-  `output_channel=latest`, see bot.services.push), reach it.
+  `output_channel=latest`, see bot.services.push), reach it. With
+  `CSBA_REDIS_URL` (the cluster), the rooms span every Rasa replica through
+  python-socketio's Redis manager (`client_manager`): the widget's socket is a
+  websocket that stays on the replica it reached, and a reply pushed through
+  any other replica still reaches it.
 
 The client's `session_id` and `metadata` are ignored: Rasa only ever sees the
 server-derived sender id and `{"csba": {...}}` (with the keyed hash of the
@@ -49,8 +53,9 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 
+from bot import config
 from bot.adapters import live_signal
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.input_guard import buyer_text
@@ -74,6 +79,22 @@ AGENT_TYPING_EVT = "agent_typing"
 TYPING_EVERY_SECONDS = 2.0
 ERROR_EVT = "csba_error"
 SESSION_EXPIRED_EVT = "session_expired"
+# the Redis channel of the replicas' socket.io servers (with CSBA_REDIS_URL)
+SOCKETIO_REDIS_CHANNEL = "csba:socketio"
+
+
+def client_manager(redis_url: str | None) -> AsyncManager:
+    """Where the channel's emits go. With Redis (`CSBA_REDIS_URL`, the cluster),
+    python-socketio's own Redis manager: an emit to a conversation's room on
+    any replica reaches the sockets of that room on every replica, so a seller's
+    reply or an agent's message pushed through one replica reaches a widget
+    connected to another. Without it, the sockets of this process only.
+
+    The manager pickles its messages: Redis must be the project's own, as every
+    store of the cluster is (docs/scaling.md)."""
+    if not redis_url:
+        return AsyncManager()
+    return AsyncRedisManager(redis_url, channel=SOCKETIO_REDIS_CHANNEL)
 
 
 class _CountingOutput(SocketIOOutput):
@@ -162,7 +183,11 @@ class TokenSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         # Websocket clients need no CORS; python-socketio<5.10 (Rasa 3.6).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            client_manager=client_manager(config.redis_url()),
+        )
         webhook = SocketBlueprint(
             sio, self.socketio_path, "csba_socketio_webhook", __name__
         )
