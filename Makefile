@@ -11,7 +11,7 @@ HAPROXY    := /usr/sbin/haproxy
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: install run run-cluster train shell test lint lock clean demo eval bench bench-console fuzz
+.PHONY: install run run-cluster train shell test lint lock clean demo eval bench bench-cluster bench-console fuzz
 
 install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY)
 
@@ -168,7 +168,7 @@ run-cluster: install
 	echo "HTTP API token:   $$RASA_TOKEN"; \
 	tail -n 2 "$(CSBA_VAR_DIR)/seed.log" | sed 's/^/  /'; \
 	echo "==================================================================="; \
-	exec $(VENV)/bin/honcho start -f "$$procfile" -d "$(CURDIR)"
+	exec $(PY) -m tools.cluster supervise "$$procfile"
 
 # Train the Rasa model if config.yml, domain.yml or data/ changed (prints the time).
 # `make train ARGS=--force` retrains; `ARGS="--force --no-cache"` retrains every component.
@@ -198,6 +198,14 @@ eval: install
 bench: install
 	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	$(PY) -m tools.evaluation bench --model "$$model" $(ARGS)
+
+# The `make bench` conversations through HAProxy against the cluster of `make run-cluster`,
+# with 1 and with 2 Rasa replicas (as many action servers), at 10, 50 and 200 buyers, on
+# PostgreSQL (databases csba_bench and csba_bench_tracker, dropped and created) and Redis.
+# Prints the table and writes reports/bench-cluster.md. ARGS e.g. ARGS="--duration 30".
+bench-cluster: install
+	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
+	$(PY) -m tools.evaluation bench-cluster --model "$$model" $(ARGS)
 
 # The agent review console's list page at 10,000 conversations, seeded into temporary
 # databases: the first (syncing) request, then p50/p95/max per filter. ARGS go to

@@ -203,3 +203,97 @@ def _ok(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+# -- the supervisor (python -m tools.cluster supervise) ---------------------------
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_the_supervisor_restarts_what_dies_gives_up_on_a_crash_loop_and_stops_all(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    procfile = tmp_path / "Procfile"
+    procfile.write_text(
+        "# a steady process and one that always fails\n"
+        "steady: exec sleep 120\n"
+        "crash: sleep 0.2; exit 3\n",
+        encoding="utf-8",
+    )
+    pids = tmp_path / "pids"
+    log = tmp_path / "supervise.log"
+    with open(log, "wb") as out:
+        supervisor = subprocess.Popen(
+            [sys.executable, "-m", "tools.cluster", "supervise", str(procfile), "--pid-dir", str(pids)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "left down" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        output = log.read_text()
+        assert "crash" in output and "left down" in output, output
+        assert output.count("exited with code 3; starting it again") == 4, output
+        steady = int((pids / "steady.pid").read_text())
+        assert _alive(steady)  # the other process goes on
+
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=30) == 0
+        deadline = time.monotonic() + 5
+        while _alive(steady) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(steady), "the supervisor stops its children"
+    finally:
+        if supervisor.poll() is None:
+            os.kill(supervisor.pid, signal.SIGKILL)
+
+
+def test_the_supervisor_restarts_a_killed_process(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("worker: exec sleep 120\n", encoding="utf-8")
+    pids = tmp_path / "pids"
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "tools.cluster", "supervise", str(procfile), "--pid-dir", str(pids)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (pids / "worker.pid").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        first = int((pids / "worker.pid").read_text())
+        os.kill(first, signal.SIGKILL)
+        while time.monotonic() < deadline:
+            second = int((pids / "worker.pid").read_text())
+            if second != first:
+                break
+            time.sleep(0.1)
+        assert second != first and _alive(second)
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=30)
+
+
+def test_a_procfile_without_process_lines_is_one_line_and_exit_1(tmp_path):
+    procfile = tmp_path / "Procfile"
+    procfile.write_text("# nothing here\n\n", encoding="utf-8")
+    result = _run([sys.executable, "-m", "tools.cluster", "supervise", str(procfile)])
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "no process line" in result.stderr
+    missing = _run([sys.executable, "-m", "tools.cluster", "supervise", str(tmp_path / "none")])
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
