@@ -154,6 +154,41 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _levels(value: str) -> list[int]:
+    try:
+        levels = [int(part) for part in value.split(",")]
+    except ValueError:
+        levels = []
+    if not levels or min(levels) < 1:
+        raise UsageError("eval.error.bad_concurrency", value=value)
+    return levels
+
+
+def cmd_bench_cluster(args: argparse.Namespace) -> int:
+    """The bench conversations against the cluster, per number of replicas."""
+    from tools.evaluation.cluster_bench import (
+        cluster_table,
+        run_cluster_benchmark,
+        write_cluster_report,
+    )
+    from tools.evaluation.report.tables import display_path
+
+    benchmark = run_cluster_benchmark(
+        replicas=_levels(args.replicas),
+        concurrency=_levels(args.concurrency),
+        duration=_positive(args.duration, "--duration"),
+        model=args.model,
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        timeout=_positive(args.timeout, "--timeout"),
+        progress=_progress_bar,
+    )
+    path = write_cluster_report(benchmark, _report_dir(args))
+    print(cluster_table(benchmark))
+    print(msg("eval.cluster.written", markdown=display_path(path)))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -223,6 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--bare-cache", help="where the rasa init bot is kept (default: var/bench/)"
     )
     ev_bench.add_argument("--report-dir", help="default: reports/")
+    from tools.evaluation.cluster_bench import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL
+
+    ev_cluster = add(
+        sub,
+        "bench-cluster",
+        cmd_bench_cluster,
+        "the bench conversations through HAProxy, 1 and 2 Rasa replicas (make bench-cluster)",
+    )
+    ev_cluster.add_argument("--replicas", default="1,2", help="Rasa replicas per topology")
+    ev_cluster.add_argument(
+        "--concurrency", default="10,50,200", help="simultaneous buyers per level"
+    )
+    ev_cluster.add_argument("--duration", default="60", help="seconds per level")
+    ev_cluster.add_argument("--timeout", default="60", help="seconds per message")
+    ev_cluster.add_argument("--model", help="a trained model (default: the bot's)")
+    ev_cluster.add_argument(
+        "--database-url", default=DEFAULT_DATABASE_URL,
+        help="PostgreSQL; <name> and <name>_tracker are dropped and created",
+    )  # fmt: skip
+    ev_cluster.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    ev_cluster.add_argument("--report-dir", help="default: reports/")
     return parser
 
 
