@@ -9,12 +9,14 @@ importing a module:
   couldn't follow that";
 - `tracker_errors`: a tracker store that fails fails the turn (the buyer hears the
   service is unavailable) instead of Rasa's silent in-memory fallback, which
-  forgot the conversation and lost the turn.
+  forgot the conversation and lost the turn;
+- `gc_tuning`: the loaded model frozen out of the garbage collector, and young
+  collections less often (about 10 % more throughput under load).
 """
 
 from __future__ import annotations
 
-from bot.entrypoints.rasa.runtime import session_start, speedups, tracker_errors
+from bot.entrypoints.rasa.runtime import gc_tuning, session_start, speedups, tracker_errors
 
 
 def install_patches() -> None:
@@ -22,3 +24,4 @@ def install_patches() -> None:
     speedups.install()
     session_start.install()
     tracker_errors.install()
+    gc_tuning.install()
