@@ -101,7 +101,11 @@ def _servers(name: str, ports: list[int], check: str) -> str:
 
 def haproxy_config(plan: Plan) -> str:
     """HAProxy's configuration for `plan` (HAProxy 2.6, Debian 12)."""
-    check = "check inter 1s fall 2 rise 2"
+    # A dead process refuses the connection at once: 3 checks a second apart mark
+    # it down. A busy one may take seconds to answer its check: `timeout check`
+    # gives it 10 s, since marking a loaded replica down sends every buyer a 503
+    # (seen under `make bench-cluster` at 200 buyers with a 1 s check).
+    check = "check inter 2s fastinter 1s downinter 1s fall 3 rise 2"
     return f"""# Written by tools/cluster.py for make run-cluster; do not edit.
 global
     # within the default open-files limit of a session (each connection takes 2)
@@ -112,6 +116,7 @@ defaults
     timeout connect 2s
     timeout client 120s
     timeout server 120s
+    timeout check 10s
     # socket.io keeps a websocket open: the tunnel timeout applies once upgraded
     timeout tunnel 1h
     option redispatch
