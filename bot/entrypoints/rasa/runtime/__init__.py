@@ -16,7 +16,12 @@ importing a module:
 
 from __future__ import annotations
 
-from bot.entrypoints.rasa.runtime import gc_tuning, session_start, speedups, tracker_errors
+from bot.entrypoints.rasa.runtime import (
+    gc_tuning,
+    session_start,
+    speedups,
+    tracker_errors,
+)
 
 
 def install_patches() -> None:
