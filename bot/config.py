@@ -176,6 +176,11 @@ def switch(name: str, default: bool) -> bool:
 DEFAULT_AGENT_HOURS = "08:00-20:00"
 
 
+def gc_tuning() -> bool:
+    """`CSBA_GC_TUNING=0` leaves Python's garbage collector at its defaults in `rasa run`."""
+    return switch("CSBA_GC_TUNING", True)
+
+
 def agent_hours_text() -> str:
     """`CSBA_AGENT_HOURS`: when agents take live chats, every day, on the
     marketplace's wall clock (`HH:MM-HH:MM`)."""

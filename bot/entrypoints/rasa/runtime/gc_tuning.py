@@ -14,15 +14,16 @@ turns it off.
 from __future__ import annotations
 
 import gc
-import os
 from typing import Any
+
+from bot import config
 
 _MARK = "_csba_gc_tuning"
 YOUNG_THRESHOLD = 50_000
 
 
 def install() -> None:
-    if os.environ.get("CSBA_GC_TUNING", "1") == "0":
+    if not config.gc_tuning():
         return
     from rasa.core import agent as agent_module
 
