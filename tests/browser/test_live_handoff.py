@@ -145,6 +145,8 @@ def test_a_person_takes_over_the_chat_and_gives_it_back(new_page, web_stack):
         "my parcel was due on monday"
     )
     expect(agent.locator("li.event.by-agent").first).to_contain_text(f"Agent {AGENT}")
+    # the outcome of the agent's last action outlives the live refreshes
+    expect(agent.locator(".notice")).to_have_text("Sent.")
     # the data-only "delivered" of a live chat is no empty bot line
     assert agent.locator("li.event.bot p.text:empty").count() == 0
     screenshot(agent, "live-6-agent-reads-the-buyer")

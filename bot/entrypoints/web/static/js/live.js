@@ -3,7 +3,8 @@
  * Listens to the page's server-sent events (data-live-events) with the
  * browser's EventSource, which reconnects on its own:
  * - `inbox` / `changed`: fetch the page again and swap the changing region
- *   (data-live-region) in, keeping what the agent was typing;
+ *   (data-live-region) in, keeping what the agent was typing and the
+ *   outcome of their last action (data-flash);
  * - `typing`: show "the buyer is typing" for a few seconds.
  * On the inbox, a rise in the number of waiting buyers shows an alert, badges
  * the title (the server renders "(N) Live chats") and plays a short chime.
@@ -58,6 +59,20 @@
     return active && active.id && from.contains(active) ? active.id : null;
   }
 
+  // the outcome of the agent's last action ("Sent.") is shown once, by the
+  // page the form's redirect served; a refresh (its own `ready`, a buyer's
+  // message) must not wipe it out
+  function keepFlash(from, to) {
+    var lines = from.querySelectorAll("[data-flash]");
+    if (!lines.length || to.querySelector("[data-flash]")) { return; }
+    var after = to.querySelector("h1");
+    Array.prototype.forEach.call(lines, function (line) {
+      var copy = document.importNode(line, true);
+      if (after) { after.after(copy); } else { to.prepend(copy); }
+      after = copy;
+    });
+  }
+
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
@@ -74,6 +89,7 @@
         if (!next || !current) { return; }
         var before = waitingCount(current);
         var focused = keepDrafts(current, next);
+        keepFlash(current, next);
         var typingLine = document.getElementById("buyer-typing");
         var stillTyping = Boolean(typingLine && !typingLine.hidden);
         current.replaceWith(document.importNode(next, true));
