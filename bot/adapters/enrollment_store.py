@@ -22,6 +22,11 @@ def locked_seller(session: Session, seller_id: str) -> SellerRow | None:
     return session.execute(query).scalars().first()
 
 
+def seller(session: Session, seller_id: str) -> SellerRow | None:
+    """The seller row, unlocked (a read)."""
+    return session.get(SellerRow, seller_id)
+
+
 def period_rows(session: Session, seller_id: str) -> list[EnrollmentRow]:
     """The seller's periods, oldest opt-in first."""
     query = (
@@ -32,17 +37,26 @@ def period_rows(session: Session, seller_id: str) -> list[EnrollmentRow]:
     return list(session.execute(query).scalars())
 
 
-def open_period(session: Session, seller_id: str, at: datetime) -> EnrollmentRow:
-    """A new period opted in at `at`, not activated, not opted out (flushed)."""
+def open_period(
+    session: Session, seller_id: str, at: datetime, by: str | None = None
+) -> EnrollmentRow:
+    """A new period opted in at `at` by `by`, not activated, not opted out (flushed)."""
     row = EnrollmentRow(
-        seller_id=seller_id, opted_in_at=at, activated_at=None, opted_out_at=None
+        seller_id=seller_id,
+        opted_in_at=at,
+        activated_at=None,
+        opted_out_at=None,
+        opted_in_by=by,
     )
     session.add(row)
     session.flush()
     return row
 
 
-def close_period(session: Session, row: EnrollmentRow, at: datetime) -> None:
-    """Opt the period out at `at` (flushed)."""
+def close_period(
+    session: Session, row: EnrollmentRow, at: datetime, by: str | None = None
+) -> None:
+    """Opt the period out at `at` by `by` (flushed)."""
     row.opted_out_at = at
+    row.opted_out_by = by
     session.flush()

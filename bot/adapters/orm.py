@@ -116,6 +116,9 @@ class EnrollmentRow(Base):
     opted_in_at = Column(UTCDateTime, nullable=False)
     activated_at = Column(UTCDateTime, nullable=True)
     opted_out_at = Column(UTCDateTime, nullable=True)
+    # who: a portal user name, or "csba" (the command line); NULL before 0012
+    opted_in_by = Column(String(100), nullable=True)
+    opted_out_by = Column(String(100), nullable=True)
 
     seller = relationship("SellerRow", back_populates="enrollments")
 

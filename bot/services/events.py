@@ -38,6 +38,18 @@ class CaseEscalated(Event):
 
 
 @dataclass(frozen=True)
+class EnrollmentChanged(Event):
+    """A seller opted in to CSBA or out of it (`change`: "opted_in" or
+    "opted_out"; `period`: the domain's EnrollmentPeriod after the change):
+    the seller gets an email (`seller`: a notifications.SellerContact)."""
+
+    seller: Any
+    change: str
+    period: Any
+    notifier: Any = None
+
+
+@dataclass(frozen=True)
 class HandoffChanged(Event):
     """A live hand-off was queued, claimed, given, closed or cancelled: the
     agents' open pages hear of it (bot.services.live_updates)."""

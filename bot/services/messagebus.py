@@ -19,7 +19,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from bot.services import live_updates, notifications
-from bot.services.events import CaseEscalated, CaseOpened, Event, HandoffChanged
+from bot.services.events import (
+    CaseEscalated,
+    CaseOpened,
+    EnrollmentChanged,
+    Event,
+    HandoffChanged,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ Handler = Callable[[Event], None]
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     CaseOpened: (notifications.send_case_opened,),
     CaseEscalated: (notifications.send_case_escalated,),
+    EnrollmentChanged: (notifications.send_enrollment_changed,),
     HandoffChanged: (live_updates.handoff_changed,),
 }
 

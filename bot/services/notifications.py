@@ -1,4 +1,5 @@
-"""Seller notifications: an email when a case opens and when it is escalated.
+"""Seller notifications: an email when a case opens and when it is escalated,
+and when the seller opts in to CSBA or out of it.
 
 The seed: "You will also receive CSBA notifications based [on] your default email
 address" and "Amazon Customer Service will communicate with sellers in your
@@ -26,7 +27,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ from bot.adapters.email import (
     MailSender,
 )
 from bot.services.case_views import CaseView
-from bot.services.events import CaseEscalated, CaseOpened
+from bot.services.events import CaseEscalated, CaseOpened, EnrollmentChanged
 from bot.services.presentation import (
     format_marketplace_time,
     format_utc_time,
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 CASE_OPENED = "case_opened"
 CASE_ESCALATED = "case_escalated"
 NOTIFICATION_EVENTS = (CASE_OPENED, CASE_ESCALATED)
+ENROLLMENT_CHANGES = ("opted_in", "opted_out")
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,48 @@ class EmailNotifier:
         message["Content-Language"] = language  # set_content drops Content-* headers
         return message
 
+    def enrollment_changed(
+        self, seller: SellerContact, change: str, period: Any
+    ) -> Delivery:
+        return self.deliver(self.compose_enrollment(seller, change, period))
+
+    def compose_enrollment(
+        self, seller: SellerContact, change: str, period: Any
+    ) -> EmailMessage:
+        """The email for an opt-in or opt-out (`change`: opted_in | opted_out),
+        in the seller's preferred language."""
+        if change not in ENROLLMENT_CHANGES:
+            raise ValueError("unknown enrollment change: " + repr(change))
+        language = language_or_default(seller.preferred_language)
+        at = period.opted_out_at if change == "opted_out" else period.opted_in_at
+        params = {
+            "seller_name": seller.name,
+            "at_local": format_marketplace_time(at),
+            "start_local": format_marketplace_time(period.coverage_start),
+            "services_url": self.services_url(),
+        }
+        sender = self._sender_address()
+        message = EmailMessage()
+        message["Subject"] = t(f"email.subject.enrollment_{change}", language, **params)
+        message["From"] = Address(
+            display_name=t("email.sender_name", language), addr_spec=sender
+        )
+        message["To"] = Address(display_name=seller.name, addr_spec=seller.email)
+        message["Date"] = format_datetime(datetime.now(timezone.utc))
+        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-CSBA-Event"] = f"enrollment_{change}"
+        message["X-CSBA-Seller-Id"] = seller.id
+        message.set_content(
+            t(f"email.body.enrollment_{change}", language, **params), charset="utf-8"
+        )
+        message["Content-Language"] = language
+        return message
+
+    def services_url(self) -> str:
+        base = self._portal_url or config.seller_portal_url()
+        return base.rstrip("/") + "/services"
+
     def _sender_address(self) -> str:
         return self._sender or config.mail_from()
 
@@ -190,3 +234,9 @@ def send_case_opened(event: CaseOpened) -> None:
 
 def send_case_escalated(event: CaseEscalated) -> None:
     (event.notifier or EmailNotifier()).case_escalated(event.case, event.seller)
+
+
+def send_enrollment_changed(event: EnrollmentChanged) -> None:
+    (event.notifier or EmailNotifier()).enrollment_changed(
+        event.seller, event.change, event.period
+    )

@@ -126,11 +126,13 @@ def _routes() -> list:
         login,
         ratings,
         seller,
+        seller_services,
     )
 
     return [
         *login.routes,
         *seller.routes,
+        *seller_services.routes,
         *agent.routes,
         *agent_dashboard.routes,
         *live_events.routes,
