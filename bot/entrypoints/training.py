@@ -149,6 +149,14 @@ def train(target: Path, *, no_cache: bool = False, log: TextIO | None = None) ->
     name = target.name[: -len(MODEL_SUFFIX)]
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's multi-threaded kernels sum in whatever order the threads end:
+    # with the same seed, two trainings gave different models (a CI run's model
+    # took "silicone bags came ripped open, order ..." for a bare order number,
+    # the previous one had not; on 300 real-traffic messages, two trainings
+    # disagreed on 27 intents). With deterministic kernels, two trainings of the
+    # same data give the same predictions to the last digit (300 of 300, largest
+    # confidence difference 0), in the same time (161-190 s without the cache).
+    env.setdefault("TF_DETERMINISTIC_OPS", "1")
     if no_cache:
         env["RASA_MAX_CACHE_SIZE"] = "0"
     with tempfile.TemporaryDirectory(prefix=".training-", dir=models) as tmp:
