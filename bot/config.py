@@ -84,6 +84,14 @@ def seller_portal_url() -> str:
 DEFAULT_MAIL_FROM = "csba-noreply@localhost"
 
 
+DEFAULT_BUYER_CHAT_URL = "http://localhost:8000/"
+
+
+def buyer_chat_url() -> str:
+    """Where a buyer opens the chat (the link in the buyer's emails)."""
+    return os.environ.get("CSBA_BUYER_CHAT_URL") or DEFAULT_BUYER_CHAT_URL
+
+
 def mail_from() -> str:
     """`CSBA_MAIL_FROM`: the address mails are sent from."""
     return os.environ.get("CSBA_MAIL_FROM") or DEFAULT_MAIL_FROM

@@ -1,15 +1,23 @@
 """Rasa's HTTP API, as the web app uses it (server side only, token-protected):
 read where a conversation's latest message came from, run an external intent
-in a conversation, and add an agent's message to it (live hand-off)."""
+in a conversation, and add an agent's message to it (live hand-off). And
+`ask_signed`: a question to the project's own socket.io channel in Rasa,
+signed like the live signals (bot.adapters.live_signal)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from bot.adapters.live_signal import SIGNATURE_HEADER, signed_body
+
+log = logging.getLogger(__name__)
+
 TIMEOUT_SECONDS = 10.0
+ASK_TIMEOUT_SECONDS = 1.0
 
 
 class RasaHttpError(Exception):
@@ -80,3 +88,22 @@ class RasaHttp:
                 f"tracker/events answered HTTP {response.status_code}: "
                 f"{response.text[:200]}"
             )
+
+
+def ask_signed(url: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """POST a signed payload to another process of the project and return its
+    JSON object answer; None on any failure (logged). Never raises."""
+    try:
+        body, signature = signed_body(payload)
+        answer = httpx.post(
+            url,
+            content=body,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: signature},
+            timeout=ASK_TIMEOUT_SECONDS,
+        )
+        answer.raise_for_status()
+        data = answer.json()
+        return data if isinstance(data, dict) else None
+    except Exception as exc:
+        log.warning("Signed request to %s failed (%s: %s)", url, type(exc).__name__, exc)
+        return None

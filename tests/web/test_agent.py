@@ -341,7 +341,7 @@ def test_correct_an_intent_and_export_it(
     assert "where is it" in exported
 
 
-def test_agent_reply_is_stored_on_the_agent_case(agent, seeded, web_engine):
+def test_agent_reply_is_stored_on_the_agent_case(agent, seeded, web_engine, tmp_path):
     agent_case = seeded["agent_case"]
     page = agent.get("/agent/conversations/anon-human").text
     assert f'name="case_id" value="{agent_case.id}"' in page
@@ -370,6 +370,11 @@ def test_agent_reply_is_stored_on_the_agent_case(agent, seeded, web_engine):
     assert (
         "Reply sent to the buyer" in agent.get("/agent/conversations/anon-human").text
     )
+    # an anonymous chat's case has no buyer address: no email is attempted
+    assert agent_case.buyer_id is None
+    outbox = tmp_path / "var" / "outbox"
+    mailed = [p.read_text() for p in outbox.glob("*.eml")] if outbox.exists() else []
+    assert not any("X-CSBA-Event: buyer_answer" in text for text in mailed)
 
 
 def test_no_reply_into_a_seller_case(agent, seeded):

@@ -267,6 +267,7 @@ class FakeRasa(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, int]] = []
     engine = None
     channel = ""
+    connected = False  # the answer of the socket channel's presence check
 
     def log_message(self, *args):  # noqa: ANN002
         pass
@@ -288,11 +289,14 @@ class FakeRasa(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.seen.append(("POST", self.path, self._replied_messages()))
+        body = b"{}"
+        if self.path == "/webhooks/csba_socketio/connected":
+            body = json.dumps({"connected": self.connected}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(body)
 
 
 @pytest.fixture
@@ -300,6 +304,7 @@ def fake_rasa(web_engine):
     from bot.services.chat_access import SOCKET_CHANNEL_NAME
 
     FakeRasa.seen = []
+    FakeRasa.connected = False
     FakeRasa.engine = web_engine
     FakeRasa.channel = SOCKET_CHANNEL_NAME
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
@@ -324,8 +329,79 @@ def test_a_reply_is_pushed_to_the_buyers_chat_after_it_is_committed(
         )
     assert response.status_code == 303
     posts = [entry for entry in FakeRasa.seen if entry[0] == "POST"]
+    # first: is the buyer in the chat? (after the commit too)
+    assert posts[0][1] == "/webhooks/csba_socketio/connected" and posts[0][2] == 1
+    posts = posts[1:]
     assert len(posts) == 1
     method, path, replies_committed = posts[0]
     assert path.startswith("/conversations/buyer-conv-7/trigger_intent?")
     assert "output_channel=latest" in path and "token=test-rasa-token" in path
     assert replies_committed == 1
+
+
+def _outbox(tmp_path) -> list:
+    import email
+    from email import policy
+
+    folder = tmp_path / "var" / "outbox"
+    if not folder.exists():
+        return []
+    mails = [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
+    return [mail for mail in mails if mail["X-CSBA-Event"] == "buyer_answer"]
+
+
+def test_a_buyer_not_in_the_chat_gets_the_answer_by_email(
+    web_settings, fake_rasa, add_account, open_seller_case, tmp_path
+):
+    app = create_app(replace(web_settings, rasa_url=fake_rasa))
+    case = open_seller_case(order_id=S2_ORDER, conversation_id="buyer-conv-8")
+    add_account("pacific", role="seller", seller_id="S-2")
+
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "pacific")
+        post_form(client, f"/seller/cases/{case.id}/reply", text="Re-shipped today <b>x</b>")
+
+    [mail] = _outbox(tmp_path)
+    assert mail["To"].addresses[0].addr_spec == "alice@example.com"
+    assert mail["Subject"] == f"[CSBA] Case {case.id}: an answer about your order {S2_ORDER}"
+    assert mail["X-CSBA-Event"] == "buyer_answer"
+    body = mail.get_content()
+    assert "Hello Alice Johnson" in body and "Re-shipped today <b>x</b>" in body
+    assert "http://localhost:8000/" in body
+    # and the chat has it too, for when the buyer comes back
+    assert any("trigger_intent" in path for _, path, _ in FakeRasa.seen)
+
+
+def test_a_buyer_with_the_chat_open_gets_no_email(
+    web_settings, fake_rasa, add_account, open_seller_case, tmp_path
+):
+    FakeRasa.connected = True
+    app = create_app(replace(web_settings, rasa_url=fake_rasa))
+    case = open_seller_case(order_id=S2_ORDER, conversation_id="buyer-conv-9")
+    add_account("pacific", role="seller", seller_id="S-2")
+
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "pacific")
+        post_form(client, f"/seller/cases/{case.id}/reply", text="On its way")
+
+    assert _outbox(tmp_path) == []
+    assert any("trigger_intent" in path for _, path, _ in FakeRasa.seen)
+
+
+def test_the_answer_email_is_in_the_buyers_language(
+    web_settings, add_account, open_seller_case, tmp_path
+):
+    # S-1's order of B-2 (zh); Rasa unreachable: not known to be in the chat
+    case = open_seller_case(order_id=S1_ORDER_2, conversation_id="buyer-conv-10")
+    add_account("shenzhen", role="seller", seller_id="S-1")
+    with TestClient(create_app(web_settings), follow_redirects=False) as client:
+        login(client, "shenzhen")
+        post_form(client, f"/seller/cases/{case.id}/reply", text="已重新发货")
+
+    [mail] = _outbox(tmp_path)
+    assert mail["Content-Language"] == "zh"
+    assert mail["Subject"] == f"【CSBA】案例 {case.id}:关于您的订单 {S1_ORDER_2} 的答复"
+    assert "已重新发货" in mail.get_content()

@@ -41,8 +41,8 @@ from bot.services import (
     review,
     review_export,
 )
+from bot.services.case_answers import deliver_answer
 from bot.services.cases import CaseError, CaseView
-from bot.services.push import push_case_reply
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,10 @@ async def conversation_action(request: Request) -> Response:
     task = None
     if pushed_case is not None:
         task = BackgroundTask(
-            push_case_reply, pushed_case, settings=request.app.state.settings
+            deliver_answer,
+            pushed_case,
+            engine=request.app.state.engine,
+            settings=request.app.state.settings,
         )
     return RedirectResponse(
         conversation_url(conversation_id), status_code=303, background=task

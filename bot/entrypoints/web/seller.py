@@ -27,8 +27,8 @@ from bot.entrypoints.web.auth import checked_form, db_session, require_user, sig
 from bot.entrypoints.web.photos import photo_response
 from bot.entrypoints.web.templating import render
 from bot.services import attachments, cases
+from bot.services.case_answers import deliver_answer
 from bot.services.presentation import topic_label
-from bot.services.push import push_case_reply
 from bot.services.seller_portal import seller_case, seller_inbox
 from bot.services.users import WebUser
 
@@ -224,9 +224,15 @@ def _reply(request: Request, text: str) -> Response:
             status_code=400,
         )
     request.session[FLASH_KEY] = "web.seller.case.replied"
-    # An escalated case's reply is for CSBA's associates, not the buyer.
+    # An escalated case's reply is for CSBA's associates, not the buyer. Any
+    # other reaches the buyer: in the open chat, or else by email too.
     push = (
-        BackgroundTask(push_case_reply, view, settings=request.app.state.settings)
+        BackgroundTask(
+            deliver_answer,
+            view,
+            engine=request.app.state.engine,
+            settings=request.app.state.settings,
+        )
         if view.status is not CaseStatus.ESCALATED
         else None
     )

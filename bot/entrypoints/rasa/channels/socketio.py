@@ -274,6 +274,25 @@ class TokenSocketIOInput(SocketIOInput):
             )
             return response.json({"status": "ok"})
 
+        @webhook.route("/connected", methods=["POST"])
+        async def connected(request: Request) -> HTTPResponse:
+            # The web app: has the buyer this conversation open here (signed)?
+            # Sockets on another replica are not seen: "no" means "not here",
+            # and the buyer then also gets the answer by email.
+            payload = live_signal.verified_payload(
+                request.body, request.headers.get(live_signal.SIGNATURE_HEADER)
+            )
+            if payload is None:
+                return response.json({"error": "forbidden"}, status=403)
+            conversation_id = payload.get("conversation_id")
+            if not isinstance(conversation_id, str):
+                return response.json({"error": "invalid_request"}, status=400)
+            rooms = sio.manager.rooms
+            present = namespace in rooms and any(
+                True for _ in sio.manager.get_participants(namespace, conversation_id)
+            )
+            return response.json({"connected": present})
+
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             session = await sio.get_session(sid, namespace=namespace)

@@ -1,0 +1,156 @@
+"""A seller's or an agent's answer to a case reaches the buyer (issue 17: the
+buyer's two-day commitment, kept).
+
+`deliver_answer` runs after the transaction that stored the answer has
+committed (the web app's background task):
+
+1. It asks Rasa's socket.io channel whether the buyer has the conversation
+   open (`POST /webhooks/csba_socketio/connected`, signed like the live
+   signals).
+2. It pushes the answer into the chat (bot.services.push), as before: an open
+   widget shows it at once, and a closed one has it in the history.
+3. Unless the chat was open, it emails the answer to the buyer's address in
+   the buyer's language, with the case number in the subject
+   (`BuyerMailer`, through the same MailSender as the seller emails: SMTP
+   when `SMTP_URL` is set, the outbox otherwise, never lost).
+
+In a cluster, a socket on another Rasa replica is not seen: the buyer then
+gets the email as well as the chat message (never neither). A case without a
+buyer (no verified identity) gets no email; that is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot import config
+from bot.adapters.catalogue import language_or_default, t
+from bot.adapters.db import session_scope
+from bot.adapters.email import Delivery, MailSender
+from bot.adapters.orm import BuyerRow
+from bot.adapters.rasa_http import ask_signed
+from bot.domain.model import MessageAuthor
+from bot.services.case_views import CaseView
+from bot.services.push import push_case_reply
+
+log = logging.getLogger(__name__)
+
+CONNECTED_PATH = "/webhooks/csba_socketio/connected"
+
+
+@dataclass(frozen=True)
+class BuyerContact:
+    id: str
+    name: str
+    email: str
+    language: str = "en"
+
+
+def buyer_contact(engine: Engine, buyer_id: str | None) -> BuyerContact | None:
+    if not buyer_id:
+        return None
+    with session_scope(engine) as session:
+        row = session.get(BuyerRow, buyer_id)
+        if row is None:
+            return None
+        return BuyerContact(
+            id=row.id,
+            name=row.name,
+            email=row.email,
+            language=language_or_default(row.language),
+        )
+
+
+def buyer_has_chat_open(conversation_id: str | None, settings: Any) -> bool:
+    """Whether a buyer's socket is in the conversation on the Rasa replica that
+    answers; False when unsure (no conversation, Rasa unreachable)."""
+    if not conversation_id:
+        return False
+    answer = ask_signed(
+        settings.rasa_url.rstrip("/") + CONNECTED_PATH,
+        {"conversation_id": conversation_id},
+    )
+    return bool(answer) and answer.get("connected") is True
+
+
+class BuyerMailer:
+    """The buyer's email with an answer to their case, from the catalogue
+    (bot/catalogue/<lang>/email.yml, `buyer_answer`)."""
+
+    def __init__(self, sender: MailSender | None = None) -> None:
+        self._sender = sender or MailSender()
+
+    def compose(self, buyer: BuyerContact, case: CaseView, text: str) -> EmailMessage:
+        language = buyer.language
+        params = {
+            "buyer_name": buyer.name,
+            "case_id": case.id,
+            "order_id": case.order_id or t("email.no_order", language),
+            "answer": text,
+            "chat_url": config.buyer_chat_url(),
+        }
+        sender = config.mail_from()
+        message = EmailMessage()
+        message["Subject"] = t("email.subject.buyer_answer", language, **params)
+        message["From"] = Address(
+            display_name=t("email.sender_name", language), addr_spec=sender
+        )
+        message["To"] = Address(display_name=buyer.name, addr_spec=buyer.email)
+        message["Date"] = format_datetime(datetime.now(timezone.utc))
+        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-CSBA-Event"] = "buyer_answer"
+        message["X-CSBA-Case-Id"] = str(case.id)
+        message.set_content(
+            t("email.body.buyer_answer", language, **params), charset="utf-8"
+        )
+        message["Content-Language"] = language
+        return message
+
+    def send(self, buyer: BuyerContact, case: CaseView, text: str) -> Delivery:
+        return self._sender.deliver(self.compose(buyer, case, text))
+
+
+def latest_answer(case: CaseView) -> str | None:
+    """The text of the case's latest message by its seller or an agent."""
+    for message in reversed(case.messages):
+        if message.author in (MessageAuthor.SELLER, MessageAuthor.AGENT):
+            return message.text
+    return None
+
+
+def deliver_answer(
+    case: CaseView,
+    *,
+    engine: Engine,
+    settings: Any,
+    mailer: BuyerMailer | None = None,
+) -> str:
+    """Push the case's latest answer into the chat, and email it unless the
+    buyer has the chat open. "chat", "email" or "none" (no buyer to write to,
+    no answer). Never raises."""
+    try:
+        text = latest_answer(case)
+        if text is None:
+            return "none"
+        chat_open = buyer_has_chat_open(case.conversation_id, settings)
+        push_case_reply(case, settings=settings)
+        if chat_open:
+            return "chat"
+        buyer = buyer_contact(engine, case.buyer_id)
+        if buyer is None:
+            log.info("Case %s: no buyer on record, so no email with the answer", case.id)
+            return "none"
+        (mailer or BuyerMailer()).send(buyer, case, text)
+        return "email"
+    except Exception:
+        log.exception("Case %s: the answer could not be delivered to the buyer", case.id)
+        return "none"
