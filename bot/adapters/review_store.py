@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import and_, exists, func, inspect, or_, select
+from sqlalchemy import and_, case, exists, func, inspect, or_, select
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -358,10 +358,12 @@ def summary_rows(
     limit: int,
     offset: int,
 ) -> Sequence[SummaryRow]:
-    """One page of the filtered summaries, newest first."""
+    """One page of the filtered summaries: those past the buyer's two-day
+    commitment and still waiting first, then newest first."""
+    overdue_first = case((sla_clause(BUYER_OVERDUE, now), 0), else_=1)
     return session.execute(
         _filtered(_base_query(), filters, now)
-        .order_by(*_NEWEST_FIRST)
+        .order_by(overdue_first, *_NEWEST_FIRST)
         .limit(limit)
         .offset(offset)
     ).all()

@@ -1,5 +1,6 @@
 """The agent console marks cases past the buyer's two-day commitment (`buyer_due_at`)
-that still wait for an answer, and filters them (`sla_state=buyer_overdue`)."""
+that still wait for an answer, lists them first, and filters them
+(`sla_state=buyer_overdue`)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,8 @@ def test_the_list_marks_and_filters_buyer_overdue_cases(agent, buyer_cases):
     assert page.status_code == 200
     marked = [cid for cid in rows(page.text) if BADGE in row_html(page.text, cid)]
     assert marked == ["late-agent", "late-awaiting"]  # newest first
+    # sorted first, above the newer conversation that is not overdue
+    assert rows(page.text) == ["late-agent", "late-awaiting", "fresh", "late-answered"]
     # the filter offers the value, and selects exactly the marked rows
     assert 'value="buyer_overdue"' in page.text
 
