@@ -188,6 +188,7 @@ eval: install
 	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	$(PY) -m tools.evaluation nlu --model "$$model" && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic.yml && \
+	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic_blind2.yml && \
 	$(PY) -m pytest -p no:cacheprovider -q -s tests/unit/test_answer_gate.py \
 		tests/e2e/test_natural_conversations.py && \
 	$(PY) -m tools.evaluation compare --model "$$model" --heldout tests/data/nlu_real_traffic.yml $(ARGS)
