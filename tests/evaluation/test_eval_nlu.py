@@ -126,6 +126,16 @@ def test_tiny_tsv_through_the_real_command(tmp_path, trained_model):
     assert f"{details['accuracy']:.3f}" in result.stdout
     assert "refund_status" in result.stdout
     assert "nlu-tiny.md" in result.stdout
+    # the examples that are training examples word for word are counted, and
+    # the accuracy on the others printed
+    from tools.evaluation.datasets import normalised, training_texts
+
+    seen = training_texts()
+    assert normalised("  Hello   THERE ") == "hello there"
+    assert len(seen) > 3000  # data/nlu's intent examples
+    texts = [line.split("\t")[1] for line in TINY_TSV.splitlines()[1:] if line]
+    repeated = sum(normalised(text) in seen for text in texts)
+    assert f"{repeated} of the 5 examples are also training examples" in result.stdout
 
 
 @pytest.mark.slow

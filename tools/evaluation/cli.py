@@ -72,6 +72,7 @@ def _positive(value: str, option: str) -> float:
 
 def cmd_nlu(args: argparse.Namespace) -> int:
     """Score a trained model on a labelled TSV or Rasa NLU YAML file."""
+    from tools.evaluation.datasets import normalised, training_texts
     from tools.evaluation.nlu import evaluate_file
     from tools.evaluation.report.nlu import nlu_summary, write_nlu_report
     from tools.evaluation.report.tables import display_path
@@ -79,6 +80,23 @@ def cmd_nlu(args: argparse.Namespace) -> int:
     evaluation = evaluate_file(args.file, args.model)
     paths = write_nlu_report(evaluation, _report_dir(args), _lang())
     print(nlu_summary(evaluation, _lang()))
+    seen = training_texts()
+    unseen = [
+        (example.intent, prediction.intent)
+        for example, prediction in zip(evaluation.examples, evaluation.predictions, strict=True)
+        if normalised(example.text) not in seen
+    ]
+    right = sum(1 for gold, predicted in unseen if gold == predicted)
+    print(
+        msg(
+            "eval.nlu.unseen",
+            repeated=len(evaluation.examples) - len(unseen),
+            n=len(evaluation.examples),
+            accuracy=f"{right / len(unseen):.3f}" if unseen else "-",
+            right=right,
+            unseen=len(unseen),
+        )
+    )
     print(
         msg(
             "eval.nlu.written",

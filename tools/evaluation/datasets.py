@@ -16,6 +16,7 @@ from bot.config import PROJECT_ROOT
 from bot.services.errors import CatalogueError
 
 DOMAIN = PROJECT_ROOT / "domain.yml"
+TRAINING_NLU = PROJECT_ROOT / "data" / "nlu"
 HELDOUT = PROJECT_ROOT / "tests" / "nlu_heldout.yml"
 TSV_SUFFIXES = (".tsv", ".tab")
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -105,3 +106,21 @@ def read_rasa_yaml(path: Path) -> list[Example]:
     if not examples:
         raise EvalError("eval.error.no_examples", file=str(path))
     return examples
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def training_texts(directory: Path = TRAINING_NLU) -> frozenset[str]:
+    """Every training example of data/nlu, normalised (lower case, single
+    spaces). Model-written evaluation sets repeat some training messages word
+    for word ("best time to visit japan"); the evaluation reports the accuracy
+    on the rest too."""
+    texts: set[str] = set()
+    for path in sorted(directory.glob("*.yml")):
+        try:
+            texts.update(normalised(e.text) for e in read_rasa_yaml(path))
+        except EvalError:
+            continue  # regex/lookup-only files have no intent examples
+    return frozenset(texts)
