@@ -166,30 +166,3 @@ def test_an_agent_chats_live_with_the_buyers_open_socket(web_stack, db):
     NOTES.append(line)
     print(line)
 
-
-def test_the_channel_tells_whether_the_buyer_has_the_chat_open(web_stack, monkeypatch):
-    """A seller's answer is emailed unless the buyer has the chat open
-    (bot.services.case_answers): the real channel's signed presence check."""
-    import httpx
-
-    from bot.services.case_answers import CONNECTED_PATH, buyer_has_chat_open
-    from tests.e2e.conftest import JWT_SECRET
-
-    monkeypatch.setenv("CSBA_JWT_SECRET", JWT_SECRET)  # the stack's signing key
-    settings = _Settings(web_stack.rasa_url, web_stack.api_token)
-    buyer = Buyer(web_stack.rasa_url)
-    try:
-        assert buyer_has_chat_open(buyer.conversation_id, settings) is True
-        assert buyer_has_chat_open(buyer.conversation_id + "-other", settings) is False
-        unsigned = httpx.post(
-            web_stack.rasa_url + CONNECTED_PATH,
-            json={"conversation_id": buyer.conversation_id},
-            timeout=10,
-        )
-        assert unsigned.status_code == 403
-    finally:
-        buyer.close()
-    deadline = time.monotonic() + 10
-    while buyer_has_chat_open(buyer.conversation_id, settings):
-        assert time.monotonic() < deadline, "still 'open' 10 s after the socket closed"
-        time.sleep(0.2)

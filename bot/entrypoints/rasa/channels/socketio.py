@@ -287,9 +287,9 @@ class TokenSocketIOInput(SocketIOInput):
             conversation_id = payload.get("conversation_id")
             if not isinstance(conversation_id, str):
                 return response.json({"error": "invalid_request"}, status=400)
-            rooms = sio.manager.rooms
-            present = namespace in rooms and any(
-                True for _ in sio.manager.get_participants(namespace, conversation_id)
+            space = namespace or "/"
+            present = space in sio.manager.rooms and any(
+                True for _ in sio.manager.get_participants(space, conversation_id)
             )
             return response.json({"connected": present})
 
