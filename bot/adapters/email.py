@@ -15,7 +15,9 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from bot import config
@@ -23,6 +25,34 @@ from bot import config
 logger = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 10.0
+
+
+def automatic_message(
+    *,
+    sender: str,
+    sender_name: str,
+    to: str,
+    to_name: str,
+    subject: str,
+    body: str,
+    language: str,
+    headers: dict[str, str],
+) -> EmailMessage:
+    """A UTF-8 plain-text mail the service sends by itself (`Auto-Submitted:
+    auto-generated`, so that auto-responders leave it alone), with its own
+    Message-ID and the `X-CSBA-*` `headers`."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = Address(display_name=sender_name, addr_spec=sender)
+    message["To"] = Address(display_name=to_name, addr_spec=to)
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(body, charset="utf-8")
+    message["Content-Language"] = language  # set_content drops Content-* headers
+    return message
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -34,7 +31,7 @@ from sqlalchemy.engine import Engine
 from bot import config
 from bot.adapters.catalogue import language_or_default, t
 from bot.adapters.db import session_scope
-from bot.adapters.email import Delivery, MailSender
+from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.orm import BuyerRow
 from bot.adapters.rasa_http import ask_signed
 from bot.domain.model import MessageAuthor
@@ -97,23 +94,16 @@ class BuyerMailer:
             "answer": text,
             "chat_url": config.buyer_chat_url(),
         }
-        sender = config.mail_from()
-        message = EmailMessage()
-        message["Subject"] = t("email.subject.buyer_answer", language, **params)
-        message["From"] = Address(
-            display_name=t("email.sender_name", language), addr_spec=sender
+        return automatic_message(
+            sender=config.mail_from(),
+            sender_name=t("email.sender_name", language),
+            to=buyer.email,
+            to_name=buyer.name,
+            subject=t("email.subject.buyer_answer", language, **params),
+            body=t("email.body.buyer_answer", language, **params),
+            language=language,
+            headers={"X-CSBA-Event": "buyer_answer", "X-CSBA-Case-Id": str(case.id)},
         )
-        message["To"] = Address(display_name=buyer.name, addr_spec=buyer.email)
-        message["Date"] = format_datetime(datetime.now(timezone.utc))
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-CSBA-Event"] = "buyer_answer"
-        message["X-CSBA-Case-Id"] = str(case.id)
-        message.set_content(
-            t("email.body.buyer_answer", language, **params), charset="utf-8"
-        )
-        message["Content-Language"] = language
-        return message
 
     def send(self, buyer: BuyerContact, case: CaseView, text: str) -> Delivery:
         return self._sender.deliver(self.compose(buyer, case, text))

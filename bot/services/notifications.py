@@ -22,10 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -38,6 +35,7 @@ from bot.adapters.email import (
     SMTP_TIMEOUT_SECONDS,
     Delivery,
     MailSender,
+    automatic_message,
 )
 from bot.services.case_views import CaseView
 from bot.services.events import CaseEscalated, CaseOpened, EnrollmentChanged
@@ -154,24 +152,20 @@ class EmailNotifier:
             "due_utc": format_utc_time(due),
             "case_url": self.case_url(case.id),
         }
-        sender = self._sender_address()
-        message = EmailMessage()
-        message["Subject"] = t(f"email.subject.{event_name}", language, **params)
-        message["From"] = Address(
-            display_name=t("email.sender_name", language), addr_spec=sender
+        return automatic_message(
+            sender=self._sender_address(),
+            sender_name=t("email.sender_name", language),
+            to=seller.email,
+            to_name=seller.name,
+            subject=t(f"email.subject.{event_name}", language, **params),
+            body=t(f"email.body.{event_name}", language, **params),
+            language=language,
+            headers={
+                "X-CSBA-Event": event_name,
+                "X-CSBA-Case-Id": str(case.id),
+                "X-CSBA-Seller-Id": seller.id,
+            },
         )
-        message["To"] = Address(display_name=seller.name, addr_spec=seller.email)
-        message["Date"] = format_datetime(datetime.now(timezone.utc))
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-CSBA-Event"] = event_name
-        message["X-CSBA-Case-Id"] = str(case.id)
-        message["X-CSBA-Seller-Id"] = seller.id
-        message.set_content(
-            t(f"email.body.{event_name}", language, **params), charset="utf-8"
-        )
-        message["Content-Language"] = language  # set_content drops Content-* headers
-        return message
 
     def enrollment_changed(
         self, seller: SellerContact, change: str, period: Any
@@ -193,23 +187,19 @@ class EmailNotifier:
             "start_local": format_marketplace_time(period.coverage_start),
             "services_url": self.services_url(),
         }
-        sender = self._sender_address()
-        message = EmailMessage()
-        message["Subject"] = t(f"email.subject.enrollment_{change}", language, **params)
-        message["From"] = Address(
-            display_name=t("email.sender_name", language), addr_spec=sender
+        return automatic_message(
+            sender=self._sender_address(),
+            sender_name=t("email.sender_name", language),
+            to=seller.email,
+            to_name=seller.name,
+            subject=t(f"email.subject.enrollment_{change}", language, **params),
+            body=t(f"email.body.enrollment_{change}", language, **params),
+            language=language,
+            headers={
+                "X-CSBA-Event": f"enrollment_{change}",
+                "X-CSBA-Seller-Id": seller.id,
+            },
         )
-        message["To"] = Address(display_name=seller.name, addr_spec=seller.email)
-        message["Date"] = format_datetime(datetime.now(timezone.utc))
-        message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-CSBA-Event"] = f"enrollment_{change}"
-        message["X-CSBA-Seller-Id"] = seller.id
-        message.set_content(
-            t(f"email.body.enrollment_{change}", language, **params), charset="utf-8"
-        )
-        message["Content-Language"] = language
-        return message
 
     def services_url(self) -> str:
         base = self._portal_url or config.seller_portal_url()

@@ -360,7 +360,9 @@ def test_a_scheduler_process_survives_a_missing_schema_and_stops_on_a_signal(
     finally:
         process.kill()
     assert code == 0
-    assert escalated == 1 and skipped == 0 and passes >= 3
+    # at least the failed pass and the one that escalated (how many more ran
+    # between them depends on how busy the machine is)
+    assert escalated == 1 and skipped == 0 and passes >= 2
     assert case_rows(engine)[case_id][0] == CaseStatus.ESCALATED.value
     assert not any("Traceback" in line for line in process.lines)
     engine.dispose()
