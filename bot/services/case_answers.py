@@ -35,7 +35,7 @@ from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.orm import BuyerRow
 from bot.adapters.rasa_http import ask_signed
 from bot.domain.model import MessageAuthor
-from bot.services.case_views import CaseView
+from bot.services.case_views import CaseView, MessageView
 from bot.services.push import push_case_reply
 
 log = logging.getLogger(__name__)
@@ -85,13 +85,16 @@ class BuyerMailer:
     def __init__(self, sender: MailSender | None = None) -> None:
         self._sender = sender or MailSender()
 
-    def compose(self, buyer: BuyerContact, case: CaseView, text: str) -> EmailMessage:
+    def compose(
+        self, buyer: BuyerContact, case: CaseView, answer: MessageView
+    ) -> EmailMessage:
         language = buyer.language
         params = {
             "buyer_name": buyer.name,
             "case_id": case.id,
             "order_id": case.order_id or t("email.no_order", language),
-            "answer": text,
+            "answer": answer.text,
+            "who": t(f"email.answer_from.{answer.author.value}", language),
             "chat_url": config.buyer_chat_url(),
         }
         return automatic_message(
@@ -105,15 +108,15 @@ class BuyerMailer:
             headers={"X-CSBA-Event": "buyer_answer", "X-CSBA-Case-Id": str(case.id)},
         )
 
-    def send(self, buyer: BuyerContact, case: CaseView, text: str) -> Delivery:
-        return self._sender.deliver(self.compose(buyer, case, text))
+    def send(self, buyer: BuyerContact, case: CaseView, answer: MessageView) -> Delivery:
+        return self._sender.deliver(self.compose(buyer, case, answer))
 
 
-def latest_answer(case: CaseView) -> str | None:
-    """The text of the case's latest message by its seller or an agent."""
+def latest_answer(case: CaseView) -> MessageView | None:
+    """The case's latest message by its seller or an agent."""
     for message in reversed(case.messages):
         if message.author in (MessageAuthor.SELLER, MessageAuthor.AGENT):
-            return message.text
+            return message
     return None
 
 
@@ -128,8 +131,8 @@ def deliver_answer(
     buyer has the chat open. "chat", "email" or "none" (no buyer to write to,
     no answer). Never raises."""
     try:
-        text = latest_answer(case)
-        if text is None:
+        answer = latest_answer(case)
+        if answer is None:
             return "none"
         chat_open = buyer_has_chat_open(case.conversation_id, settings)
         push_case_reply(case, settings=settings)
@@ -139,7 +142,7 @@ def deliver_answer(
         if buyer is None:
             log.info("Case %s: no buyer on record, so no email with the answer", case.id)
             return "none"
-        (mailer or BuyerMailer()).send(buyer, case, text)
+        (mailer or BuyerMailer()).send(buyer, case, answer)
         return "email"
     except Exception:
         log.exception("Case %s: the answer could not be delivered to the buyer", case.id)

@@ -145,6 +145,11 @@ class PeriodView:
     opted_out_at: datetime | None
     opted_out_by: str | None
 
+    @property
+    def started(self) -> bool:
+        """False for a period opted out of before the service started."""
+        return self.opted_out_at is None or self.opted_out_at > self.coverage_start
+
 
 @dataclass(frozen=True)
 class ServicesView:

@@ -228,7 +228,7 @@ def test_a_chinese_seller_reads_the_portal_in_chinese(
     page = client.get(f"/seller/cases/{case.id}").text
 
     assert '<html lang="zh-CN">' in inbox
-    assert "案例日志" in inbox and "剩余 18 小时 30 分钟" in inbox
+    assert "问题日志" in inbox and "剩余 18 小时 30 分钟" in inbox
     assert "Case log" not in inbox
     assert "发送回复" in page and "标记为已解决" in page and "已发货" in page
     assert "Send reply" not in page
@@ -370,6 +370,7 @@ def test_a_buyer_not_in_the_chat_gets_the_answer_by_email(
     assert mail["X-CSBA-Event"] == "buyer_answer"
     body = mail.get_content()
     assert "Hello Alice Johnson" in body and "Re-shipped today <b>x</b>" in body
+    assert "an answer from the seller" in body
     assert "http://localhost:8000/" in body
     # and the chat has it too, for when the buyer comes back
     assert any("trigger_intent" in path for _, path, _ in FakeRasa.seen)
@@ -404,4 +405,4 @@ def test_the_answer_email_is_in_the_buyers_language(
     [mail] = _outbox(tmp_path)
     assert mail["Content-Language"] == "zh"
     assert mail["Subject"] == f"【CSBA】案例 {case.id}:关于您的订单 {S1_ORDER_2} 的答复"
-    assert "已重新发货" in mail.get_content()
+    assert "已重新发货" in mail.get_content() and "卖家的答复" in mail.get_content()

@@ -92,7 +92,7 @@ def test_an_active_seller_opts_out_with_the_warning_then_re_enrolls(
     assert page.status_code == 200
     assert state(page.text) == "active"
     assert "Customer Service by Amazon (CSBA)" in page.text
-    assert "Existing orders will continue to be handled by CSBA" in page.text
+    assert "Orders placed while you were enrolled will continue to be handled by CSBA" in page.text
     assert "Opt in to CSBA" not in page.text
     assert 'href="/seller/services"' in page.text  # in the navigation
 
@@ -197,3 +197,22 @@ def test_the_page_needs_a_seller_and_the_changes_a_csrf_token(signed_in, client)
     seller = signed_in("seller", seller_id=SELLER_EN)
     seller.get("/seller/services")
     assert seller.post("/seller/services/opt-out", data={"confirm": "yes"}).status_code == 403
+
+
+def test_a_period_opted_out_of_within_the_first_hour_never_started(
+    signed_in, monkeypatch
+):
+    at(monkeypatch, NOW)
+    client = signed_in("seller", seller_id=SELLER_EN, language="en")
+    assert post(client, "/seller/services/opt-out", confirm="yes").status_code == 303
+    at(monkeypatch, NOW + timedelta(days=1))
+    assert post(client, "/seller/services/opt-in").status_code == 303
+    at(monkeypatch, NOW + timedelta(days=1, minutes=10))
+    assert post(client, "/seller/services/opt-out", confirm="yes").status_code == 303
+
+    page = client.get("/seller/services").text
+    assert state(page) == "not_enrolled"
+    rows = re.findall(r'<tr class="period">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2
+    assert "never started (opted out within the first hour)" in rows[0]  # newest first
+    assert "never started" not in rows[1]
