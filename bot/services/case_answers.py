@@ -22,7 +22,6 @@ buyer (no verified identity) gets no email; that is logged.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
@@ -32,9 +31,9 @@ from bot import config
 from bot.adapters.catalogue import language_or_default, t
 from bot.adapters.db import session_scope
 from bot.adapters.email import Delivery, MailSender, automatic_message
-from bot.adapters.orm import BuyerRow
 from bot.adapters.rasa_http import ask_signed
-from bot.domain.model import MessageAuthor
+from bot.adapters.repository import SqlRepository
+from bot.domain.model import Buyer, MessageAuthor
 from bot.services.case_views import CaseView, MessageView
 from bot.services.push import push_case_reply
 
@@ -43,27 +42,11 @@ log = logging.getLogger(__name__)
 CONNECTED_PATH = "/webhooks/csba_socketio/connected"
 
 
-@dataclass(frozen=True)
-class BuyerContact:
-    id: str
-    name: str
-    email: str
-    language: str = "en"
-
-
-def buyer_contact(engine: Engine, buyer_id: str | None) -> BuyerContact | None:
+def _buyer(engine: Engine, buyer_id: str | None) -> Buyer | None:
     if not buyer_id:
         return None
     with session_scope(engine) as session:
-        row = session.get(BuyerRow, buyer_id)
-        if row is None:
-            return None
-        return BuyerContact(
-            id=row.id,
-            name=row.name,
-            email=row.email,
-            language=language_or_default(row.language),
-        )
+        return SqlRepository(session).get_buyer(buyer_id)
 
 
 def buyer_has_chat_open(conversation_id: str | None, settings: Any) -> bool:
@@ -86,9 +69,9 @@ class BuyerMailer:
         self._sender = sender or MailSender()
 
     def compose(
-        self, buyer: BuyerContact, case: CaseView, answer: MessageView
+        self, buyer: Buyer, case: CaseView, answer: MessageView
     ) -> EmailMessage:
-        language = buyer.language
+        language = language_or_default(buyer.language)
         params = {
             "buyer_name": buyer.name,
             "case_id": case.id,
@@ -108,7 +91,7 @@ class BuyerMailer:
             headers={"X-CSBA-Event": "buyer_answer", "X-CSBA-Case-Id": str(case.id)},
         )
 
-    def send(self, buyer: BuyerContact, case: CaseView, answer: MessageView) -> Delivery:
+    def send(self, buyer: Buyer, case: CaseView, answer: MessageView) -> Delivery:
         return self._sender.deliver(self.compose(buyer, case, answer))
 
 
@@ -138,7 +121,7 @@ def deliver_answer(
         push_case_reply(case, settings=settings)
         if chat_open:
             return "chat"
-        buyer = buyer_contact(engine, case.buyer_id)
+        buyer = _buyer(engine, case.buyer_id)
         if buyer is None:
             log.info("Case %s: no buyer on record, so no email with the answer", case.id)
             return "none"

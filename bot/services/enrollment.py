@@ -72,6 +72,14 @@ def _locked_seller(session: Session, seller_id: str) -> SellerRow:
     return seller
 
 
+def _check_eligible(seller: SellerRow) -> None:
+    check_eligible(
+        invited=bool(seller.invited),
+        professional=bool(seller.professional),
+        good_standing=bool(seller.good_standing),
+    )
+
+
 def _periods(session: Session, seller_id: str) -> list[EnrollmentRow]:
     return enrollment_store.period_rows(session, seller_id)
 
@@ -87,11 +95,7 @@ def enroll(
     at = _utc(at)
     seller = _locked_seller(session, seller_id)
     try:
-        check_eligible(
-            invited=bool(seller.invited),
-            professional=bool(seller.professional),
-            good_standing=bool(seller.good_standing),
-        )
+        _check_eligible(seller)
         periods = [enrollment_from_row(row) for row in _periods(session, seller_id)]
         check_can_open(periods, at)
     except EnrollmentRefused as refused:
@@ -180,22 +184,6 @@ def services(session: Session, seller_id: str, now: datetime) -> ServicesView:
     seller = enrollment_store.seller(session, seller_id)
     if seller is None:
         raise EnrollmentError("enrollment.error.unknown_seller", seller_id=seller_id)
-    rows = _periods(session, seller_id)
-    state, starts_at = "not_enrolled", None
-    for row in rows:
-        period = enrollment_from_row(row)
-        if period.opted_out_at is None and period.opted_in_at <= now:
-            starts_at = period.coverage_start
-            state = "active" if now >= starts_at else "activating"
-    refusal = None
-    try:
-        check_eligible(
-            invited=bool(seller.invited),
-            professional=bool(seller.professional),
-            good_standing=bool(seller.good_standing),
-        )
-    except EnrollmentRefused as refused:
-        refusal = refused.refusal.value
     history = tuple(
         PeriodView(
             opted_in_at=row.opted_in_at,
@@ -204,6 +192,17 @@ def services(session: Session, seller_id: str, now: datetime) -> ServicesView:
             opted_out_at=row.opted_out_at,
             opted_out_by=row.opted_out_by,
         )
-        for row in reversed(rows)
+        for row in reversed(_periods(session, seller_id))
     )
+    state, starts_at = "not_enrolled", None
+    for period in history:  # newest first: the open one, if any
+        if period.opted_out_at is None and period.opted_in_at <= now:
+            starts_at = period.coverage_start
+            state = "active" if now >= starts_at else "activating"
+            break
+    refusal = None
+    try:
+        _check_eligible(seller)
+    except EnrollmentRefused as refused:
+        refusal = refused.refusal.value
     return ServicesView(state=state, starts_at=starts_at, refusal=refusal, periods=history)

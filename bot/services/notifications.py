@@ -130,8 +130,7 @@ class EmailNotifier:
     # -- rendering ---------------------------------------------------------------
 
     def case_url(self, case_id: int) -> str:
-        base = self._portal_url or config.seller_portal_url()
-        return base.rstrip("/") + "/cases/" + str(case_id)
+        return self._portal_base() + "/cases/" + str(case_id)
 
     def compose(
         self, event_name: str, case: CaseView, seller: SellerContact
@@ -152,19 +151,8 @@ class EmailNotifier:
             "due_utc": format_utc_time(due),
             "case_url": self.case_url(case.id),
         }
-        return automatic_message(
-            sender=self._sender_address(),
-            sender_name=t("email.sender_name", language),
-            to=seller.email,
-            to_name=seller.name,
-            subject=t(f"email.subject.{event_name}", language, **params),
-            body=t(f"email.body.{event_name}", language, **params),
-            language=language,
-            headers={
-                "X-CSBA-Event": event_name,
-                "X-CSBA-Case-Id": str(case.id),
-                "X-CSBA-Seller-Id": seller.id,
-            },
+        return self._to_seller(
+            seller, event_name, language, params, {"X-CSBA-Case-Id": str(case.id)}
         )
 
     def enrollment_changed(
@@ -187,23 +175,34 @@ class EmailNotifier:
             "start_local": format_marketplace_time(period.coverage_start),
             "services_url": self.services_url(),
         }
+        return self._to_seller(seller, f"enrollment_{change}", language, params, {})
+
+    def services_url(self) -> str:
+        return self._portal_base() + "/services"
+
+    def _portal_base(self) -> str:
+        return (self._portal_url or config.seller_portal_url()).rstrip("/")
+
+    def _to_seller(
+        self,
+        seller: SellerContact,
+        event_name: str,
+        language: str,
+        params: dict[str, Any],
+        headers: dict[str, str],
+    ) -> EmailMessage:
+        """The catalogue's `email.subject.<event_name>` and `email.body.<event_name>`
+        to the seller, marked with the event and the seller."""
         return automatic_message(
             sender=self._sender_address(),
             sender_name=t("email.sender_name", language),
             to=seller.email,
             to_name=seller.name,
-            subject=t(f"email.subject.enrollment_{change}", language, **params),
-            body=t(f"email.body.enrollment_{change}", language, **params),
+            subject=t(f"email.subject.{event_name}", language, **params),
+            body=t(f"email.body.{event_name}", language, **params),
             language=language,
-            headers={
-                "X-CSBA-Event": f"enrollment_{change}",
-                "X-CSBA-Seller-Id": seller.id,
-            },
+            headers={"X-CSBA-Event": event_name, **headers, "X-CSBA-Seller-Id": seller.id},
         )
-
-    def services_url(self) -> str:
-        base = self._portal_url or config.seller_portal_url()
-        return base.rstrip("/") + "/services"
 
     def _sender_address(self) -> str:
         return self._sender or config.mail_from()

@@ -131,6 +131,20 @@ def _token_from(environ: dict[str, Any] | None, auth: Any) -> str | None:
     return values[0] if values and values[0] else None
 
 
+def _signed_conversation(request: Request) -> dict[str, Any] | HTTPResponse:
+    """The payload of a signed call from the web app naming a conversation
+    (bot.adapters.live_signal), or the error to answer: 403 unsigned, 400 no
+    conversation id."""
+    payload = live_signal.verified_payload(
+        request.body, request.headers.get(live_signal.SIGNATURE_HEADER)
+    )
+    if payload is None:
+        return response.json({"error": "forbidden"}, status=403)
+    if not isinstance(payload.get("conversation_id"), str):
+        return response.json({"error": "invalid_request"}, status=400)
+    return payload
+
+
 def _client_key(environ: dict[str, Any] | None) -> str | None:
     """The keyed client address of a connection (python-engineio's Sanic driver
     puts the request in the environ; its REMOTE_ADDR is always 127.0.0.1)."""
@@ -257,14 +271,11 @@ class TokenSocketIOInput(SocketIOInput):
         @webhook.route("/agent_typing", methods=["POST"])
         async def agent_typing(request: Request) -> HTTPResponse:
             # The web app: the agent of this live chat is typing (signed).
-            payload = live_signal.verified_payload(
-                request.body, request.headers.get(live_signal.SIGNATURE_HEADER)
-            )
-            if payload is None:
-                return response.json({"error": "forbidden"}, status=403)
-            conversation_id = payload.get("conversation_id")
-            agent = payload.get("agent")
-            if not isinstance(conversation_id, str) or not isinstance(agent, str):
+            payload = _signed_conversation(request)
+            if isinstance(payload, HTTPResponse):
+                return payload
+            conversation_id, agent = payload["conversation_id"], payload.get("agent")
+            if not isinstance(agent, str):
                 return response.json({"error": "invalid_request"}, status=400)
             await sio.emit(
                 AGENT_TYPING_EVT,
@@ -279,14 +290,10 @@ class TokenSocketIOInput(SocketIOInput):
             # The web app: has the buyer this conversation open here (signed)?
             # Sockets on another replica are not seen: "no" means "not here",
             # and the buyer then also gets the answer by email.
-            payload = live_signal.verified_payload(
-                request.body, request.headers.get(live_signal.SIGNATURE_HEADER)
-            )
-            if payload is None:
-                return response.json({"error": "forbidden"}, status=403)
-            conversation_id = payload.get("conversation_id")
-            if not isinstance(conversation_id, str):
-                return response.json({"error": "invalid_request"}, status=400)
+            payload = _signed_conversation(request)
+            if isinstance(payload, HTTPResponse):
+                return payload
+            conversation_id = payload["conversation_id"]
             space = namespace or "/"
             present = space in sio.manager.rooms and any(
                 True for _ in sio.manager.get_participants(space, conversation_id)
