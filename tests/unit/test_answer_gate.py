@@ -12,21 +12,30 @@ Development files (their mistakes are printed, and were looked at):
   written blind by helpers who never read the matcher, each measured blind and
   then looked at while the matcher was improved (2026-12-04).
 
+- product_answers_dev8.yml: 220 questions over 22 products in 22 categories
+  (99 unanswerable), written blind on 2026-12-04 by a helper who never read
+  the matcher; the blind set until 2026-12-05, when its mistakes were read to
+  look for general rules (two tried: WordNet synonyms and "included?" as a
+  required topic; both cost more right answers than wrong ones and were
+  dropped; a few more stemmer endings, "accuracy" ~ "accurate", were kept).
+
 and one kept blind:
 
-- product_answers_blind8.yml: 220 questions over 22 products in 22 categories
-  (99 unanswerable), written on 2026-12-04 by a helper who never read the
+- product_answers_blind9.yml: 220 questions over 22 products in 22 categories
+  (99 unanswerable), written on 2026-12-05 by a helper who never read the
   matcher or these sets. Only its figures are printed, never its mistakes:
   whoever looks at them must say so and move the file to the development sets.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
-written blind. It is NOT met. Over the development files the matcher reaches
-precision 0.971 and recall 0.771; on the blind set, measured on 2026-12-04 and
-never looked at, precision 0.833 and recall 0.496 (the matcher before its last
-round: 0.822 and 0.496 on the same set). Every blind set so far has shown the
-same: the matcher still guesses on pages it has never seen, about one answer
-in six to eight, and misses what buyers ask in words no lexicon entry holds. This test holds the floors the
-matcher reached (`FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
+written blind. It is NOT met. Over the first seven development files the
+matcher reaches precision 0.974 and recall 0.771; on dev8 (blind when
+measured) 0.836 and 0.504; on blind9, measured once on 2026-12-05, precision
+0.831 and recall 0.570. Every blind set so far has shown the same: the matcher
+still guesses on pages it has never seen, about one answer in six, and misses
+what buyers ask in words no lexicon entry holds (paraphrase and world knowledge:
+"does it lean back" for "recline angle", "will it fit ryanair's sizer" for the
+dimensions). This test holds the floors the matcher reached (`FLOOR_*`,
+`DEV8_FLOOR_*`, `BLIND_FLOOR_*`), so that it can only get better;
 `ISSUE_GATE_*` are printed beside the figures. An answer is correct when its
 source is one of the question's listed sources; any answer to a question whose
 `source` is null is wrong (it counts against precision). Run with `pytest -s` to
@@ -57,22 +66,25 @@ DEV4 = DATA / "product_answers_dev4.yml"
 DEV5 = DATA / "product_answers_dev5.yml"
 DEV6 = DATA / "product_answers_dev6.yml"
 DEV7 = DATA / "product_answers_dev7.yml"
-BLIND = DATA / "product_answers_blind8.yml"
+DEV8 = DATA / "product_answers_dev8.yml"
+BLIND = DATA / "product_answers_blind9.yml"
 
 # The issue's gate, printed (not yet met: see the module docstring).
 ISSUE_GATE_PRECISION = 0.97
 ISSUE_GATE_RECALL = 0.85
-# What the matcher reached over the seven development files on 2026-12-04
-# (precision 0.974, recall 0.770), rounded down: a regression below either
-# fails. (The floor was 0.97/0.80 over the first six files, which now give
-# 0.979/0.804; dev7, the blind set until its mistakes were read, is harder and
-# joined them, so the recall floor over all seven is lower, not the matcher.)
+# What the matcher reached over the first seven development files on
+# 2026-12-04 (precision 0.974, recall 0.770), rounded down: a regression below
+# either fails.
 FLOOR_PRECISION = 0.97
 FLOOR_RECALL = 0.77
-# The blind set, measured once with the final matcher (precision 0.833, recall
-# 0.496), rounded down.
+# dev8, the blind set until 2026-12-05 (precision 0.836, recall 0.504),
+# rounded down: kept apart so that the floors above keep their meaning.
+DEV8_FLOOR_PRECISION = 0.83
+DEV8_FLOOR_RECALL = 0.50
+# The blind set, measured once with the final matcher (precision 0.831, recall
+# 0.570), rounded down.
 BLIND_FLOOR_PRECISION = 0.83
-BLIND_FLOOR_RECALL = 0.49
+BLIND_FLOOR_RECALL = 0.57
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]
 
@@ -158,7 +170,7 @@ def test_blind_set_figures_without_its_mistakes(nlp):
     """Figures only: the mistakes of the blind set are not printed (see above)."""
     blind = evaluate(BLIND, lambda p, q: answer_product_question(p, q, nlp=nlp))
     dev = Figures("development files")
-    for path in gate_files():
+    for path in [*gate_files(), DEV8]:
         dev.add(evaluate(path, lambda p, q: answer_product_question(p, q, nlp=nlp)))
     total = Figures("all files")
     total.add(dev)
@@ -207,3 +219,11 @@ def test_precision_and_recall_do_not_regress(nlp):
     print("\n" + report)
     assert total.precision >= FLOOR_PRECISION, report
     assert total.recall >= FLOOR_RECALL, report
+
+
+def test_dev8_does_not_regress(nlp):
+    figures = evaluate(DEV8, lambda p, q: answer_product_question(p, q, nlp=nlp))
+    report = "\n".join([figures.line(), *(f"  {m}" for m in figures.mistakes)])
+    print("\n" + report)
+    assert figures.precision >= DEV8_FLOOR_PRECISION, report
+    assert figures.recall >= DEV8_FLOOR_RECALL, report
