@@ -8,12 +8,13 @@ NODE_STAMP := node_modules/.package-lock.json
 WIDGET_JS  := bot/entrypoints/web/static/vendor/socket.io.min.js
 CHROMIUM   := /usr/bin/chromium
 HAPROXY    := /usr/sbin/haproxy
+DOVECOT    := /usr/sbin/dovecot
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: install run run-cluster train shell test lint lock clean demo eval bench bench-cluster bench-console fuzz
 
-install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY)
+install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY) $(DOVECOT)
 
 $(STAMP): pyproject.toml requirements.lock
 	@start=$$(date +%s); \
@@ -63,6 +64,19 @@ $(HAPROXY):
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq >/dev/null && \
 		apt-get install -y -qq --no-install-recommends haproxy >/dev/null; \
+	fi
+
+# Debian's Dovecot (IMAP) for the email channel's tests and `python -m tools.maildev`
+# (a private mailbox to try buyers by email locally), installed as Chromium is. No
+# system-wide Dovecot is started: the tests and the tool run their own.
+$(DOVECOT):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "warning: the email tests need $(DOVECOT): run 'sudo apt-get install dovecot-imapd'" >&2; \
+	else \
+		echo "installing Debian's dovecot-imapd for the email channel's tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && \
+		apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null; \
 	fi
 
 # Ports and stores of the running bot (README, "Chatting with the bot"). Each can be

@@ -73,6 +73,59 @@ def smtp_settings() -> SmtpSettings | None:
     )
 
 
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    username: str
+    password: str
+    mailbox: str
+    tls: bool
+
+
+def imap_settings() -> ImapSettings | None:
+    """Parse `IMAP_URL` (imap://user:pass@host:port/MAILBOX, or imaps:// for
+    TLS; the mailbox defaults to INBOX): the support mailbox that buyers write
+    to. None when unset: the email channel is off."""
+    from urllib.parse import unquote, urlsplit
+
+    url = os.environ.get("IMAP_URL")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("imap", "imaps"):
+        raise ValueError(f"IMAP_URL must start with imap:// or imaps://, got {url!r}")
+    if not parts.username:
+        raise ValueError("IMAP_URL has no user name (imap://user:password@host/INBOX)")
+    tls = parts.scheme == "imaps"
+    return ImapSettings(
+        host=parts.hostname or "localhost",
+        port=parts.port or (993 if tls else 143),
+        username=unquote(parts.username),
+        password=unquote(parts.password or ""),
+        mailbox=unquote(parts.path.strip("/")) or "INBOX",
+        tls=tls,
+    )
+
+
+def support_address() -> str:
+    """`CSBA_SUPPORT_ADDRESS`: the address buyers write to (the IMAP mailbox's);
+    replies come from it. Defaults to `CSBA_MAIL_FROM`."""
+    return os.environ.get("CSBA_SUPPORT_ADDRESS") or mail_from()
+
+
+def mail_poll_seconds() -> float:
+    """`CSBA_MAIL_POLL_SECONDS`: how often the poller looks for new mail (30)."""
+    raw = os.environ.get("CSBA_MAIL_POLL_SECONDS") or "30"
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"CSBA_MAIL_POLL_SECONDS must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ValueError(f"CSBA_MAIL_POLL_SECONDS must be above 0, got {raw!r}")
+    return value
+
+
 DEFAULT_SELLER_PORTAL_URL = "http://localhost:8000/seller"
 
 

@@ -191,6 +191,11 @@ def procfile(plan: Plan, haproxy_cfg: Path, endpoints: Path) -> str:
         "scheduler: exec .venv/bin/csba scheduler"
         " --interval ${CSBA_SCHEDULER_INTERVAL:-15}"
     )
+    # One mail poller (README, "Buyers by email"): idle without IMAP_URL.
+    lines.append(
+        f"mail: RASA_URL=http://localhost:{plan.rasa_front}"
+        ' RASA_TOKEN="${RASA_TOKEN:?set RASA_TOKEN}" exec .venv/bin/csba mail poll'
+    )
     return "\n".join(lines) + "\n"
 
 

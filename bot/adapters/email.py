@@ -37,17 +37,22 @@ def automatic_message(
     body: str,
     language: str,
     headers: dict[str, str],
+    message_id: str | None = None,
+    auto_submitted: str = "auto-generated",
 ) -> EmailMessage:
     """A UTF-8 plain-text mail the service sends by itself (`Auto-Submitted:
-    auto-generated`, so that auto-responders leave it alone), with its own
-    Message-ID and the `X-CSBA-*` `headers`."""
+    auto-generated`, or `auto-replied` for an answer to a mail, so that
+    auto-responders leave it alone), with its own Message-ID (or `message_id`)
+    and the `X-CSBA-*` and threading `headers`."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = Address(display_name=sender_name, addr_spec=sender)
     message["To"] = Address(display_name=to_name, addr_spec=to)
     message["Date"] = format_datetime(datetime.now(timezone.utc))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
+    message["Message-ID"] = message_id or make_msgid(
+        domain=sender.rpartition("@")[2] or None
+    )
+    message["Auto-Submitted"] = auto_submitted
     for name, value in headers.items():
         message[name] = value
     message.set_content(body, charset="utf-8")

@@ -507,3 +507,36 @@ class RatingRow(Base):
     value = Column(Integer, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
+
+
+# -- buyers by email (issue 17, bot.services.email_inbox) -------------------------------
+
+
+class InboundEmailRow(Base):
+    """One mail that reached the support mailbox, processed at most once: its
+    `message_key` (a hash of its Message-ID, or of the whole mail when it has
+    none) is unique. `status`: received (the turn may have run), replying (the
+    reply is composed and stored in `reply_text`, not yet sent), answered,
+    ignored (`reason` says why: an auto-reply, a bounce, our own mail...)."""
+
+    __tablename__ = "inbound_emails"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    message_key = Column(String(64), nullable=False, unique=True)
+    message_id = Column(String(255), nullable=True, index=True)
+    sender = Column(String(320), nullable=False)
+    subject = Column(String(255), nullable=False)
+    status = Column(String(16), nullable=False)
+    reason = Column(String(32), nullable=True)
+    buyer_id = Column(String(64), ForeignKey("buyers.id"), nullable=True)
+    # the chat token's `cid`: one per mail thread, so a reply in the thread
+    # continues the same conversation
+    thread_cid = Column(String(64), nullable=True)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    reply_message_id = Column(String(255), nullable=True, index=True)
+    reply_subject = Column(String(255), nullable=True)
+    reply_text = Column(Text, nullable=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    error = Column(Text, nullable=True)
+    received_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10.0
 ASK_TIMEOUT_SECONDS = 1.0
+# A whole turn: the NLU, the actions and their database work.
+EMAIL_TURN_TIMEOUT_SECONDS = 60.0
+EMAIL_WEBHOOK = "/webhooks/csba_email/webhook"
 
 
 class RasaHttpError(Exception):
@@ -88,6 +91,61 @@ class RasaHttp:
                 f"tracker/events answered HTTP {response.status_code}: "
                 f"{response.text[:200]}"
             )
+
+
+    def email_turn(
+        self, chat_token: str, text: str, message_id: str
+    ) -> list[dict[str, Any]]:
+        """One buyer turn through the email channel (`csba_email`): the bot's
+        messages (`text`, `buttons`...). `chat_token` is the buyer token the
+        mail's sender was matched to; `message_id` marks the turn in the tracker
+        (see `turn_replies`)."""
+        response = self._call(
+            "POST",
+            self._base + EMAIL_WEBHOOK,
+            headers={"Authorization": f"Bearer {chat_token}"},
+            json={"message": text, "message_id": message_id},
+            timeout=EMAIL_TURN_TIMEOUT_SECONDS,
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(
+                f"the email channel answered HTTP {response.status_code}: "
+                f"{response.text[:200]}"
+            )
+        messages = response.json()
+        if not isinstance(messages, list):
+            raise RasaHttpError("the email channel did not answer a list")
+        return [m for m in messages if isinstance(m, dict)]
+
+    def turn_replies(
+        self, conversation_id: str, message_id: str
+    ) -> list[dict[str, Any]] | None:
+        """The bot's messages after the user message `message_id`, from the
+        tracker; None when the conversation has no such message (the turn
+        never ran)."""
+        response = self._call(
+            "GET",
+            self._conversation(conversation_id) + "/tracker",
+            params={"token": self._token, "include_events": "ALL"},
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(f"tracker answered HTTP {response.status_code}")
+        events = response.json().get("events") or []
+        replies: list[dict[str, Any]] | None = None
+        for event in events:
+            kind = event.get("event")
+            if kind == "user":
+                if replies is not None:
+                    break  # the next turn
+                if event.get("message_id") == message_id:
+                    replies = []
+            elif kind == "bot" and replies is not None:
+                data = event.get("data") or {}
+                message = {"text": event.get("text") or ""}
+                if data.get("buttons"):
+                    message["buttons"] = data["buttons"]
+                replies.append(message)
+        return replies
 
 
 def ask_signed(url: str, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from bot.adapters.rasa_http import ask_signed
 from bot.adapters.repository import SqlRepository
 from bot.domain.model import Buyer, MessageAuthor
 from bot.services.case_views import CaseView, MessageView
+from bot.services.email_inbox import thread_headers
 from bot.services.push import push_case_reply
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,11 @@ class BuyerMailer:
         self._sender = sender or MailSender()
 
     def compose(
-        self, buyer: Buyer, case: CaseView, answer: MessageView
+        self,
+        buyer: Buyer,
+        case: CaseView,
+        answer: MessageView,
+        thread: dict[str, str] | None = None,
     ) -> EmailMessage:
         language = language_or_default(buyer.language)
         params = {
@@ -88,11 +93,24 @@ class BuyerMailer:
             subject=t("email.subject.buyer_answer", language, **params),
             body=t("email.body.buyer_answer", language, **params),
             language=language,
-            headers={"X-CSBA-Event": "buyer_answer", "X-CSBA-Case-Id": str(case.id)},
+            headers={
+                "X-CSBA-Event": "buyer_answer",
+                "X-CSBA-Case-Id": str(case.id),
+                **(thread or {}),
+            },
         )
 
-    def send(self, buyer: Buyer, case: CaseView, answer: MessageView) -> Delivery:
-        return self._sender.deliver(self.compose(buyer, case, answer))
+    def send(
+        self,
+        buyer: Buyer,
+        case: CaseView,
+        answer: MessageView,
+        thread: dict[str, str] | None = None,
+    ) -> Delivery:
+        """`thread`: `In-Reply-To` and `References` when the buyer wrote by
+        email (bot.services.email_inbox.thread_headers), so that the answer
+        lands in the buyer's mail thread."""
+        return self._sender.deliver(self.compose(buyer, case, answer, thread))
 
 
 def latest_answer(case: CaseView) -> MessageView | None:
@@ -125,7 +143,8 @@ def deliver_answer(
         if buyer is None:
             log.info("Case %s: no buyer on record, so no email with the answer", case.id)
             return "none"
-        (mailer or BuyerMailer()).send(buyer, case, answer)
+        thread = thread_headers(engine, case.conversation_id)
+        (mailer or BuyerMailer()).send(buyer, case, answer, thread)
         return "email"
     except Exception:
         log.exception("Case %s: the answer could not be delivered to the buyer", case.id)

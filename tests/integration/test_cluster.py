@@ -27,7 +27,7 @@ from tools.devstack import (
 JWT_SECRET = "cluster-test-jwt-secret-" + "c" * 32
 
 
-def test_the_procfile_has_a_line_per_replica_and_one_haproxy_and_scheduler(tmp_path):
+def test_the_procfile_has_a_line_per_replica_and_one_haproxy_scheduler_and_mail(tmp_path):
     plan = Plan(rasa=3, actions=2, web=4)
     lines = procfile(plan, tmp_path / "haproxy.cfg", tmp_path / "endpoints.yml")
     names = [line.split(":", 1)[0] for line in lines.splitlines()[1:]]
@@ -43,6 +43,7 @@ def test_the_procfile_has_a_line_per_replica_and_one_haproxy_and_scheduler(tmp_p
         "web3",
         "web4",
         "scheduler",
+        "mail",
     ]
     # every replica on its own port, each Rasa replica sending actions to the front
     assert len({port for port in (*plan.rasa_ports, *plan.actions_ports, *plan.web_ports)}) == 9

@@ -136,6 +136,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="run one pass and exit (1 if it failed)"
     )
 
+    mail = sub.add_parser("mail", help="the email channel").add_subparsers(
+        dest="mail_command", required=True, parser_class=Parser
+    )
+    poll = add(
+        mail,
+        "poll",
+        "mail:cmd_mail_poll",
+        "answer the buyers' mails in the support mailbox (IMAP_URL) every"
+        " --interval seconds until stopped (SIGTERM, Ctrl-C)",
+    )
+    poll.add_argument(
+        "--interval",
+        type=float,
+        default=None,
+        help="seconds from one poll to the next (default: CSBA_MAIL_POLL_SECONDS or 30)",
+    )
+    poll.add_argument(
+        "--once", action="store_true", help="poll once and exit (1 if it failed)"
+    )
+
     accounts = sub.add_parser("users", help="web app accounts").add_subparsers(
         dest="users_command", required=True, parser_class=Parser
     )

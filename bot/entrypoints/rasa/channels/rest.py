@@ -123,9 +123,16 @@ class TokenRestInput(RestInput):
     """Rasa's REST channel, with the sender id and `csba` metadata derived from
     a signed buyer token (or made anonymous), never taken from the client."""
 
+    # Only buyer tokens (the email channel): no anonymous conversations.
+    buyer_token_only = False
+
     @classmethod
     def name(cls) -> str:
         return "csba_rest"
+
+    def message_id_of(self, body: dict[str, Any]) -> str | None:
+        """The id the user message gets in the tracker (None: Rasa's own)."""
+        return None
 
     def __init__(self) -> None:
         super().__init__()
@@ -197,6 +204,8 @@ class TokenRestInput(RestInput):
             except SecretError:
                 log.exception("The JWT secret is unusable")
                 return _error(503, "unavailable")
+            if self.buyer_token_only and resolved.identity is None:
+                return _error(401, "invalid_token", **{"WWW-Authenticate": "Bearer"})
             headers = (
                 {CHAT_TOKEN_HEADER: resolved.anonymous_token}
                 if resolved.anonymous_token
@@ -226,6 +235,7 @@ class TokenRestInput(RestInput):
                         resolved.sender_id,
                         input_channel=input_channel,
                         metadata=resolved.metadata,
+                        message_id=self.message_id_of(body),
                     )
                 )
             except CancelledError:
