@@ -6,8 +6,8 @@ through the message bus):
   as a user message on the channel `seller_transfer` with the NLU's parse and
   who transferred it, the decision's slots (`route`, `reason_code`,
   `case_id`, `order_id`, `decision_facts`, and `buyer_id` when CSBA took it)
-  and the answer the buyer was emailed. The agent console lists it like any
-  other conversation.
+  and the answer the buyer was emailed. Rasa stamps the events, as it does
+  a chat's. The agent console lists it like any other conversation.
 - `send_buyer_answer`: when CSBA took the inquiry, the buyer gets the chat's
   answer by email, in the buyer's language (`email.transfer_answer`).
 
@@ -54,7 +54,6 @@ class NextStep:
 def conversation_events(event: InquiryTransferred) -> list[dict[str, Any]]:
     """The events that record the transfer as a conversation."""
     view = event.transfer
-    at = view.created_at.timestamp()
     metadata = {
         "csba": {
             "auth": CHANNEL,
@@ -67,7 +66,6 @@ def conversation_events(event: InquiryTransferred) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = [
         {
             "event": "user",
-            "timestamp": at,
             "text": view.buyer_text,
             "parse_data": event.parse,
             "input_channel": CHANNEL,
@@ -86,14 +84,13 @@ def conversation_events(event: InquiryTransferred) -> list[dict[str, Any]]:
     for name, value in values.items():
         if value is not None:
             events.append(
-                {"event": "slot", "timestamp": at, "name": name, "value": value}
+                {"event": "slot", "name": name, "value": value}
             )
     if event.answer:
         events.append(
             {
                 "event": "bot",
-                "timestamp": at,
-                "text": event.answer,
+                    "text": event.answer,
                 "metadata": {"csba_delivery": "email"},
             }
         )
