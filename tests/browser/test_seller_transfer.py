@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import re
+import time
 from datetime import datetime, timezone
 from email import policy
 
@@ -55,13 +56,21 @@ def _row(database_url: str, table, *where):  # noqa: ANN001, ANN202
         engine.dispose()
 
 
-def _buyer_mails(workdir, order_id: str) -> list:
+def _buyer_mails(workdir, order_id: str, event: str = "transfer_answer") -> list:
     folder = workdir / "var" / "outbox"
     mails = [
         email.message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted(folder.glob("*.eml"))
     ] if folder.exists() else []  # fmt: skip
-    return [m for m in mails if m["X-CSBA-Event"] == "transfer_answer" and order_id in m["Subject"]]
+    return [m for m in mails if m["X-CSBA-Event"] == event and order_id in m["Subject"]]
+
+
+def wait_for_mail(workdir, event: str, order_id: str, seconds: float = 30) -> list:
+    deadline = time.monotonic() + seconds
+    while not (found := _buyer_mails(workdir, order_id, event)):
+        assert time.monotonic() < deadline, f"no {event} mail about {order_id}"
+        time.sleep(0.2)
+    return found
 
 
 def _transfer(page, order_id: str, message: str) -> int:
@@ -112,6 +121,13 @@ def test_csba_takes_the_sellers_own_covered_order(new_page, web_stack):
     assert f"Order {UNSHIPPED} hasn't shipped yet, so I've asked the seller to cancel it." in body
     assert "Shenzhen Hearth Kitchenware Co. passed your message" in body
     assert f"“{text}”" in body and f"Your case number is {case.id}." in body
+
+    # the seller's answer to the case reaches the buyer by email, as any case's
+    seller.fill("#reply-text", "Cancelled, no charge. Sorry for the trouble!")
+    seller.click(".reply-form button[type=submit]")
+    expect(seller.locator(".notice")).to_have_text("Your reply was sent.")
+    answers = wait_for_mail(web_stack.workdir, "buyer_answer", UNSHIPPED)
+    assert "Cancelled, no charge. Sorry for the trouble!" in answers[0].get_content()
 
     # the conversation in the tracker store, on the channel seller_transfer
     tracker = web_stack.tracker(row.conversation_id)
