@@ -194,6 +194,7 @@ def transfer_inquiry(
     answer: str | None = None
     next_step: NextStep | None = None
     seller_name = ""
+    buyer = None
     try:
         business_intent = parse_intent(intent or "")
     except UnknownIntent:
@@ -221,6 +222,8 @@ def transfer_inquiry(
             slots = decision_slots(result, recorded, now=now)
             answer = buyer_answer_text(decision, slots, recorded=recorded)
             next_step = _next_step(decision, recorded, now)
+            if result.order is not None:
+                buyer = SqlRepository(session).get_buyer(result.order.buyer_id)
     row = transfer_store.add_transfer(
         session,
         seller_id=seller_id,
@@ -240,10 +243,6 @@ def transfer_inquiry(
         created_at=now,
     )
     view = transfer_view(row)
-    buyer = None
-    if view.accepted:
-        order = SqlRepository(session).get_order(order_id)
-        buyer = SqlRepository(session).get_buyer(order.buyer_id) if order else None
     messagebus.publish(
         session,
         InquiryTransferred(
