@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -49,14 +48,14 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.services.text import MAX_QUOTE_CHARS, clean_text
+
 log = logging.getLogger(__name__)
 
 # The buyer's question as stored in the `inquiry_text` slot and in a case thread.
 MAX_QUESTION_CHARS = 2000
 # A form answer (order number, ZIP code, item, yes/no) is looked at up to here.
 MAX_ANSWER_CHARS = 200
-# A seller's or agent's reply, or a product-page fact, quoted to the buyer.
-MAX_QUOTE_CHARS = 2000
 # cases.conversation_id is a VARCHAR(255); a longer sender id is hashed.
 MAX_CONVERSATION_ID_CHARS = 255
 
@@ -143,24 +142,7 @@ def default_services() -> BotServices:
 
 
 # --- untrusted text -------------------------------------------------------------
-
-
-def clean_text(text: Any, limit: int) -> str:
-    """`text` without control characters (newlines and tabs become spaces),
-    trimmed and cut to `limit` characters. Not text: ''."""
-    if not isinstance(text, str):
-        return ""
-    # Cut first, generously: no need to look at 20,000 characters to keep 200.
-    text = text[: limit * 2]
-    kept = []
-    for char in text:
-        if char in "\n\t\r":
-            kept.append(" ")
-        elif unicodedata.category(char) == "Cc":
-            continue
-        else:
-            kept.append(char)
-    return " ".join("".join(kept).split())[:limit].strip()
+# (clean_text and MAX_QUOTE_CHARS: bot.services.text, shared with the services)
 
 
 def is_payload(text: str) -> bool:

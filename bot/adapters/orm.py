@@ -540,3 +540,32 @@ class InboundEmailRow(Base):
     error = Column(Text, nullable=True)
     received_at = Column(UTCDateTime, nullable=False)
     updated_at = Column(UTCDateTime, nullable=False)
+
+
+# -- seller transfers (issue 17, part 2, bot.services.transfer) --------------------------
+
+
+class SellerTransferRow(Base):
+    """A buyer's inquiry that a seller passed on to CSBA: who, what, and whether
+    CSBA took it (`accepted`), with the decision's reason code and facts. The
+    inquiry is the conversation `conversation_id` (channel `seller_transfer`)."""
+
+    __tablename__ = "seller_transfers"
+    __table_args__ = (Index("ix_seller_transfers_seller_created", "seller_id", "created_at"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    seller_id = Column(String(64), ForeignKey("sellers.id"), nullable=False)
+    transferred_by = Column(String(320), nullable=False)  # portal user, or an address
+    source = Column(String(16), nullable=False)  # portal | email
+    order_id = Column(String(64), nullable=False)  # as the seller gave it
+    buyer_text = Column(Text, nullable=False)
+    intent = Column(String(64), nullable=True)  # the NLU's, None when it gave none
+    intent_confidence = Column(Float, nullable=True)
+    accepted = Column(Boolean, nullable=False)
+    route = Column(String(32), nullable=True)
+    reason_code = Column(String(64), nullable=False)
+    decision_facts = Column(JSON, nullable=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=True)
+    return_id = Column(Integer, ForeignKey("return_authorizations.id"), nullable=True)
+    conversation_id = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)

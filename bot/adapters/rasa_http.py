@@ -1,6 +1,8 @@
 """Rasa's HTTP API, as the web app uses it (server side only, token-protected):
 read where a conversation's latest message came from, run an external intent
-in a conversation, and add an agent's message to it (live hand-off). And
+in a conversation, add an agent's message to it (live hand-off), classify a
+text with the bot's NLU (`parse`) and record events of a conversation that
+did not come through a channel (a seller's transfer). And
 `ask_signed`: a question to the project's own socket.io channel in Rasa,
 signed like the live signals (bot.adapters.live_signal)."""
 
@@ -92,6 +94,37 @@ class RasaHttp:
                 f"{response.text[:200]}"
             )
 
+    def parse(self, text: str) -> dict[str, Any]:
+        """The bot's NLU on `text` (`POST /model/parse`): {"intent": {"name",
+        "confidence"}, "entities": [...], ...}. The caller keeps a leading `/`
+        out of `text` (Rasa reads it as an intent)."""
+        response = self._call(
+            "POST",
+            f"{self._base}/model/parse",
+            params={"token": self._token},
+            json={"text": text},
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(f"model/parse answered HTTP {response.status_code}")
+        data = response.json()
+        if not isinstance(data, dict):
+            raise RasaHttpError("model/parse answered something else than an object")
+        return data
+
+    def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        """Add `events` to the conversation's tracker, sending nothing to any channel."""
+        response = self._call(
+            "POST",
+            self._conversation(conversation_id) + "/tracker/events",
+            params={"token": self._token, "execute_side_effects": "false"},
+            json=events,
+        )
+        if response.status_code != 200:
+            raise RasaHttpError(
+                f"tracker/events answered HTTP {response.status_code}: "
+                f"{response.text[:200]}"
+            )
+
 
     def email_turn(
         self, chat_token: str, text: str, message_id: str
@@ -163,5 +196,7 @@ def ask_signed(url: str, payload: dict[str, Any]) -> dict[str, Any] | None:
         data = answer.json()
         return data if isinstance(data, dict) else None
     except Exception as exc:
-        log.warning("Signed request to %s failed (%s: %s)", url, type(exc).__name__, exc)
+        log.warning(
+            "Signed request to %s failed (%s: %s)", url, type(exc).__name__, exc
+        )
         return None

@@ -21,11 +21,13 @@ Rasa, no database, no catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 from bot.domain.coverage import Coverage, coverage
+from bot.domain.facts import day as _date
+from bot.domain.facts import instant as _instant
+from bot.domain.facts import json_ready as _json_ready
 from bot.domain.model import (
     Decision,
     Fulfillment,
@@ -144,29 +146,45 @@ def decide(
     if parsed in _NO_ORDER_REASONS:
         return _decision(parsed, _Outcome(_NO_ORDER_REASONS[parsed], {}), typed_id)
 
-    # 2. Order checks.
+    # 2. Order checks and 3. coverage.
+    owned = order is None or buyer_id is None or buyer_id == order.buyer_id
+    refused = order_checks(parsed, order, seller, owned=owned, order_id=typed_id)
+    if refused is not None:
+        return refused
+    assert order is not None and seller is not None  # order_checks refuses without
+
+    # 4. Covered orders, by intent.
+    base = _coverage_facts(order, coverage(order, seller))
+    outcome = _covered(parsed, order, seller, now, answer, base, asin)
+    return _decision(parsed, outcome, order.id, covered=True)
+
+
+def order_checks(
+    intent: Intent,
+    order: Order | None,
+    seller: Seller | None,
+    *,
+    owned: bool,
+    order_id: str | None = None,
+) -> Decision | None:
+    """Rules 2 (unknown, not `owned`, FBA) and 3 (coverage); None when the order
+    is known, the asker's, self-fulfilled and covered (bot.domain.transfer too)."""
     if order is None:
-        return _decision(parsed, _Outcome("order_not_found", {}), typed_id)
-    if buyer_id is not None and buyer_id != order.buyer_id:
+        return _decision(intent, _Outcome("order_not_found", {}), order_id)
+    if not owned:
         # Reveal nothing about someone else's order: no facts, no coverage.
-        return _decision(parsed, _Outcome("not_your_order", {}), typed_id)
+        return _decision(intent, _Outcome("not_your_order", {}), order_id)
     if Fulfillment(order.fulfillment) is Fulfillment.FBA:
         facts = {"fulfillment": Fulfillment.FBA.value}
-        return _decision(parsed, _Outcome("fba_order", facts), order.id)
-
-    # 3. Coverage.
+        return _decision(intent, _Outcome("fba_order", facts), order.id)
     if seller is None:
         raise ValueError(f"order {order.id} is known but its seller was not given")
     cover = coverage(order, seller)
-    base = _coverage_facts(order, cover)
     if not cover.covered:
         assert cover.reason is not None
-        outcome = _Outcome(cover.reason.value, base)
-        return _decision(parsed, outcome, order.id, covered=False)
-
-    # 4. Covered orders, by intent.
-    outcome = _covered(parsed, order, seller, now, answer, base, asin)
-    return _decision(parsed, outcome, order.id, covered=True)
+        outcome = _Outcome(cover.reason.value, _coverage_facts(order, cover))
+        return _decision(intent, outcome, order.id, covered=False)
+    return None
 
 
 # --- rule 4, by intent -------------------------------------------------------
@@ -365,26 +383,3 @@ def _decision(
         covered=covered,
         facts=facts,
     )
-
-
-def _instant(value: datetime | None) -> str | None:
-    """ISO 8601 in UTC with an explicit offset, e.g. 2026-01-05T09:00:00+00:00."""
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).isoformat()
-
-
-def _date(value: date) -> str:
-    return value.isoformat()
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _instant(value)
-    if isinstance(value, date):
-        return _date(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    return value

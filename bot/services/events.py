@@ -56,3 +56,22 @@ class HandoffChanged(Event):
 
     handoff_id: int
     conversation_id: str
+
+
+@dataclass(frozen=True)
+class InquiryTransferred(Event):
+    """A seller transferred a buyer's inquiry to CSBA (bot.services.transfer):
+    the tracker store records it as a conversation on the `seller_transfer`
+    channel, and, when CSBA took it, the buyer gets the chat's `answer` by
+    email (`buyer`: the order's domain Buyer). `transfer`: the TransferView;
+    `parse`: what the NLU said of the buyer's text; `rasa`: Rasa's HTTP API
+    (bot.adapters.rasa_http.RasaHttp); `next_step`: what the buyer's email
+    says comes next (bot.services.transfer_effects)."""
+
+    transfer: Any
+    parse: dict[str, Any]
+    answer: str | None
+    buyer: Any
+    rasa: Any
+    seller_name: str = ""
+    next_step: Any = None

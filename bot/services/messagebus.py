@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from bot.services import live_updates, notifications
+from bot.services import live_updates, notifications, transfer_effects
 from bot.services.events import (
     CaseEscalated,
     CaseOpened,
     EnrollmentChanged,
     Event,
     HandoffChanged,
+    InquiryTransferred,
 )
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     CaseEscalated: (notifications.send_case_escalated,),
     EnrollmentChanged: (notifications.send_enrollment_changed,),
     HandoffChanged: (live_updates.handoff_changed,),
+    InquiryTransferred: (
+        transfer_effects.record_conversation,
+        transfer_effects.send_buyer_answer,
+    ),
 }
 
 _PENDING = "csba.pending_events"

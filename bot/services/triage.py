@@ -33,6 +33,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
+from bot.domain.transfer import decide_transfer
 from bot.services.case_views import OpenedCase
 from bot.services.errors import CatalogueError
 from bot.services.presentation import explained
@@ -124,8 +125,12 @@ def triage(
     buyer_id: str | None = None,
     question: str | None = None,
     asin: str | None = None,
+    transferred_by: str | None = None,
 ) -> TriageResult:
-    """Decide one inquiry. Reads only; records nothing."""
+    """Decide one inquiry. Reads only; records nothing.
+
+    `transferred_by`: the seller who passed the buyer's inquiry on to CSBA
+    (bot.domain.transfer: only their own orders, whatever the intent)."""
     intent = _intent(intent)
     repo = SqlRepository(session)
 
@@ -144,22 +149,36 @@ def triage(
     product: Product | None = None
     if intent is Intent.PRODUCT_QUESTION and order is not None and question:
         owned = buyer_id is None or order.buyer_id == buyer_id
+        if transferred_by is not None:
+            owned = order.seller_id == transferred_by
         if owned:
             products = repo.products_for_order(order.id)
             if asin:
                 products = [p for p in products if p.asin == asin]
             answer, product = best_answer(products, question)
 
-    decision = decide(
-        intent,
-        order,
-        seller,
-        now,
-        answer,
-        buyer_id=buyer_id,
-        order_id=canonical_id,
-        asin=asin,
-    )
+    if transferred_by is not None:
+        decision = decide_transfer(
+            intent.value,
+            order,
+            seller,
+            now,
+            answer,
+            transferred_by=transferred_by,
+            order_id=canonical_id,
+            asin=asin,
+        )
+    else:
+        decision = decide(
+            intent,
+            order,
+            seller,
+            now,
+            answer,
+            buyer_id=buyer_id,
+            order_id=canonical_id,
+            asin=asin,
+        )
     decision = explained(decision)
     return TriageResult(
         decision=decision, order=order, seller=seller, answer=answer, product=product

@@ -8,10 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from actions.triage import DECISION_SLOTS, ActionStartInquiry
+from actions.triage import ActionStartInquiry
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseMessageRow, CaseRow, ReturnAuthorizationRow
 from bot.domain.policy import REASON_CODES
+from bot.services.decision_slots import DECISION_SLOTS
 from tests.actions.conftest import PROJECT_ROOT, user_event
 
 EXAMPLES = json.loads((PROJECT_ROOT / "data" / "demo" / "examples.json").read_text())

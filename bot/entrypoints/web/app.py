@@ -127,12 +127,14 @@ def _routes() -> list:
         ratings,
         seller,
         seller_services,
+        seller_transfer,
     )
 
     return [
         *login.routes,
         *seller.routes,
         *seller_services.routes,
+        *seller_transfer.routes,
         *agent.routes,
         *agent_dashboard.routes,
         *live_events.routes,
