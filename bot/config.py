@@ -114,6 +114,13 @@ def support_address() -> str:
     return os.environ.get("CSBA_SUPPORT_ADDRESS") or mail_from()
 
 
+def transfer_address() -> str | None:
+    """`CSBA_TRANSFER_ADDRESS`: where sellers forward a buyer's mail to transfer
+    it to CSBA (delivered into the same mailbox as the support address). Unset:
+    no transfers by email."""
+    return os.environ.get("CSBA_TRANSFER_ADDRESS") or None
+
+
 def mail_poll_seconds() -> float:
     """`CSBA_MAIL_POLL_SECONDS`: how often the poller looks for new mail (30)."""
     raw = os.environ.get("CSBA_MAIL_POLL_SECONDS") or "30"

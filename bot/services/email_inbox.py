@@ -24,6 +24,11 @@ over each mail of the support mailbox):
    to choose from, sent from the support address with `In-Reply-To`,
    `References` and the case number in the subject.
 
+A mail to the transfer address (`CSBA_TRANSFER_ADDRESS`) is a seller
+forwarding a buyer's mail: bot.services.email_transfer transfers it as the
+portal's "Transfer to CSBA" does and answers the seller, in the same
+transaction as the mail's record.
+
 **Exactly once.** Each mail is a row keyed by a hash of its Message-ID,
 written before anything else. The turn carries that key as its message id in
 the tracker, so after a crash the turn is found there instead of run again;
@@ -55,11 +60,13 @@ from bot.adapters.rasa_http import RasaHttp
 from bot.adapters.repository import SqlRepository
 from bot.services.attachments import AttachmentRejected, save_photo
 from bot.services.email_parsing import InboundMail, clean_subject, parse
+from bot.services.email_transfer import seller_of, transfer_mail
 from bot.services.identity import (
     BuyerIdentity,
     conversation_id_for,
     issue_buyer_token,
 )
+from bot.services.transfer import TransferUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +74,8 @@ MAX_ATTEMPTS = 5
 TURN_TOKEN_TTL = timedelta(minutes=10)
 
 ANSWERED, IGNORED, DUPLICATE, RETRY = "answered", "ignored", "duplicate", "retry"
+# The reason of a mail to the transfer address (a seller forwarding a buyer's).
+TRANSFER = "transfer"
 
 
 class EmailInbox:
@@ -79,10 +88,12 @@ class EmailInbox:
         upload_dir: Path,
         now: Callable[[], datetime],
         sender: MailSender | None = None,
+        transfer_address: str | None = None,
     ) -> None:
         self._engine = engine
         self._rasa = rasa
         self._support = support_address.lower()
+        self._transfer = (transfer_address or "").lower() or None
         self._upload_dir = upload_dir
         self._now = now
         self._sender = sender or MailSender()
@@ -92,7 +103,8 @@ class EmailInbox:
     def process(self, raw: bytes) -> str:
         """ANSWERED, IGNORED, DUPLICATE (processed before) or RETRY (the
         turn failed; the mail stays in the mailbox for the next poll)."""
-        mail = parse(raw, own_addresses=frozenset({self._support}))
+        own = frozenset(a for a in (self._support, self._transfer) if a)
+        mail = parse(raw, own_addresses=own)
         now = self._now()
         try:
             with session_scope(self._engine) as session:
@@ -110,7 +122,12 @@ class EmailInbox:
         if status == IGNORED:
             log.info("Mail %s from %s ignored: %s", mail.message_id, mail.sender, reason)
             return IGNORED
-        if status == "received":
+        if status == "received" and reason == TRANSFER:
+            try:
+                self._transfer_mail(mail)
+            except TransferUnavailable as exc:
+                return self._failed_turn(mail, attempts, exc)
+        elif status == "received":
             try:
                 replies = self._turn(mail)
             except Exception as exc:  # Rasa down, a timeout: try again later
@@ -131,6 +148,12 @@ class EmailInbox:
         )
         if mail.no_reply_reason:
             return store.add(session, status=IGNORED, reason=mail.no_reply_reason, **fields)
+        if self._transfer and self._transfer in mail.recipients:
+            # A seller forwarding a buyer's mail (bot.services.email_transfer).
+            return store.add(
+                session, status="received", reason=TRANSFER,
+                reply_message_id=self._reply_id(mail), **fields,
+            )  # fmt: skip
         buyer_ids = store.buyer_ids_by_email(session, mail.sender)
         if not buyer_ids:
             # Nothing reaches the bot; one polite answer, in English.
@@ -192,6 +215,20 @@ class EmailInbox:
             )  # fmt: skip
         self._send(mail.message_key)
         return ANSWERED
+
+    def _transfer_mail(self, mail: InboundMail) -> None:
+        """The transfer and the seller's answer, in one transaction: a crash
+        before its commit leaves neither, after it both."""
+        with session_scope(self._engine) as session:
+            row = store.by_key(session, mail.message_key, for_update=True)
+            answer = transfer_mail(
+                session, sender=mail.sender, subject=clean_subject(mail.subject),
+                text=mail.full_text, now=self._now(),
+            )  # fmt: skip
+            store.set_status(
+                row, "replying", now=self._now(), reply_subject=answer.subject[:255],
+                reply_text=answer.text,
+            )  # fmt: skip
 
     def _store_answer(self, mail: InboundMail, replies: list[dict[str, Any]]) -> None:
         with session_scope(self._engine) as session:
@@ -256,6 +293,9 @@ class EmailInbox:
             row = store.by_key(session, message_key)
             buyer = SqlRepository(session).get_buyer(row.buyer_id) if row.buyer_id else None
             language = language_or_default(buyer.language if buyer else "en")
+            if row.reason == TRANSFER:
+                seller = seller_of(session, row.sender)
+                language = seller[1] if seller else "en"
             message = automatic_message(
                 sender=self._support,
                 sender_name=t("email.sender_name", language),

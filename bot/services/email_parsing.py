@@ -16,6 +16,7 @@ from email.utils import getaddresses, parseaddr
 
 # The buyer's words are cut here, as the chat's input guard cuts a message.
 MAX_TEXT_CHARS = 2000
+MAX_FULL_TEXT_CHARS = 20000
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 5
 
@@ -47,6 +48,10 @@ class InboundMail:
     text: str
     references: tuple[str, ...]
     photos: tuple[Photo, ...]
+    # every address in To and Cc, lower case
+    recipients: tuple[str, ...]
+    # the whole text part (a forwarded mail's buyer is below the marker)
+    full_text: str
     # why no answer may be sent ("auto_submitted", "bounce", ...), or None
     no_reply_reason: str | None
 
@@ -63,14 +68,24 @@ def parse(raw: bytes, *, own_addresses: frozenset[str]) -> InboundMail:
             + _MESSAGE_ID_RE.findall(str(message.get("In-Reply-To") or ""))
         )
     )
+    body = _body_text(message)
+    recipients = tuple(
+        address.strip().lower()
+        for _, address in getaddresses(
+            [str(message.get(h) or "") for h in ("To", "Cc", "Delivered-To")]
+        )
+        if address
+    )
     return InboundMail(
         message_key=hashlib.sha256(key_source).hexdigest(),
         message_id=message_id,
         sender=sender,
         subject=_one_line(str(message.get("Subject") or ""))[:255],
-        text=buyer_words(_body_text(message)),
+        text=buyer_words(body),
         references=references,
         photos=_photos(message),
+        recipients=recipients,
+        full_text=body[:MAX_FULL_TEXT_CHARS],
         no_reply_reason=no_reply_reason(message, sender, own_addresses),
     )
 

@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, select
 
 from bot.adapters.clock import parse_instant
 from bot.adapters.db import session_scope
-from bot.adapters.orm import CaseAttachmentRow, InboundEmailRow
+from bot.adapters.orm import CaseAttachmentRow, InboundEmailRow, SellerTransferRow
 from bot.services.case_answers import deliver_answer
 from bot.services.cases import reply
 from tests.e2e.conftest import JWT_SECRET, Stack
@@ -43,6 +43,7 @@ from tools.devstack import DEMO_NOW, PROJECT_ROOT, command, csba_env, free_ports
 from tools.maildev import Dovecot, buyer_mail, start
 
 SUPPORT = "support@shop.example"
+TRANSFERS = "transfers@shop.example"
 POLL_TIMEOUT = 180
 
 
@@ -106,6 +107,7 @@ def poller_env(bot: Stack, mailbox: Dovecot, sink) -> dict[str, str]:
         RASA_URL=bot.rasa_url,
         RASA_TOKEN=bot.api_token,
         CSBA_SUPPORT_ADDRESS=SUPPORT,
+        CSBA_TRANSFER_ADDRESS=TRANSFERS,
         CSBA_MAIL_FROM=SUPPORT,
     )
 
@@ -321,3 +323,59 @@ def test_a_crash_mid_batch_then_a_restart_answers_each_mail_once(
     if killed_during != "answered":  # it was taken up again after the restart
         assert row_of(bot, ids[1]).attempts == 2
     assert all("CsbaDone" in flags for flags in mailbox.flags())
+
+
+def forwarded(seller: str, subject: str, buyer_text: str) -> EmailMessage:
+    return buyer_mail(
+        seller,
+        "Please handle this one.\n\n---------- Forwarded message ---------\n"
+        "From: Alice Johnson <alice@example.com>\nDate: Fri, 4 Dec 2026 10:00\n"
+        f"Subject: {subject}\nTo: {seller}\n\n{buyer_text}\n",
+        to=TRANSFERS,
+        subject=f"Fwd: {subject}",
+    )
+
+
+def test_a_seller_forwards_a_buyers_mail_to_the_transfer_address(
+    bot: Stack, mailbox: Dovecot, sink, poller_env
+):
+    smtp, _ = sink
+    seller = "cs@hearth-kitchen.example.cn"  # S-100, who reads Chinese
+    taken = deliver(
+        mailbox,
+        forwarded(seller, "return", "I want to return order 112-0000001-0000001, "
+                  "the tumbler is the wrong colour"),
+    )  # fmt: skip
+    refused = deliver(
+        mailbox,
+        forwarded(seller, "where is it", "where is my order 112-0000009-0000009?"),
+    )
+    stranger = deliver(
+        mailbox,
+        forwarded("someone@example.org", "help", "where is order 112-0000001-0000001"),
+    )
+    poll_once(poller_env)
+
+    (to_seller,) = smtp.replying_to(taken)
+    body = to_seller.get_content()
+    assert "CSBA 已接手关于订单 112-0000001-0000001" in body, body
+    assert "return_window_open" in body
+    to_buyer = [m for m in smtp.to("alice@example.com") if "112-0000001-0000001" in
+                str(m["Subject"]) + m.get_content()]  # fmt: skip
+    assert to_buyer, [str(m["Subject"]) for m in smtp.mails]
+
+    (refusal,) = smtp.replying_to(refused)
+    assert "CSBA 未接手" in refusal.get_content()
+    assert row_of(bot, refused).status == "answered"
+
+    (not_a_seller,) = smtp.replying_to(stranger)
+    assert "Nothing was transferred" in not_a_seller.get_content()
+    engine = create_engine(f"sqlite:///{bot.workdir / 'csba.db'}", future=True)
+    with engine.connect() as connection:
+        transfers = connection.execute(
+            select(SellerTransferRow.__table__).where(SellerTransferRow.source == "email")
+        ).all()
+    engine.dispose()
+    assert sorted((t.order_id, t.accepted) for t in transfers) == [
+        ("112-0000001-0000001", True), ("112-0000009-0000009", False),
+    ], transfers  # fmt: skip

@@ -133,3 +133,27 @@ def test_poll_once_without_a_mailbox_is_a_one_line_error(tmp_path):
         "csba: IMAP_URL is not set: there is no mailbox to poll"
         " (imap://user:password@host:port/INBOX)."
     ], lines
+
+
+def test_the_buyers_words_of_a_forwarded_mail_and_its_order_number():
+    from bot.services.email_transfer import forwarded_words, order_number_in
+
+    text = (
+        "Can you take this?\n\n---------- Forwarded message ---------\n"
+        "From: Alice <alice@example.com>\nDate: Fri, 4 Dec 2026\nSubject: kettle\n"
+        "To: shop@example.com\n\n> the kettle leaks\n> order 112-0000001-0000001\n"
+        "-- \nAlice\n"
+    )
+    assert forwarded_words(text) == "the kettle leaks order 112-0000001-0000001"
+    assert forwarded_words("the lid is cracked") == "the lid is cracked"
+    assert order_number_in("Fwd: 113-0000004-0000004", text) == "113-0000004-0000004"
+    assert order_number_in("Fwd: kettle", text) == "112-0000001-0000001"
+    assert order_number_in("", "no number") == ""
+
+
+def test_recipients_are_read_from_to_and_cc():
+    mail = buyer_mail("cs@shop.example", "x", to="Transfers <Transfers@Shop.example>",
+                      headers={"Cc": "a@b.c"})  # fmt: skip
+    assert parse(bytes(mail), own_addresses=OWN).recipients == (
+        "transfers@shop.example", "a@b.c",
+    )  # fmt: skip

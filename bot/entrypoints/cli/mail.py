@@ -67,6 +67,7 @@ def cmd_mail_poll(args: argparse.Namespace) -> int:
         engine=engine(),
         rasa=RasaHttp(config.rasa_url(), config.rasa_token() or ""),
         support_address=config.support_address(),
+        transfer_address=config.transfer_address(),
         upload_dir=config.upload_dir(),
         now=clock.now,
     )
