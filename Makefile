@@ -141,6 +141,13 @@ run: install
 	echo; \
 	echo "Web app: http://localhost:$(CSBA_WEB_PORT)/  (buyer chat /, agent console /agent, seller case log /seller)"; \
 	tail -n 2 "$(CSBA_VAR_DIR)/seed.log" | sed 's/^/  /'; \
+	if [ -n "$$IMAP_URL" ]; then \
+		echo "Buyers by email: on (the mail: process polls IMAP_URL; answers via SMTP_URL, else var/outbox/)"; \
+	else \
+		echo "Buyers by email: off. To try it: .venv/bin/python -m tools.maildev serve, then"; \
+		echo "  IMAP_URL=imap://support:support@127.0.0.1:1143/INBOX CSBA_SUPPORT_ADDRESS=support@localhost make run"; \
+		echo "  (README, \"Buyers by email\")"; \
+	fi; \
 	echo "====================================================="; \
 	echo "Starting the action server, Rasa and the web app; the bot is ready when Rasa logs 'Rasa server is up and running'."; \
 	echo; \
