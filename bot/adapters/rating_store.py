@@ -126,6 +126,8 @@ def inquiry_value_counts(
     """(route or reason code, rated, rated helpful) of the inquiries rated
     (first answered) in [since, until) on a yes/no scale, grouped by the
     inquiry's `column` (`route` or `reason_code`)."""
+    if column not in ("route", "reason_code"):
+        raise ValueError(f"not a grouping of inquiries: {column!r}")
     key = getattr(InquiryRow, column)
     stmt = (
         select(key, func.count(RatingRow.id), func.sum(RatingRow.value))

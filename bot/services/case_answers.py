@@ -50,7 +50,9 @@ log = logging.getLogger(__name__)
 CONNECTED_PATH = "/webhooks/csba_socketio/connected"
 
 
-def _buyer(engine: Engine, case: CaseView) -> tuple[Buyer | None, InquiryView | None]:
+def _buyer_and_inquiry(
+    engine: Engine, case: CaseView
+) -> tuple[Buyer | None, InquiryView | None]:
     """The case's buyer, and the inquiry the email may ask them to rate."""
     if not case.buyer_id:
         return None, None
@@ -163,7 +165,7 @@ def deliver_answer(
         push_case_reply(case, settings=settings)
         if chat_open:
             return "chat"
-        buyer, inquiry = _buyer(engine, case)
+        buyer, inquiry = _buyer_and_inquiry(engine, case)
         if buyer is None:
             log.info("Case %s: no buyer on record, so no email with the answer", case.id)
             return "none"
