@@ -17,7 +17,7 @@ from bot.adapters.db import session_scope
 from bot.adapters.orm import RatingRow
 from bot.adapters.review_store import add_summary
 from bot.entrypoints.web.app import create_app
-from bot.services import ratings
+from bot.services import rating_links, ratings
 from bot.services.chat_access import resolve_chat_token
 from tests.factories import ORDER_DELIVERED
 from tests.web.conftest import csrf_from, login, utc_now
@@ -90,6 +90,19 @@ def test_an_inquiry_still_waiting_for_the_seller_cannot_be_rated(
     inquiry = record(web_engine, conversation, route="seller_case",
                      reason="late_delivery", case_id=case.id)  # fmt: skip
     assert rate(client, token, "yes", inquiry).status_code == 409
+    # nor from a genuine link (no email carries one before the answer)
+    link = rating_links.rating_urls(
+        ratings.InquiryView(
+            id=inquiry, conversation_id=conversation, route="seller_case",
+            reason_code="late_delivery", case_id=case.id, decided_at=utc_now(),
+            answered_at_once=False,
+        ),
+        language="en",
+        now=utc_now(),
+    )["yes"]  # fmt: skip
+    page = client.get(link.split("localhost:8000", 1)[1])
+    assert page.status_code == 409
+    assert "This answer can no longer be rated." in page.text
     assert stored(web_engine) == []
 
 

@@ -23,6 +23,7 @@ catalogue (`rating.*`, `widget.errors.*`).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -145,10 +146,12 @@ async def rate_from_email(request: Request) -> Response:
         message_key = await run_in_threadpool(store)
         status = 200 if helpful is not None else 400
     except ratings.RatingError as error:
-        message_key, status = error.key, 404
+        invalid = isinstance(error, rating_links.RatingLinkInvalid)
+        message_key, status = error.key, 404 if invalid else 409
     other = None
     if status == 200:
-        other = request.url.include_query_params(helpful="no" if helpful else "yes")
+        answer = {"helpful": "no" if helpful else "yes", "lang": language}
+        other = f"{request.url.path}?{urlencode(answer)}"
     response = render(
         request,
         "buyer/rated.html",
@@ -156,7 +159,7 @@ async def rate_from_email(request: Request) -> Response:
             "lang": language,
             "message_key": message_key,
             "answered": None if status != 200 else ("yes" if helpful else "no"),
-            "other_url": str(other) if other is not None else None,
+            "other_url": other,
         },
         status_code=status,
     )
