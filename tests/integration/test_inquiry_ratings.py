@@ -14,10 +14,14 @@ from bot.adapters import tokens
 from bot.adapters.db import session_scope
 from bot.adapters.orm import RatingRow
 from bot.adapters.review_store import add_summary
-from bot.services import cases, rating_links, ratings, review_dashboard
+from bot.services import cases, rating_links, ratings, review_dashboard, review_export
 from bot.services.identity import issue_buyer_token
 from bot.services.importer import load_document
-from bot.services.review import ConversationFilters, list_conversations
+from bot.services.review import (
+    ConversationFilters,
+    iter_conversations,
+    list_conversations,
+)
 from tests.factories import ORDER_SHIPPED, valid_document
 from tests.integration.test_handoff import NOW
 
@@ -249,5 +253,17 @@ def test_the_console_lists_and_filters_conversations_by_rating(engine):
     assert set(listed(rating="not_helpful")) == {"c-no", "c-mixed"}
     assert set(listed(rating="unrated")) == {"c-none"}
     assert ConversationFilters.from_params({"rating": "5 stars"}).invalid == ("rating",)
+    with session_scope(engine) as session:
+        exported = "".join(
+            review_export.csv_lines(
+                iter_conversations(
+                    session, ConversationFilters(rating="not_helpful"), now=NOW
+                )
+            )
+        )
+    header, *rows = exported.strip().split("\r\n")
+    assert ",reviewed,rating,tags," in header
+    assert sorted(row.split(",")[0] for row in rows) == ["c-mixed", "c-no"]
+    assert all(",not_helpful," in row for row in rows)
     with session_scope(engine) as session:
         assert session.execute(select(func.count(RatingRow.id))).scalar_one() == 4
