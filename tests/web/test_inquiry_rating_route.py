@@ -205,3 +205,31 @@ def test_the_console_shows_filters_and_charts_the_ratings(
     assert 'data-route="bot" data-rated="3" data-helpful="2"' in dashboard
     assert 'data-reason="in_transit" data-rated="2" data-helpful="1"' in dashboard
     assert "CSAT per reason code" in dashboard
+
+
+def test_the_history_shows_the_question_again_after_its_turn(client, web_settings):
+    from tests.web.test_buyer import _tracker_rows
+
+    token = chat_token(client)
+    mine = resolve_chat_token(token).sender_id
+    ask = {"custom": {"ask": "helpful", "inquiry": 7}}
+    _tracker_rows(
+        web_settings.tracker_store_url,
+        [
+            (mine, {"event": "user", "text": "where is my order?"}),
+            (mine, {"event": "bot", "text": None, "data": ask}),  # sent first
+            (mine, {"event": "bot", "text": "It is on its way.", "data": {}}),
+            (mine, {"event": "user", "text": "thanks"}),
+            (mine, {"event": "bot", "text": "You're welcome.", "data": {}}),
+            (mine, {"event": "bot", "text": None,
+                    "data": {"custom": {"ask": "helpful", "inquiry": "8"}}}),
+        ],
+    )  # fmt: skip
+    messages = client.get("/chat/history", headers=bearer(token)).json()["messages"]
+    assert [(m["sender"], m.get("inquiry"), m["text"]) for m in messages[1:]] == [
+        ("user", None, "where is my order?"),
+        ("bot", None, "It is on its way."),
+        ("ask", 7, ""),  # after the turn's answer, as the widget showed it
+        ("user", None, "thanks"),
+        ("bot", None, "You're welcome."),
+    ]  # a malformed cue is dropped

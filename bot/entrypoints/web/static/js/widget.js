@@ -283,6 +283,10 @@
       .then(function (data) {
         log.textContent = "";
         (data.messages || []).forEach(function (message) {
+          if (message.sender === "ask") {
+            if (typeof message.inquiry === "number") { askHelpful(message.inquiry); }
+            return;
+          }
           var sender = message.sender === "user" || message.sender === "notice" ? message.sender : "bot";
           var item = addMessage(sender, message.text || "");
           addButtons(item, message.buttons, Boolean(message.active));
