@@ -59,6 +59,15 @@ def _inquiry_asked(event: dict[str, Any]) -> int | None:
     return inquiry if type(inquiry) is int else None
 
 
+def _shown_after(
+    asks: list[dict[str, Any]], messages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The turn's questions, timed as the turn's last message (the history is
+    sorted by time with the web app's notices)."""
+    last = messages[-1].get("time") if messages else None
+    return [{**ask, "time": last if last is not None else ask["time"]} for ask in asks]
+
+
 def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Tracker events (oldest first) → the chat's messages."""
     messages: list[dict[str, Any]] = []
@@ -74,7 +83,7 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )  # fmt: skip
             continue
         if kind == "user" and asks:
-            messages.extend(asks)
+            messages.extend(_shown_after(asks, messages))
             asks = []
         if kind == "user":
             metadata = event.get("metadata") or {}
@@ -109,7 +118,7 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
             last_buttons = buttons or last_buttons
-    messages.extend(asks)
+    messages.extend(_shown_after(asks, messages))
     for message in messages:
         message["active"] = False
     for message in reversed(messages):

@@ -216,12 +216,15 @@ def test_the_history_shows_the_question_again_after_its_turn(client, web_setting
     _tracker_rows(
         web_settings.tracker_store_url,
         [
-            (mine, {"event": "user", "text": "where is my order?"}),
-            (mine, {"event": "bot", "text": None, "data": ask}),  # sent first
-            (mine, {"event": "bot", "text": "It is on its way.", "data": {}}),
-            (mine, {"event": "user", "text": "thanks"}),
-            (mine, {"event": "bot", "text": "You're welcome.", "data": {}}),
-            (mine, {"event": "bot", "text": None,
+            (mine, {"event": "user", "text": "where is my order?", "timestamp": 1.0}),
+            # sent before the answer
+            (mine, {"event": "bot", "text": None, "data": ask, "timestamp": 2.0}),
+            (mine, {"event": "bot", "text": "It is on its way.", "data": {},
+                    "timestamp": 3.0}),
+            (mine, {"event": "user", "text": "thanks", "timestamp": 4.0}),
+            (mine, {"event": "bot", "text": "You're welcome.", "data": {},
+                    "timestamp": 5.0}),
+            (mine, {"event": "bot", "text": None, "timestamp": 6.0,
                     "data": {"custom": {"ask": "helpful", "inquiry": "8"}}}),
         ],
     )  # fmt: skip
