@@ -9,14 +9,12 @@ own over a temporary SQLite database.
 `CsbaAction` runs, before each action's own work (`act`):
 - identity: the buyer proven by the signed token in the latest message's
   metadata (bot.services.identity), never a client-sent id;
-- the delivery of seller and agent replies the buyer has not seen yet
-  (`utter_seller_reply` / `utter_agent_reply`, then `mark_delivered`, so each is
-  shown once);
+- the delivery of seller and agent replies the buyer has not seen yet (each
+  shown once, then "Was this helpful?" about its inquiry: actions/ratings.py);
 - the reset of the low-confidence counter after any confident turn;
 - the end of an open "Would you like a replacement?" (`damage_remedy_pending`,
-  set by action_triage): whatever the buyer says next, the question is over
-  once an action runs (its yes/no answer runs action_damage_remedy, chosen by
-  the rules while the slot is still set).
+  set by action_triage) once an action runs (its yes/no answer runs
+  action_damage_remedy, chosen by the rules while the slot is still set).
 Any exception in `act` is logged and becomes `on_failure` (by default
 `utter_service_unavailable`): the buyer never sees a stack trace and the
 conversation goes on. The database work runs in a worker thread so that the
@@ -355,6 +353,7 @@ class CsbaAction(Action, ABC):
 
     def deliver_replies(self, dispatcher: CollectingDispatcher, turn: Turn) -> None:
         """Show the seller's and agents' replies the buyer has not seen, once."""
+        from actions.ratings import ask_about_answered_cases
         from bot.domain.model import MessageAuthor
         from bot.services.cases import mark_delivered, undelivered_replies
 
@@ -373,6 +372,10 @@ class CsbaAction(Action, ABC):
                     )
                 mark_delivered(
                     session, message_ids=[m.id for _, m in pairs], now=turn.now
+                )
+                answered = [case.id for case, _ in pairs]
+                ask_about_answered_cases(
+                    dispatcher, session, turn.conversation_id, answered, turn.now
                 )
         except Exception:
             # The action's own work meets the same problem and tells the buyer.

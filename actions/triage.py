@@ -21,6 +21,7 @@ a seller case or an agent case, idempotent per conversation), and sets:
 - `outcome`, from which the rules (data/rules/) pick utter_reason_<code> and
   what happens next. `outcome` is also how a failed verification, a stop, or a
   database failure reaches the buyer.
+Every decision is also kept as an inquiry, to be rated (actions/ratings.py).
 A `damaged_return` records nothing yet: it opens the question "Would you like a
 replacement?" (`damage_remedy_pending`, answered by actions/returns.py), unless
 the damaged item already has its return authorisation: then the outcome is
@@ -56,6 +57,8 @@ from actions.order_form import (
     HALT_VERIFICATION_FAILED,
     order_unlocked,
 )
+from actions.ratings import ask_helpful
+from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
 from bot.services.order_lookup import (
@@ -232,6 +235,17 @@ class ActionTriage(CsbaAction):
                 notifier=self.services.notifier,
             )
             values = decision_slots(result, recorded, now=turn.now)
+            inquiry = ratings.record_inquiry(
+                session,
+                conversation_id=turn.conversation_id,
+                route=values["route"],
+                reason_code=values["reason_code"],
+                order_id=values["order_id"],
+                case_id=int(values["case_id"]) if values["case_id"] else None,
+                now=turn.now,
+            )
+        if inquiry.answered_at_once:
+            dispatcher.utter_message(json_message=ask_helpful(inquiry.id))
         log.info(
             "Decision in %s: %s %s (order %s, case %s)",
             turn.conversation_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,13 @@ DEFAULT_BUYER_CHAT_URL = "http://localhost:8000/"
 def buyer_chat_url() -> str:
     """Where a buyer opens the chat (the link in the buyer's emails)."""
     return os.environ.get("CSBA_BUYER_CHAT_URL") or DEFAULT_BUYER_CHAT_URL
+
+
+def rating_url() -> str:
+    """`CSBA_RATING_URL`: the base of the one-click "Was this helpful?" links in
+    the buyer's answer email (the web app's `/rate`); by default `rate` beside
+    the chat link."""
+    return os.environ.get("CSBA_RATING_URL") or urljoin(buyer_chat_url(), "rate")
 
 
 def mail_from() -> str:

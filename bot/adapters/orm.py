@@ -495,10 +495,12 @@ class RatingRow(Base):
     __table_args__ = (
         UniqueConstraint("subject", "subject_id"),
         Index("ix_ratings_subject_scale_created", "subject", "scale", "created_at"),
+        # the console's rating column and filter (migration 0013)
+        Index("ix_ratings_conversation", "conversation_id"),
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    subject = Column(String(16), nullable=False)  # handoff | (later) case
+    subject = Column(String(16), nullable=False)  # handoff | inquiry
     # the rated row's id in the subject's table; not a foreign key, as it
     # depends on `subject`
     subject_id = Column(Integer, nullable=False)
@@ -569,3 +571,26 @@ class SellerTransferRow(Base):
     return_id = Column(Integer, ForeignKey("return_authorizations.id"), nullable=True)
     conversation_id = Column(String(255), nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
+
+
+class InquiryRow(Base):
+    """One routed decision of the bot in a conversation (issue 17, item 5): what
+    "Was this helpful?" rates (ratings.subject = 'inquiry'). Written with the
+    decision (actions/triage.py); `case_id` when the decision opened or joined a
+    case, which the inquiry waits for before it can be rated."""
+
+    __tablename__ = "inquiries"
+    __table_args__ = (
+        Index("ix_inquiries_conversation_decided", "conversation_id", "decided_at"),
+        Index("ix_inquiries_case", "case_id"),
+        Index("ix_inquiries_decided", "decided_at"),
+    )
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(255), nullable=False)
+    route = Column(String(32), nullable=False)
+    reason_code = Column(String(64), nullable=False)
+    # as the buyer named it; not a foreign key (`order_not_found` keeps it too)
+    order_id = Column(String(19), nullable=True)
+    case_id = Column(Integer, ForeignKey("cases.id"), nullable=True)
+    decided_at = Column(UTCDateTime, nullable=False)

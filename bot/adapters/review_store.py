@@ -26,6 +26,8 @@ from bot.adapters.orm import (
     ReviewSyncStateRow,
 )
 from bot.adapters.rasa_events import EVENTS
+from bot.adapters.rating_store import conversation_rating_clause as rating_clause
+from bot.adapters.rating_store import conversation_rating_column as rating_column
 from bot.domain.model import CaseStatus
 from bot.domain.sla import (
     BUYER_OVERDUE,
@@ -236,6 +238,7 @@ class SummaryFilters(Protocol):
     sla_state: str | None
     reviewed: bool | None
     has_decision: bool | None
+    rating: str | None
     q: str | None
 
     @property
@@ -306,6 +309,8 @@ def _filtered(stmt, filters: SummaryFilters, now: datetime):  # noqa: ANN001, AN
             if filters.has_decision
             else summary.route.is_(None)
         )
+    if filters.rating is not None:
+        stmt = stmt.where(rating_clause(summary.conversation_id, filters.rating))
     if filters.started_from is not None:
         stmt = stmt.where(summary.started_at >= filters.started_from)
     if filters.started_before is not None:
@@ -327,10 +332,12 @@ def _base_query():  # noqa: ANN202
         CaseRow.seller_due_at,
         CaseRow.replied_at,
         CaseRow.buyer_due_at,
+        rating_column(ConversationSummaryRow.conversation_id),
     ).outerjoin(CaseRow, CaseRow.id == ConversationSummaryRow.case_id)
 
 
-# (summary, case id, case kind, case status, seller due at, replied at, buyer due at)
+# (summary, case id, case kind, case status, seller due at, replied at, buyer due
+# at, the lowest "Was this helpful?" answer)
 SummaryRow = Row
 
 _NEWEST_FIRST = (

@@ -12,7 +12,11 @@ committed (the web app's background task):
 3. Unless the chat was open, it emails the answer to the buyer's address in
    the buyer's language, with the case number in the subject
    (`BuyerMailer`, through the same MailSender as the seller emails: SMTP
-   when `SMTP_URL` is set, the outbox otherwise, never lost).
+   when `SMTP_URL` is set, the outbox otherwise, never lost). When the
+   inquiry that opened or joined the case can be rated, the email ends with
+   "Was this answer helpful?" and two one-click links, Yes and No, each with a
+   signed token bound to that inquiry (bot.services.rating_links). An open
+   chat asks the same in the widget instead (actions/ratings.py).
 
 In a cluster, a socket on another Rasa replica is not seen: the buyer then
 gets the email as well as the chat message (never neither). A case without a
@@ -28,26 +32,44 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot import config
+from bot.adapters import clock
 from bot.adapters.catalogue import language_or_default, t
 from bot.adapters.db import session_scope
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.rasa_http import ask_signed
 from bot.adapters.repository import SqlRepository
 from bot.domain.model import Buyer, MessageAuthor
+from bot.services import ratings
 from bot.services.case_views import CaseView, MessageView
 from bot.services.email_inbox import thread_headers
 from bot.services.push import push_case_reply
+from bot.services.rating_links import rating_urls
+from bot.services.ratings import InquiryView
 
 log = logging.getLogger(__name__)
 
 CONNECTED_PATH = "/webhooks/csba_socketio/connected"
 
 
-def _buyer(engine: Engine, buyer_id: str | None) -> Buyer | None:
-    if not buyer_id:
-        return None
+def _buyer_and_inquiry(
+    engine: Engine, case: CaseView
+) -> tuple[Buyer | None, InquiryView | None]:
+    """The case's buyer, and the inquiry the email may ask them to rate."""
+    if not case.buyer_id:
+        return None, None
     with session_scope(engine) as session:
-        return SqlRepository(session).get_buyer(buyer_id)
+        buyer = SqlRepository(session).get_buyer(case.buyer_id)
+        inquiry = ratings.inquiry_of_case(
+            session, case_id=case.id, conversation_id=case.conversation_id
+        )
+        if inquiry is not None:
+            inquiry = ratings.rateable_inquiry(
+                session,
+                inquiry_id=inquiry.id,
+                conversation_id=case.conversation_id,
+                now=clock.now(),
+            )
+        return buyer, inquiry
 
 
 def buyer_has_chat_open(conversation_id: str | None, settings: Any) -> bool:
@@ -74,8 +96,13 @@ class BuyerMailer:
         buyer: Buyer,
         case: CaseView,
         answer: MessageView,
+        inquiry: InquiryView | None = None,
         thread: dict[str, str] | None = None,
     ) -> EmailMessage:
+        """The email; with the one-click rating links when `inquiry` is given.
+        `thread`: `In-Reply-To` and `References` when the buyer wrote by email
+        (bot.services.email_inbox.thread_headers): the answer then lands in the
+        buyer's mail thread, from the support address, which reads replies."""
         language = language_or_default(buyer.language)
         params = {
             "buyer_name": buyer.name,
@@ -85,19 +112,31 @@ class BuyerMailer:
             "who": t(f"email.answer_from.{answer.author.value}", language),
             "chat_url": config.buyer_chat_url(),
         }
+        key = "email.body.buyer_answer_thread" if thread else "email.body.buyer_answer"
+        body = t(key, language, **params)
+        headers = {
+            "X-CSBA-Event": "buyer_answer",
+            "X-CSBA-Case-Id": str(case.id),
+            **(thread or {}),
+        }
+        if inquiry is not None:
+            urls = rating_urls(inquiry, language=language, now=clock.now())
+            body += t(
+                "email.rating",
+                language,
+                rate_yes_url=urls["yes"],
+                rate_no_url=urls["no"],
+            )
+            headers["X-CSBA-Inquiry-Id"] = str(inquiry.id)
         return automatic_message(
-            sender=config.mail_from(),
+            sender=config.support_address() if thread else config.mail_from(),
             sender_name=t("email.sender_name", language),
             to=buyer.email,
             to_name=buyer.name,
             subject=t("email.subject.buyer_answer", language, **params),
-            body=t("email.body.buyer_answer", language, **params),
+            body=body,
             language=language,
-            headers={
-                "X-CSBA-Event": "buyer_answer",
-                "X-CSBA-Case-Id": str(case.id),
-                **(thread or {}),
-            },
+            headers=headers,
         )
 
     def send(
@@ -105,12 +144,10 @@ class BuyerMailer:
         buyer: Buyer,
         case: CaseView,
         answer: MessageView,
+        inquiry: InquiryView | None = None,
         thread: dict[str, str] | None = None,
     ) -> Delivery:
-        """`thread`: `In-Reply-To` and `References` when the buyer wrote by
-        email (bot.services.email_inbox.thread_headers), so that the answer
-        lands in the buyer's mail thread."""
-        return self._sender.deliver(self.compose(buyer, case, answer, thread))
+        return self._sender.deliver(self.compose(buyer, case, answer, inquiry, thread))
 
 
 def latest_answer(case: CaseView) -> MessageView | None:
@@ -139,12 +176,12 @@ def deliver_answer(
         push_case_reply(case, settings=settings)
         if chat_open:
             return "chat"
-        buyer = _buyer(engine, case.buyer_id)
+        buyer, inquiry = _buyer_and_inquiry(engine, case)
         if buyer is None:
             log.info("Case %s: no buyer on record, so no email with the answer", case.id)
             return "none"
         thread = thread_headers(engine, case.conversation_id)
-        (mailer or BuyerMailer()).send(buyer, case, answer, thread)
+        (mailer or BuyerMailer()).send(buyer, case, answer, inquiry, thread)
         return "email"
     except Exception:
         log.exception("Case %s: the answer could not be delivered to the buyer", case.id)

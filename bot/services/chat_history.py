@@ -8,7 +8,11 @@ tracker store keeps one row per event in the table `events` (`sender_id`,
 - an external event (the live push of a case reply) is not a buyer message;
 - a clicked quick reply shows its button title, not its payload;
 - only the buttons of the latest bot message, when the buyer has not answered
-  since, stay `active`.
+  since, stay `active`;
+- "Was this helpful?" about an inquiry (a data-only bot message, actions/ratings.py)
+  becomes `{"sender": "ask", "inquiry": id}` at the end of its turn, as the widget
+  showed it; whether it was answered is not shown again (answering again changes
+  the rating).
 
 The chat opens with the bot's greeting and its topic buttons (`with_greeting`:
 domain.yml's `utter_greet`, read through bot.adapters.rasa_domain). It is shown
@@ -45,12 +49,42 @@ def _buttons(event: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _inquiry_asked(event: dict[str, Any]) -> int | None:
+    """The inquiry a data-only "Was this helpful?" bot message asks about."""
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    custom = data.get("custom")
+    if not isinstance(custom, dict) or custom.get("ask") != "helpful":
+        return None
+    inquiry = custom.get("inquiry")
+    return inquiry if type(inquiry) is int else None
+
+
+def _shown_after(
+    asks: list[dict[str, Any]], messages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The turn's questions, timed as the turn's last message (the history is
+    sorted by time with the web app's notices)."""
+    last = messages[-1].get("time") if messages else None
+    return [{**ask, "time": last if last is not None else ask["time"]} for ask in asks]
+
+
 def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Tracker events (oldest first) → the chat's messages."""
     messages: list[dict[str, Any]] = []
     last_buttons: list[dict[str, str]] = []
+    asks: list[dict[str, Any]] = []  # shown at the end of their turn
     for event in events:
         kind = event.get("event")
+        inquiry = _inquiry_asked(event) if kind == "bot" else None
+        if inquiry is not None:
+            asks.append(
+                {"sender": "ask", "inquiry": inquiry, "text": "", "buttons": [],
+                 "time": event.get("timestamp")}
+            )  # fmt: skip
+            continue
+        if kind == "user" and asks:
+            messages.extend(_shown_after(asks, messages))
+            asks = []
         if kind == "user":
             metadata = event.get("metadata") or {}
             text = event.get("text")
@@ -84,6 +118,7 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
             last_buttons = buttons or last_buttons
+    messages.extend(_shown_after(asks, messages))
     for message in messages:
         message["active"] = False
     for message in reversed(messages):

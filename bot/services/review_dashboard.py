@@ -13,7 +13,9 @@
   abandoned waits (the buyer went back to the bot before an agent came, or
   every agent went away) and, per reason code, hand-offs over conversations
   that ended with that reason code; and how many of the hand-offs the buyers
-  rated in the range they found helpful (bot.services.ratings).
+  rated in the range they found helpful (bot.services.ratings);
+- CSAT (issue 17, item 5): the share of the inquiries rated in the range that
+  the buyers found helpful, in all and per route and reason code.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bot.adapters import handoff_store, review_stats
 from bot.domain.handoff import HandoffOutcome, HandoffState, nearest_rank
 from bot.domain.model import Route
 from bot.domain.sla import SlaState, sla_state
-from bot.services.ratings import HelpfulFigures, helpful_figures
+from bot.services.ratings import CsatLine, HelpfulFigures, csat_by, helpful_figures
 from bot.services.review import day_start_utc
 
 DEFAULT_DAYS = 30
@@ -103,6 +105,16 @@ class Dashboard:
     sla: tuple[tuple[str, int], ...]
     top_reasons: tuple[tuple[str, int], ...]
     handoffs: HandoffFigures
+    csat_route: tuple[CsatLine, ...] = ()
+    csat_reason: tuple[CsatLine, ...] = ()
+
+    @property
+    def csat(self) -> HelpfulFigures:
+        """Every inquiry rated in the range."""
+        return HelpfulFigures(
+            rated=sum(line.figures.rated for line in self.csat_route),
+            helpful=sum(line.figures.helpful for line in self.csat_route),
+        )
 
     @property
     def containment(self) -> float | None:
@@ -165,4 +177,6 @@ def dashboard(session: Session, *, start: date, end: date, now: datetime) -> Das
         sla=tuple(sla_counts.items()),
         top_reasons=top_reasons,
         handoffs=handoff_figures(session, lower, upper),
+        csat_route=csat_by(session, "route", lower, upper),
+        csat_reason=csat_by(session, "reason_code", lower, upper),
     )

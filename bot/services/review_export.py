@@ -42,6 +42,7 @@ CSV_COLUMNS = (
     "case_status",
     "sla_state",
     "reviewed",
+    "rating",  # helpful | not_helpful | empty: not rated
     "tags",
     "note",
 )
@@ -79,6 +80,7 @@ def _row(line: ConversationLine, language: str) -> list[str]:
         line.case_status,
         line.sla_state,
         t("agent.csv.yes" if line.reviewed else "agent.csv.no", language),
+        line.rating,
         " ".join(line.tags),
         line.note,
     )

@@ -12,7 +12,8 @@ a small driver that plays a conversation through the custom actions.
   candidates, then the ask action or response of the slot it requests, or the
   decision when it requests none;
 - every bot message rendered by Rasa's own response generator from domain.yml,
-  so tests assert on what the buyer reads.
+  so tests assert on what the buyer reads; data-only messages (the widget's
+  cues, `custom`) are kept apart, per turn, in `data`.
 The actions themselves run for real, over the database, through `action.run`.
 """
 
@@ -254,6 +255,8 @@ class Chat:
         self.events: list[dict[str, Any]] = []
         self.form_active = False
         self.turns: list[list[Message]] = []
+        # data-only messages (`custom`), per turn: the widget's cues, no text
+        self.data: list[list[dict[str, Any]]] = []
         self.actions_run: list[str] = []
 
     # -- public ------------------------------------------------------------------
@@ -272,6 +275,7 @@ class Chat:
     def start_session(self) -> list[Message]:
         async def go() -> list[Message]:
             self.turns.append([])
+            self.data.append([])
             self.slots["session_started_metadata"] = dict(self.metadata)
             await self._run(ActionSessionStart(self.services))
             return self.turns[-1]
@@ -293,6 +297,7 @@ class Chat:
 
     async def _say(self, text, intent, order_id, metadata) -> list[Message]:
         self.turns.append([])
+        self.data.append([])
         entities = [("order_id", order_id)] if order_id else []
         self.events.append(
             user_event(
@@ -448,6 +453,9 @@ class Chat:
         for name, value in self.slots.items():
             if tracker.slots.get(name) is not None or name in self.domain["slots"]:
                 tracker.update(SlotSet(name, value))
+        if message.get("custom") is not None and not message.get("response"):
+            self.data[-1].append(message["custom"])
+            return
         name = message.get("response")
         kwargs = {
             k: v

@@ -1,6 +1,7 @@
 """The agent console's dashboard (`GET /agent/dashboard`, agents only): the
-conversations per day, the route mix, containment, the seller SLA and the top
-reasons over a date range, as inline SVG charts."""
+conversations per day, the route mix, containment, the seller SLA, the top
+reasons and CSAT per route and reason code over a date range, as inline SVG
+charts."""
 
 from __future__ import annotations
 
@@ -71,7 +72,28 @@ def dashboard_charts(dash: review_dashboard.Dashboard) -> dict[str, Any]:
         "top_reasons": charts.bar_chart(
             list(dash.top_reasons), title=label("agent.dashboard.top_reasons")
         ),
+        "csat_route": _csat_chart(
+            [
+                (label(f"agent.route.{line.key}"), line.figures)
+                for line in dash.csat_route
+            ],
+            label("agent.dashboard.csat_route"),
+        ),
+        "csat_reason": _csat_chart(
+            [(line.key, line.figures) for line in dash.csat_reason],
+            label("agent.dashboard.csat_reason"),
+        ),
     }
+
+
+def _csat_chart(items: list[tuple[str, Any]], title: str) -> Any:
+    """The share rated helpful per route or reason code, as percent bars."""
+    return charts.bar_chart(
+        [(name, (figures.share or 0.0) * 100) for name, figures in items],
+        title=title,
+        maximum=100,
+        value_text=lambda value: f"{value:.0f}%",
+    )
 
 
 async def dashboard_page(request: Request) -> Response:
@@ -99,6 +121,8 @@ async def dashboard_page(request: Request) -> Response:
             "sla_compliance": _percent(dash.sla_compliance),
             "abandoned_share": _percent(dash.handoffs.abandoned_share),
             "helpful_share": _percent(dash.handoffs.helpful.share),
+            "csat_share": _percent(dash.csat.share),
+            "percent": _percent,
             "duration": _duration,
         },
     )

@@ -1,12 +1,19 @@
-"""The buyer's answer to "Was this helpful?" after a live hand-off (issue 14,
-item 3): `POST /chat/rating`.
+"""The buyer's answer to "Was this helpful?": in the widget, after a live
+hand-off (issue 14, item 3) or a resolved inquiry (issue 17, item 5), `POST
+/chat/rating`; from the answer email, the one-click links `GET /rate/{token}`.
 
-The widget shows the question when the agent hands back (actions/handoff.py
-sends it as data only). It authenticates like `/chat/upload`: the chat token
-(`Authorization: Bearer <chat token>`, which names the conversation) and the
-CSRF header. Body: `helpful=yes|no`. The answer is about the hand-off an agent
-closed last in the token's conversation (bot.services.ratings), never one the
-client names. Not a Rasa intent: a buyer cannot type it into the dialogue.
+The widget shows the question when the agent hands back (actions/handoff.py)
+or the bot's answer ends an inquiry (actions/ratings.py), sent as data only.
+It authenticates like `/chat/upload`: the chat token (`Authorization: Bearer
+<chat token>`, which names the conversation) and the CSRF header. Body:
+`helpful=yes|no`, and `inquiry=<id>` for an inquiry. The answer is about the
+hand-off an agent closed last in the token's conversation, or the named
+inquiry only if it is that conversation's own (bot.services.ratings). Not a
+Rasa intent: a buyer cannot type it into the dialogue.
+
+The email's links carry a signed rating token bound to one inquiry and its
+conversation (bot.services.rating_links); `?helpful=yes|no` is the answer, and
+the page it opens offers the other answer (rating again changes it).
 
 JSON answers: `{"ok": true, "message": ...}`, or a 4xx with
 `{"ok": false, "error": code, "message": ...}`; every sentence from the
@@ -16,6 +23,7 @@ catalogue (`rating.*`, `widget.errors.*`).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -24,10 +32,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.adapters import clock
-from bot.adapters.catalogue import t
+from bot.adapters.catalogue import language_or_default, t
 from bot.entrypoints.web.auth import checked_form, db_session
 from bot.entrypoints.web.buyer import WIDGET_LANGUAGE
-from bot.services import ratings
+from bot.entrypoints.web.templating import render
+from bot.services import rating_links, ratings
 from bot.services.chat_access import resolve_chat_token
 from bot.services.identity import InvalidToken
 
@@ -72,16 +81,27 @@ async def chat_rating(request: Request) -> Response:
         if refused.status_code != 403:
             raise
         return _refused("csrf", 403, "widget.errors.invalid_token")
-    answer = form.get("helpful")
+    answer, inquiry = form.get("helpful"), form.get("inquiry")
     await form.close()
-    helpful = ANSWERS.get(answer.strip().lower()) if isinstance(answer, str) else None
+    helpful = _answer(answer)
     if helpful is None:
+        return _refused("invalid", 400, "rating.error.invalid")
+    if inquiry is not None and not (isinstance(inquiry, str) and _id(inquiry)):
         return _refused("invalid", 400, "rating.error.invalid")
 
     def store() -> None:
         with db_session(request) as session:
-            ratings.rate_handoff(
+            if inquiry is None:
+                ratings.rate_handoff(
+                    session,
+                    conversation_id=conversation_id,
+                    helpful=helpful,
+                    now=clock.now(),
+                )
+                return
+            ratings.rate_inquiry(
                 session,
+                inquiry_id=int(inquiry),
                 conversation_id=conversation_id,
                 helpful=helpful,
                 now=clock.now(),
@@ -91,13 +111,63 @@ async def chat_rating(request: Request) -> Response:
         await run_in_threadpool(store)
     except ratings.NothingToRate as error:
         return _refused("nothing_to_rate", 409, error.key)
-    thanks = "rating.thanks.helpful" if helpful else "rating.thanks.not_helpful"
+    thanks = "rating.thanks." + ("inquiry_" if inquiry is not None else "")
+    thanks += "helpful" if helpful else "not_helpful"
     return JSONResponse(
         {"ok": True, "message": t(thanks, WIDGET_LANGUAGE)},
         headers={"Cache-Control": "no-store"},
     )
 
 
+def _answer(value: object) -> bool | None:
+    return ANSWERS.get(value.strip().lower()) if isinstance(value, str) else None
+
+
+def _id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 12
+
+
+async def rate_from_email(request: Request) -> Response:
+    """The answer email's one-click link: keep the answer, show the thanks and
+    the other answer's link. Any failure shows one polite page."""
+    token = request.path_params["token"]
+    helpful = _answer(request.query_params.get("helpful"))
+    # the email's language (not trusted for anything else)
+    language = language_or_default(request.query_params.get("lang"))
+
+    def store() -> str:
+        if helpful is None:
+            return "rating.error.invalid"
+        with db_session(request) as session:
+            rating_links.rate_by_link(session, token, helpful=helpful, now=clock.now())
+        return "rating.thanks.inquiry_" + ("helpful" if helpful else "not_helpful")
+
+    try:
+        message_key = await run_in_threadpool(store)
+        status = 200 if helpful is not None else 400
+    except ratings.RatingError as error:
+        invalid = isinstance(error, rating_links.RatingLinkInvalid)
+        message_key, status = error.key, 404 if invalid else 409
+    other = None
+    if status == 200:
+        answer = {"helpful": "no" if helpful else "yes", "lang": language}
+        other = f"{request.url.path}?{urlencode(answer)}"
+    response = render(
+        request,
+        "buyer/rated.html",
+        {
+            "lang": language,
+            "message_key": message_key,
+            "answered": None if status != 200 else ("yes" if helpful else "no"),
+            "other_url": other,
+        },
+        status_code=status,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 routes = [
     Route("/chat/rating", chat_rating, methods=["POST"]),
+    Route("/rate/{token}", rate_from_email, methods=["GET"], name="rate_from_email"),
 ]

@@ -16,6 +16,7 @@ from bot import config
 from bot.adapters import review_store
 from bot.adapters.catalogue import catalogue
 from bot.adapters.rasa_domain import domain_intents
+from bot.adapters.rating_store import RATED_HELPFUL, RATED_NOT_HELPFUL, UNRATED
 from bot.domain.model import CaseStatus, Route
 from bot.domain.policy import REASON_CODES
 from bot.domain.sla import BUYER_OVERDUE, SlaState, buyer_overdue, sla_state
@@ -79,6 +80,7 @@ FILTER_PARSERS = {
     "sla_state": _one_of([*(state.value for state in SlaState), BUYER_OVERDUE]),
     "reviewed": _yes_no,
     "has_decision": _yes_no,
+    "rating": _one_of((RATED_HELPFUL, RATED_NOT_HELPFUL, UNRATED)),
     "date_from": date.fromisoformat,
     "date_to": date.fromisoformat,
     "q": _search,
@@ -105,6 +107,8 @@ class ConversationFilters:
     sla_state: str | None = None
     reviewed: bool | None = None
     has_decision: bool | None = None  # a final route was set
+    # the buyers' "Was this helpful?": all yes, any no, or none
+    rating: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
@@ -180,6 +184,8 @@ class ConversationLine:
     case_status: str | None
     sla_state: str | None
     buyer_overdue: bool  # past the buyer's two-day commitment, still unanswered
+    # "helpful" (every answer yes), "not_helpful" (any no) or None (not rated)
+    rating: str | None
     reviewed: bool
     reviewed_by: str | None
     reviewed_at: datetime | None
@@ -209,7 +215,7 @@ def reason_label(code: str | None, language: str = AGENT_LANGUAGE) -> str | None
 
 def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
     summary = row[0]
-    case_id, kind, status, due, replied_at, buyer_due = row[1:]
+    case_id, kind, status, due, replied_at, buyer_due, lowest = row[1:]
     return ConversationLine(
         conversation_id=summary.conversation_id,
         started_at=summary.started_at,
@@ -237,6 +243,9 @@ def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
             else None
         ),
         buyer_overdue=(status is not None and buyer_overdue(status, buyer_due, now)),
+        rating=(
+            None if lowest is None else RATED_HELPFUL if lowest else RATED_NOT_HELPFUL
+        ),
         reviewed=bool(summary.reviewed),
         reviewed_by=summary.reviewed_by,
         reviewed_at=summary.reviewed_at,
@@ -305,4 +314,5 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
             SlaState.MISSED.value,
             BUYER_OVERDUE,
         ],
+        "rating": [RATED_HELPFUL, RATED_NOT_HELPFUL, UNRATED],
     }

@@ -160,7 +160,11 @@
     if (!message || typeof message !== "object") { return; }
     var custom = message.custom;
     if (custom && custom.handoff === "closed" && custom.ask === "helpful") {
-      askHelpful();
+      askHelpful(null);
+      return;
+    }
+    if (custom && custom.ask === "helpful" && typeof custom.inquiry === "number") {
+      askLater(custom.inquiry);
       return;
     }
     var body = typeof message.text === "string" ? message.text : "";
@@ -173,12 +177,33 @@
     }
   }
 
-  // After a live hand-off: "Was this helpful?" (actions/handoff.py sends it as
-  // data only). The answer goes to the web app (POST /chat/rating), not to the
-  // bot: it is no intent a buyer could type.
-  function askHelpful() {
+  // An inquiry's "Was this helpful?" (actions/ratings.py) comes before the
+  // turn's answer: it is shown when the turn is done (`bot_turn_done`), or
+  // after ASK_LATER_MS when no turn is running (a pushed case answer).
+  var ASK_LATER_MS = 1500;
+  var pendingAsks = [];
+  var askTimer = null;
+
+  function askLater(inquiry) {
+    if (pendingAsks.indexOf(inquiry) < 0) { pendingAsks.push(inquiry); }
+    if (askTimer) { clearTimeout(askTimer); }
+    askTimer = setTimeout(showPendingAsks, ASK_LATER_MS);
+  }
+
+  function showPendingAsks() {
+    if (askTimer) { clearTimeout(askTimer); askTimer = null; }
+    var asks = pendingAsks;
+    pendingAsks = [];
+    asks.forEach(function (inquiry) { askHelpful(inquiry); });
+  }
+
+  // "Was this helpful?" after a live hand-off (actions/handoff.py; inquiry
+  // null) or about one inquiry, sent as data only. The answer goes to the web
+  // app (POST /chat/rating), not to the bot: it is no intent a buyer could type.
+  function askHelpful(inquiry) {
     var item = addMessage("notice", text("helpful_question"));
     item.setAttribute("data-ask", "helpful");
+    if (inquiry !== null) { item.setAttribute("data-inquiry", String(inquiry)); }
     var group = document.createElement("div");
     group.className = "csba-quick-replies";
     group.setAttribute("role", "group");
@@ -195,6 +220,7 @@
         element.classList.add("csba-chosen");
         var data = new URLSearchParams();
         data.append("helpful", answer);
+        if (inquiry !== null) { data.append("inquiry", String(inquiry)); }
         fetch(ratingUrl, {
           method: "POST",
           credentials: "same-origin",
@@ -206,7 +232,14 @@
           })
           .then(function (result) {
             thanks.textContent = (result.body && result.body.message) || text("rating_failed");
-            if (result.ok) { item.setAttribute("data-rated", answer); }
+            if (result.ok) {
+              item.setAttribute("data-rated", answer);
+              // the other answer stays open: answering again changes it
+              Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+                b.disabled = b === element;
+                if (b !== element) { b.classList.remove("csba-chosen"); }
+              });
+            }
           })
           .catch(function () {
             thanks.textContent = text("rating_failed");
@@ -250,6 +283,10 @@
       .then(function (data) {
         log.textContent = "";
         (data.messages || []).forEach(function (message) {
+          if (message.sender === "ask") {
+            if (typeof message.inquiry === "number") { askHelpful(message.inquiry); }
+            return;
+          }
           var sender = message.sender === "user" || message.sender === "notice" ? message.sender : "bot";
           var item = addMessage(sender, message.text || "");
           addButtons(item, message.buttons, Boolean(message.active));
@@ -291,7 +328,7 @@
     socket.on("agent_typing", function (data) {
       showAgentTyping(data && typeof data.agent === "string" ? data.agent : "");
     });
-    socket.on("bot_turn_done", function () { showTyping(false); });
+    socket.on("bot_turn_done", function () { showTyping(false); showPendingAsks(); });
     socket.on("session_expired", function () { setStatus("reconnecting"); });
     socket.on("disconnect", function (reason) {
       showTyping(false);
