@@ -5,7 +5,7 @@ tests and for trying buyers by email locally.
         starts Dovecot on 127.0.0.1 with the mailbox `support` (password
         `support`), prints the IMAP_URL to give `make run`, and runs until
         Ctrl-C;
-    python -m tools.maildev send --from buyer1@example.com "where is my order?"
+    python -m tools.maildev send --from bob@example.com "where is my order?"
         puts a buyer's mail into that mailbox (IMAP APPEND), as if it had
         been delivered.
 
@@ -133,6 +133,10 @@ class Dovecot:
             except ProcessLookupError:
                 return
             time.sleep(0.05)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def start(directory: Path, port: int, users: dict[str, str] | None = None) -> Dovecot:
@@ -237,9 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     except MailDevError as exc:
         print(f"maildev: {exc}", file=sys.stderr)
         return 1
+    # Block the stop signals (after Dovecot started: a child inherits the mask),
+    # so that sigwait takes them and the finally below stops Dovecot.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     print(f"Dovecot on 127.0.0.1:{args.port}, mail under {args.dir}")
-    print(f"  IMAP_URL={server.url()} make run")
-    print("  python -m tools.maildev send --from buyer1@example.com 'where is my order?'")
+    print(f"  IMAP_URL={server.url()} CSBA_SUPPORT_ADDRESS=support@localhost make run")
+    print("  .venv/bin/python -m tools.maildev send --from bob@example.com \\")
+    print("      'The kettle from order 113-0000006-0000006 arrived with a dent'")
+    print("  (the demo buyers' addresses are in data/demo/demo.json)")
     print("Ctrl-C stops it.")
     try:
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

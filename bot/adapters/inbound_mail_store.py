@@ -94,3 +94,16 @@ def latest_case_of_conversation(session: Session, conversation_id: str) -> int |
         .limit(1)
     )
     return session.execute(stmt).scalars().first()
+
+
+def open_case_of_conversation(
+    session: Session, conversation_id: str, statuses: Collection[str]
+) -> int | None:
+    """The id of the conversation's newest case in one of `statuses`, or None."""
+    stmt = (
+        select(CaseRow.id)
+        .where(CaseRow.conversation_id == conversation_id, CaseRow.status.in_(statuses))
+        .order_by(CaseRow.id.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalars().first()

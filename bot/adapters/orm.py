@@ -538,6 +538,10 @@ class InboundEmailRow(Base):
     reply_message_id = Column(String(255), nullable=True, index=True)
     reply_subject = Column(String(255), nullable=True)
     reply_text = Column(Text, nullable=True)
+    # the answer's buttons, as JSON [{"title", "payload"}]: a reply in the thread
+    # that picks one sends its payload (`payload`) instead of the words
+    reply_choices = Column(Text, nullable=True)
+    payload = Column(String(255), nullable=True)
     attempts = Column(Integer, nullable=False, default=0)
     error = Column(Text, nullable=True)
     received_at = Column(UTCDateTime, nullable=False)

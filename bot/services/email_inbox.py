@@ -58,8 +58,22 @@ from bot.adapters.db import session_scope
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.rasa_http import RasaHttp
 from bot.adapters.repository import SqlRepository
+from bot.domain.model import OPEN_CASE_STATUSES, Intent
 from bot.services.attachments import AttachmentRejected, save_photo
-from bot.services.email_parsing import InboundMail, clean_subject, parse
+from bot.services.cases import add_buyer_message
+from bot.services.email_parsing import (
+    ORDER_NUMBER_RE,
+    InboundMail,
+    clean_subject,
+    parse,
+)
+from bot.services.email_replies import (
+    choice_payload,
+    encode_choices,
+    reply_subject,
+    thread_headers_of,
+    written_out,
+)
 from bot.services.email_transfer import seller_of, transfer_mail
 from bot.services.identity import (
     BuyerIdentity,
@@ -74,6 +88,10 @@ MAX_ATTEMPTS = 5
 TURN_TOKEN_TTL = timedelta(minutes=10)
 
 ANSWERED, IGNORED, DUPLICATE, RETRY = "answered", "ignored", "duplicate", "retry"
+# A reply in a case's thread goes to the bot only when the NLU is this sure
+# that it asks a post-order question (otherwise it joins the case's thread).
+FOLLOW_UP_MIN_CONFIDENCE = 0.5
+BUSINESS_INTENT_NAMES = frozenset(intent.value for intent in Intent)
 # The reason of a mail to the transfer address (a seller forwarding a buyer's).
 TRANSFER = "transfer"
 
@@ -129,10 +147,10 @@ class EmailInbox:
                 return self._failed_turn(mail, attempts, exc)
         elif status == "received":
             try:
-                replies = self._turn(mail)
+                replies, case_id = self._turn(mail)
             except Exception as exc:  # Rasa down, a timeout: try again later
                 return self._failed_turn(mail, attempts, exc)
-            self._store_answer(mail, replies)
+            self._store_answer(mail, replies, case_id)
         self._send(mail.message_key)
         return ANSWERED
 
@@ -161,9 +179,9 @@ class EmailInbox:
                 session,
                 status="replying",
                 reason="unknown_sender",
-                reply_subject=self._subject(mail, None, "en"),
+                reply_subject=reply_subject(mail.subject, None, "en"),
                 reply_text=t(
-                    "email.inbound.unknown_sender", "en", chat_url=_chat_url()
+                    "email.inbound.unknown_sender", "en", chat_url=config.buyer_chat_url()
                 ),
                 reply_message_id=self._reply_id(mail),
                 **fields,
@@ -171,6 +189,7 @@ class EmailInbox:
         buyer_id = buyer_ids[0]
         earlier = store.thread_of(session, buyer_id, mail.references)
         cid = earlier.thread_cid if earlier is not None else uuid.uuid4().hex
+        payload = choice_payload(mail.text, earlier.reply_choices) if earlier else None
         conversation_id = conversation_id_for(
             BuyerIdentity(buyer_id, cid, now), secret=None
         )
@@ -181,21 +200,44 @@ class EmailInbox:
             thread_cid=cid,
             conversation_id=conversation_id,
             reply_message_id=self._reply_id(mail),
+            payload=payload,
+            reason="thread" if earlier is not None else None,
             **fields,
         )
 
-    def _turn(self, mail: InboundMail) -> list[dict[str, Any]]:
+    def _turn(self, mail: InboundMail) -> tuple[list[dict[str, Any]], int | None]:
+        """The bot's messages; or, for a reply in a thread with an open case
+        that asks the bot nothing (a photo, "any news?"), no turn and that
+        case (the words join its thread: the seller reads them)."""
         with session_scope(self._engine) as session:
             row = store.by_key(session, mail.message_key)
             buyer_id, cid, conversation_id = row.buyer_id, row.thread_cid, row.conversation_id
-        if not mail.text:
-            return []  # a photo alone, or an empty mail: no turn
+            payload, in_thread = row.payload, row.reason == "thread"
+            case_id = store.open_case_of_conversation(
+                session, conversation_id, [s.value for s in OPEN_CASE_STATUSES]
+            )
         done = self._rasa.turn_replies(conversation_id, mail.message_key)
         if done is not None:
             log.info("Mail %s: the turn ran before a restart; not again", mail.message_id)
-            return done
+            return done, None
+        if in_thread and case_id is not None and not payload:
+            if mail.photos or not mail.text or not self._asks_the_bot(mail.text):
+                return [], case_id
+        if not (payload or mail.text):
+            return [], None  # an empty mail: no turn
         token = issue_buyer_token(buyer_id, conversation=cid, ttl=TURN_TOKEN_TTL)
-        return self._rasa.email_turn(token, mail.text, mail.message_key)
+        return self._rasa.email_turn(token, payload or mail.text, mail.message_key), None
+
+    def _asks_the_bot(self, text: str) -> bool:
+        """Whether a reply in a case's thread asks the bot something: a
+        post-order question the policy routes, or an order number."""
+        if ORDER_NUMBER_RE.search(text):
+            return True
+        intent = self._rasa.parse(text.lstrip("/")).get("intent") or {}
+        return (
+            intent.get("name") in BUSINESS_INTENT_NAMES
+            and float(intent.get("confidence") or 0) >= FOLLOW_UP_MIN_CONFIDENCE
+        )
 
     def _failed_turn(self, mail: InboundMail, attempts: int, exc: Exception) -> str:
         log.warning(
@@ -210,8 +252,8 @@ class EmailInbox:
             language = self._language(session, row.buyer_id)
             store.set_status(
                 row, "replying", now=self._now(), reason="unavailable",
-                reply_subject=self._subject(mail, None, language),
-                reply_text=t("email.inbound.unavailable", language, chat_url=_chat_url()),
+                reply_subject=reply_subject(mail.subject, None, language),
+                reply_text=t("email.inbound.unavailable", language, chat_url=config.buyer_chat_url()),
             )  # fmt: skip
         self._send(mail.message_key)
         return ANSWERED
@@ -230,26 +272,36 @@ class EmailInbox:
                 reply_text=answer.text,
             )  # fmt: skip
 
-    def _store_answer(self, mail: InboundMail, replies: list[dict[str, Any]]) -> None:
+    def _store_answer(
+        self, mail: InboundMail, replies: list[dict[str, Any]], follow_up: int | None
+    ) -> None:
         with session_scope(self._engine) as session:
             row = store.by_key(session, mail.message_key, for_update=True)
             language = self._language(session, row.buyer_id)
             notes = self._attach_photos(session, mail, row.conversation_id, language)
+            notes += [
+                t(f"email.inbound.skipped.{f.why}", language, filename=f.filename)
+                for f in mail.skipped
+            ]
+            if follow_up is not None and mail.text:
+                add_buyer_message(session, case_id=follow_up, text=mail.text, now=self._now())
+                notes.append(t("email.inbound.added_to_case", language, case_id=follow_up))
             if not replies and not notes:
                 replies = [{"text": t("email.inbound.empty", language)}]
             case_id = store.latest_case_of_conversation(session, row.conversation_id)
             buyer = SqlRepository(session).get_buyer(row.buyer_id)
+            text, choices = written_out(replies, language, notes)
             body = t(
-                "email.inbound.body",
+                "email.inbound.body_case" if case_id else "email.inbound.body",
                 language,
                 buyer_name=buyer.name if buyer else "",
-                replies=_written_out(replies, language, notes),
-                chat_url=_chat_url(),
+                replies=text,
+                chat_url=config.buyer_chat_url(),
             )
             store.set_status(
                 row, "replying", now=self._now(),
-                reply_subject=self._subject(mail, case_id, language),
-                reply_text=body,
+                reply_subject=reply_subject(mail.subject, case_id, language),
+                reply_text=body, reply_choices=encode_choices(choices),
             )  # fmt: skip
 
     def _attach_photos(
@@ -306,7 +358,7 @@ class EmailInbox:
                 language=language,
                 headers={
                     "X-CSBA-Event": "buyer_email_reply",
-                    **_thread_headers(row.message_id, None),
+                    **thread_headers_of(row.message_id),
                 },
                 message_id=row.reply_message_id,
                 auto_submitted="auto-replied",
@@ -322,12 +374,6 @@ class EmailInbox:
     def _reply_id(self, mail: InboundMail) -> str:
         domain = self._support.rpartition("@")[2] or "localhost"
         return f"<csba-reply-{mail.message_key[:40]}@{domain}>"
-
-    def _subject(self, mail: InboundMail, case_id: int | None, language: str) -> str:
-        subject = clean_subject(mail.subject) or t("email.inbound.default_subject", language)
-        if case_id is not None:
-            return t("email.inbound.subject_case", language, subject=subject, case_id=case_id)[:255]
-        return t("email.inbound.subject", language, subject=subject)[:255]
 
     @staticmethod
     def _language(session: Any, buyer_id: str | None) -> str:
@@ -345,35 +391,4 @@ def thread_headers(engine: Engine, conversation_id: str | None) -> dict[str, str
         row = store.latest_of_conversation(session, conversation_id)
         if row is None:
             return {}
-        return _thread_headers(row.message_id, row.reply_message_id)
-
-
-def _thread_headers(message_id: str | None, reply_id: str | None) -> dict[str, str]:
-    ids = [i for i in (message_id, reply_id) if i]
-    if not ids:
-        return {}
-    return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
-
-
-def _written_out(replies: list[dict[str, Any]], language: str, notes: list[str]) -> str:
-    parts: list[str] = []
-    for reply in replies:
-        text = str(reply.get("text") or "").strip()
-        buttons = [
-            str(b.get("title") or "").strip()
-            for b in reply.get("buttons") or []
-            if isinstance(b, dict) and b.get("title")
-        ]
-        if buttons:
-            choices = "\n".join(f"  - {title}" for title in buttons)
-            text = (text + "\n" if text else "") + t(
-                "email.inbound.choices", language, choices=choices
-            )
-        if text:
-            parts.append(text)
-    parts.extend(notes)
-    return "\n\n".join(parts)
-
-
-def _chat_url() -> str:
-    return config.buyer_chat_url()
+        return thread_headers_of(row.message_id, row.reply_message_id)

@@ -31,12 +31,23 @@ _QUOTE_HEADER_RE = re.compile(
 _SIGNATURE_RE = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE)
 _SUBJECT_PREFIX_RE = re.compile(r"^\s*((re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+", re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
+_CASE_TAG_RE = re.compile(r"\[(case|案例)\s*\d+\]", re.IGNORECASE)
+ORDER_NUMBER_RE = re.compile(r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])")
 
 
 @dataclass(frozen=True)
 class Photo:
     filename: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An attachment that is not taken: `why` is too_many, too_large or
+    not_a_photo."""
+
+    filename: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,7 @@ class InboundMail:
     text: str
     references: tuple[str, ...]
     photos: tuple[Photo, ...]
+    skipped: tuple[Skipped, ...]
     # every address in To and Cc, lower case
     recipients: tuple[str, ...]
     # the whole text part (a forwarded mail's buyer is below the marker)
@@ -69,6 +81,7 @@ def parse(raw: bytes, *, own_addresses: frozenset[str]) -> InboundMail:
         )
     )
     body = _body_text(message)
+    photos, skipped = _attachments(message)
     recipients = tuple(
         address.strip().lower()
         for _, address in getaddresses(
@@ -81,9 +94,10 @@ def parse(raw: bytes, *, own_addresses: frozenset[str]) -> InboundMail:
         message_id=message_id,
         sender=sender,
         subject=_one_line(str(message.get("Subject") or ""))[:255],
-        text=buyer_words(body),
+        text=with_subject(buyer_words(body), str(message.get("Subject") or "")),
         references=references,
-        photos=_photos(message),
+        photos=photos,
+        skipped=skipped,
         recipients=recipients,
         full_text=body[:MAX_FULL_TEXT_CHARS],
         no_reply_reason=no_reply_reason(message, sender, own_addresses),
@@ -120,8 +134,9 @@ def no_reply_reason(
 
 
 def clean_subject(subject: str) -> str:
-    """The subject without "Re:"/"Fwd:" prefixes."""
-    return _SUBJECT_PREFIX_RE.sub("", subject).strip()
+    """The subject without "Re:"/"Fwd:" prefixes and our "[Case N]" tags."""
+    subject = _CASE_TAG_RE.sub(" ", _SUBJECT_PREFIX_RE.sub("", subject))
+    return re.sub(r"\s+", " ", subject).strip()
 
 
 def buyer_words(text: str) -> str:
@@ -134,8 +149,38 @@ def buyer_words(text: str) -> str:
         if _SIGNATURE_RE.match(stripped):
             break
         lines.append(stripped)
-    words = re.sub(r"\s+", " ", " ".join(lines)).strip()
-    return words[:MAX_TEXT_CHARS]
+    return bounded(re.sub(r"\s+", " ", " ".join(lines)).strip())
+
+
+def bounded(words: str) -> str:
+    """At most MAX_TEXT_CHARS: a long mail keeps its end (where a polite
+    story ends with the question), led by the order numbers of the part cut."""
+    if len(words) <= MAX_TEXT_CHARS:
+        return words
+    tail = words[-(MAX_TEXT_CHARS - 200) :]
+    if " " in tail:
+        tail = tail[tail.find(" ") + 1 :]  # not from the middle of a word
+    cut = [n for n in dict.fromkeys(ORDER_NUMBER_RE.findall(words)) if n not in tail]
+    lead = " ".join(cut[:5])
+    return (f"{lead} … {tail}" if lead else tail)[:MAX_TEXT_CHARS]
+
+
+def with_subject(text: str, subject: str) -> str:
+    """The buyer's words, led by the subject when it says what the body does
+    not: an order number the body lacks ("Cancel order 112-..." / "please
+    cancel it"), or everything, when the body is empty. Not a reply's subject
+    ("Re: ..."): that is our own answer's."""
+    if _SUBJECT_PREFIX_RE.match(subject):
+        return text
+    topic = clean_subject(_one_line(subject))
+    if not topic:
+        return text
+    if not text:
+        return bounded(topic)
+    numbers = ORDER_NUMBER_RE.findall(topic)
+    if numbers and not any(n in text for n in numbers):
+        return bounded(f"{topic}. {text}")
+    return text
 
 
 def _message_id(value: object) -> str | None:
@@ -171,15 +216,28 @@ def _body_text(message: EmailMessage) -> str:
     return str(content)
 
 
-def _photos(message: EmailMessage) -> tuple[Photo, ...]:
+def _attachments(message: EmailMessage) -> tuple[tuple[Photo, ...], tuple[Skipped, ...]]:
+    """The photos of the mail, and the files left out. An image shown inside
+    an HTML mail (a logo in a signature: inline, with a Content-ID) is neither."""
     photos: list[Photo] = []
+    skipped: list[Skipped] = []
     for part in message.walk():
-        if part.get_content_maintype() != "image" or part.is_multipart():
+        if part.is_multipart() or part.get_content_maintype() == "text" and (
+            part.get_content_disposition() != "attachment"
+        ):
             continue
+        if part.get_content_disposition() != "attachment" and part.get("Content-ID"):
+            continue  # an inline image of the HTML body
+        name = part.get_filename() or (
+            "photo" if part.get_content_maintype() == "image" else "file"
+        )
         data = part.get_payload(decode=True) or b""
-        if not data or len(data) > MAX_PHOTO_BYTES:
-            continue
-        photos.append(Photo(part.get_filename() or "photo", data))
-        if len(photos) == MAX_PHOTOS:
-            break
-    return tuple(photos)
+        if part.get_content_maintype() != "image":
+            skipped.append(Skipped(name, "not_a_photo"))
+        elif len(data) > MAX_PHOTO_BYTES:
+            skipped.append(Skipped(name, "too_large"))
+        elif len(photos) == MAX_PHOTOS:
+            skipped.append(Skipped(name, "too_many"))
+        elif data:
+            photos.append(Photo(name, data))
+    return tuple(photos), tuple(skipped)

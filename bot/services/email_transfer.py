@@ -30,13 +30,17 @@ from bot.services.transfer import (
 )
 
 _ORDER_RE = re.compile(r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])")
+# Gmail and Apple Mail ("Forwarded message", "Begin forwarded message:"),
+# Outlook (a line of underscores, or "Original Message"), QQ and Foxmail
+# ("原始邮件", "转发邮件").
 _FORWARD_MARKER_RE = re.compile(
-    r"^\s*(-{2,}\s*(forwarded message|original message)\s*-{2,}|"
-    r"begin forwarded message:|-{2,}\s*转发的邮件\s*-{2,})\s*$",
+    r"^\s*(-{2,}\s*(forwarded message|original message|原始邮件|转发邮件|转发的邮件)"
+    r"\s*-{2,}|begin forwarded message:|_{8,})\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _HEADER_LINE_RE = re.compile(
-    r"^\s*(from|date|sent|subject|to|cc|reply-to|发件人|日期|主题|收件人)\s*[:：]",
+    r"^\s*(from|date|sent|subject|to|cc|reply-to|发件人|日期|发送时间|主题|收件人|抄送)"
+    r"\s*[:：]",
     re.IGNORECASE,
 )
 _SIGNATURE_RE = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE)

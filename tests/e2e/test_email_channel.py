@@ -35,7 +35,12 @@ from sqlalchemy import create_engine, select
 
 from bot.adapters.clock import parse_instant
 from bot.adapters.db import session_scope
-from bot.adapters.orm import CaseAttachmentRow, InboundEmailRow, SellerTransferRow
+from bot.adapters.orm import (
+    CaseAttachmentRow,
+    CaseMessageRow,
+    InboundEmailRow,
+    SellerTransferRow,
+)
 from bot.services.case_answers import deliver_answer
 from bot.services.cases import reply
 from tests.e2e.conftest import JWT_SECRET, Stack
@@ -379,3 +384,48 @@ def test_a_seller_forwards_a_buyers_mail_to_the_transfer_address(
     assert sorted((t.order_id, t.accepted) for t in transfers) == [
         ("112-0000001-0000001", True), ("112-0000009-0000009", False),
     ], transfers  # fmt: skip
+
+
+def test_a_reply_picks_a_numbered_choice_and_a_follow_up_joins_the_case(
+    bot: Stack, mailbox: Dovecot, sink, poller_env
+):
+    smtp, _ = sink
+    first = deliver(
+        mailbox,
+        buyer_mail("chen.wei@example.com",
+                   "The tent from order 114-0000013-0000013 arrived with a torn seam",
+                   to=SUPPORT, subject="Torn tent"),
+    )  # fmt: skip
+    poll_once(poller_env)
+    (question,) = smtp.replying_to(first)
+    assert "1. Yes, send a replacement" in question.get_content(), question.get_content()
+
+    def in_thread(text: str, previous: EmailMessage) -> str:
+        return deliver(
+            mailbox,
+            buyer_mail("chen.wei@example.com", text, to=SUPPORT,
+                       subject=str(previous["Subject"]),
+                       headers={"In-Reply-To": str(previous["Message-ID"]).strip()}),
+        )  # fmt: skip
+
+    picked = in_thread("1\n\nOn Sat, CSBA wrote:\n> Would you like a replacement?", question)
+    poll_once(poller_env)
+    (answer,) = smtp.replying_to(picked)
+    conversation = row_of(bot, picked).conversation_id
+    slots = bot.slots(conversation)
+    assert slots.get("return_resolution") == "replacement", slots
+    case_id = slots["case_id"]
+    assert f"[Case {case_id}]" in str(answer["Subject"])
+    assert "by email" in answer.get_content()  # the email variation, not "this chat"
+
+    news = in_thread("Any news? I need it for a trip next week.", answer)
+    poll_once(poller_env)
+    (joined,) = smtp.replying_to(news)
+    assert f"added your message to your open case {case_id}" in joined.get_content()
+    engine = create_engine(f"sqlite:///{bot.workdir / 'csba.db'}", future=True)
+    with engine.connect() as connection:
+        texts = connection.execute(
+            select(CaseMessageRow.text).where(CaseMessageRow.case_id == case_id)
+        ).scalars().all()
+    engine.dispose()
+    assert "Any news? I need it for a trip next week." in texts, texts

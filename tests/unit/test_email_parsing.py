@@ -78,7 +78,31 @@ def test_the_buyers_words_stop_at_the_quote_and_the_signature():
         "order 112-0000001-0000001"
     )
     assert buyer_words("ok\nSent from my iPhone") == "ok"
-    assert buyer_words("x" * 5000) == "x" * 2000
+    assert len(buyer_words("x" * 5000)) <= 2000
+
+
+def test_a_long_mail_keeps_its_end_and_its_order_numbers():
+    story = "My order 112-0000003-0000003 was a gift. " + "We waited a long time. " * 150
+    words = buyer_words(story + "Where is it?")
+    assert len(words) <= 2000
+    assert words.startswith("112-0000003-0000003 … ")
+    assert words.endswith("Where is it?")
+
+
+def test_the_subject_leads_when_the_body_lacks_its_order_number_or_is_empty():
+    mail = parse(raw(text="Please cancel it, thanks"), own_addresses=OWN)
+    assert mail.text == "Please cancel it, thanks"
+    msg = buyer_mail("bob@example.com", "Please cancel it",
+                     subject="Cancel order 112-0000002-0000002")  # fmt: skip
+    assert parse(bytes(msg), own_addresses=OWN).text == (
+        "Cancel order 112-0000002-0000002. Please cancel it"
+    )
+    msg = buyer_mail("bob@example.com", "", subject="Where is my order 112-0000001-0000001?")
+    assert parse(bytes(msg), own_addresses=OWN).text == (
+        "Where is my order 112-0000001-0000001?"
+    )
+    msg = buyer_mail("bob@example.com", "yes", subject="Re: Cancel order 112-0000002-0000002")
+    assert parse(bytes(msg), own_addresses=OWN).text == "yes"
 
 
 def test_an_html_only_mail_is_read_as_text():
@@ -93,17 +117,33 @@ def test_the_thread_and_the_subject():
         own_addresses=OWN,
     )
     assert mail.references == ("<a@b>", "<r1@shop.example>")
-    assert clean_subject("Re: RE: Fwd: Dented kettle [Case 4]") == "Dented kettle [Case 4]"
+    assert clean_subject("Re: RE: Fwd: Dented kettle [Case 4] [Case 4]") == "Dented kettle"
     assert clean_subject("回复：水壶") == "水壶"
 
 
-def test_photos_are_taken_and_other_files_are_not():
+def test_photos_are_taken_and_other_files_are_said_to_be_left_out():
     mail = buyer_mail("bob@example.com", "photo attached")
-    mail.add_attachment(b"\x89PNG fake", maintype="image", subtype="png", filename="a.png")
+    for n in range(6):
+        mail.add_attachment(b"\x89PNG fake", maintype="image", subtype="png",
+                            filename=f"{n}.png")  # fmt: skip
     mail.add_attachment(b"%PDF", maintype="application", subtype="pdf", filename="b.pdf")
+    mail.add_attachment(b"x" * (11 * 2**20), maintype="image", subtype="png",
+                        filename="huge.png")  # fmt: skip
     parsed = parse(bytes(mail), own_addresses=OWN)
-    assert [p.filename for p in parsed.photos] == ["a.png"]
+    assert [p.filename for p in parsed.photos] == [f"{n}.png" for n in range(5)]
+    assert [(f.filename, f.why) for f in parsed.skipped] == [
+        ("5.png", "too_many"), ("b.pdf", "not_a_photo"), ("huge.png", "too_large"),
+    ]  # fmt: skip
     assert parsed.text == "photo attached"
+
+
+def test_an_inline_image_of_an_html_mail_is_no_photo():
+    mail = buyer_mail("bob@example.com", "where is my order?")
+    mail.add_alternative("<p>where is my order?</p><img src='cid:logo'>", subtype="html")
+    html = mail.get_payload()[1]
+    html.add_related(b"\x89PNG logo", maintype="image", subtype="png", cid="<logo>")
+    parsed = parse(bytes(mail), own_addresses=OWN)
+    assert (parsed.photos, parsed.skipped) == ((), ())
 
 
 def test_imap_url(monkeypatch):
@@ -157,3 +197,38 @@ def test_recipients_are_read_from_to_and_cc():
     assert parse(bytes(mail), own_addresses=OWN).recipients == (
         "transfers@shop.example", "a@b.c",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "marker,headers",
+    [
+        ("________________________________", "From: Chen Wei <c@x>\nSent: Friday\n"),
+        ("------------------ 原始邮件 ------------------",
+         '发件人: "Chen Wei" <c@x>\n发送时间: 2026年12月4日\n主题: return\n'),
+        ("-----Original Message-----", "From: c@x\nSent: Friday\nSubject: return\n"),
+    ],
+)
+def test_forwards_of_outlook_and_qq_mail_keep_the_buyers_words_only(marker, headers):
+    from bot.services.email_transfer import forwarded_words
+
+    text = f"Can CSBA take this?\nJohn\n{marker}\n{headers}\nI want to return it\n"
+    assert forwarded_words(text) == "I want to return it"
+
+
+def test_a_reply_picks_a_choice_by_its_number_or_its_words():
+    from bot.services.email_replies import choice_payload, encode_choices, written_out
+
+    text, choices = written_out(
+        [{"text": "Would you like a replacement?", "buttons": [
+            {"title": "Yes, send a replacement", "payload": "/affirm"},
+            {"title": "No, refund me", "payload": "/deny"}]}],
+        "en", [],
+    )  # fmt: skip
+    assert "  1. Yes, send a replacement\n  2. No, refund me" in text
+    encoded = encode_choices(choices)
+    assert choice_payload("2", encoded) == "/deny"
+    assert choice_payload("1.", encoded) == "/affirm"
+    assert choice_payload("Yes, send a replacement please", encoded) == "/affirm"
+    assert choice_payload("yes", encoded) is None  # the NLU reads that one
+    assert choice_payload("3", encoded) is None
+    assert choice_payload("No", None) is None

@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("reply_message_id", sa.String(length=255), nullable=True),
         sa.Column("reply_subject", sa.String(length=255), nullable=True),
         sa.Column("reply_text", sa.Text(), nullable=True),
+        sa.Column("reply_choices", sa.Text(), nullable=True),
+        sa.Column("payload", sa.String(length=255), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),

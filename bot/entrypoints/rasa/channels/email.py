@@ -13,6 +13,9 @@ REST channel (bot.entrypoints.rasa.channels.rest) with three differences:
 - the user message keeps the poller's `message_id` (a hash of the mail's
   Message-ID), so that the poller can tell, after a crash, whether the turn
   already ran (`RasaHttp.turn_replies`) instead of running it twice;
+- its output channel is named `csba_email` too, so that the responses'
+  `channel: csba_email` variations in domain.yml speak of email, not "this
+  chat";
 - the conversation's `input_channel` is `csba_email`: live pushes
   (bot.services.push) skip it, and a seller's answer goes out by email.
 A client gains nothing it could not do with the same token on `csba_rest`.
@@ -23,10 +26,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rasa.core.channels.channel import CollectingOutputChannel
+
 from bot.entrypoints.rasa.channels.rest import TokenRestInput
 
 EMAIL_CHANNEL_NAME = "csba_email"
 _MESSAGE_ID_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class EmailOutput(CollectingOutputChannel):
+    """Collects the turn's messages; named so that domain.yml's `channel:
+    csba_email` variations ("you'll hear back by email") are the ones chosen."""
+
+    @classmethod
+    def name(cls) -> str:
+        return EMAIL_CHANNEL_NAME
 
 
 class EmailInput(TokenRestInput):
@@ -35,6 +49,9 @@ class EmailInput(TokenRestInput):
     @classmethod
     def name(cls) -> str:
         return EMAIL_CHANNEL_NAME
+
+    def collector(self) -> CollectingOutputChannel:
+        return EmailOutput()
 
     def message_id_of(self, body: dict[str, Any]) -> str | None:
         value = body.get("message_id")

@@ -130,6 +130,11 @@ class TokenRestInput(RestInput):
     def name(cls) -> str:
         return "csba_rest"
 
+    def collector(self) -> CollectingOutputChannel:
+        """The output channel of a turn: its name picks a response's
+        `channel:` variation in domain.yml (Rasa's own: "collector")."""
+        return CollectingOutputChannel()
+
     def message_id_of(self, body: dict[str, Any]) -> str | None:
         """The id the user message gets in the tracker (None: Rasa's own)."""
         return None
@@ -226,7 +231,7 @@ class TokenRestInput(RestInput):
                     headers=headers,
                 )
 
-            collector = CollectingOutputChannel()
+            collector = self.collector()
             try:
                 await on_new_message(
                     UserMessage(
