@@ -85,25 +85,12 @@ def set_status(
         setattr(row, name, value)
 
 
-def latest_case_of_conversation(session: Session, conversation_id: str) -> int | None:
-    """The id of the conversation's newest case, or None."""
-    stmt = (
-        select(CaseRow.id)
-        .where(CaseRow.conversation_id == conversation_id)
-        .order_by(CaseRow.id.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).scalars().first()
-
-
-def open_case_of_conversation(
-    session: Session, conversation_id: str, statuses: Collection[str]
+def newest_case_of_conversation(
+    session: Session, conversation_id: str, statuses: Collection[str] | None = None
 ) -> int | None:
-    """The id of the conversation's newest case in one of `statuses`, or None."""
-    stmt = (
-        select(CaseRow.id)
-        .where(CaseRow.conversation_id == conversation_id, CaseRow.status.in_(statuses))
-        .order_by(CaseRow.id.desc())
-        .limit(1)
-    )
-    return session.execute(stmt).scalars().first()
+    """The id of the conversation's newest case (in one of `statuses`, when
+    given), or None."""
+    stmt = select(CaseRow.id).where(CaseRow.conversation_id == conversation_id)
+    if statuses is not None:
+        stmt = stmt.where(CaseRow.status.in_(statuses))
+    return session.execute(stmt.order_by(CaseRow.id.desc()).limit(1)).scalars().first()

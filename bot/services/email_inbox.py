@@ -213,7 +213,7 @@ class EmailInbox:
             row = store.by_key(session, mail.message_key)
             buyer_id, cid, conversation_id = row.buyer_id, row.thread_cid, row.conversation_id
             payload, in_thread = row.payload, row.reason == "thread"
-            case_id = store.open_case_of_conversation(
+            case_id = store.newest_case_of_conversation(
                 session, conversation_id, [s.value for s in OPEN_CASE_STATUSES]
             )
         done = self._rasa.turn_replies(conversation_id, mail.message_key)
@@ -288,7 +288,7 @@ class EmailInbox:
                 notes.append(t("email.inbound.added_to_case", language, case_id=follow_up))
             if not replies and not notes:
                 replies = [{"text": t("email.inbound.empty", language)}]
-            case_id = store.latest_case_of_conversation(session, row.conversation_id)
+            case_id = store.newest_case_of_conversation(session, row.conversation_id)
             buyer = SqlRepository(session).get_buyer(row.buyer_id)
             text, choices = written_out(replies, language, notes)
             body = t(

@@ -28,7 +28,7 @@ _QUOTE_HEADER_RE = re.compile(
     r"from:\s.+|在.{0,80}写道[:：])\s*$",
     re.IGNORECASE,
 )
-_SIGNATURE_RE = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE)
+SIGNATURE_RE = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE)
 _SUBJECT_PREFIX_RE = re.compile(r"^\s*((re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+", re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 _CASE_TAG_RE = re.compile(r"\[(case|案例)\s*\d+\]", re.IGNORECASE)
@@ -146,7 +146,7 @@ def buyer_words(text: str) -> str:
         stripped = line.strip()
         if stripped.startswith(">") or _QUOTE_HEADER_RE.match(stripped):
             break
-        if _SIGNATURE_RE.match(stripped):
+        if SIGNATURE_RE.match(stripped):
             break
         lines.append(stripped)
     return bounded(re.sub(r"\s+", " ", " ".join(lines)).strip())

@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.catalogue import language_or_default, t
 from bot.adapters.orm import SellerRow
+from bot.services.email_parsing import ORDER_NUMBER_RE, SIGNATURE_RE
 from bot.services.transfer import (
     TransferInputError,
     reason_sentence,
     transfer_inquiry,
 )
 
-_ORDER_RE = re.compile(r"(?<![\d-])\d{3}-\d{7}-\d{7}(?![\d-])")
 # Gmail and Apple Mail ("Forwarded message", "Begin forwarded message:"),
 # Outlook (a line of underscores, or "Original Message"), QQ and Foxmail
 # ("原始邮件", "转发邮件").
@@ -43,7 +43,6 @@ _HEADER_LINE_RE = re.compile(
     r"\s*[:：]",
     re.IGNORECASE,
 )
-_SIGNATURE_RE = re.compile(r"^(-- ?|sent from my \w+.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,14 +75,14 @@ def forwarded_words(text: str) -> str:
     words: list[str] = []
     for line in lines:
         stripped = line.strip().lstrip(">").strip()
-        if _SIGNATURE_RE.match(stripped):
+        if SIGNATURE_RE.match(stripped):
             break
         words.append(stripped)
     return re.sub(r"\s+", " ", " ".join(words)).strip()
 
 
 def order_number_in(subject: str, text: str) -> str:
-    found = _ORDER_RE.search(subject) or _ORDER_RE.search(text)
+    found = ORDER_NUMBER_RE.search(subject) or ORDER_NUMBER_RE.search(text)
     return found.group(0) if found else ""
 
 
