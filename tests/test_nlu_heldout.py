@@ -57,11 +57,11 @@ def _nlu_files() -> list[Path]:
     return sorted(p for p in NLU_DIR.rglob("*") if p.suffix in (".yml", ".yaml"))
 
 
-def load_heldout():
-    """[(text, intent, [normalised order ids])] from the held-out YAML file."""
+def load_heldout(path: Path = HELDOUT):
+    """[(text, intent, [normalised order ids])] from a held-out YAML file."""
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-    data = RasaYAMLReader().read(str(HELDOUT))
+    data = RasaYAMLReader().read(str(path))
     examples = []
     for msg in data.intent_examples:
         ids = [
@@ -80,9 +80,9 @@ async def parse_all(model_path: Path, texts: list[str]) -> list[dict]:
     return [await agent.parse_message(t) for t in texts]
 
 
-def evaluate(model_path: Path) -> dict:
+def evaluate(model_path: Path, path: Path = HELDOUT) -> dict:
     """Parse every held-out example; `nlu_fallback` counts as a wrong intent."""
-    examples = load_heldout()
+    examples = load_heldout(path)
     results = asyncio.run(parse_all(model_path, [t for t, _, _ in examples]))
     gold = [i for _, i, _ in examples]
     pred = [r["intent"]["name"] for r in results]
@@ -114,12 +114,12 @@ def evaluate(model_path: Path) -> dict:
     }
 
 
-def test_heldout_file_is_valid():
-    """Cheap checks that run without training: every intent has >= 20 held-out
-    examples, and no held-out text appears verbatim in the training data."""
+def check_heldout_file(path: Path) -> None:
+    """Every intent has >= 20 held-out examples, and no held-out text appears
+    verbatim in the training data."""
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-    examples = load_heldout()
+    examples = load_heldout(path)
     counts = Counter(i for _, i, _ in examples)
     assert set(counts) == set(INTENTS)
     assert min(counts.values()) >= 20, counts
@@ -135,6 +135,11 @@ def test_heldout_file_is_valid():
 
     for text, _, ids in examples:
         assert all(ids), f"unnormalisable order id in held-out example: {text!r}"
+
+
+def test_heldout_file_is_valid():
+    """Cheap checks that run without training."""
+    check_heldout_file(HELDOUT)
 
 
 @pytest.mark.slow

@@ -107,6 +107,51 @@ def cmd_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_language(args: argparse.Namespace) -> int:
+    """Score the buyer-language detector on the English and Spanish held-out files."""
+    from bot.nlp.language import MIN_WORDS
+    from tools.evaluation.language import TARGET_ACCURACY, overall_accuracy, score_files
+    from tools.evaluation.report.tables import display_path, text_table
+
+    scores = score_files()
+    keys = ("file", "language", "long", "right", "undecided", "wrong", "accuracy")
+    headers = [msg(f"eval.language.{key}") for key in keys]
+    headers += [msg("eval.language.short"), msg("eval.language.flips")]
+    headers.append(msg("eval.language.speed"))
+    rows = [
+        [
+            display_path(s.source),
+            s.language,
+            str(s.long_messages),
+            str(s.right),
+            str(s.undecided),
+            str(s.wrong),
+            f"{s.accuracy:.3f}",
+            str(s.short_messages),
+            str(s.flips),
+            f"{s.microseconds_per_message:.0f}",
+        ]
+        for s in scores
+    ]
+    accuracy = overall_accuracy(scores)
+    flips = sum(s.flips for s in scores)
+    passed = accuracy >= TARGET_ACCURACY and flips == 0
+    print(msg("eval.language.heading", min_words=MIN_WORDS))
+    print(text_table(headers, rows))
+    print(
+        msg(
+            "eval.language.total",
+            accuracy=f"{accuracy:.3f}",
+            right=sum(s.right for s in scores),
+            total=sum(s.long_messages for s in scores),
+            target=f"{TARGET_ACCURACY:.2f}",
+            verdict=msg("eval.common.pass" if passed else "eval.common.miss"),
+            flips=flips,
+        )
+    )
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     """Cross-validate ours, Rasa's default and TF-IDF + LR; held-out; training time."""
     from tools.evaluation.compare import run_comparison
@@ -235,6 +280,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", help="a trained model (default: the bot's, from `make train`)"
     )
     ev_nlu.add_argument("--report-dir", help="default: reports/")
+    add(
+        sub,
+        "language",
+        cmd_language,
+        "score the buyer-language detector on the English and Spanish held-out files",
+    )
     ev_cmp = add(
         sub,
         "compare",

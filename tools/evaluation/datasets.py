@@ -118,7 +118,7 @@ def training_texts(directory: Path = TRAINING_NLU) -> frozenset[str]:
     for word ("best time to visit japan"); the evaluation reports the accuracy
     on the rest too."""
     texts: set[str] = set()
-    for path in sorted(directory.glob("*.yml")):
+    for path in sorted(directory.rglob("*.yml")):
         try:
             texts.update(normalised(e.text) for e in read_rasa_yaml(path))
         except EvalError:
