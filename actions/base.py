@@ -46,6 +46,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.services.languages import language_or_english
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
 
 log = logging.getLogger(__name__)
@@ -225,6 +226,9 @@ class Turn:
     # the `csba` metadata (bot.services.verification.client_key); None when the
     # message came with none (e.g. `rasa shell`).
     client_key: str | None = None
+    # The conversation's language (slot `language`, issue 16): dates and the
+    # buyer-facing words actions compute (buttons, dates) are in it.
+    language: str = "en"
 
     @property
     def has_token(self) -> bool:
@@ -332,6 +336,7 @@ class CsbaAction(Action, ABC):
             ),
             now=self._now(),
             client_key=client_key_from(self.metadata(tracker)),
+            language=language_or_english(tracker.get_slot("language")),
         )
         self.deliver_replies(dispatcher, turn)
         return turn, events

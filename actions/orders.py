@@ -349,7 +349,10 @@ class ActionAskOrderId(CsbaAction):
                     session, turn.token_buyer_id, limit=RECENT_ORDERS
                 )
                 return [
-                    order_button(order.id, order_button_title(order, now=turn.now))
+                    order_button(
+                        order.id,
+                        order_button_title(order, now=turn.now, language=turn.language),
+                    )
                     for order in orders
                 ]
             # An anonymous chat: the orders whose ZIP code it proved; the item
@@ -360,7 +363,9 @@ class ActionAskOrderId(CsbaAction):
                 order = load_order(session, order_id)
                 title = None
                 if order is not None and order.buyer_id == turn.buyer_id:
-                    title = order_button_title(order, now=turn.now)
+                    title = order_button_title(
+                        order, now=turn.now, language=turn.language
+                    )
                 buttons.append(order_button(order_id, title))
             return buttons
 

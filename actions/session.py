@@ -14,6 +14,7 @@ that message is.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,11 +22,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import SESSION_METADATA_SLOT, CsbaAction, Turn
 from actions.handoff import restored_handoff
+from bot.services.languages import account_language
 
 ACTION_LISTEN = "action_listen"
+log = logging.getLogger(__name__)
 
 
 class ActionSessionStart(CsbaAction):
@@ -50,10 +54,23 @@ class ActionSessionStart(CsbaAction):
             session_events.append(SlotSet(SESSION_METADATA_SLOT, dict(metadata)))
         if turn.token_buyer_id is not None:
             session_events.append(SlotSet("buyer_id", turn.token_buyer_id))
+            session_events += self._account_language(turn.token_buyer_id)
         # A person may still have the chat: no slot carries over, so the live
         # hand-off's state comes back from the database.
         session_events += restored_handoff(self.services, turn.conversation_id)
         return session_events + [ActionExecuted(ACTION_LISTEN)]
+
+    def _account_language(self, buyer_id: str) -> list[EventType]:
+        """A verified buyer is answered in their account's language (issue 16);
+        only an explicit request changes it (bot.nlp.language). With the
+        database down the session still starts, in the detected language."""
+        try:
+            with self.services.session() as session:
+                language = account_language(session, buyer_id)
+        except SQLAlchemyError:
+            log.warning("No account language for %s: database unavailable", buyer_id)
+            return []
+        return [SlotSet("language", language)] if language else []
 
     def act(
         self,

@@ -23,6 +23,8 @@ MARKETPLACE_TZ = ZoneInfo("America/Los_Angeles")
 
 # The `type` of endpoints.yml's tracker store (bot/entrypoints/rasa/tracker_store.py).
 TRACKER_STORE_TYPE = "bot.entrypoints.rasa.tracker_store.CsbaSQLTrackerStore"
+# The responses in the conversation's language (endpoints.yml `nlg:`).
+NLG_TYPE = "bot.entrypoints.rasa.nlg.LanguageResponses"
 
 
 def var_dir() -> Path:

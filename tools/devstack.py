@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from bot.config import PROJECT_ROOT, TRACKER_STORE_TYPE
+from bot.config import NLG_TYPE, PROJECT_ROOT, TRACKER_STORE_TYPE
 
 # The clock of data/demo/examples.json: every expected route holds at this instant.
 DEMO_NOW = "2026-11-26T10:00:00-08:00"
@@ -322,6 +322,7 @@ def csba_services(
                     "type": TRACKER_STORE_TYPE,
                     "url": f"sqlite:///{workdir / 'tracker.db'}",
                 },
+                "nlg": {"type": NLG_TYPE},
             },
             indent=2,
         ),

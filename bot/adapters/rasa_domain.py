@@ -18,6 +18,12 @@ from bot import config
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
+# The slot whose value picks a response's language (issue 16). A variation
+# with the condition `language: es` is Spanish; one without a language
+# condition is English, the reference every language falls back to.
+LANGUAGE_SLOT = "language"
+REFERENCE_LANGUAGE = "en"
+
 
 @cache
 def domain_intents() -> tuple[str, ...]:
@@ -30,11 +36,65 @@ def domain_entities() -> tuple[str, ...]:
     return _domain_list("entities")
 
 
-def domain_response(name: str) -> dict[str, Any] | None:
-    """The first unconditional variant of response `name`: {"text": str,
-    "buttons": [{"title", "payload"}]}; None when the domain has no such
-    response or no variant of it without conditions."""
-    variants = (_domain().get("responses") or {}).get(name) or []
+# Entities no training example carries: the NLU pipeline's language component
+# sets `language` (bot.entrypoints.rasa.language) on a whole message.
+UNTRAINED_ENTITIES = frozenset({"language"})
+
+
+def trained_entities() -> tuple[str, ...]:
+    """The entities a training example may annotate."""
+    return tuple(e for e in domain_entities() if e not in UNTRAINED_ENTITIES)
+
+
+def variations_in(variations: list[Any], language: str | None) -> list[dict[str, Any]]:
+    """The variations a buyer reading `language` gets, without their language
+    condition: a Spanish variation `[language: es, case_created: false]` becomes
+    `[case_created: false]` for Spanish and is left out for English. So Rasa's
+    own choice among what is left (conditions that hold before unconditional
+    ones, the channel's before the others) never mixes languages. A language
+    with no variation of a response gets the English ones."""
+
+    def language_of(variation: dict[str, Any]) -> str:
+        for condition in variation.get("condition") or []:
+            if isinstance(condition, dict) and condition.get("name") == LANGUAGE_SLOT:
+                return str(condition.get("value"))
+        return REFERENCE_LANGUAGE
+
+    dicts = [v for v in variations if isinstance(v, dict)]
+    wanted = language or REFERENCE_LANGUAGE
+    if not any(language_of(v) == wanted for v in dicts):
+        wanted = REFERENCE_LANGUAGE
+    chosen = []
+    for variation in dicts:
+        if language_of(variation) != wanted:
+            continue
+        variation = dict(variation)
+        rest = [
+            c
+            for c in variation.pop("condition", None) or []
+            if not (isinstance(c, dict) and c.get("name") == LANGUAGE_SLOT)
+        ]
+        if rest:
+            variation["condition"] = rest
+        chosen.append(variation)
+    return chosen
+
+
+def responses_in(
+    responses: dict[str, list[Any]], language: str | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every response's variations in `language` (variations_in)."""
+    return {name: variations_in(list(v), language) for name, v in responses.items()}
+
+
+def domain_response(name: str, language: str | None = None) -> dict[str, Any] | None:
+    """The first unconditional variant of response `name` in `language`
+    (English by default): {"text": str, "buttons": [{"title", "payload"}]};
+    None when the domain has no such response or no variant of it without
+    conditions."""
+    variants = variations_in(
+        (_domain().get("responses") or {}).get(name) or [], language
+    )
     for variant in variants:
         if isinstance(variant, dict) and not variant.get("condition"):
             buttons = [
@@ -49,13 +109,11 @@ def domain_response(name: str) -> dict[str, Any] | None:
 def rendered_response(name: str, slots: dict[str, Any]) -> str | None:
     """Response `name`'s text as Rasa would say it with these slot values: the
     first variant whose conditions all hold (a conditional one first, as Rasa
-    prefers them), its `{slot}` placeholders filled (None: empty). None when
-    the domain has no such response."""
-    variants = [
-        v
-        for v in (_domain().get("responses") or {}).get(name) or []
-        if isinstance(v, dict)
-    ]
+    prefers them), its `{slot}` placeholders filled (None: empty), in the
+    language of the `language` slot. None when the domain has no such response."""
+    variants = variations_in(
+        (_domain().get("responses") or {}).get(name) or [], slots.get(LANGUAGE_SLOT)
+    )
     matching = [
         v for v in variants if v.get("condition") and _holds(v["condition"], slots)
     ]

@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel.lists import format_list
+
 from bot.adapters.return_store import ReturnAuthorisation
 from bot.domain.model import ReturnOption
 from bot.services.case_views import OpenedCase
+from bot.services.languages import babel_locale
 from bot.services.presentation import (
     buyer_by_day,
     buyer_day,
@@ -34,10 +37,13 @@ DECISION_SLOTS = (
 )
 
 
-def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, Any]:
+def decision_slots(
+    result: Any, recorded: Any, *, now: datetime, language: str = "en"
+) -> dict[str, Any]:
     """Every DECISION_SLOTS value for a TriageResult and what record_decision wrote;
     days and deadlines as the buyer reads them at `now` ("on Friday, Nov 20",
-    "by Sunday, Dec 6": bot.services.presentation)."""
+    "by Sunday, Dec 6": bot.services.presentation), in the buyer's `language`."""
+    lang = language
     decision = result.decision
     facts = decision.facts
     values: dict[str, Any] = {name: None for name in DECISION_SLOTS}
@@ -48,17 +54,19 @@ def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, An
         decision_facts=dict(facts) or None,
         carrier=facts.get("carrier"),
         tracking_number=facts.get("tracking_number"),
-        shipped_on=_on_day(facts.get("shipped_at"), now),
-        delivered_on=_on_day(facts.get("delivered_at"), now),
-        promised_by=_by_day(facts.get("promised_delivery_day"), now),
-        return_deadline=_day(facts.get("return_deadline"), now),
+        shipped_on=_on_day(facts.get("shipped_at"), now, lang),
+        delivered_on=_on_day(facts.get("delivered_at"), now, lang),
+        promised_by=_by_day(facts.get("promised_delivery_day"), now, lang),
+        return_deadline=_day(facts.get("return_deadline"), now, lang),
         return_method=facts.get("return_method"),
     )
     if isinstance(recorded, OpenedCase):
         values.update(
             case_id=str(recorded.case.id),
             case_created=recorded.created,
-            buyer_due=buyer_deadline(recorded.case.buyer_due_at, now=now),
+            buyer_due=buyer_deadline(
+                recorded.case.buyer_due_at, now=now, language=lang
+            ),
         )
     elif isinstance(recorded, ReturnAuthorisation):
         values["return_id"] = str(recorded.id)
@@ -70,7 +78,9 @@ def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, An
             values.update(
                 case_id=str(recorded.case.case.id),
                 case_created=recorded.case.created,
-                buyer_due=buyer_deadline(recorded.case.case.buyer_due_at, now=now),
+                buyer_due=buyer_deadline(
+                    recorded.case.case.buyer_due_at, now=now, language=lang
+                ),
             )
     if (
         values["return_method"] == ReturnOption.DOMESTIC_ADDRESS.value
@@ -91,7 +101,7 @@ def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, An
             for i in result.order.items
             if i.asin in damaged
         ]
-        values["damaged_items"] = " and ".join(titles)
+        values["damaged_items"] = format_list(titles, locale=babel_locale(lang))
     if decision.reason_code == "answered_from_detail_page":
         source = str(facts.get("source") or "")
         kind, _, name = source.partition(".")
@@ -104,21 +114,25 @@ def decision_slots(result: Any, recorded: Any, *, now: datetime) -> dict[str, An
     return values
 
 
-def _on_day(instant: Any, now: datetime) -> str | None:
+def _on_day(instant: Any, now: datetime, language: str) -> str | None:
     """The marketplace day of an ISO 8601 instant: "yesterday", "on Friday, Nov 20"."""
     if not instant:
         return None
     from bot.domain.returns import marketplace_date
 
     day = marketplace_date(datetime.fromisoformat(str(instant)))
-    return buyer_on_day(day, now=now)
+    return buyer_on_day(day, now=now, language=language)
 
 
-def _by_day(day: Any, now: datetime) -> str | None:
+def _by_day(day: Any, now: datetime, language: str) -> str | None:
     """A YYYY-MM-DD fact something is due by: "by Sunday, Dec 6", "today"."""
-    return buyer_by_day(date.fromisoformat(str(day)), now=now) if day else None
+    if not day:
+        return None
+    return buyer_by_day(date.fromisoformat(str(day)), now=now, language=language)
 
 
-def _day(day: Any, now: datetime) -> str | None:
+def _day(day: Any, now: datetime, language: str) -> str | None:
     """A YYYY-MM-DD fact as a noun: "Sunday, Dec 6", "tomorrow"."""
-    return buyer_day(date.fromisoformat(str(day)), now=now) if day else None
+    if not day:
+        return None
+    return buyer_day(date.fromisoformat(str(day)), now=now, language=language)

@@ -66,13 +66,27 @@ BUYER_LANGUAGE = "en"
 # this year's, and of a time on the hour, to the minute, with the zone (`PT`).
 DAY_PATTERNS = {
     "en": ("EEEE, MMM d", "EEEE, MMM d, y"),
+    "es": ("EEEE d 'de' MMMM", "EEEE d 'de' MMMM 'de' y"),
     "zh": ("M月d日EEEE", "y年M月d日EEEE"),
 }
-TIME_PATTERNS = {"en": ("h a v", "h:mm a v"), "zh": ("ah点 v", "ah:mm v")}
+TIME_PATTERNS = {
+    "en": ("h a v", "h:mm a v"),
+    "es": ("h a v", "h:mm a v"),
+    "zh": ("ah点 v", "ah:mm v"),
+}
+# Babel's locale of a language: Spanish as written in the United States
+# ("$24.99", not Spain's "24,99 US$").
+LOCALES = {"es": "es_US"}
+
+
+def _locale(language: str) -> str:
+    return LOCALES.get(language) or language_or_default(language)
 
 
 def _patterns(table: dict[str, tuple[str, str]], language: str) -> tuple[str, str]:
-    return table.get(language_or_default(language), table[BUYER_LANGUAGE])
+    return table.get(language) or table.get(
+        language_or_default(language), table[BUYER_LANGUAGE]
+    )
 
 
 def marketplace_day(instant: datetime) -> date:
@@ -84,7 +98,7 @@ def format_day(day: date, *, today: date, language: str = BUYER_LANGUAGE) -> str
     """`Sunday, Dec 6` (`Sunday, Jan 3, 2027` in another year than today's)."""
     this_year, other_year = _patterns(DAY_PATTERNS, language)
     pattern = this_year if day.year == today.year else other_year
-    return format_date(day, pattern, locale=language_or_default(language))
+    return format_date(day, pattern, locale=_locale(language))
 
 
 def format_clock(instant: datetime, language: str = BUYER_LANGUAGE) -> str:
@@ -92,7 +106,7 @@ def format_clock(instant: datetime, language: str = BUYER_LANGUAGE) -> str:
     local = instant.astimezone(config.MARKETPLACE_TZ)
     on_the_hour, to_the_minute = _patterns(TIME_PATTERNS, language)
     pattern = on_the_hour if local.minute == 0 else to_the_minute
-    return format_time(local, pattern, locale=language_or_default(language))
+    return format_time(local, pattern, locale=_locale(language))
 
 
 def _relative(day: date, today: date) -> str | None:
@@ -207,6 +221,15 @@ def topic_label(case: HasTopic, language: str) -> str:
 # --- the reason sentence -------------------------------------------------------
 
 
+def buyer_words(text: str, buyer_language: str | None, reader_language: str) -> str:
+    """A buyer's words as a seller or an agent reads them: as written, marked
+    with their language when it is not English ("[Spanish] ¿dónde está?")."""
+    if not buyer_language or buyer_language == "en":
+        return text
+    name = t(f"case.language_name.{buyer_language}", reader_language)
+    return t("case.buyer_words", reader_language, language=name, text=text)
+
+
 def render_reason(
     reason_code: str,
     facts: Mapping[str, Any],
@@ -253,7 +276,11 @@ ORDER_BUTTON_INTENT = "give_order_id"
 # of the order number, about 45 characters, one or two lines of the chat.
 ORDER_BUTTON_ITEM_CHARS = 26
 # Not sentences: Babel patterns of the day an order was placed (this year, another).
-ORDER_DAY_PATTERNS = {"en": ("MMM d", "MMM d, y"), "zh": ("M月d日", "y年M月d日")}
+ORDER_DAY_PATTERNS = {
+    "en": ("MMM d", "MMM d, y"),
+    "es": ("d MMM", "d MMM y"),
+    "zh": ("M月d日", "y年M月d日"),
+}
 ORDER_NUMBER_END = 4
 
 
@@ -289,11 +316,7 @@ def order_choice_title(
     parts = [_cut(item.title, ORDER_BUTTON_ITEM_CHARS)] if item and item.title else []
     parts.append(_order_day(order, now=now, language=language))
     if item is not None:
-        parts.append(
-            format_currency(
-                item.unit_price, "USD", locale=language_or_default(language)
-            )
-        )
+        parts.append(format_currency(item.unit_price, "USD", locale=_locale(language)))
     parts.append(order.id)
     return " · ".join(parts)
 
@@ -302,7 +325,7 @@ def _order_day(order: Order, *, now: datetime, language: str) -> str:
     day = marketplace_day(order.placed_at)
     this_year, other_year = _patterns(ORDER_DAY_PATTERNS, language)
     pattern = this_year if day.year == marketplace_day(now).year else other_year
-    return format_date(day, pattern, locale=language_or_default(language))
+    return format_date(day, pattern, locale=_locale(language))
 
 
 def _cut(text: str, keep: int) -> str:

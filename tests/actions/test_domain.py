@@ -93,7 +93,8 @@ def test_intents_match_the_taxonomy(domain):
         "change_address", "invoice", "customization", "pre_order",
         "product_question", "human_agent", "out_of_scope",
     ]  # fmt: skip
-    assert domain["entities"] == ["order_id"]
+    # `language` comes from the pipeline's language component, never from training
+    assert domain["entities"] == ["order_id", "language"]
 
 
 def test_only_outcome_and_the_open_remedy_question_influence_the_dialogue(domain):

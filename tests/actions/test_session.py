@@ -118,10 +118,20 @@ def test_session_start_events_with_a_token(services, domain):
     sender = conversation_id_for(verify_buyer_token(token))
     metadata = {"csba": {"token": token, "buyer_id": "B-3", "auth": "token"}}
     events, messages = session_start_events(services, domain, sender, metadata)
-    assert [e["event"] for e in events] == ["session_started", "slot", "slot", "action"]
+    assert [e["event"] for e in events] == [
+        "session_started",
+        "slot",
+        "slot",
+        "slot",
+        "action",
+    ]
     assert events[0]["event"] == "session_started"
     assert {"event": "slot", "name": "buyer_id", "value": "B-3"}.items() <= events[
         2
+    ].items()
+    # the buyer's account language (issue 16)
+    assert {"event": "slot", "name": "language", "value": "en"}.items() <= events[
+        3
     ].items()
     assert events[-1]["name"] == "action_listen"
     assert messages == []

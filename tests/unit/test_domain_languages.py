@@ -173,56 +173,51 @@ def _slots_for(name: str, variation: dict[str, Any]) -> dict[str, Any]:
 # channel, conditional without a channel, unconditional without a channel. Within
 # a tier it keeps every variation whose conditions hold and picks one at random;
 # it does not prefer the most specific condition. So where an English variation
-# has a condition, a Spanish buyer's pool also holds that English variation and
-# the Spanish catch-all (`language: es` alone). Fixing it takes a language-aware
-# NLG (endpoints.yml `nlg:`), not domain.yml; then these pass and the mark goes.
-RASA_POOLS_CONDITIONAL_VARIATIONS = (
-    "Rasa 3.6 picks at random among all matching conditional variations"
-)
+# has a condition, a Spanish buyer's pool would also hold that English variation
+# and the Spanish catch-all (`language: es` alone). The bot's NLG
+# (bot.entrypoints.rasa.nlg, endpoints.yml `nlg:`) therefore hands Rasa's filter
+# only the conversation's language's variations, their language condition
+# removed (bot.adapters.rasa_domain.responses_in).
 
 
-def _has_conditional_english(name: str) -> bool:
-    return any(
-        language == "en" and variation.get("condition")
-        for language, variation in _split(name)
-    )
+def _without_language(variation: dict[str, Any]) -> dict[str, Any]:
+    variation = dict(variation)
+    rest = [
+        c
+        for c in variation.pop("condition", None) or []
+        if c.get("name") != LANGUAGE_SLOT
+    ]
+    if rest:
+        variation["condition"] = rest
+    return variation
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=RASA_POOLS_CONDITIONAL_VARIATIONS,
-            ),
-        )
-        if _has_conditional_english(name)
-        else name
-        for name in sorted(RESPONSES)
-    ],
-)
-def test_rasa_offers_a_spanish_buyer_only_the_spanish_variation(name):
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+def test_a_spanish_buyer_is_offered_only_the_spanish_variation(name):
     from rasa.core.nlg.generator import ResponseVariationFilter
 
-    selector = ResponseVariationFilter(RESPONSES)
+    from bot.adapters.rasa_domain import responses_in
+
+    english = ResponseVariationFilter(responses_in(RESPONSES, "en"))
+    spanish = ResponseVariationFilter(responses_in(RESPONSES, SPANISH))
     for language, en in _split(name):
         if language != "en":
             continue
         channel = en.get("channel") or OTHER_CHANNEL
         slots = _slots_for(name, en)
         expected = [
-            es for kind, es in _split(name) if kind == "es" and _key(es) == _key(en)
+            _without_language(es)
+            for kind, es in _split(name)
+            if kind == "es" and _key(es) == _key(en)
         ]
-        english_pick = selector.responses_for_utter_action(
+        english_pick = english.responses_for_utter_action(
             name, channel, {**slots, LANGUAGE_SLOT: None}
         )
         assert english_pick == [en], f"{name} ({_describe(en)}): English selection"
-        spanish_pick = selector.responses_for_utter_action(
+        spanish_pick = spanish.responses_for_utter_action(
             name, channel, {**slots, LANGUAGE_SLOT: SPANISH}
         )
         assert spanish_pick == expected, (
-            f"{name} ({_describe(en)}): with language=es Rasa may pick any of "
+            f"{name} ({_describe(en)}): with language=es the pool is "
             f"{[_words(v.get('text'))[:50] for v in spanish_pick]}"
         )
