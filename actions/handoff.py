@@ -150,11 +150,14 @@ class ActionHandoffRelay(CsbaAction):
             question=turn.text or view.reason_code,
             now=turn.now,
             notifier=self.services.notifier,
+            language=turn.language,
         )
         dispatcher.utter_message(
             response="utter_handoff_no_agent_case",
             case_id=str(opened.case.id),
-            buyer_due=buyer_deadline(opened.case.buyer_due_at, now=turn.now),
+            buyer_due=buyer_deadline(
+                opened.case.buyer_due_at, now=turn.now, language=turn.language
+            ),
         )
         return ended_slots() + [SlotSet("case_id", str(opened.case.id))]
 

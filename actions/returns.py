@@ -69,8 +69,11 @@ class ActionDamageRemedy(CsbaAction):
                 question=question or "damaged_item",
                 now=turn.now,
                 notifier=self.services.notifier,
+                language=turn.language,
             )
-            values = decision_slots(result, remedy, now=turn.now)
+            values = decision_slots(
+                result, remedy, now=turn.now, language=turn.language
+            )
         if remedy is None:
             log.info(
                 "No damage remedy in %s: now %s",

@@ -214,7 +214,9 @@ class ActionTriage(CsbaAction):
                     order_id=result.decision.order_id,
                 )
                 if asked.handoff is not None:
-                    values = decision_slots(result, None, now=turn.now)
+                    values = decision_slots(
+                        result, None, now=turn.now, language=turn.language
+                    )
                     outcome = HANDOFF_WAITING if asked.queue else HANDOFF_LIVE
                     log.info(
                         "Hand-off %s in %s", asked.handoff.id, turn.conversation_id
@@ -233,8 +235,11 @@ class ActionTriage(CsbaAction):
                 question=clean_text(question, MAX_QUESTION_CHARS) or intent,
                 now=turn.now,
                 notifier=self.services.notifier,
+                language=turn.language,
             )
-            values = decision_slots(result, recorded, now=turn.now)
+            values = decision_slots(
+                result, recorded, now=turn.now, language=turn.language
+            )
             inquiry = ratings.record_inquiry(
                 session,
                 conversation_id=turn.conversation_id,
@@ -259,7 +264,10 @@ class ActionTriage(CsbaAction):
                 done
                 + slot_events(values)
                 + [
-                    SlotSet("agents_back", buyer_time(agents_back, now=turn.now)),
+                    SlotSet(
+                        "agents_back",
+                        buyer_time(agents_back, now=turn.now, language=turn.language),
+                    ),
                     SlotSet("outcome", AGENTS_AWAY),
                 ]
             )

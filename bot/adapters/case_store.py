@@ -195,6 +195,7 @@ def add_case(
     buyer_due_at: datetime,
     seller_due_at: datetime | None,
     escalated_at: datetime | None,
+    language: str | None = None,
 ) -> CaseRow:
     """A new case, created and updated `now`, added to the session (no messages yet)."""
     row = CaseRow(
@@ -212,6 +213,7 @@ def add_case(
         status=status.value,
         seller_due_at=seller_due_at,
         escalated_at=escalated_at,
+        language=language,
     )
     session.add(row)
     return row

@@ -222,6 +222,8 @@ class CaseRow(Base):
     replied_at = Column(UTCDateTime, nullable=True)
     escalated_at = Column(UTCDateTime, nullable=True)
     resolved_at = Column(UTCDateTime, nullable=True)
+    # The buyer's language (en, es; null: en), migration 0016.
+    language = Column(String(8), nullable=True)
 
     messages = relationship(
         "CaseMessageRow",
@@ -321,6 +323,8 @@ class ConversationSummaryRow(Base):
     # None until the sync has read it for a conversation summarised before it
     first_words = Column(String(255), nullable=True)
     first_words_clicked = Column(Boolean, nullable=False, default=False)
+    # the conversation's language (slot `language`: en, es), migration 0016
+    language = Column(String(8), nullable=True)
     reviewed = Column(Boolean, nullable=False, default=False)
     reviewed_at = Column(UTCDateTime, nullable=True)
     reviewed_by = Column(String(64), nullable=True)

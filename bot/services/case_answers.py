@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 
 from bot import config
 from bot.adapters import clock
-from bot.adapters.catalogue import language_or_default, t
+from bot.adapters.catalogue import t
 from bot.adapters.db import session_scope
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.rasa_http import ask_signed
@@ -42,6 +42,7 @@ from bot.domain.model import Buyer, MessageAuthor
 from bot.services import ratings
 from bot.services.case_views import CaseView, MessageView
 from bot.services.email_inbox import thread_headers
+from bot.services.languages import buyer_language, language_or_english
 from bot.services.push import push_case_reply
 from bot.services.rating_links import rating_urls
 from bot.services.ratings import InquiryView
@@ -103,7 +104,8 @@ class BuyerMailer:
         `thread`: `In-Reply-To` and `References` when the buyer wrote by email
         (bot.services.email_inbox.thread_headers): the answer then lands in the
         buyer's mail thread, from the support address, which reads replies."""
-        language = language_or_default(buyer.language)
+        # the language the buyer wrote the case in (issue 16), else their account's
+        language = buyer_language(case.language) or language_or_english(buyer.language)
         params = {
             "buyer_name": buyer.name,
             "case_id": case.id,

@@ -40,6 +40,8 @@ class CaseView:
     escalated_at: datetime | None
     resolved_at: datetime | None
     messages: tuple[MessageView, ...] = ()
+    # The language the buyer writes in (issue 16): en or es.
+    language: str = "en"
 
     @property
     def is_open(self) -> bool:
@@ -91,6 +93,7 @@ def case_view(row: CaseRow) -> CaseView:
         escalated_at=row.escalated_at,
         resolved_at=row.resolved_at,
         messages=tuple(message_view(m) for m in messages),
+        language=row.language or "en",
     )
 
 

@@ -60,9 +60,7 @@ from bot.services.case_errors import (
 from bot.services.case_views import CaseView, MessageView, OpenedCase, case_view
 from bot.services.events import CaseEscalated, CaseOpened
 from bot.services.notifications import Notifier, seller_contacts
-
-# System messages in a thread are for CSBA's associates: in their language.
-from bot.services.presentation import AGENT_LANGUAGE
+from bot.services.presentation import AGENT_LANGUAGE  # of the system messages
 
 # The authors whose messages the bot shows the buyer.
 REPLY_AUTHORS = (MessageAuthor.SELLER.value, MessageAuthor.AGENT.value)
@@ -72,8 +70,7 @@ REPLY_AUTHORS = (MessageAuthor.SELLER.value, MessageAuthor.AGENT.value)
 
 
 def _clean_text(text: str | None) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
+    if not (cleaned := (text or "").strip()):
         raise EmptyMessage()
     return cleaned
 
@@ -115,6 +112,7 @@ def open_case(
     reason_code: str | None = None,
     kind: CaseKind | str = CaseKind.SELLER,
     notifier: Notifier | None = None,
+    language: str | None = None,
 ) -> OpenedCase:
     """Open a case with the buyer's question as its first message.
 
@@ -160,8 +158,9 @@ def open_case(
         add_message(
             existing, author=MessageAuthor.BUYER, text=text, now=now, author_id=buyer_id
         )
-        # the seller's answer goes to the chat the buyer is in now
+        # the seller's answer goes to the chat the buyer is in now, in its language
         existing.conversation_id = conversation_id
+        existing.language = language or existing.language
         return OpenedCase(case=_as_view(session, existing), created=False)
 
     # A seller case waits for the seller; an agent case is with CSBA from the start.
@@ -182,6 +181,7 @@ def open_case(
         buyer_due_at=due.buyer_due_at,
         seller_due_at=due.seller_due_at if seller_case else None,
         escalated_at=None if seller_case else now,
+        language=language,
     )
     add_message(row, author=MessageAuthor.BUYER, text=text, now=now, author_id=buyer_id)
     view = _as_view(session, row)

@@ -176,6 +176,7 @@ def give_up_to_case(
     question: str,
     now: datetime,
     notifier: Any = None,
+    language: str | None = None,
 ) -> OpenedCase:
     """Every agent went away while the buyer waited: the hand-off ends
     (outcome no_agent) and the buyer gets the agent case with the 2-day
@@ -195,6 +196,7 @@ def give_up_to_case(
         order_id=row.order_id,
         kind=CaseKind.AGENT,
         notifier=notifier,
+        language=language,
     )
     _end(row, HandoffState.CLOSED, HandoffOutcome.NO_AGENT.value, now)
     row.case_id = opened.case.id

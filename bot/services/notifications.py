@@ -40,6 +40,7 @@ from bot.adapters.email import (
 from bot.services.case_views import CaseView
 from bot.services.events import CaseEscalated, CaseOpened, EnrollmentChanged
 from bot.services.presentation import (
+    buyer_words,
     format_marketplace_time,
     format_utc_time,
     topic_label,
@@ -145,7 +146,7 @@ class EmailNotifier:
             "case_id": case.id,
             "order_id": case.order_id or t("email.no_order", language),
             "topic": topic_label(case, language),
-            "question": case.question,
+            "question": buyer_words(case.question, case.language, language),
             "seller_name": seller.name,
             "due_local": format_marketplace_time(due),
             "due_utc": format_utc_time(due),

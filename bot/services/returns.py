@@ -91,6 +91,7 @@ def ask_for_replacement(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
+    language: str | None = None,
 ) -> OpenedCase:
     """The order's `damaged_item` case asking the seller to ship a replacement
     (opened, or joined when one is open)."""
@@ -106,6 +107,7 @@ def ask_for_replacement(
         order_id=order.id,
         kind=CaseKind.SELLER,
         notifier=notifier,
+        language=language,
     )
 
 
@@ -118,6 +120,7 @@ def damage_already_resolved(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001
+    language: str | None = None,
 ) -> DamageRemedy | None:
     """The remedy already given for these damaged items (the buyer asks again),
     or None when there is none yet. A replacement's case hears the buyer again."""
@@ -125,7 +128,7 @@ def damage_already_resolved(
     if existing is None:
         return None
     return _remedy(
-        session, existing, order, conversation_id, question, now, notifier
+        session, existing, order, conversation_id, question, now, notifier, language
     )
 
 
@@ -140,6 +143,7 @@ def give_damage_remedy(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001
+    language: str | None = None,
 ) -> DamageRemedy:
     """The return of the damaged `asins` as a replacement or a refund (or the
     authorisation they already have), and for a replacement the seller's case."""
@@ -154,7 +158,14 @@ def give_damage_remedy(
         resolution=REPLACEMENT if replacement else REFUND,
     )
     return _remedy(
-        session, authorisation, order, conversation_id, question, now, notifier
+        session,
+        authorisation,
+        order,
+        conversation_id,
+        question,
+        now,
+        notifier,
+        language,
     )
 
 
@@ -166,6 +177,7 @@ def _remedy(
     question: str,
     now: datetime,
     notifier,  # noqa: ANN001
+    language: str | None = None,
 ) -> DamageRemedy:
     """`authorisation` as a remedy: a replacement also (re)asks the seller."""
     case = None
@@ -177,5 +189,6 @@ def _remedy(
             question=question,
             now=now,
             notifier=notifier,
+            language=language,
         )
     return DamageRemedy(authorisation, case)

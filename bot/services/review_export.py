@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters import correction_store
 from bot.adapters.catalogue import t
-from bot.adapters.rasa_domain import domain_entities
+from bot.adapters.rasa_domain import trained_entities
 from bot.services.review import ConversationLine
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "started_at",
     "buyer",
     "channel",
+    "language",
     "intents",
     "route",
     "reason_code",
@@ -72,6 +73,7 @@ def _row(line: ConversationLine, language: str) -> list[str]:
         _utc(line.started_at),
         line.buyer_id,
         line.channel,
+        line.language,
         " ".join(line.intents),
         line.route,
         line.reason_code,
@@ -117,7 +119,7 @@ def _plain(text: str) -> str:
 
 def annotated_example(text: str, entities: Iterable[dict]) -> str:
     """One training example: `text` on one line, known entities annotated."""
-    known = set(domain_entities())
+    known = set(trained_entities())
     spans = sorted(
         (
             (e["start"], e["end"], e["entity"])

@@ -46,6 +46,7 @@ from bot.services.case_views import OpenedCase
 from bot.services.decision_slots import decision_slots
 from bot.services.errors import CatalogueError
 from bot.services.events import InquiryTransferred
+from bot.services.languages import language_or_english
 from bot.services.presentation import render_reason
 from bot.services.returns import DAMAGED_RETURN, DamageRemedy
 from bot.services.text import clean_text
@@ -211,6 +212,10 @@ def transfer_inquiry(
         decision = result.decision
         seller_name = result.seller.name if result.seller is not None else ""
         if accepted(decision):
+            if result.order is not None:
+                buyer = SqlRepository(session).get_buyer(result.order.buyer_id)
+            # the buyer is answered in their account's language (issue 16)
+            language = language_or_english(buyer.language if buyer else None)
             recorded = record_decision(
                 session,
                 result,
@@ -218,12 +223,12 @@ def transfer_inquiry(
                 question=text,
                 now=now,
                 notifier=notifier,
+                language=language,
             )
-            slots = decision_slots(result, recorded, now=now)
+            slots = decision_slots(result, recorded, now=now, language=language)
+            slots["language"] = language  # picks the response's variation
             answer = buyer_answer_text(decision, slots, recorded=recorded)
             next_step = _next_step(decision, recorded, now)
-            if result.order is not None:
-                buyer = SqlRepository(session).get_buyer(result.order.buyer_id)
     row = transfer_store.add_transfer(
         session,
         seller_id=seller_id,

@@ -23,10 +23,11 @@ from email.message import EmailMessage
 from typing import Any
 
 from bot import config
-from bot.adapters.catalogue import language_or_default, t
+from bot.adapters.catalogue import t
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.domain.model import Buyer
 from bot.services.events import InquiryTransferred
+from bot.services.languages import language_or_english
 from bot.services.presentation import buyer_deadline
 
 log = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class TransferMailer:
     def compose(self, event: InquiryTransferred) -> EmailMessage:
         buyer: Buyer = event.buyer
         view = event.transfer
-        language = language_or_default(buyer.language)
+        language = language_or_english(buyer.language)
         params = {
             "buyer_name": buyer.name,
             "seller_name": event.seller_name,

@@ -193,12 +193,13 @@ def record_decision(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
+    language: str | None = None,
 ) -> ReturnAuthorisation | OpenedCase | DamageRemedy | None:
     """Write what a decision implies: a return authorisation or a case.
 
     Returns the ReturnAuthorisation, the OpenedCase (views), the DamageRemedy a
     damaged item already has, or None (for `damaged_return`: the buyer chooses
-    the remedy next)."""
+    the remedy next). A case is marked with the buyer's `language`."""
     from bot.services.cases import open_case
 
     decision, order, seller = result.decision, result.order, result.seller
@@ -212,6 +213,7 @@ def record_decision(
                 question=question,
                 now=now,
                 notifier=notifier,
+                language=language,
             )
         return authorise_return(
             session,
@@ -240,6 +242,7 @@ def record_decision(
         buyer_id=order.buyer_id if order else None,
         kind=kind,
         notifier=notifier,
+        language=language,
     )
 
 
@@ -254,6 +257,7 @@ def resolve_damage(
     question: str,
     now: datetime,
     notifier=None,  # noqa: ANN001 - bot.services.notifications.Notifier
+    language: str | None = None,
 ) -> tuple[TriageResult, DamageRemedy | None]:
     """The buyer chose a replacement (`replacement=True`) or a refund for the
     damaged item `asin` of `order_id`, after a `damaged_return` decision.
@@ -285,5 +289,6 @@ def resolve_damage(
         question=question,
         now=now,
         notifier=notifier,
+        language=language,
     )
     return result, remedy

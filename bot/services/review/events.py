@@ -25,7 +25,8 @@ SLOT_ORDER = "order_id"
 SLOT_BUYER = "buyer_id"
 # Every fact the decision used (Decision.facts), set since the slot was added.
 SLOT_FACTS = "decision_facts"
-SUMMARY_SLOTS = (SLOT_ROUTE, SLOT_REASON, SLOT_CASE, SLOT_BUYER)
+SLOT_LANGUAGE = "language"  # the conversation's language (issue 16)
+SUMMARY_SLOTS = (SLOT_ROUTE, SLOT_REASON, SLOT_CASE, SLOT_BUYER, SLOT_LANGUAGE)
 # Conversations recorded before `decision_facts`: the facts the reply slots
 # kept fill the agent-facing reason (slot -> reason placeholder).
 REASON_FACT_SLOTS = {

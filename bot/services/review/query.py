@@ -170,6 +170,7 @@ class ConversationLine:
     buyer_id: str | None
     channel: str | None
     intents: tuple[str, ...]
+    language: str | None  # the conversation's language (en, es); None: not set
     route: str | None
     reason_code: str | None
     min_confidence: float | None
@@ -222,6 +223,7 @@ def _line(row: review_store.SummaryRow, now: datetime) -> ConversationLine:
         last_event_at=summary.last_event_at,
         buyer_id=summary.buyer_id,
         channel=summary.channel,
+        language=summary.language,
         intents=tuple(
             intent
             for intent in summary.intents.split()

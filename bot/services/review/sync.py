@@ -43,6 +43,7 @@ from bot.services.review.events import (
     HANDOFF_ROUTES,
     SLOT_BUYER,
     SLOT_CASE,
+    SLOT_LANGUAGE,
     SLOT_REASON,
     SLOT_ROUTE,
     SUMMARY_SLOTS,
@@ -261,3 +262,5 @@ def _apply_slot(summary: ConversationSummaryRow, name: str, value: Any) -> None:
         summary.handed_off = True
     elif name == SLOT_BUYER and isinstance(value, str):
         summary.buyer_id = value[:64]
+    elif name == SLOT_LANGUAGE and isinstance(value, str):
+        summary.language = value[:8]
