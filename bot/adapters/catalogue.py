@@ -104,9 +104,18 @@ def language_or_default(language: str | None) -> str:
     return language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 
-def buyer_language_or_default(language: str | None) -> str:
+def buyer_language_of(tag: object) -> str | None:
+    """The buyer language a tag names ('es', 'es-MX', 'ES_us' -> 'es'); None
+    for a language buyers are not answered in."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in BUYER_LANGUAGES else None
+
+
+def buyer_language_or_default(tag: object) -> str:
     """A buyer's language: en or es, else English."""
-    return language if language in BUYER_LANGUAGES else DEFAULT_LANGUAGE
+    return buyer_language_of(tag) or DEFAULT_LANGUAGE
 
 
 def t(key: str, language: str | None = DEFAULT_LANGUAGE, /, **params: Any) -> str:

@@ -61,6 +61,10 @@ def test_spanish_is_a_buyer_only_language():
     assert language_or_default("es") == "en"
     assert buyer_language_or_default("es") == "es"
     assert buyer_language_or_default("zh") == buyer_language_or_default(None) == "en"
+    # an account's language tag
+    assert (
+        buyer_language_or_default("es-MX") == buyer_language_or_default("ES_us") == "es"
+    )
 
 
 def test_every_buyer_facing_prefix_names_english_keys():

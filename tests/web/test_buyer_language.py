@@ -80,6 +80,12 @@ def test_a_spanish_account_buyer_gets_the_widget_in_spanish(client, web_engine):
     assert "Accept-Language" in page.headers["vary"]
 
 
+def test_an_account_language_tag_counts_by_its_language(client, web_engine):
+    _set_language(web_engine, BUYER_1, "es-MX")
+    pick(client, BUYER_1)
+    assert _labels(client.get("/").text)["send"] == "Enviar"
+
+
 def test_an_english_account_stays_english_whatever_the_browser(client):
     pick(client, BUYER_1)  # B-1's account is in English
     html = client.get("/?lang=es", headers={"Accept-Language": "es-MX"}).text

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from bot.adapters.catalogue import (
     BUYER_LANGUAGES,
     DEFAULT_LANGUAGE,
+    buyer_language_of,
     catalogue,
     t,
 )
@@ -41,19 +42,17 @@ def accepted_language(header: str | None) -> str | None:
                 weight = float(value)
             except ValueError:
                 weight = 0.0
-        primary = tag.strip().split("-")[0].lower()
-        if primary in BUYER_LANGUAGES and weight > 0:
-            ranked.append((-weight, position, primary))
+        language = buyer_language_of(tag)
+        if language and weight > 0:
+            ranked.append((-weight, position, language))
     return min(ranked)[2] if ranked else None
 
 
 def page_language(request: Request, account_language: str | None = None) -> str:
     """The language a buyer's page starts in (see the module's docstring)."""
-    if account_language in BUYER_LANGUAGES:
-        return account_language
-    requested = request.query_params.get("lang")
-    if requested in BUYER_LANGUAGES:
-        return requested
+    for tag in (account_language, request.query_params.get("lang")):
+        if language := buyer_language_of(tag):  # es-MX: es
+            return language
     return accepted_language(request.headers.get("accept-language")) or DEFAULT_LANGUAGE
 
 
