@@ -144,7 +144,7 @@ def buyer_by_day(day: date, *, now: datetime, language: str = BUYER_LANGUAGE) ->
     if relative in ("today", "yesterday"):
         return t(f"date.{relative}", language)
     if relative == "tomorrow":
-        return t("date.by_day", language, day=t("date.tomorrow", language))
+        return t("date.by_tomorrow", language)
     return t(
         "date.by_day", language, day=format_day(day, today=today, language=language)
     )

@@ -63,6 +63,19 @@ def rating_urls(
     }
 
 
+def link_conversation(
+    token: str, *, now: datetime, secret: str | None = None
+) -> str | None:
+    """The conversation a valid rating token names (its `cid`), else None."""
+    try:
+        claims = tokens.verified_claims(
+            token, audience=RATING_AUDIENCE, now=now, secret=secret
+        )
+        return tokens.str_claim(claims, "cid")
+    except InvalidToken:
+        return None
+
+
 def rate_by_link(
     session: Session,
     token: str,

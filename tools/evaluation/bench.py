@@ -95,13 +95,14 @@ BARE_SCRIPTS = (
 
 def unavailable_texts() -> frozenset[str]:
     """What the bot says when it cannot run its actions (counted as an error)."""
-    from bot.adapters.catalogue import SUPPORTED_LANGUAGES, t
+    from bot.adapters.catalogue import BUYER_LANGUAGES, SUPPORTED_LANGUAGES, t
 
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     texts = {
         v["text"] for v in domain["responses"].get("utter_service_unavailable", [])
     }
-    texts |= {t("chat.service_unavailable", lang) for lang in SUPPORTED_LANGUAGES}
+    languages = set(SUPPORTED_LANGUAGES) | set(BUYER_LANGUAGES)
+    texts |= {t("chat.service_unavailable", lang) for lang in languages}
     return frozenset(texts)
 
 

@@ -18,7 +18,11 @@ chat widget, and the widget's server routes.
   damaged-item case (bot.services.attachments).
 
 Handlers are thin; the work is in bot/services. Every sentence comes from the
-catalogue (`widget.*`).
+catalogue (`widget.*`), in the buyer's language (bot.entrypoints.web.
+buyer_language): the page and the widget's labels start in the account's, the
+page's (`?lang=`) or the browser's language, and follow the conversation's
+(`csba_language` from the socket.io channel); the JSON answers are in the
+conversation's language, else the one the widget shows (its `lang` field).
 """
 
 from __future__ import annotations
@@ -34,10 +38,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.adapters import clock
-from bot.adapters.catalogue import catalogue, t
+from bot.adapters.catalogue import buyer_language_or_default, t
 from bot.adapters.repository import SqlRepository
 from bot.adapters.tokens import SecretError
 from bot.entrypoints.web.auth import checked_form, db_session
+from bot.entrypoints.web.buyer_language import (
+    answer_language,
+    page_language,
+    widget_strings,
+    widget_strings_by_language,
+)
 from bot.entrypoints.web.templating import render
 from bot.services.attachments import (
     MAX_PHOTO_BYTES,
@@ -63,18 +73,21 @@ from bot.services.identity import (
 log = logging.getLogger(__name__)
 
 CHAT_SESSION_KEY = "buyer_chat"
-WIDGET_LANGUAGE = "en"  # buyers are addressed in English (domain.yml)
 SOCKET_PATH = "/socket.io"
 # Multipart overhead allowed on top of the photo itself.
 UPLOAD_SLACK_BYTES = 64 * 1024
 SHOP_PRODUCTS = 6
 
 
-def _json_error(
-    code: str, status: int, message_key: str, **params: Any
-) -> JSONResponse:
+def shown_language(request: Request) -> str:
+    """The language the widget says it shows (`?lang=`), for an answer given
+    before the conversation is known; English when it names none."""
+    return buyer_language_or_default(request.query_params.get("lang"))
+
+
+def _json_error(request: Request, code: str, status: int, key: str) -> JSONResponse:
     return JSONResponse(
-        {"error": code, "message": t(message_key, WIDGET_LANGUAGE, **params)},
+        {"error": code, "message": t(key, shown_language(request))},
         status_code=status,
     )
 
@@ -88,22 +101,12 @@ def _chat(request: Request) -> dict[str, Any]:
     return chat
 
 
-def widget_strings() -> dict[str, str]:
-    """The widget's own labels (catalogue `widget.ui.*`), for widget.js."""
-    prefix = "widget.ui."
-    return {
-        key[len(prefix) :]: text
-        for key, text in catalogue(WIDGET_LANGUAGE).items()
-        if key.startswith(prefix)
-    }
-
-
 async def shop(request: Request) -> Response:
     def load() -> tuple[list[dict[str, str]], list[str]]:
         with db_session(request) as session:
             repository = SqlRepository(session)
             buyers = [
-                {"id": buyer.id, "name": buyer.name}
+                {"id": buyer.id, "name": buyer.name, "language": buyer.language}
                 for buyer in repository.list_buyers()
             ]
             products = repository.product_titles(SHOP_PRODUCTS)
@@ -114,18 +117,23 @@ async def shop(request: Request) -> Response:
         buyers = []  # the picker offers anonymous chat only
     chat = _chat(request)
     current = next((b for b in buyers if b["id"] == chat.get("buyer")), None)
-    return render(
+    # the signed-in buyer's account language, else ?lang=, else the browser's
+    language = page_language(request, current["language"] if current else None)
+    response = render(
         request,
         "buyer/shop.html",
         {
-            "lang": WIDGET_LANGUAGE,
+            "lang": language,
             "buyers": buyers,
             "current_buyer": current,
             "products": products,
-            "widget_strings": widget_strings(),
+            "widget_strings": widget_strings(language),
+            "widget_languages": widget_strings_by_language(),
             "max_photo_mb": MAX_PHOTO_BYTES // 2**20,
         },
     )
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
 
 
 async def choose_identity(request: Request) -> Response:
@@ -160,7 +168,7 @@ async def chat_token(request: Request) -> Response:
             token = issue_anonymous_token(conversation=chat["cid"])
     except SecretError:
         log.exception("The JWT secret is unusable")
-        return _json_error("unavailable", 503, "widget.errors.unavailable")
+        return _json_error(request, "unavailable", 503, "widget.errors.unavailable")
     return JSONResponse(
         {
             "token": token,
@@ -180,11 +188,11 @@ def _bearer(request: Request) -> str | None:
 def _resolve(request: Request):  # noqa: ANN202 - ResolvedSender | JSONResponse
     token = _bearer(request)
     if token is None:
-        return _json_error("invalid_token", 401, "widget.errors.invalid_token")
+        return _json_error(request, "invalid_token", 401, "widget.errors.invalid_token")
     try:
         return resolve_chat_token(token)
     except InvalidToken:
-        return _json_error("invalid_token", 401, "widget.errors.invalid_token")
+        return _json_error(request, "invalid_token", 401, "widget.errors.invalid_token")
 
 
 async def chat_history(request: Request) -> Response:
@@ -196,6 +204,9 @@ async def chat_history(request: Request) -> Response:
         conversation_messages, settings.tracker_store_url, resolved.sender_id
     )
     messages = with_greeting(messages, greeting())
+    language = await answer_language(
+        request, resolved.sender_id, request.query_params.get("lang")
+    )
 
     def photos() -> list[tuple[float, str]]:
         with db_session(request) as session:
@@ -207,7 +218,7 @@ async def chat_history(request: Request) -> Response:
         return [
             (
                 photo.in_conversation_at.timestamp(),
-                t("widget.upload.attached", WIDGET_LANGUAGE, case_number=photo.case_id),
+                t("widget.upload.attached", language, case_number=photo.case_id),
             )
             for photo in found
             if photo.in_conversation_at is not None
@@ -215,7 +226,11 @@ async def chat_history(request: Request) -> Response:
 
     messages = with_notices(messages, await run_in_threadpool(photos))
     return JSONResponse(
-        {"conversation_id": resolved.sender_id, "messages": messages},
+        {
+            "conversation_id": resolved.sender_id,
+            "messages": messages,
+            "language": language,
+        },
         headers={"Cache-Control": "no-store"},
     )
 
@@ -224,18 +239,22 @@ async def chat_upload(request: Request) -> Response:
     resolved = _resolve(request)
     if isinstance(resolved, Response):
         return resolved
+    # the widget says which language it shows, for a conversation with none yet
+    language = await answer_language(
+        request, resolved.sender_id, request.query_params.get("lang")
+    )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_PHOTO_BYTES + UPLOAD_SLACK_BYTES:
-        return _rejected(AttachmentRejected("too_large", 413))
+        return _rejected(AttachmentRejected("too_large", 413), language)
     form = await checked_form(request)
     photo = form.get("photo")
     if not isinstance(photo, UploadFile):
-        return _rejected(AttachmentRejected("missing"))
+        return _rejected(AttachmentRejected("missing"), language)
     data = await photo.read(MAX_PHOTO_BYTES + 1)
     chosen = str(form.get("case_id") or "").strip()
     await form.close()
     if chosen and not (chosen.isdigit() and 0 < int(chosen) < 2**31):
-        return _rejected(AttachmentRejected("no_case", 409))
+        return _rejected(AttachmentRejected("no_case", 409), language)
     case_id = int(chosen) if chosen else None
     settings = request.app.state.settings
 
@@ -261,23 +280,21 @@ async def chat_upload(request: Request) -> Response:
     try:
         attachment_id, case_id = await run_in_threadpool(store)
     except AttachmentRejected as rejected:
-        return _rejected(rejected)
+        return _rejected(rejected, language)
     return JSONResponse(
         {
             "attachment_id": attachment_id,
             "case_id": case_id,
-            "message": t(
-                "widget.upload.attached", WIDGET_LANGUAGE, case_number=case_id
-            ),
+            "message": t("widget.upload.attached", language, case_number=case_id),
         },
         status_code=201,
     )
 
 
-def _rejected(rejected: AttachmentRejected) -> JSONResponse:
+def _rejected(rejected: AttachmentRejected, language: str) -> JSONResponse:
     body: dict[str, object] = {
         "error": rejected.code,
-        "message": rejected.message(WIDGET_LANGUAGE),
+        "message": rejected.message(language),
     }
     if rejected.choices:
         # which of this chat's open damaged-item cases the photo is about
@@ -287,7 +304,7 @@ def _rejected(rejected: AttachmentRejected) -> JSONResponse:
                 "order_id": choice.order_id,
                 "title": t(
                     "widget.upload.choice",
-                    WIDGET_LANGUAGE,
+                    language,
                     case_number=choice.case_id,
                     order_id=choice.order_id or "-",
                 ),

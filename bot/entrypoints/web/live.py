@@ -31,9 +31,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.adapters import clock
-from bot.adapters.catalogue import t
 from bot.entrypoints.web.agent import LANGUAGE, conversation_url, sync, tracker_engine
 from bot.entrypoints.web.auth import checked_form, db_session, signed_in
+from bot.entrypoints.web.buyer_language import joined_text
 from bot.entrypoints.web.templating import render
 from bot.services import (
     agent_presence,
@@ -176,13 +176,14 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
     action = str(form.get("action") or "")
     now = clock.now()
     settings = request.app.state.settings
+    tracker = settings.tracker_store_url  # the buyer's language: their chat's
     with db_session(request) as session:
         if action == "claim":
             view = handoff.claim(
                 session, handoff_id=handoff_id, agent_id=user.id, now=now
             )
             author = user.username
-            push = ("message", t("handoff.chat.joined", "en", agent=author))
+            push = ("message", joined_text(tracker, view.conversation_id, author))
             flash = {"msg": "handoff.live.flash.claimed"}
         elif action == "assign":
             to = _agent_id(form.get("to"))
@@ -194,7 +195,7 @@ def _act(request: Request, handoff_id: int, form: Any, user: Any) -> dict[str, A
                 now=now,
             )
             author = agent_presence.agent_name(session, to) or "?"
-            push = ("message", t("handoff.chat.joined", "en", agent=author))
+            push = ("message", joined_text(tracker, view.conversation_id, author))
             flash = {"msg": "handoff.live.flash.assigned", "agent": author}
         elif action == "message":
             text = str(form.get("text") or "")

@@ -17,7 +17,11 @@ the page it opens offers the other answer (rating again changes it).
 
 JSON answers: `{"ok": true, "message": ...}`, or a 4xx with
 `{"ok": false, "error": code, "message": ...}`; every sentence from the
-catalogue (`rating.*`, `widget.errors.*`).
+catalogue (`rating.*`, `widget.errors.*`), in the conversation's language (its
+`language` slot), else the one the widget shows (`?lang=`). The page of an
+email's link is in the inquiry's conversation's language, else the link's
+`lang` (the buyer's language when the email was written), else the browser's
+(`Accept-Language`), else English.
 """
 
 from __future__ import annotations
@@ -32,12 +36,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.adapters import clock
-from bot.adapters.catalogue import language_or_default, t
+from bot.adapters.catalogue import BUYER_LANGUAGES, SUPPORTED_LANGUAGES, t
 from bot.entrypoints.web.auth import checked_form, db_session
-from bot.entrypoints.web.buyer import WIDGET_LANGUAGE
+from bot.entrypoints.web.buyer import shown_language
+from bot.entrypoints.web.buyer_language import accepted_language, answer_language
 from bot.entrypoints.web.templating import render
 from bot.services import rating_links, ratings
 from bot.services.chat_access import resolve_chat_token
+from bot.services.conversation_language import conversation_language
 from bot.services.identity import InvalidToken
 
 # A form of one short field; anything much bigger is not an answer.
@@ -45,12 +51,14 @@ MAX_BODY_BYTES = 4096
 ANSWERS = {"yes": True, "no": False}
 
 
-def _refused(code: str, status: int, message_key: str, **params: Any) -> JSONResponse:
+def _refused(
+    code: str, status: int, message_key: str, language: str, **params: Any
+) -> JSONResponse:
     return JSONResponse(
         {
             "ok": False,
             "error": code,
-            "message": t(message_key, WIDGET_LANGUAGE, **params),
+            "message": t(message_key, language, **params),
         },
         status_code=status,
         headers={"Cache-Control": "no-store"},
@@ -71,23 +79,27 @@ def _conversation(request: Request) -> str | None:
 async def chat_rating(request: Request) -> Response:
     conversation_id = _conversation(request)
     if conversation_id is None:
-        return _refused("invalid_token", 401, "widget.errors.invalid_token")
+        language = shown_language(request)
+        return _refused("invalid_token", 401, "widget.errors.invalid_token", language)
+    language = await answer_language(
+        request, conversation_id, request.query_params.get("lang")
+    )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return _refused("invalid", 413, "rating.error.invalid")
+        return _refused("invalid", 413, "rating.error.invalid", language)
     try:
         form = await checked_form(request)
     except HTTPException as refused:
         if refused.status_code != 403:
             raise
-        return _refused("csrf", 403, "widget.errors.invalid_token")
+        return _refused("csrf", 403, "widget.errors.invalid_token", language)
     answer, inquiry = form.get("helpful"), form.get("inquiry")
     await form.close()
     helpful = _answer(answer)
     if helpful is None:
-        return _refused("invalid", 400, "rating.error.invalid")
+        return _refused("invalid", 400, "rating.error.invalid", language)
     if inquiry is not None and not (isinstance(inquiry, str) and _id(inquiry)):
-        return _refused("invalid", 400, "rating.error.invalid")
+        return _refused("invalid", 400, "rating.error.invalid", language)
 
     def store() -> None:
         with db_session(request) as session:
@@ -110,11 +122,11 @@ async def chat_rating(request: Request) -> Response:
     try:
         await run_in_threadpool(store)
     except ratings.NothingToRate as error:
-        return _refused("nothing_to_rate", 409, error.key)
+        return _refused("nothing_to_rate", 409, error.key, language)
     thanks = "rating.thanks." + ("inquiry_" if inquiry is not None else "")
     thanks += "helpful" if helpful else "not_helpful"
     return JSONResponse(
-        {"ok": True, "message": t(thanks, WIDGET_LANGUAGE)},
+        {"ok": True, "message": t(thanks, language)},
         headers={"Cache-Control": "no-store"},
     )
 
@@ -132,8 +144,7 @@ async def rate_from_email(request: Request) -> Response:
     the other answer's link. Any failure shows one polite page."""
     token = request.path_params["token"]
     helpful = _answer(request.query_params.get("helpful"))
-    # the email's language (not trusted for anything else)
-    language = language_or_default(request.query_params.get("lang"))
+    language = await _rating_page_language(request, token)
 
     def store() -> str:
         if helpful is None:
@@ -165,6 +176,25 @@ async def rate_from_email(request: Request) -> Response:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def _rating_page_language(request: Request, token: str) -> str:
+    """The inquiry's conversation's language, else the link's `lang` (the
+    email's language, Chinese included; trusted for nothing else), else the
+    browser's, else English."""
+    conversation_id = rating_links.link_conversation(token, now=clock.now())
+    if conversation_id is not None:
+        known = await run_in_threadpool(
+            conversation_language,
+            request.app.state.settings.tracker_store_url,
+            conversation_id,
+        )
+        if known is not None:
+            return known
+    requested = request.query_params.get("lang")
+    if requested in BUYER_LANGUAGES + SUPPORTED_LANGUAGES:
+        return requested
+    return accepted_language(request.headers.get("accept-language")) or "en"
 
 
 routes = [

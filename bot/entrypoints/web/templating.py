@@ -2,7 +2,8 @@
 catalogue's text in the page's language.
 
 Every template gets `t` (t(key, **params): catalogue text in the page
-language), `lang` ('en' or 'zh'), `user` (WebUser or None) and `csrf_token`.
+language), `lang` ('en' or 'zh'; a buyer's page also 'es'), `user` (WebUser or
+None) and `csrf_token`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import jinja2
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates, _TemplateResponse
 
-from bot.adapters.catalogue import DEFAULT_LANGUAGE, language_or_default
+from bot.adapters.catalogue import (
+    BUYER_ONLY_LANGUAGES,
+    DEFAULT_LANGUAGE,
+    language_or_default,
+)
 from bot.adapters.catalogue import t as catalogue_text
 from bot.entrypoints.web.auth import csrf_token, current_user
 from bot.services.presentation import format_marketplace_time
@@ -67,7 +72,9 @@ def render(
     """The template `name` rendered with `context` plus t, lang, user and
     csrf_token (a `lang` in `context` chooses the page language)."""
     values = dict(context or {})
-    lang = language_or_default(values.get("lang") or page_language(request))
+    lang = values.get("lang")
+    if lang not in BUYER_ONLY_LANGUAGES:  # a buyer's page may be in Spanish
+        lang = language_or_default(lang or page_language(request))
 
     def t(key: str, **params: Any) -> str:
         return catalogue_text(key, lang, **params)

@@ -37,7 +37,11 @@ a fresh token.
 
 Events: client → server `session_request`, `user_uttered` `{"message": str}`;
 server → client `session_confirm` `{"session_id", "token"?}`, `bot_uttered`
-(Rasa's socketio payloads), `bot_turn_done`, `session_expired`, `csba_error`.
+(Rasa's socketio payloads), `bot_turn_done`, `session_expired`, `csba_error`,
+and `csba_language` `{"language": "en"|"es"}` when the conversation's language
+(the `language` slot) is known and not the one the socket was last told: at
+`session_request` and after each message, before `bot_turn_done`
+(bot.entrypoints.rasa.channels.language_events).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from bot import config
 from bot.adapters import live_signal
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.input_guard import buyer_text
+from bot.entrypoints.rasa.channels.language_events import announce_language
 from bot.entrypoints.rasa.channels.rest import (
     after_turn,
     request_client_key,
@@ -250,6 +255,13 @@ class TokenSocketIOInput(SocketIOInput):
             if session.get("issued_token"):
                 confirm["token"] = session["issued_token"]
             await sio.emit("session_confirm", confirm, room=sid, namespace=namespace)
+            await announce_language(
+                sio,
+                webhook_app(),
+                sid=sid,
+                sender_id=session["sender_id"],
+                namespace=namespace,
+            )
 
         @sio.on(BUYER_TYPING_EVT, namespace=namespace)
         async def buyer_typing(sid: str, data: Any = None) -> None:
@@ -349,6 +361,9 @@ class TokenSocketIOInput(SocketIOInput):
                 )
                 reply = unavailable_reply(webhook_app(), sender_id)
                 await output.send_text_message(sender_id, reply["text"])
+            await announce_language(
+                sio, webhook_app(), sid=sid, sender_id=sender_id, namespace=namespace
+            )
             await sio.emit(TURN_DONE_EVT, {}, room=sid, namespace=namespace)
             after_turn(sender_id)
 

@@ -10,7 +10,11 @@
  * - typing indicator from sending until the channel's `bot_turn_done`;
  * - quick-reply buttons, disabled once one is used;
  * - an aria-live log; automatic reconnect with a visible status;
- * - a photo upload (JPEG/PNG) for a damaged item: POST /chat/upload.
+ * - a photo upload (JPEG/PNG) for a damaged item: POST /chat/upload;
+ * - its own labels in the conversation's language (issue 16): the page's at
+ *   first (data-language), then the one the channel announces
+ *   (`csba_language`, when the bot's `language` slot changes); the web app's
+ *   answers get it as `?lang=` for a conversation whose language is unknown.
  * Every text goes into the page with textContent, never innerHTML.
  */
 (function () {
@@ -20,6 +24,8 @@
   if (!root) { return; }
 
   var strings = JSON.parse(root.getAttribute("data-strings") || "{}");
+  var stringsByLanguage = JSON.parse(root.getAttribute("data-strings-by-language") || "{}");
+  var language = root.getAttribute("data-language") || "en";
   var tokenUrl = root.getAttribute("data-token-url");
   var historyUrl = root.getAttribute("data-history-url");
   var uploadUrl = root.getAttribute("data-upload-url");
@@ -46,6 +52,39 @@
   var MAX_REFUSALS = 3;
 
   function text(key) { return strings[key] || ""; }
+
+  // The web app's URL with the language the widget shows.
+  function withLanguage(url) {
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(language);
+  }
+
+  // -- language -----------------------------------------------------------------
+
+  function setLabel(selector, value, attribute) {
+    var element = root.querySelector(selector);
+    if (!element) { return; }
+    if (attribute) { element.setAttribute(attribute, value); } else { element.textContent = value; }
+  }
+
+  // Switch the widget's own labels; messages already shown stay as they were.
+  function setLanguage(next) {
+    if (typeof next !== "string" || next === language || !stringsByLanguage[next]) { return; }
+    language = next;
+    strings = stringsByLanguage[next];
+    root.setAttribute("lang", language);
+    root.setAttribute("data-language", language);
+    setLabel(".csba-launcher", text("open"));
+    setLabel("#csba-title", text("title"));
+    setLabel(".csba-close", text("close"), "aria-label");
+    setLabel(".csba-log", text("log_label"), "aria-label");
+    setLabel("label[for=csba-input]", text("input_label"));
+    setLabel("#csba-input", text("placeholder"), "placeholder");
+    setLabel(".csba-send", text("send"));
+    setLabel(".csba-attach-text", text("attach"));
+    setLabel(".csba-hint", text("attach_hint"));
+    if (root.getAttribute("data-typing") === "1") { typing.textContent = text("typing"); }
+    setStatus(statusLine.getAttribute("data-state") || "connecting");
+  }
 
   // -- panel --------------------------------------------------------------------
 
@@ -221,7 +260,7 @@
         var data = new URLSearchParams();
         data.append("helpful", answer);
         if (inquiry !== null) { data.append("inquiry", String(inquiry)); }
-        fetch(ratingUrl, {
+        fetch(withLanguage(ratingUrl), {
           method: "POST",
           credentials: "same-origin",
           headers: { Authorization: "Bearer " + current.token, "X-CSRF-Token": csrf, Accept: "application/json" },
@@ -272,7 +311,7 @@
   }
 
   function loadHistory() {
-    return fetch(historyUrl, {
+    return fetch(withLanguage(historyUrl), {
       credentials: "same-origin",
       headers: { Accept: "application/json", Authorization: "Bearer " + current.token }
     })
@@ -282,6 +321,7 @@
       })
       .then(function (data) {
         log.textContent = "";
+        setLanguage(data.language);
         (data.messages || []).forEach(function (message) {
           if (message.sender === "ask") {
             if (typeof message.inquiry === "number") { askHelpful(message.inquiry); }
@@ -328,6 +368,7 @@
     socket.on("agent_typing", function (data) {
       showAgentTyping(data && typeof data.agent === "string" ? data.agent : "");
     });
+    socket.on("csba_language", function (data) { setLanguage(data && data.language); });
     socket.on("bot_turn_done", function () { showTyping(false); showPendingAsks(); });
     socket.on("session_expired", function () { setStatus("reconnecting"); });
     socket.on("disconnect", function (reason) {
@@ -388,7 +429,7 @@
     if (caseId) { data.append("case_id", String(caseId)); }
     pending.querySelector(".csba-bubble").textContent = text("uploading");
     pending.setAttribute("data-upload", "pending");
-    fetch(uploadUrl, {
+    fetch(withLanguage(uploadUrl), {
       method: "POST",
       credentials: "same-origin",
       headers: { Authorization: "Bearer " + current.token, "X-CSRF-Token": csrf, Accept: "application/json" },
