@@ -42,7 +42,7 @@ from bot.domain.model import Buyer, MessageAuthor
 from bot.services import ratings
 from bot.services.case_views import CaseView, MessageView
 from bot.services.email_inbox import thread_headers
-from bot.services.languages import buyer_language, language_or_english
+from bot.services.languages import email_language
 from bot.services.push import push_case_reply
 from bot.services.rating_links import rating_urls
 from bot.services.ratings import InquiryView
@@ -104,8 +104,7 @@ class BuyerMailer:
         `thread`: `In-Reply-To` and `References` when the buyer wrote by email
         (bot.services.email_inbox.thread_headers): the answer then lands in the
         buyer's mail thread, from the support address, which reads replies."""
-        # the language the buyer wrote the case in (issue 16), else their account's
-        language = buyer_language(case.language) or language_or_english(buyer.language)
+        language = email_language(case.language, buyer.language)
         params = {
             "buyer_name": buyer.name,
             "case_id": case.id,

@@ -130,9 +130,10 @@ def messages_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return messages
 
 
-def greeting() -> dict[str, Any] | None:
-    """The chat's opening message from domain.yml; None if it has none."""
-    return domain_response(GREETING_RESPONSE)
+def greeting(language: str | None = None) -> dict[str, Any] | None:
+    """The chat's opening message from domain.yml, in the buyer's language
+    (English by default); None if it has none."""
+    return domain_response(GREETING_RESPONSE, language)
 
 
 def with_greeting(

@@ -53,7 +53,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import config
 from bot.adapters import inbound_mail_store as store
-from bot.adapters.catalogue import language_or_default, t
+from bot.adapters.catalogue import t
 from bot.adapters.db import session_scope
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.rasa_http import RasaHttp
@@ -80,6 +80,7 @@ from bot.services.identity import (
     conversation_id_for,
     issue_buyer_token,
 )
+from bot.services.languages import reader_language
 from bot.services.transfer import TransferUnavailable
 
 log = logging.getLogger(__name__)
@@ -344,7 +345,7 @@ class EmailInbox:
         with session_scope(self._engine) as session:
             row = store.by_key(session, message_key)
             buyer = SqlRepository(session).get_buyer(row.buyer_id) if row.buyer_id else None
-            language = language_or_default(buyer.language if buyer else "en")
+            language = reader_language(buyer.language if buyer else None)
             if row.reason == TRANSFER:
                 seller = seller_of(session, row.sender)
                 language = seller[1] if seller else "en"
@@ -378,7 +379,7 @@ class EmailInbox:
     @staticmethod
     def _language(session: Any, buyer_id: str | None) -> str:
         buyer = SqlRepository(session).get_buyer(buyer_id) if buyer_id else None
-        return language_or_default(buyer.language if buyer else None)
+        return reader_language(buyer.language if buyer else None)
 
 
 def thread_headers(engine: Engine, conversation_id: str | None) -> dict[str, str]:

@@ -10,28 +10,39 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.adapters.catalogue import (
+    BUYER_LANGUAGES,
+    buyer_language_of,
+    buyer_language_or_default,
+    language_or_default,
+)
 from bot.adapters.repository import SqlRepository
 
 ENGLISH = "en"
 SPANISH = "es"
-BUYER_LANGUAGES = (ENGLISH, SPANISH)
 
 # Babel's locale for dates and money in each buyer language: US English, and
-# the Spanish of the United States (es_US: "30 de noviembre", "US$24.99" as "24,99 US$"
-# would be es_ES; es_US writes "$24.99").
+# the Spanish of the United States ("$24.99"; Spain's es would write "24,99 US$").
 BABEL_LOCALES = {ENGLISH: "en_US", SPANISH: "es_US"}
 
-
-def buyer_language(tag: object) -> str | None:
-    """'es', 'es-MX', 'ES_us' -> 'es'; a language buyers are not answered in -> None."""
-    if not isinstance(tag, str) or not tag.strip():
-        return None
-    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
-    return primary if primary in BUYER_LANGUAGES else None
+# 'es', 'es-MX', 'ES_us' -> 'es'; a language buyers are not answered in -> None
+buyer_language = buyer_language_of
+# the same, English for any other tag
+language_or_english = buyer_language_or_default
 
 
-def language_or_english(tag: object) -> str:
-    return buyer_language(tag) or ENGLISH
+def reader_language(tag: object) -> str:
+    """The language to write to a buyer in: their account's, when the catalogue
+    has it for buyers (en, es, and zh, which has every key), else English."""
+    return buyer_language_of(tag) or language_or_default(tag)
+
+
+def email_language(conversation_language: str | None, account_tag: object) -> str:
+    """A buyer's email about a case: the language they wrote the case in when
+    it is not English (issue 16), else their account's (reader_language)."""
+    if conversation_language in BUYER_LANGUAGES and conversation_language != ENGLISH:
+        return conversation_language
+    return reader_language(account_tag)
 
 
 def babel_locale(language: object) -> str:

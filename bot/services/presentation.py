@@ -31,6 +31,7 @@ from babel.numbers import format_currency
 from bot import config
 from bot.adapters.catalogue import language_or_default, t
 from bot.domain.model import Decision, Order
+from bot.services.languages import BABEL_LOCALES
 
 # Agents and the CLI read the reason sentence in English.
 AGENT_LANGUAGE = "en"
@@ -74,13 +75,9 @@ TIME_PATTERNS = {
     "es": ("h a v", "h:mm a v"),
     "zh": ("ah点 v", "ah:mm v"),
 }
-# Babel's locale of a language: Spanish as written in the United States
-# ("$24.99", not Spain's "24,99 US$").
-LOCALES = {"es": "es_US"}
-
-
 def _locale(language: str) -> str:
-    return LOCALES.get(language) or language_or_default(language)
+    """Babel's locale: a buyer language's (es_US for Spanish), else the catalogue's."""
+    return BABEL_LOCALES.get(language) or language_or_default(language)
 
 
 def _patterns(table: dict[str, tuple[str, str]], language: str) -> tuple[str, str]:
@@ -107,6 +104,14 @@ def format_clock(instant: datetime, language: str = BUYER_LANGUAGE) -> str:
     on_the_hour, to_the_minute = _patterns(TIME_PATTERNS, language)
     pattern = on_the_hour if local.minute == 0 else to_the_minute
     return format_time(local, pattern, locale=_locale(language))
+
+
+def _clock(instant: datetime, language: str) -> str:
+    """The clock as a sentence quotes it: Spanish adds its article ("las 5 p. m.
+    PT", "la 1 p. m. PT")."""
+    hour = instant.astimezone(config.MARKETPLACE_TZ).hour % 12
+    key = "date.clock_one" if hour == 1 else "date.clock"
+    return t(key, language, time=format_clock(instant, language))
 
 
 def _relative(day: date, today: date) -> str | None:
@@ -164,7 +169,7 @@ def buyer_deadline(
     key = {"today": "date.today_by", "tomorrow": "date.tomorrow_by"}.get(
         _relative(day, today) or "", "date.day_by"
     )
-    return t(key, language, day=shown, time=format_clock(instant, language))
+    return t(key, language, day=shown, time=_clock(instant, language))
 
 
 def buyer_time(
@@ -182,7 +187,7 @@ def buyer_time(
         key,
         language,
         day=format_day(day, today=today, language=language),
-        time=format_clock(instant, language),
+        time=_clock(instant, language),
     )
 
 

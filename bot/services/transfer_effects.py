@@ -27,7 +27,7 @@ from bot.adapters.catalogue import t
 from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.domain.model import Buyer
 from bot.services.events import InquiryTransferred
-from bot.services.languages import language_or_english
+from bot.services.languages import reader_language
 from bot.services.presentation import buyer_deadline
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class TransferMailer:
     def compose(self, event: InquiryTransferred) -> EmailMessage:
         buyer: Buyer = event.buyer
         view = event.transfer
-        language = language_or_english(buyer.language)
+        language = reader_language(buyer.language)
         params = {
             "buyer_name": buyer.name,
             "seller_name": event.seller_name,

@@ -56,6 +56,12 @@ def _patterns(language: str) -> tuple[re.Pattern[str], ...]:
     )
 
 
+def is_response_in(language: str, text: str) -> bool:
+    """Whether `text` is one of domain.yml's responses in `language`, filled in."""
+    text = " ".join(text.split())
+    return any(p.match(text) for p in _patterns(language))
+
+
 def _said(chat: Conversation, start: int = 0) -> list[str]:
     return [
         " ".join((message.get("text") or "").split())
@@ -69,10 +75,10 @@ def assert_all_spanish(chat: Conversation, start: int = 0) -> None:
     said = _said(chat, start)
     assert said, chat.describe()
     for text in said:
-        assert any(p.match(text) for p in _patterns("es")), (
+        assert is_response_in("es", text), (
             f"not a Spanish response: {text!r}\n{chat.describe()}"
         )
-        assert not any(p.match(text) for p in _patterns("en")), (
+        assert not is_response_in("en", text), (
             f"an English response: {text!r}\n{chat.describe()}"
         )
     for message in [m for _, ms in chat.transcript[start:] for m in ms]:
@@ -110,7 +116,7 @@ def test_a_token_buyer_keeps_the_account_language_until_asked(bot: Stack):
     turn = len(chat.transcript)
     chat.say("English please")
     assert chat.slots()["language"] == "en", chat.describe()
-    assert not any(p.match(t) for t in _said(chat, turn) for p in _patterns("es"))
+    assert not any(is_response_in("es", text) for text in _said(chat, turn))
 
 
 def test_an_anonymous_spanish_buyer_returns_an_item_in_spanish(bot: Stack):

@@ -203,10 +203,10 @@ async def chat_history(request: Request) -> Response:
     messages = await run_in_threadpool(
         conversation_messages, settings.tracker_store_url, resolved.sender_id
     )
-    messages = with_greeting(messages, greeting())
     language = await answer_language(
         request, resolved.sender_id, request.query_params.get("lang")
     )
+    messages = with_greeting(messages, greeting(language))
 
     def photos() -> list[tuple[float, str]]:
         with db_session(request) as session:
