@@ -75,6 +75,8 @@ TIME_PATTERNS = {
     "es": ("h a v", "h:mm a v"),
     "zh": ("ah点 v", "ah:mm v"),
 }
+
+
 def _locale(language: str) -> str:
     """Babel's locale: a buyer language's (es_US for Spanish), else the catalogue's."""
     return BABEL_LOCALES.get(language) or language_or_default(language)
@@ -126,7 +128,7 @@ def buyer_day(day: date, *, now: datetime, language: str = BUYER_LANGUAGE) -> st
     relative = _relative(day, today)
     if relative in ("today", "tomorrow"):
         return t(f"date.{relative}", language)
-    return format_day(day, today=today, language=language)
+    return t("date.day", language, day=format_day(day, today=today, language=language))
 
 
 def buyer_on_day(day: date, *, now: datetime, language: str = BUYER_LANGUAGE) -> str:
@@ -165,7 +167,7 @@ def buyer_deadline(
     day = marketplace_day(instant)
     shown = format_day(day, today=today, language=language)
     if day > today + timedelta(days=1):
-        return t("date.by_day", language, day=shown)
+        return t("date.deadline_day", language, day=shown)
     key = {"today": "date.today_by", "tomorrow": "date.tomorrow_by"}.get(
         _relative(day, today) or "", "date.day_by"
     )

@@ -47,13 +47,13 @@ def test_a_spanish_buyer_is_served_in_spanish_in_the_widget(new_page, web_stack)
 
     said = say(page, "hola, donde esta mi pedido?")
     assert_spanish(said)
-    said = click(page, IN_TRANSIT[-7:])  # the order button shows its number
+    said = click(page, IN_TRANSIT[-4:])  # the order button ends with its number
     assert_spanish(said)
     assert "2 de diciembre" in " ".join(said), said
 
     said = say(page, f"quiero devolver los vasos del pedido {DELIVERED}")
     assert_spanish(said)
-    assert "17 de diciembre" in " ".join(said), said
+    assert "31 de enero de 2027" in " ".join(said), said
 
     said = say(page, f"porfa cancelen el pedido {UNSHIPPED}, ya no lo necesito")
     assert_spanish(said)

@@ -14,6 +14,7 @@ their words, or by an explicit request.
 from __future__ import annotations
 
 import email
+import email.policy
 import re
 import sqlite3
 from functools import cache
@@ -27,7 +28,8 @@ from tests.e2e.conftest import Stack, running_stack
 from tests.e2e.test_conversations import Conversation
 
 IN_TRANSIT = "115-0000014-0000014"  # the kettle, shipped Nov 21, due by Dec 2
-DELIVERED = "115-0000015-0000015"  # two tumblers, delivered Nov 17, in the window
+# two tumblers, delivered Nov 17: in the holiday season's window, open until Jan 31
+DELIVERED = "115-0000015-0000015"
 UNSHIPPED = "115-0000016-0000016"  # a cutting board, placed Nov 25
 ZIP = "33130"
 
@@ -45,14 +47,22 @@ def _pattern(text: str) -> re.Pattern[str]:
     return re.compile("^" + "(.+?)".join(re.escape(p) for p in parts) + "$", re.S)
 
 
+def _words_of(text: str) -> str:
+    """A response's own words, without its placeholders."""
+    return re.sub(r"\{[A-Za-z_][A-Za-z0-9_]*\}", "", text)
+
+
 @cache
 def _patterns(language: str) -> tuple[re.Pattern[str], ...]:
+    """The responses in `language` that have words of their own: one that is
+    only placeholders ("{agent_name}: {agent_text}") says nothing of its
+    language."""
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text("utf-8"))
     return tuple(
         _pattern(variation["text"])
         for variations in responses_in(domain["responses"], language).values()
         for variation in variations
-        if variation.get("text")
+        if len(re.findall(r"[^\W\d_]", _words_of(variation.get("text") or ""))) >= 8
     )
 
 
@@ -129,7 +139,8 @@ def test_an_anonymous_spanish_buyer_returns_an_item_in_spanish(bot: Stack):
     assert slots["language"] == "es", chat.describe()
     assert slots["reason_code"] == "return_window_open", chat.describe()
     assert slots["return_id"], chat.describe()
-    assert "17 de diciembre" in "\n".join(_said(chat)), chat.describe()
+    said = "\n".join(_said(chat))
+    assert "hasta el domingo 31 de enero de 2027 inclusive" in said, chat.describe()
     assert_all_spanish(chat)
 
 
@@ -149,7 +160,7 @@ def test_a_spanish_cancellation_opens_a_case_marked_spanish(bot: Stack):
     # The seller (S-100 reads Chinese) gets the buyer's words as written,
     # marked with their language, in a mail in Chinese.
     mails = [
-        email.message_from_bytes(path.read_bytes())
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         for path in sorted((bot.workdir / "var" / "outbox").glob("*.eml"))
     ]
     opened = [m for m in mails if m["X-CSBA-Case-Id"] == str(case_id)]

@@ -221,3 +221,40 @@ def test_a_spanish_buyer_is_offered_only_the_spanish_variation(name):
             f"{name} ({_describe(en)}): with language=es the pool is "
             f"{[_words(v.get('text'))[:50] for v in spanish_pick]}"
         )
+
+
+def test_the_bots_generator_answers_in_the_conversations_language():
+    """As `rasa run` builds it (endpoints.yml `nlg:`): created before the model is
+    loaded, then given the model's domain (rasa.core.agent.Agent.load_model)."""
+    import asyncio
+
+    from rasa.core.nlg import NaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.config import NLG_TYPE
+
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text("utf-8"))
+    assert endpoints["nlg"] == {"type": NLG_TYPE}
+    nlg = NaturalLanguageGenerator.create(EndpointConfig(type=NLG_TYPE), None)
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    nlg.responses = domain.responses
+
+    def said(*events: SlotSet) -> str:
+        tracker = DialogueStateTracker.from_events(
+            "t", list(events), slots=domain.slots
+        )
+        return asyncio.run(nlg.generate("utter_case_opened", tracker, "csba_rest"))[
+            "text"
+        ]
+
+    case = (SlotSet("case_id", "7"), SlotSet("case_created", False))
+    assert said(*case).startswith("I've added this to your open case 7")
+    assert said(*case, SlotSet("language", "es")).startswith(
+        "Agregué esto a tu caso abierto 7"
+    )
+    assert said(SlotSet("case_id", "7"), SlotSet("language", "es")).startswith(
+        "Tu número de caso es 7"
+    )
