@@ -49,6 +49,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters.catalogue import t
+from bot.adapters.rasa_domain import variations_in
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.identity_resolution import (
     CHAT_TOKEN_HEADER,
@@ -56,7 +57,9 @@ from bot.entrypoints.rasa.channels.identity_resolution import (
     resolve_identity,
 )
 from bot.entrypoints.rasa.channels.input_guard import MAX_BODY_BYTES, buyer_text
+from bot.entrypoints.rasa.channels.language_events import tracker_engine
 from bot.services import live_updates
+from bot.services.conversation_language import language_in
 from bot.services.verification import client_key
 
 log = logging.getLogger(__name__)
@@ -71,15 +74,26 @@ def unavailable_reply(app: Any, recipient_id: str) -> dict[str, Any]:
 
     Rasa 3.6 logs and swallows a failed custom action (the action server down, say)
     and may then answer nothing; a buyer must never meet silence. The text is the
-    domain's `utter_service_unavailable`, or the catalogue's when no model is loaded.
+    domain's `utter_service_unavailable`, or the catalogue's when no model is loaded,
+    in the conversation's language (issue 16) when its tracker says it.
     """
+    language = None
+    try:
+        engine = tracker_engine(app)
+        language = language_in(engine, recipient_id) if engine is not None else None
+    except Exception:  # a fallback of a fallback: English rather than nothing
+        log.warning("No language for %s", recipient_id, exc_info=True)
     text = None
     agent = getattr(getattr(app, "ctx", None), "agent", None)
     try:
-        text = agent.domain.responses["utter_service_unavailable"][0]["text"]
+        responses = agent.domain.responses["utter_service_unavailable"]
+        text = variations_in(responses, language)[0]["text"]
     except (AttributeError, KeyError, IndexError, TypeError):
         text = None
-    return {"recipient_id": recipient_id, "text": text or t("chat.service_unavailable")}
+    return {
+        "recipient_id": recipient_id,
+        "text": text or t("chat.service_unavailable", language),
+    }
 
 
 def _error(
