@@ -336,7 +336,9 @@ class ActionAskOrderId(CsbaAction):
                     continue
                 buttons.append(
                     {
-                        "title": order_choice_title(order, named, now=turn.now),
+                        "title": order_choice_title(
+                            order, named, now=turn.now, language=turn.language
+                        ),
                         "payload": order_button_payload(order.id),
                     }
                 )

@@ -26,9 +26,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import SESSION_METADATA_SLOT, CsbaAction, Turn
 from actions.handoff import restored_handoff
-from bot.services.languages import account_language
+from bot.services.languages import account_language, buyer_language
 
 ACTION_LISTEN = "action_listen"
+# bot.entrypoints.rasa.channels.language_events.PAGE_LANGUAGE_KEY
+PAGE_LANGUAGE = "page_language"
 log = logging.getLogger(__name__)
 
 
@@ -55,6 +57,12 @@ class ActionSessionStart(CsbaAction):
         if turn.token_buyer_id is not None:
             session_events.append(SlotSet("buyer_id", turn.token_buyer_id))
             session_events += self._account_language(turn.token_buyer_id)
+        if not any(e.get("name") == "language" for e in session_events):
+            # the language the buyer's widget shows (its page's, their browser's)
+            # until their words or an explicit request say otherwise
+            shown = buyer_language((metadata or {}).get("csba", {}).get(PAGE_LANGUAGE))
+            if shown is not None:
+                session_events.append(SlotSet("language", shown))
         # A person may still have the chat: no slot carries over, so the live
         # hand-off's state comes back from the database.
         session_events += restored_handoff(self.services, turn.conversation_id)

@@ -23,7 +23,8 @@ ENGLISH = "en"
 SPANISH = "es"
 LANGUAGES = (ENGLISH, SPANISH)
 
-# Fewer words than this never change the conversation's language.
+# Fewer different words than this (names left out, see `words`) never change
+# the conversation's language.
 MIN_WORDS = 3
 # How sure the combined score must be (the share of Spanish, 0..1).
 DECIDE_AT = 0.65
@@ -57,31 +58,78 @@ _ENGLISH_WORDS = frozenset(
     """.split()
 )
 
-_SPANISH_REQUEST = re.compile(
-    r"\b(?:(?:habla|hablas|hablan|hablar|hable|en|in|speak|speaks)\s+"
-    r"(?:en\s+)?(?:espa[nñ]ol|castellano|spanish)"
-    r"|(?:espa[nñ]ol|spanish)\s+(?:por\s+favor|porfa|pls|please|plz)"
-    r"|^\W*(?:espa[nñ]ol|spanish|castellano)\W*$)",
-    re.IGNORECASE,
-)
-_ENGLISH_REQUEST = re.compile(
-    r"\b(?:(?:habla|hablas|hablan|hablar|hable|en|in|speak|speaks)\s+"
-    r"(?:en\s+)?(?:ingl[eé]s|english)"
-    r"|(?:ingl[eé]s|english)\s+(?:por\s+favor|porfa|pls|please|plz)"
-    r"|^\W*(?:ingl[eé]s|english)\W*$)",
+# Explicit requests address the conversation: a question or an order to the
+# bot ("¿hablas español?", "contéstame en inglés", "English please"), or the
+# buyer's own need ("no hablo inglés", "prefiero español"). Not a product's
+# language ("is the manual in spanish?"), nor somebody else's ("mi hijo habla
+# inglés"), nor a negation ("I don't speak spanish").
+_SPANISH_NAMES = r"(?:espa[nñ]ol|castellano|spanish)"
+_ENGLISH_NAMES = r"(?:ingl[eé]s|english)"
+
+
+def _request_pattern(wanted: str, other: str) -> re.Pattern[str]:
+    return re.compile(
+        r"(?:"
+        # to the bot: "¿hablas español?", "puedes hablar en inglés", "can you speak…"
+        r"\b(?:hablas|hablan|habla\s+usted|puedes\s+hablar|puede\s+hablar|"
+        r"podemos\s+hablar|podemos\s+seguir|h[aá]blame|h[aá]bleme|"
+        r"cont[eé]sta(?:me)?|resp[oó]nde(?:me)?|escr[ií]be(?:me)?|"
+        r"(?:do|can|could)\s+(?:you|we)\s+(?:speak|talk|chat|continue|write)|"
+        r"speak|talk\s+to\s+me|reply|answer|write)\s+(?:\w+\s+)?(?:en\s+|in\s+)?"
+        + wanted
+        + r"\b"
+        # "español por favor", "in english please", "English pls"
+        r"|\b(?:en\s+|in\s+)?" + wanted + r"\s+(?:por\s+favor|porfa|pls|plz|please)\b"
+        # the whole message: "Español", "in english?", "¿en español?"
+        r"|^\W*(?:en\s+|in\s+)?" + wanted + r"\W*$"
+        # the buyer's need: "no hablo inglés", "prefiero español", "i prefer english"
+        r"|\bno\s+(?:hablo|entiendo|s[eé])\s+(?:el\s+|mucho\s+|bien\s+(?:el\s+)?)?"
+        + other
+        + r"|\b(?:prefiero|prefer)\s+(?:hablar\s+|to\s+speak\s+|to\s+talk\s+)?"
+        r"(?:en\s+|in\s+)?" + wanted + r"\b"
+        r"|\bi\s+(?:don'?t|do\s+not|can'?t|cannot)\s+(?:speak|read|understand)\s+"
+        + other
+        + r")",
+        re.IGNORECASE,
+    )
+
+
+_SPANISH_REQUEST = _request_pattern(_SPANISH_NAMES, _ENGLISH_NAMES)
+_ENGLISH_REQUEST = _request_pattern(_ENGLISH_NAMES, _SPANISH_NAMES)
+# "I don't speak spanish", "no quiero español": a negated request asks for nothing
+_NEGATED = re.compile(
+    r"\b(?:no|not|don'?t|do\s+not|can'?t|cannot|never|nunca)\s+(?:\w+\s+){0,2}?"
+    r"(?:speak|hablar|hablas|habla|quiero|want|need)\b"
+    r"|\b(?:no|not)\s+(?:en\s+|in\s+)?(?:espa[nñ]ol|castellano|spanish|ingl[eé]s|english)",
     re.IGNORECASE,
 )
 
 
 def words(text: str) -> list[str]:
-    """The message's words: letters only (no numbers, order ids or emoji)."""
-    return [w.lower() for w in _WORD.findall(text or "")]
+    """The message's words: letters only (no numbers, order ids or emoji), less
+    the names: a capitalised word after the first ("El Paso", "Hearth Electric
+    Kettle", "Avenida de las Americas") and an all-capitals one ("TX", "USB")
+    name a place, a person or a product, not the buyer's language."""
+    found = _WORD.findall(text or "")
+    return [
+        w.lower()
+        for i, w in enumerate(found)
+        if not (len(w) > 1 and w.isupper()) and (i == 0 or not w[0].isupper())
+    ]
 
 
 def requested_language(text: str) -> str | None:
     """The language a message explicitly asks for, or None."""
-    spanish = _SPANISH_REQUEST.search(text or "")
-    english = _ENGLISH_REQUEST.search(text or "")
+    text = text or ""
+    spanish = _SPANISH_REQUEST.search(text)
+    english = _ENGLISH_REQUEST.search(text)
+    if _NEGATED.search(text) and not re.search(
+        r"\bno\s+(?:hablo|entiendo|s[eé])\b|\bi\s+(?:don'?t|do\s+not|can'?t|cannot)"
+        r"\s+(?:speak|read|understand)\b",
+        text,
+        re.IGNORECASE,
+    ):
+        return None
     if spanish and not english:
         return SPANISH
     if english and not spanish:
@@ -110,6 +158,8 @@ def spanish_share(text: str) -> float:
     from lingua import Language
 
     tokens = words(text)
+    if not tokens:
+        return 0.5
     lingua_share = _detector().compute_language_confidence(
         " ".join(tokens), Language.SPANISH
     )
@@ -125,7 +175,7 @@ def detect_language(text: str) -> str | None:
     None also when the message could be either: the conversation keeps its
     language.
     """
-    if len(words(text)) < MIN_WORDS:
+    if len(set(words(text))) < MIN_WORDS:  # "ok ok ok" says no more than "ok"
         return None
     share = spanish_share(text)
     if share >= DECIDE_AT:

@@ -158,9 +158,9 @@ def open_case(
         add_message(
             existing, author=MessageAuthor.BUYER, text=text, now=now, author_id=buyer_id
         )
-        # the seller's answer goes to the chat the buyer is in now, in its language
+        # the answer goes to the buyer's chat now; the case keeps its first language
         existing.conversation_id = conversation_id
-        existing.language = language or existing.language
+        existing.language = existing.language or language
         return OpenedCase(case=_as_view(session, existing), created=False)
 
     # A seller case waits for the seller; an agent case is with CSBA from the start.

@@ -94,7 +94,10 @@ def test_intents_match_the_taxonomy(domain):
         "product_question", "human_agent", "out_of_scope",
     ]  # fmt: skip
     # `language` comes from the pipeline's language component, never from training
-    assert domain["entities"] == ["order_id", "language"]
+    assert domain["entities"] == [
+        "order_id",
+        {"language": {"influence_conversation": False}},
+    ]
 
 
 def test_only_outcome_and_the_open_remedy_question_influence_the_dialogue(domain):

@@ -149,3 +149,39 @@ def test_session_start_with_the_database_down(token_chat, down_services):
     chat.start_session()
     assert chat.responses() == []
     assert chat.slots["buyer_id"] == "B-2"
+
+
+def test_session_start_takes_the_language_the_widget_shows(services, domain):
+    # an anonymous chat whose widget shows Spanish (the page's ?lang=es or the
+    # browser's): the bot answers in Spanish until the buyer's words say otherwise
+    metadata = {"csba": {"auth": "anonymous", "page_language": "es"}}
+    events, _ = session_start_events(services, domain, "anon-es", metadata)
+    assert {"event": "slot", "name": "language", "value": "es"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    # a language buyers are not answered in is no hint
+    metadata = {"csba": {"auth": "anonymous", "page_language": "fr"}}
+    events, _ = session_start_events(services, domain, "anon-fr", metadata)
+    assert all(e.get("name") != "language" for e in events)
+
+
+def test_a_verified_buyers_account_wins_over_the_widget(services, domain):
+    from bot.services.identity import (
+        conversation_id_for,
+        issue_buyer_token,
+        verify_buyer_token,
+    )
+
+    token = issue_buyer_token("B-3", conversation="c")
+    sender = conversation_id_for(verify_buyer_token(token))
+    metadata = {
+        "csba": {
+            "token": token,
+            "buyer_id": "B-3",
+            "auth": "token",
+            "page_language": "es",
+        }
+    }
+    events, _ = session_start_events(services, domain, sender, metadata)
+    languages = [e["value"] for e in events if e.get("name") == "language"]
+    assert languages == ["en"]

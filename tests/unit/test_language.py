@@ -24,6 +24,11 @@ from tools.evaluation.language import TARGET_ACCURACY, overall_accuracy, score_f
         ("can you speak english", "en"),
         ("en ingles porfa", "en"),
         ("ingles", "en"),
+        ("no hablo inglés", "es"),
+        ("prefiero español", "es"),
+        ("no entiendo ingles", "es"),
+        ("contestame en español", "es"),
+        ("i prefer english", "en"),
     ],
 )
 def test_an_explicit_request_names_the_language(text, language):
@@ -36,6 +41,25 @@ def test_an_explicit_request_names_the_language(text, language):
 @pytest.mark.parametrize(
     "text",
     [
+        "mi hijo habla inglés pero yo no",
+        "I don't speak spanish",
+        "no spanish please",
+        "is the manual in spanish?",
+        "does the book come in spanish",
+        "the box says it's in English?",
+    ],
+)
+def test_a_mention_of_a_language_is_no_request(text):
+    assert requested_language(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El Paso TX 79901",
+        "Las Vegas NV",
+        "Hearth Electric Kettle",
+        "ok ok ok",
         "ok",
         "98101",
         "112-4455667-8899001",
@@ -99,3 +123,15 @@ def test_detection_meets_its_target_on_the_held_out_files():
 def test_an_account_language_tag_maps_to_a_buyer_language(tag, language, locale):
     assert buyer_language(tag) == language
     assert babel_locale(tag) == locale
+
+
+def test_the_widgets_language_rides_in_the_channels_own_metadata_only():
+    from bot.entrypoints.rasa.channels.language_events import with_page_language
+
+    channel = {"csba": {"auth": "anonymous"}}
+    assert with_page_language(channel, {"message": "hola", "language": "es"}) == {
+        "csba": {"auth": "anonymous", "page_language": "es"}
+    }
+    # nothing else a client sends gets through, nor a language buyers lack
+    for data in ({"language": "fr"}, {"language": ["es"]}, {"buyer_id": "B-1"}, None):
+        assert with_page_language(channel, data) == channel

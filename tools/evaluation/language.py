@@ -57,7 +57,7 @@ def score_file(path: Path, language: str) -> LanguageScores:
     started = time.perf_counter()
     for text in texts:
         detected = detect_language(text)
-        if len(words(text)) < MIN_WORDS:
+        if len(set(words(text))) < MIN_WORDS:
             short += 1
             flips += detected is not None and requested_language(text) is None
         elif detected == language:

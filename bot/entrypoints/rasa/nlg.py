@@ -50,7 +50,9 @@ class LanguageResponses(TemplatedNaturalLanguageGenerator):
         }
 
     def generator_in(self, language: Any) -> TemplatedNaturalLanguageGenerator:
-        return self._by_language.get(language) or self._by_language[REFERENCE_LANGUAGE]
+        if not isinstance(language, str) or language not in self._by_language:
+            language = REFERENCE_LANGUAGE
+        return self._by_language[language]
 
     async def generate(
         self,

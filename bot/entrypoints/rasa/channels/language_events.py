@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.adapters.catalogue import buyer_language_of
+from bot.services.chat_access import METADATA_KEY
 from bot.services.conversation_language import language_in
 
 log = logging.getLogger(__name__)
@@ -63,3 +65,21 @@ async def announce_language(
     except Exception:  # the language is a nicety: never fail the turn
         log.warning("Could not tell %s its language", sender_id, exc_info=True)
         return None
+
+
+# The `csba` metadata key of the language the widget shows (issue 16): the
+# page's (`?lang=`, the browser's) until the bot names one.
+PAGE_LANGUAGE_KEY = "page_language"
+
+
+def with_page_language(metadata: dict[str, Any], data: Any) -> dict[str, Any]:
+    """The channel's `csba` metadata plus the language the widget says it shows
+    (`user_uttered` `{"language": "es"}`), when it is a buyer language: a hint
+    for a conversation with no language yet (action_session_start), never an
+    identity. Anything else a client sends is dropped, as before."""
+    shown = data.get("language") if isinstance(data, dict) else None
+    language = buyer_language_of(shown)
+    csba = metadata.get(METADATA_KEY)
+    if language is None or not isinstance(csba, dict):
+        return metadata
+    return {**metadata, METADATA_KEY: {**csba, PAGE_LANGUAGE_KEY: language}}

@@ -63,7 +63,10 @@ from bot import config
 from bot.adapters import live_signal
 from bot.adapters.tokens import SecretError, jwt_secret
 from bot.entrypoints.rasa.channels.input_guard import buyer_text
-from bot.entrypoints.rasa.channels.language_events import announce_language
+from bot.entrypoints.rasa.channels.language_events import (
+    announce_language,
+    with_page_language,
+)
 from bot.entrypoints.rasa.channels.rest import (
     after_turn,
     request_client_key,
@@ -349,7 +352,7 @@ class TokenSocketIOInput(SocketIOInput):
                 output,
                 sender_id,
                 input_channel=self.name(),
-                metadata=resolved.metadata,
+                metadata=with_page_language(resolved.metadata, data),
             )
             try:
                 await on_new_message(message)

@@ -405,7 +405,7 @@
     if (!socket || !socket.connected) { return false; }
     addMessage("user", shown);
     showTyping(true);
-    socket.emit("user_uttered", { message: message });
+    socket.emit("user_uttered", { message: message, language: language });
     return true;
   }
 
