@@ -26,11 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import SESSION_METADATA_SLOT, CsbaAction, Turn
 from actions.handoff import restored_handoff
+from bot.services.chat_access import METADATA_KEY, PAGE_LANGUAGE_KEY
 from bot.services.languages import account_language, buyer_language
 
 ACTION_LISTEN = "action_listen"
-# bot.entrypoints.rasa.channels.language_events.PAGE_LANGUAGE_KEY
-PAGE_LANGUAGE = "page_language"
 log = logging.getLogger(__name__)
 
 
@@ -60,7 +59,9 @@ class ActionSessionStart(CsbaAction):
         if not any(e.get("name") == "language" for e in session_events):
             # the language the buyer's widget shows (its page's, their browser's)
             # until their words or an explicit request say otherwise
-            shown = buyer_language((metadata or {}).get("csba", {}).get(PAGE_LANGUAGE))
+            csba = (metadata or {}).get(METADATA_KEY)
+            hint = csba.get(PAGE_LANGUAGE_KEY) if isinstance(csba, Mapping) else None
+            shown = buyer_language(hint)
             if shown is not None:
                 session_events.append(SlotSet("language", shown))
         # A person may still have the chat: no slot carries over, so the live

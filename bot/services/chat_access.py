@@ -57,6 +57,8 @@ METADATA_KEY = "csba"
 AUTH_TOKEN = "token"
 AUTH_ANONYMOUS = "anonymous"
 CLIENT_KEY = "client"
+# The language the buyer's widget shows (issue 16): a hint for a new session.
+PAGE_LANGUAGE_KEY = "page_language"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.adapters.catalogue import buyer_language_of
-from bot.services.chat_access import METADATA_KEY
+from bot.services.chat_access import METADATA_KEY, PAGE_LANGUAGE_KEY
 from bot.services.conversation_language import language_in
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,6 @@ async def announce_language(
     except Exception:  # the language is a nicety: never fail the turn
         log.warning("Could not tell %s its language", sender_id, exc_info=True)
         return None
-
-
-# The `csba` metadata key of the language the widget shows (issue 16): the
-# page's (`?lang=`, the browser's) until the bot names one.
-PAGE_LANGUAGE_KEY = "page_language"
 
 
 def with_page_language(metadata: dict[str, Any], data: Any) -> dict[str, Any]:
