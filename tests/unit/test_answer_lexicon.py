@@ -13,11 +13,12 @@ from bot.domain.model import Product
 from bot.nlp.answers import (
     LEXICON_PATH,
     LexiconError,
-    answer_product_question,
     load_lexicon,
     validate_lexicon,
 )
 from bot.nlp.answers import lexicon as answers
+from bot.nlp.answers.matcher import analyse, candidates, lexical_answer
+from bot.nlp.answers.semantic import FEATURES
 from bot.nlp.pipeline import load
 
 
@@ -100,6 +101,8 @@ def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path):
 
 
 def test_a_synonym_added_to_the_file_is_used(shipped, tmp_path: Path, monkeypatch):
+    """The lexicon's evidence is what the file says: a word added to a topic
+    makes the lexicon quote the fact, and the answer model sees it."""
     product = Product(
         asin="B0UNIT0020",
         seller_id="S-1",
@@ -108,7 +111,7 @@ def test_a_synonym_added_to_the_file_is_used(shipped, tmp_path: Path, monkeypatc
     )
     nlp = load()
     question = "how much juice has it got?"
-    assert answer_product_question(product, question, nlp=nlp) is None
+    assert lexical_answer(product, question, nlp=nlp) is None
 
     doc = copy.deepcopy(shipped)
     doc["topics"]["power"]["words"].append("juice")
@@ -117,9 +120,13 @@ def test_a_synonym_added_to_the_file_is_used(shipped, tmp_path: Path, monkeypatc
     monkeypatch.setattr(answers, "LEXICON_PATH", edited)
     load_lexicon.cache_clear()
     try:
-        answer = answer_product_question(product, question, nlp=nlp)
+        answer = lexical_answer(product, question, nlp=nlp)
         assert answer is not None and answer.source == "attributes.power"
+        analysis = analyse(product, question, nlp=nlp)
+        assert analysis is not None and analysis.choice == 0
+        features = dict(candidates(analysis))[0]
+        assert features[FEATURES.index("lexical_choice")] == 1.0
     finally:
         monkeypatch.undo()
         load_lexicon.cache_clear()
-    assert answer_product_question(product, question, nlp=nlp) is None
+    assert lexical_answer(product, question, nlp=nlp) is None

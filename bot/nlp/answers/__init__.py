@@ -41,6 +41,15 @@ covers that focus (issue 12, item 4).
    fact wins; attributes whose *name* carries the focus win ties; the title is
    only a last resort. The score is the covered share (MIN_SCORE..1).
 
+5. The lexicon's choice is not the last word (`semantic`): a sentence encoder
+   (`bot.nlp.encoder`) scores every fact by meaning, and a small logistic
+   model (`bot/nlp/answer_model.json`, learnt by `python -m
+   tools.train_answer_model`) weighs both kinds of evidence. It confirms or
+   vetoes the lexicon's choice, and where the lexicon is silent it may answer
+   with the fact most likely to answer ("does the back lean back" -> "recline
+   angle"), but never for a part, colour, size or number the page does not
+   mention, and never with the title. `lexical_answer` is steps 1-4 alone.
+
 The vocabulary (topics, units, synonyms, noise, stop words, and the words the
 parsing rules are built from: purchase phrases, title separators, stemmer
 endings) is data, in `bot/nlp/lexicon.yml`, read once and validated
@@ -59,7 +68,8 @@ Modules, each importing only the ones above it:
   question  the question's clauses and tokens (step 1)
   terms     the question's weighted terms and its focus (step 2)
   scoring   how well one fact covers the terms (step 4)
-  matcher   `answer_product_question`: the best fact, or None
+  semantic  the answer model: candidates, features, the choice (step 5)
+  matcher   `answer_product_question`: the fact to quote, or None
 """
 
 from bot.nlp.answers.lexicon import (

@@ -112,3 +112,6 @@ class Term:
     # CHARGES"): the buyer asks whether it works then, which a bare value
     # ("charging time: 2 hours") never says.
     condition: bool = False
+    # The focus is a part the buyer names ("is THE STRAW dishwasher safe", "is
+    # THE PAN from my order..."): a fact about something else never answers it.
+    part: bool = False

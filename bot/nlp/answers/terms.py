@@ -210,7 +210,7 @@ def question_terms(
         elif role in ("topic", "helper", "number"):
             pass
         elif role == "focus" or (role == "subject" and not secondary_part):
-            term = replace(term, required=True)
+            term = replace(term, required=True, part=role == "subject")
         elif role in ("condition", "aside") and not main_focus:
             term = replace(
                 term, required=True, condition=role == "condition" and simultaneous
