@@ -297,4 +297,4 @@ lock:
 	  /tmp/csba-lock-venv/bin/pip freeze --exclude-editable ) > requirements.lock
 
 clean:
-	rm -rf $(VENV) models/spacy-en var/*.db var/outbox
+	rm -rf $(VENV) models/spacy-en models/minilm-l6-v2 var/wheels var/*.db var/outbox

