@@ -104,15 +104,12 @@ class Outcome:
 
 def outcome(weights, intercept, q: Question) -> Outcome:
     model = semantic.AnswerModel(tuple(weights), intercept, 0.5, 0.5)
-    column = semantic.FEATURES.index("lexical_choice")
-    lexical = rescue = None
-    for index, features in q.candidates:
-        p = model.probability(features)
-        if features[column] == 1.0:
-            lexical = (p, index in q.right)
-        elif rescue is None or p > rescue[0]:
-            rescue = (p, index in q.right)
-    return Outcome(q.answerable, lexical, None if lexical else rescue)
+    lexical, other = semantic.weigh(model, q.candidates)
+    return Outcome(
+        q.answerable,
+        (lexical[1], lexical[0] in q.right) if lexical else None,
+        (other[1], other[0] in q.right) if other else None,
+    )
 
 
 def score(

@@ -29,11 +29,6 @@ def nlp():
     return load()
 
 
-_load_set = read_answer_set
-_product = product
-_expected = expected_sources
-
-
 def assert_well_formed(products: dict[str, Product], questions: list[dict]) -> None:
     """Every question names a product of the set, is unique, and each of its
     sources exists on that product's page."""
@@ -44,7 +39,7 @@ def assert_well_formed(products: dict[str, Product], questions: list[dict]) -> N
         assert (q["asin"], q["q"]) not in seen, q
         seen.add((q["asin"], q["q"]))
         product = products[q["asin"]]
-        for source in _expected(q["source"]):
+        for source in expected_sources(q["source"]):
             if source.startswith("attributes."):
                 assert source.removeprefix("attributes.") in product.attributes, q
             elif source.startswith("bullets["):
@@ -54,12 +49,12 @@ def assert_well_formed(products: dict[str, Product], questions: list[dict]) -> N
 
 
 def _evaluate(path: Path, nlp) -> dict:
-    products, questions = _load_set(path)
+    products, questions = read_answer_set(path)
     given = correct = answerable = recalled = 0
     mistakes: list[str] = []
     started = time.perf_counter()
     for q in questions:
-        expected = _expected(q["source"])
+        expected = expected_sources(q["source"])
         answer = answer_product_question(products[q["asin"]], q["q"], nlp=nlp)
         if answer is not None:
             given += 1
@@ -102,7 +97,7 @@ def _report(name: str, r: dict) -> None:
 
 @pytest.mark.parametrize("path", [TEST_SET, DEV_SET], ids=["test", "dev"])
 def test_data_sets_are_well_formed(path):
-    products, questions = _load_set(path)
+    products, questions = read_answer_set(path)
     assert len(products) >= 6
     categories = {p.category for p in products.values()}
     assert {"kitchen", "electronics", "apparel", "toys", "outdoor", "beauty"} <= (
@@ -112,7 +107,7 @@ def test_data_sets_are_well_formed(path):
 
 
 def test_held_out_set_size():
-    _, questions = _load_set(TEST_SET)
+    _, questions = read_answer_set(TEST_SET)
     unanswerable = [q for q in questions if q["source"] is None]
     assert len(questions) >= 60
     assert len(unanswerable) >= 20
@@ -543,7 +538,7 @@ def test_a_weight_limit_is_not_a_weight(nlp):
 
 
 def test_a_bare_number_takes_the_unit_after_it(nlp):
-    toaster = _product(
+    toaster = product(
         asin="B0UNIT0030",
         title="4-Slice Toaster",
         attributes={"voltage": "120 V", "wattage": "1650 W"},
@@ -557,7 +552,7 @@ def test_a_bare_number_takes_the_unit_after_it(nlp):
 
 
 def test_a_word_ending_the_products_name_names_the_product(nlp):
-    cooker = _product(
+    cooker = product(
         asin="B0UNIT0031",
         title="6 Quart Slow Cooker, Family Size Crockpot",
         bullets=("EASY CLEANUP: The ceramic crock and glass lid are dishwasher safe.",),
@@ -572,7 +567,7 @@ def test_a_word_ending_the_products_name_names_the_product(nlp):
 
 
 def test_a_model_code_alone_must_be_on_the_page(nlp):
-    keyboard = _product(
+    keyboard = product(
         asin="B0UNIT0032",
         title="Wireless Keyboard",
         attributes={"compatible_os": "Windows, macOS, Linux, iOS, Android"},
@@ -584,7 +579,7 @@ def test_a_model_code_alone_must_be_on_the_page(nlp):
 
 
 def test_a_colour_of_an_aside_is_still_asked(nlp):
-    pack = _product(
+    pack = product(
         asin="B0UNIT0033",
         title="Hiking Backpack 30L",
         attributes={"color": "forest green"},
@@ -596,7 +591,7 @@ def test_a_colour_of_an_aside_is_still_asked(nlp):
 
 
 def test_use_while_charging_is_not_the_charging_time(nlp):
-    trimmer = _product(
+    trimmer = product(
         asin="B0UNIT0034",
         title="Beard Trimmer",
         attributes={"charging_time": "90 minutes"},
@@ -606,7 +601,7 @@ def test_use_while_charging_is_not_the_charging_time(nlp):
     assert _source(trimmer, "how long does it take to charge", nlp) == (
         "attributes.charging_time"
     )
-    corded = _product(
+    corded = product(
         asin="B0UNIT0035",
         title="Beard Trimmer",
         attributes={"charging_time": "90 minutes"},
@@ -616,7 +611,7 @@ def test_use_while_charging_is_not_the_charging_time(nlp):
 
 
 def test_a_shower_is_no_show(nlp):
-    brush = _product(
+    brush = product(
         asin="B0UNIT0036",
         title="Electric Toothbrush",
         bullets=("KNOW YOUR BATTERY: The LED display shows the remaining battery.",),

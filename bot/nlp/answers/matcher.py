@@ -63,13 +63,15 @@ def analyse(product: Product, question: str, *, nlp: Any = None) -> Analysis | N
     page = product_page(idx, nlp, product)
     if not page.facts:
         return None
-    terms = question_terms(idx, nlp, text, page)
+    clauses = question_tokens(idx, nlp, text, page)
+    if clauses is None:
+        return None  # about the order
+    terms = question_terms(idx, text, page, clauses)
     if not terms or not any(t.required for t in terms):
         return None
     # What the encoder reads: the words the lexicon takes for the question, not
     # its conditions and asides ("does it whistle WHEN THE WATER BOILS" is
     # about whistling, whatever the page says of boiling water).
-    clauses = question_tokens(idx, nlp, text, page) or []
     focus_text = " ".join(t.text for toks in clauses for t in toks if not t.context)
 
     scores: list[float] = []

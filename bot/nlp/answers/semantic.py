@@ -232,6 +232,23 @@ def candidate_features(
     return rows
 
 
+def weigh(
+    model: AnswerModel, candidates: Sequence[tuple[int, list[float]]]
+) -> tuple[tuple[int, float] | None, tuple[int, float] | None]:
+    """(the lexicon's choice, the most likely other candidate), each as (fact
+    index, probability) or None; the other only when the lexicon is silent."""
+    lexical: tuple[int, float] | None = None
+    other: tuple[int, float] | None = None
+    column = FEATURES.index("lexical_choice")
+    for index, features in candidates:
+        p = model.probability(features)
+        if features[column] == 1.0:
+            lexical = (index, p)
+        elif other is None or p > other[1]:
+            other = (index, p)
+    return lexical, None if lexical else other
+
+
 def choose(
     model: AnswerModel, candidates: Sequence[tuple[int, list[float]]]
 ) -> tuple[int, float] | None:
@@ -240,14 +257,9 @@ def choose(
     which fact: "how long is the mat" is the mat's dimensions, not the cord's
     length) at `threshold`; when the lexicon is silent, the candidate most
     likely to answer, if it reaches `rescue_threshold`."""
-    best: tuple[int, float] | None = None
-    lexical = FEATURES.index("lexical_choice")
-    for index, features in candidates:
-        p = model.probability(features)
-        if features[lexical] == 1.0:
-            return (index, p) if p >= model.threshold else None
-        if best is None or p > best[1]:
-            best = (index, p)
-    if best is None or best[1] < model.rescue_threshold:
-        return None
-    return best
+    lexical, other = weigh(model, candidates)
+    if lexical is not None:
+        return lexical if lexical[1] >= model.threshold else None
+    if other is not None and other[1] >= model.rescue_threshold:
+        return other
+    return None

@@ -4,14 +4,12 @@ weighted and marked as required (the focus) or not."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from bot.nlp.answers.index import stem_of
 from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import Index, Page, Term, Tok
-from bot.nlp.answers.question import question_tokens
 from bot.nlp.answers.text import UNIT_RE, has_phrase
 
 # Weights of the question's terms.
@@ -27,14 +25,11 @@ SECONDARY_WEIGHT = 0.5
 
 
 def question_terms(
-    idx: Index, nlp: Any, question: str, page: Page
+    idx: Index, question: str, page: Page, clauses: Sequence[Sequence[Tok]]
 ) -> list[Term] | None:
-    """The question's terms, each marked required or not, or None when it is
-    not a product question."""
+    """The question's terms, each marked required or not, from its clauses
+    (`question.question_tokens`), or None when it is not a product question."""
     lex = idx.lex
-    clauses = question_tokens(idx, nlp, question, page)
-    if clauses is None:
-        return None
     # (term, role): "topic", "helper", "number", or for words "focus", "soft",
     # "product", "subject", "condition", "aside".
     raw: list[tuple[Term, str]] = []
