@@ -19,6 +19,7 @@ from tools.cluster import HAPROXY, Plan, haproxy_config, procfile, write
 from tools.devstack import (
     Service,
     csba_env,
+    free_port_range,
     free_ports,
     load_demo_database,
     wait_until,
@@ -127,7 +128,12 @@ def test_the_web_processes_share_the_load_and_survive_one_killed(tmp_path):
     """Two real web processes behind a real HAProxy: requests through the front
     reach both; one killed, HAProxy marks it down and every request is still
     answered by the other."""
-    web_front, rasa_front, actions_front, stats, web1 = free_ports(5)
+    # The two web processes listen on web1 and the port after it: both must be
+    # free (the second was not checked once, and was taken).
+    web1 = free_port_range(2)
+    web_front, rasa_front, actions_front, stats = [
+        p for p in free_ports(6) if p not in (web1, web1 + 1)
+    ][:4]
     plan = Plan(
         rasa=1,
         actions=1,
