@@ -244,13 +244,10 @@ def test_the_check_allows_floating_point_not_edits():
     lets that pass, and catches a hand edit or a changed threshold."""
     import json
 
+    from bot.nlp.answers.semantic import MODEL_PATH
     from tools.train_answer_model import WEIGHT_TOLERANCE, differences
 
-    shipped = json.loads(
-        (Path(__file__).resolve().parents[2] / "bot/nlp/answer_model.json").read_text(
-            encoding="utf-8"
-        )
-    )
+    shipped = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     trained = dict(shipped, weights=[w + 3e-4 for w in shipped["weights"]])
     assert differences(shipped, trained) == []
     edited = dict(
