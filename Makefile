@@ -229,7 +229,9 @@ eval: install
 
 # Load benchmark, report under reports/: 1, 10 and 50 simulated buyers against the
 # real stack over the demo data, then against a bare `rasa init` bot (trained once,
-# kept in var/bench/). ARGS go to `python -m tools.evaluation bench`, e.g. ARGS="--duration 30".
+# kept in var/bench/); then two more rounds of 10 buyers, each bot afresh, the bare bot
+# first in the second (the p95 target takes the median of the three rounds' ratios).
+# ARGS go to `python -m tools.evaluation bench`, e.g. ARGS="--duration 30 --rounds 5".
 bench: install
 	@model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	$(PY) -m tools.evaluation bench --model "$$model" $(ARGS)

@@ -66,6 +66,16 @@ def _positive(value: str, option: str) -> float:
     return number
 
 
+def _rounds(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise UsageError("eval.error.bad_rounds", value=value)
+    return number
+
+
 # ---------------------------------------------------------------- commands
 # The commands import their modules when run: `--help` starts without Rasa.
 
@@ -203,6 +213,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         bare=not args.no_bare,
         bare_cache=Path(args.bare_cache) if args.bare_cache else None,
         timeout=_positive(args.timeout, "--timeout"),
+        rounds=_rounds(args.rounds),
         progress=_progress_bar,
     )
     paths = write_bench_report(benchmark, _report_dir(args), _lang())
@@ -323,6 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", help="a trained model (default: the bot's, from `make train`)"
     )
     ev_bench.add_argument("--no-bare", action="store_true", help="skip the bare bot")
+    ev_bench.add_argument(
+        "--rounds",
+        default="3",
+        help="rounds of the 10-buyer level, each bot afresh; the p95 target takes the median",
+    )
     ev_bench.add_argument(
         "--bare-cache", help="where the rasa init bot is kept (default: var/bench/)"
     )

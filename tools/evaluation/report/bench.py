@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 from bot.adapters.catalogue import t
@@ -14,6 +15,7 @@ from tools.evaluation.bench import (
     TARGET_CONCURRENCY,
     ZERO_ERRORS_AT,
     latency_ratios,
+    p95_ratios,
     targets,
 )
 from tools.evaluation.report.charts import line_chart
@@ -74,6 +76,11 @@ def bench_verdicts(benchmark, lang: str) -> list[str]:  # noqa: ANN001
         key = {True: "pass", False: "miss", None: "not_measured"}[value]
         return t(f"eval.common.{key}", lang)
 
+    ratios = p95_ratios(benchmark)
+    if len(ratios) > 1:
+        lines.append(t("eval.bench.rounds", lang, buyers=TARGET_CONCURRENCY,
+                       rounds=len(ratios), ratios=", ".join(f"{r:.2f}" for r in ratios),
+                       median=f"{statistics.median(ratios):.2f}"))  # fmt: skip
     results = targets(benchmark)
     lines.append(t("eval.bench.target_p95", lang, buyers=TARGET_CONCURRENCY,
                    target=P95_RATIO_TARGET, verdict=verdict(results["p95_ratio"])))  # fmt: skip
@@ -207,6 +214,16 @@ def write_bench_report(benchmark, report_dir: Path, lang: str) -> dict[str, Path
                     for run in (benchmark.ours, benchmark.bare)
                     if run is not None
                 },
+                "target_p95_ratios": p95_ratios(benchmark),
+                "repeats": [
+                    {
+                        "buyers": r.ours.concurrency,
+                        "ours_p95_ms": r.ours.latency_ms(0.95),
+                        "bare_p95_ms": r.bare.latency_ms(0.95),
+                        "ours_errors": dict(r.ours.errors),
+                    }
+                    for r in benchmark.repeats
+                ],
             },
             indent=2,
         ),
