@@ -409,6 +409,13 @@ def test_a_focus_absent_from_the_page_gets_no_answer(nlp, question):
             "attributes.power",
         ),
         ("how many watts is the kettle I got in 11244556678899001", "attributes.power"),
+        # the purchase phrase starts at the last "the": the wattage is asked,
+        # not part of the product's name
+        (
+            "whats the wattage on the kettle i got in 112-4455667-8899001",
+            "attributes.power",
+        ),
+        ("whats the wattage of the kettle i bought", "attributes.power"),
         ("hi, what's the wattage pls", "attributes.power"),
         ("how powerful is it?", "attributes.power"),
         ("how long does it take to boil water", "bullets[0]"),
@@ -428,6 +435,8 @@ def test_the_focus_picks_the_field(nlp, question, source):
         "Hello! the pan I ordered (#112-3344556-7788990) - can it go in the dishwasher? thx",
         "Good morning, quick question: is the frying pan we bought dishwasher safe?? thanks in advance",
         "pls is the pan I received yesterday dishwasher safe",
+        "is the pan in my order #112-3344556-7788990 dishwasher safe",
+        "order 112-3344556-7788990 - is the pan dishwasher safe",
     ],
 )
 def test_order_numbers_greetings_and_the_item_i_ordered_are_noise(nlp, question):

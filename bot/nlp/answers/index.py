@@ -104,9 +104,10 @@ def build_index(nlp: Any, lex: Lexicon) -> Index:
     relatives = _alternatives(lex.purchase_relatives, r"\s+")
     pronouns = _alternatives(lex.purchase_pronouns)
     adverbs = _alternatives(lex.purchase_adverbs, r"\s+")
-    # "the kettle I got", "this pan we just ordered": group 1 names the product.
+    # "the kettle I got", "this pan we just ordered": group 1 names the product,
+    # from the last determiner ("the wattage on THE KETTLE I got").
     purchase_re = re.compile(
-        rf"\b(?:{determiners})\s+((?:[a-z0-9'-]+\s+){{0,3}}?"
+        rf"\b(?:{determiners})\s+((?:(?!(?:{determiners})\s)[a-z0-9'-]+\s+){{0,3}}?"
         rf"[a-z0-9'-]+)\s+(?:{relatives})?(?:{pronouns})\s+(?:{adverbs})?(?:{verbs})\b"
     )
     # Where a title stops naming the product and starts listing features.
