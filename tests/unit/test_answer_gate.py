@@ -33,7 +33,11 @@ say so and move the file to the training or development sets):
 
 - product_answers_blind11.yml and product_answers_blind12.yml: 2 x 220
   questions over 44 products in 44 categories, written on 2026-12-06 by two
-  helpers who never read the matcher or the other sets.
+  helpers who never read the matcher or the other sets;
+- product_answers_blind13.yml and product_answers_blind14.yml: 2 x 220
+  questions over 44 more products in 44 more categories, written on
+  2026-12-06 (stop 28) by two more such helpers, because 11 and 12 had been
+  measured four times.
 
 Measured on 2026-12-06: the model trades a little precision for much more
 recall. Over the blind files the lexicon alone answers 129 of 440 questions
@@ -42,7 +46,12 @@ recall. Over the blind files the lexicon alone answers 129 of 440 questions
 0.963/0.754 against 0.934/0.809. The blind files were measured twice: with the
 first version of this model (0.823/0.595), and after a reviewer found that its
 guard for colours and sizes the page does not list never fired (fixed, the
-model retrained; figures above). Their mistakes were never printed.
+model retrained; figures above). Their mistakes were never printed. Blind 13
+and 14, measured once with this model: the lexicon 0.907/0.585, the model
+0.915/0.719 (215 of 299 answerable, 20 wrong answers). Over the four blind
+files the model gave 0.881/0.660, and 0.882/0.662 once order references
+("from order #112-...") were dropped whole and a purchase phrase began at its
+last determiner ("the wattage on THE KETTLE I got"), same stop.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind: NOT met. The floors below are what was measured (rounded down), so that
@@ -82,7 +91,9 @@ ISSUE_GATE_RECALL = 0.85
 FLOORS = {
     "development": (0.93, 0.80),  # 0.934, 0.809; lexicon alone: 0.963, 0.754
     "training": (0.85, 0.62),  # in-sample 0.860, 0.625; lexicon alone: 0.856, 0.508
-    "blind": (0.83, 0.58),  # 0.835, 0.587; lexicon alone: 0.845, 0.450
+    # blind 11-14: 0.882, 0.662 (before the order-reference fix: 11+12 0.835,
+    # 0.587; 13+14 0.915, 0.719); lexicon alone: 0.882, 0.525
+    "blind": (0.88, 0.65),
 }
 
 Answerer = Callable[[Product, str], "ProductAnswer | None"]

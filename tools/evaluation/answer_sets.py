@@ -32,7 +32,9 @@ DEVELOPMENT = tuple(
 # the answer model's training data (2026-12-06).
 TRAINING = tuple(DATA / f"product_answers_train{i}.yml" for i in range(1, 7))
 # Written blind and never looked at question by question: figures only.
-BLIND = (DATA / "product_answers_blind11.yml", DATA / "product_answers_blind12.yml")
+# 13 and 14 were written on 2026-12-06 (stop 28) for the next model change,
+# because 11 and 12 had been measured four times with different models.
+BLIND = tuple(DATA / f"product_answers_blind{i}.yml" for i in (11, 12, 13, 14))
 
 
 def product(**fields) -> Product:
