@@ -31,6 +31,7 @@ from actions.base import (
     entity_values,
 )
 from bot.domain.model import Intent, Order, Product
+from bot.nlp.answers import load_lexicon
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import (
     NamedItem,
@@ -135,6 +136,9 @@ class OrderFormTurn:
         # order the previous inquiry left, set again by action_start_inquiry)
         self.said_order = find_order_id(*entity_values(tracker, "order_id"), turn.text)
         self.asks_which_order = False
+        # Another product question instead of the answer (`switch`): asked again
+        # plainly, without "that doesn't look like an order number".
+        self.new_question = False
         self.verified = verified_orders(tracker)
         self.attempts = int(tracker.get_slot("zip_attempts") or 0)
         self.buyer_id = turn.buyer_id
@@ -184,6 +188,18 @@ class OrderFormTurn:
         ):
             self.pending = intent
             return {"pending_intent": intent, "inquiry_text": self.turn.text}
+        # Another product question while asked whether, or which, order it is
+        # about ("can i microwave it" instead of the order number): the buyer's
+        # latest question is the one served, and the form asks its question again.
+        if (
+            self.requested in ("has_ordered", "order_id")
+            and intent == self.pending == PRODUCT_QUESTION
+            and self.said_order is None
+            and not self.answers()
+            and _asks(self.answer)
+        ):
+            self.new_question = True
+            return {"inquiry_text": self.turn.text}
         return {}
 
     def named_order(self) -> dict[str, Any]:
@@ -340,3 +356,11 @@ class OrderFormTurn:
 def _short_title(item: NamedItem) -> str:
     """An item's title as a sentence names it: up to its first comma."""
     return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]
+
+
+def _asks(text: str) -> bool:
+    """The message asks something ("can i microwave it", "fits a cup holder?"),
+    rather than describing an order ("the one from last week"): a question
+    mark, or a question word among its first two words."""
+    words = [w.strip(",.!") for w in text.lower().split()[:2]]
+    return "?" in text or any(w in load_lexicon().question_words for w in words)

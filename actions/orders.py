@@ -158,7 +158,7 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
     ) -> dict[str, Any]:
         form = _form()
         values: dict[str, Any] = {"has_ordered": form.has_ordered}
-        if form.has_ordered is None and form.found_order is None:
+        if form.has_ordered is None and form.found_order is None and not form.new_question:
             values["form_notice"] = NOTICE_YES_NO
         return values
 
@@ -172,7 +172,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         form = _form()
         if form.found_order is None:
             values: dict[str, Any] = {"order_id": None}
-            if form.requested in (None, "order_id") and not form.asks_which_order:
+            if form.requested in (None, "order_id") and not (
+                form.asks_which_order or form.new_question
+            ):
                 values["form_notice"] = NOTICE_INVALID_ORDER_ID
             return values
         values = {"order_id": form.found_order, "order_choices": None}

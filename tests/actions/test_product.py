@@ -103,3 +103,40 @@ def test_someone_elses_order_never_shows_its_items(token_chat):
     assert chat.slots["reason_code"] == "not_your_order"
     assert "utter_ask_product_asin" not in chat.responses()
     assert "Hearth" not in " ".join(chat.texts())
+
+
+def test_another_product_question_at_the_order_question_is_kept(token_chat):
+    """Asked which order, the buyer asks something else about the item: that
+    question is the one answered, and the order is asked for again without
+    "that doesn't look like an order number"."""
+    chat = token_chat("B-1")
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("/affirm", "affirm")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    chat.say("does it fit in my car cup holder", "product_question")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    assert chat.slots["form_notice"] is None
+    assert "doesn't look like" not in chat.texts(-1)[0]
+    assert chat.slots["inquiry_text"] == "does it fit in my car cup holder"
+    chat.say("/give_order_id", "give_order_id", order_id=SINGLE)
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "cup holders" in chat.texts(-1)[0]
+
+
+def test_another_product_question_at_the_yes_no_question_is_kept(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("can i put it in the microwave?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert chat.slots["form_notice"] is None
+    assert chat.slots["inquiry_text"] == "can i put it in the microwave?"
+
+
+def test_words_about_the_order_are_not_a_new_question(chat_factory):
+    chat = chat_factory()
+    chat.say("is it dishwasher safe?", "product_question")
+    chat.say("yes", "affirm")
+    chat.say("the one from last week", "product_question")
+    assert chat.responses() == ["utter_ask_order_id"]
+    assert chat.slots["form_notice"] == "invalid_order_id"
+    assert chat.slots["inquiry_text"] == "is it dishwasher safe?"
