@@ -416,6 +416,7 @@ def test_a_focus_absent_from_the_page_gets_no_answer(nlp, question):
             "attributes.power",
         ),
         ("whats the wattage of the kettle i bought", "attributes.power"),
+        ("whats the wattage of this i got", "attributes.power"),
         ("hi, what's the wattage pls", "attributes.power"),
         ("how powerful is it?", "attributes.power"),
         ("how long does it take to boil water", "bullets[0]"),
@@ -437,6 +438,7 @@ def test_the_focus_picks_the_field(nlp, question, source):
         "pls is the pan I received yesterday dishwasher safe",
         "is the pan in my order #112-3344556-7788990 dishwasher safe",
         "order 112-3344556-7788990 - is the pan dishwasher safe",
+        "order number: 112-3344556-7788990 is the pan dishwasher safe",
     ],
 )
 def test_order_numbers_greetings_and_the_item_i_ordered_are_noise(nlp, question):

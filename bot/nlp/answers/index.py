@@ -105,10 +105,20 @@ def build_index(nlp: Any, lex: Lexicon) -> Index:
     pronouns = _alternatives(lex.purchase_pronouns)
     adverbs = _alternatives(lex.purchase_adverbs, r"\s+")
     # "the kettle I got", "this pan we just ordered": group 1 names the product,
-    # from the last determiner ("the wattage on THE KETTLE I got").
+    # from the last determiner ("the wattage on THE KETTLE I got"; "the wattage
+    # of THIS i got" names none).
+    word = rf"(?!(?:{determiners})\s)[a-z0-9'-]+"
     purchase_re = re.compile(
-        rf"\b(?:{determiners})\s+((?:(?!(?:{determiners})\s)[a-z0-9'-]+\s+){{0,3}}?"
-        rf"[a-z0-9'-]+)\s+(?:{relatives})?(?:{pronouns})\s+(?:{adverbs})?(?:{verbs})\b"
+        rf"\b(?:{determiners})\s+((?:{word}\s+){{0,3}}?{word})"
+        rf"\s+(?:{relatives})?(?:{pronouns})\s+(?:{adverbs})?(?:{verbs})\b"
+    )
+    # "from my order # 112-...": the number and the words that only lead to it.
+    links = _alternatives(lex.order_reference_links)
+    owners = _alternatives(sorted({*lex.purchase_determiners, *lex.buyer_words}))
+    nouns = _alternatives(lex.order_reference_nouns)
+    order_reference_re = re.compile(
+        rf"(?:\b(?:{links})\s+)?(?:\b(?:{owners})\s+)?(?:\b(?:{nouns})\b\.?\s*[#:]?\s*)?"
+        r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])"
     )
     # Where a title stops naming the product and starts listing features.
     title_features_re = re.compile(
@@ -130,6 +140,7 @@ def build_index(nlp: Any, lex: Lexicon) -> Index:
             tuple(_lemmas_of(nlp, lex, norm, p)) for p in lex.product_phrases
         ),
         purchase_re=purchase_re,
+        order_reference_re=order_reference_re,
         title_features_re=title_features_re,
     )
 

@@ -77,6 +77,9 @@ _WORD_LISTS = (
     "dimension_separators",
     "purchase_determiners",
     "purchase_relatives",
+    "order_reference_links",
+    "order_reference_nouns",
+    "opening_words",
     "purchase_pronouns",
     "purchase_adverbs",
     "title_feature_words",
@@ -151,6 +154,9 @@ class Lexicon:
     dimension_separators: frozenset[str]
     purchase_determiners: tuple[str, ...]  # in order: they make a regex
     purchase_relatives: tuple[str, ...]
+    order_reference_links: tuple[str, ...]  # "from" in "from my order 112-..."
+    order_reference_nouns: tuple[str, ...]  # "order number" in "order number 112-..."
+    opening_words: frozenset[str]  # "wait", "oh", "and" before a question
     purchase_pronouns: tuple[str, ...]
     purchase_adverbs: tuple[str, ...]
     title_feature_words: tuple[str, ...]
@@ -317,6 +323,9 @@ def validate_lexicon(doc: Any, origin: str = "lexicon.yml") -> Lexicon:
         dimension_separators=frozenset(lists["dimension_separators"]),
         purchase_determiners=lists["purchase_determiners"],
         purchase_relatives=lists["purchase_relatives"],
+        order_reference_links=lists["order_reference_links"],
+        order_reference_nouns=lists["order_reference_nouns"],
+        opening_words=frozenset(lists["opening_words"]),
         purchase_pronouns=lists["purchase_pronouns"],
         purchase_adverbs=lists["purchase_adverbs"],
         title_feature_words=lists["title_feature_words"],

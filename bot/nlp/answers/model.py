@@ -46,6 +46,7 @@ class Index:
     max_noise: int
     product_phrases: frozenset[tuple[str, ...]]
     purchase_re: re.Pattern[str]
+    order_reference_re: re.Pattern[str]  # an order number and the words leading to it
     title_features_re: re.Pattern[str]
     # The pages analysed with this index, by (asin, content hash).
     pages: OrderedDict[tuple[str, str], Page] = field(

@@ -14,15 +14,6 @@ from bot.nlp.answers.lexicon import Lexicon
 from bot.nlp.answers.model import Index, Page, Tok
 from bot.nlp.answers.text import edit_distance, has_phrase
 
-# Order numbers, with or without dashes ("112-1234567-1234567", "#1121234567...").
-# An order number, with the words that only lead to it ("from order #", "in my
-# order"): "is the pan FROM ORDER 112-... dishwasher safe" asks what "is the pan
-# dishwasher safe" asks.
-_ORDER_NUMBER_RE = re.compile(
-    r"(?:\b(?:from|in|of|on|for)\s+)?(?:\b(?:my|the|this|that)\s+)?"
-    r"(?:\border\s*(?:number|no\.?)?\s*)?"
-    r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])"
-)
 # Chat shorthand "w" for "with" ("does it come w a case"), but not the unit of
 # "1500 w".
 _WITH_RE = re.compile(r"(?:^|(?<=[a-z,?!.])\s)w\s+(?=[a-z])")
@@ -55,7 +46,7 @@ def question_tokens(
     """The question's clauses as tokens, noise removed, each token marked as
     context or as naming the product; None when it is about the order."""
     lex = idx.lex
-    text = _ORDER_NUMBER_RE.sub(" ", text.lower())
+    text = idx.order_reference_re.sub(" ", text.lower())
     text = _WITH_RE.sub(" with ", text)
     text = _statements_apart(lex, text)
     owned: set[str] = set()  # "the kettle I got": the product, not the focus
