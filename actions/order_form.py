@@ -56,6 +56,7 @@ PRODUCT_QUESTION = Intent.PRODUCT_QUESTION.value
 PRE_ORDER = Intent.PRE_ORDER.value
 
 # Why the form asks again (the `form_notice` slot picks the wording).
+_WORDS = re.compile(r"[a-z0-9]+")
 NOTICE_YES_NO = "yes_no"
 NOTICE_INVALID_ORDER_ID = "invalid_order_id"
 NOTICE_ZIP_MISMATCH = "zip_mismatch"
@@ -359,8 +360,11 @@ def _short_title(item: NamedItem) -> str:
 
 
 def _asks(text: str) -> bool:
-    """The message asks something ("can i microwave it", "fits a cup holder?"),
-    rather than describing an order ("the one from last week"): a question
-    mark, or a question word among its first two words."""
-    words = [w.strip(",.!") for w in text.lower().split()[:2]]
-    return "?" in text or any(w in load_lexicon().question_words for w in words)
+    """The message asks something ("what's the warranty", "wait, can I microwave
+    it"), rather than describing an order ("the one from last week?", "i dont
+    know"): its first word past the lexicon's `opening_words` is a question
+    word (apostrophes dropped: "what's" is "whats")."""
+    lex = load_lexicon()
+    words = _WORDS.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    first = next((w for w in words if w not in lex.opening_words), "")
+    return first in lex.question_words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 MULTI = "112-0000001-0000001"  # B-1: tumbler B0HRTH0001 and kettle B0HRTH0002
 SINGLE = "112-0000003-0000003"  # B-1: tumbler only
 
@@ -123,20 +125,28 @@ def test_another_product_question_at_the_order_question_is_kept(token_chat):
     assert "cup holders" in chat.texts(-1)[0]
 
 
-def test_another_product_question_at_the_yes_no_question_is_kept(chat_factory):
+@pytest.mark.parametrize(
+    "question", ["can i put it in the microwave?", "oh and what’s the warranty"]
+)
+def test_another_product_question_at_the_yes_no_question_is_kept(
+    chat_factory, question
+):
     chat = chat_factory()
     chat.say("is it dishwasher safe?", "product_question")
-    chat.say("can i put it in the microwave?", "product_question")
+    chat.say(question, "product_question")
     assert chat.responses() == ["utter_ask_has_ordered"]
     assert chat.slots["form_notice"] is None
-    assert chat.slots["inquiry_text"] == "can i put it in the microwave?"
+    assert chat.slots["inquiry_text"] == question
 
 
-def test_words_about_the_order_are_not_a_new_question(chat_factory):
+@pytest.mark.parametrize(
+    "words", ["the one from last week", "the one from last week?", "i dont know"]
+)
+def test_words_about_the_order_are_not_a_new_question(chat_factory, words):
     chat = chat_factory()
     chat.say("is it dishwasher safe?", "product_question")
     chat.say("yes", "affirm")
-    chat.say("the one from last week", "product_question")
+    chat.say(words, "product_question")
     assert chat.responses() == ["utter_ask_order_id"]
     assert chat.slots["form_notice"] == "invalid_order_id"
     assert chat.slots["inquiry_text"] == "is it dishwasher safe?"
