@@ -14,9 +14,8 @@ from tools.evaluation.bench import (
     BotRun,
     LevelResult,
     Round,
-    p95_ratios,
-    targets,
 )
+from tools.evaluation.bench_targets import p95_ratios, targets
 from tools.evaluation.cli import PROG, main
 
 
@@ -71,3 +70,17 @@ def test_a_bad_rounds_value_is_one_line_and_exit_1(capsys, value):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and captured.out == "", captured.err
     assert lines[0].startswith(f"{PROG}: ") and f"'{value}'" in lines[0]
+
+
+def test_rounds_that_could_not_run_are_said_so():
+    from tools.evaluation.report.bench import bench_verdicts
+
+    runs = benchmark((640, 500))
+    runs.rounds = 3  # asked for, but no repeat ran
+    lines = bench_verdicts(runs, "en")
+    assert any("--rounds 3: one round only" in line for line in lines)
+    runs = benchmark((640, 500), (600, 500), (620, 500))
+    runs.rounds = 3
+    lines = bench_verdicts(runs, "en")
+    assert not any("one round only" in line for line in lines)
+    assert any("3 rounds: 1.28, 1.20, 1.24; median 1.24" in line for line in lines)

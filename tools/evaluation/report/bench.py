@@ -8,9 +8,8 @@ import statistics
 from pathlib import Path
 
 from bot.adapters.catalogue import t
-from tools.evaluation.bench import (
-    BARE_SCRIPTS,
-    CSBA_SCRIPTS,
+from tools.evaluation.bench import BARE_SCRIPTS, CSBA_SCRIPTS
+from tools.evaluation.bench_targets import (
     P95_RATIO_TARGET,
     TARGET_CONCURRENCY,
     ZERO_ERRORS_AT,
@@ -77,6 +76,9 @@ def bench_verdicts(benchmark, lang: str) -> list[str]:  # noqa: ANN001
         return t(f"eval.common.{key}", lang)
 
     ratios = p95_ratios(benchmark)
+    if benchmark.rounds > 1 and not benchmark.repeats:
+        lines.append(t("eval.bench.rounds_skipped", lang, rounds=benchmark.rounds,
+                       buyers=TARGET_CONCURRENCY))  # fmt: skip
     if len(ratios) > 1:
         lines.append(t("eval.bench.rounds", lang, buyers=TARGET_CONCURRENCY,
                        rounds=len(ratios), ratios=", ".join(f"{r:.2f}" for r in ratios),
@@ -221,6 +223,8 @@ def write_bench_report(benchmark, report_dir: Path, lang: str) -> dict[str, Path
                         "ours_p95_ms": r.ours.latency_ms(0.95),
                         "bare_p95_ms": r.bare.latency_ms(0.95),
                         "ours_errors": dict(r.ours.errors),
+                        "bare_errors": dict(r.bare.errors),
+                        "ours_off_script": dict(r.ours.off_script),
                     }
                     for r in benchmark.repeats
                 ],
