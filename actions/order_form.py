@@ -56,7 +56,6 @@ PRODUCT_QUESTION = Intent.PRODUCT_QUESTION.value
 PRE_ORDER = Intent.PRE_ORDER.value
 
 # Why the form asks again (the `form_notice` slot picks the wording).
-_WORDS = re.compile(r"[a-z0-9]+")
 NOTICE_YES_NO = "yes_no"
 NOTICE_INVALID_ORDER_ID = "invalid_order_id"
 NOTICE_ZIP_MISMATCH = "zip_mismatch"
@@ -357,6 +356,9 @@ class OrderFormTurn:
 def _short_title(item: NamedItem) -> str:
     """An item's title as a sentence names it: up to its first comma."""
     return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _asks(text: str) -> bool:
