@@ -32,6 +32,7 @@ from actions.base import (
 )
 from bot.domain.model import Intent, Order, Product
 from bot.nlp.answers import load_lexicon
+from bot.nlp.answers.text import normalise
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import (
     NamedItem,
@@ -365,8 +366,9 @@ def _asks(text: str) -> bool:
     """The message asks something ("what's the warranty", "wait, can I microwave
     it"), rather than describing an order ("the one from last week?", "i dont
     know"): its first word past the lexicon's `opening_words` is a question
-    word (apostrophes dropped: "what's" is "whats")."""
+    word (the text normalised as the matcher does, apostrophes dropped: "what’s"
+    is "whats")."""
     lex = load_lexicon()
-    words = _WORDS.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    words = _WORDS.findall(normalise(text).lower().replace("'", ""))
     first = next((w for w in words if w not in lex.opening_words), "")
     return first in lex.question_words
