@@ -1,6 +1,7 @@
 """Orders as the chat sees them: the order number in a buyer's words, which
 inquiries need an order, the buyer's recent orders, the items a buyer may pick
-from, and which item the buyer means.
+from, which item the buyer means, and the order of an earlier inquiry that a
+follow-up question may be about.
 
 Every read takes the session of the caller's unit of work and returns domain
 objects, so an entry point reads an order once per run and passes the `Order`
@@ -200,6 +201,25 @@ def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
         return []
     best = max(score for score, _ in scored)
     return list(dict.fromkeys(item for score, item in scored if score == best))
+
+
+def order_to_offer(
+    session: Session, order_id: str | None, buyer_id: str | None, asin: str | None
+) -> NamedItem | None:
+    """The order an earlier inquiry of the chat was about, to offer to a product
+    question that gives none, with the item to name it by: the one asked about
+    (`asin`), else the order's first. None unless the order is this known
+    buyer's own: a chat never offers an order its buyer has not proven."""
+    if not order_id or buyer_id is None:
+        return None
+    order = load_order(session, order_id)
+    if order is None or order.buyer_id != buyer_id:
+        return None
+    titled = [item for item in order.items if item.title]
+    if not titled:
+        return None
+    item = next((i for i in titled if i.asin == asin), titled[0])
+    return NamedItem(order.id, item.asin, item.title)
 
 
 # --- the decision -------------------------------------------------------------------------

@@ -10,7 +10,8 @@ buyer reads, from the message catalogue (bot/adapters/catalogue.py). It is the o
   ("by Sunday, Dec 6", "today by 5 PM PT", "tomorrow at 8 AM PT"), relative to
   now on the marketplace's calendar, the time only where the day alone would not
   do (today and tomorrow);
-- the title of an order button (item, day it was placed, end of the order number);
+- the title of an order button (item, day it was placed, end of the order number),
+  and the buttons beside an order offered to a follow-up question;
 - the category and topic labels of a case (emails, the seller portal);
 - the reason sentence of a decision (`reason.<code>`, the agent console, the CLI).
 
@@ -339,6 +340,16 @@ def _cut(text: str, keep: int) -> str:
     """`text` on one line; past `keep` characters, its first `keep` and `…`."""
     text = " ".join(text.split())
     return text if len(text) <= keep + 1 else text[:keep].rstrip() + "…"
+
+
+def not_this_order_buttons(language: str = BUYER_LANGUAGE) -> list[dict[str, str]]:
+    """The buttons beside an order offered as a one-click choice to "have you
+    ordered it?" (actions/product.py): yes, but another order (`/affirm`), and
+    not ordered yet (`/deny`)."""
+    return [
+        {"title": t("chat.button.another_order", language), "payload": "/affirm"},
+        {"title": t("chat.button.not_ordered_yet", language), "payload": "/deny"},
+    ]
 
 
 def order_button_payload(order_id: str) -> str:
