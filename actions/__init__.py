@@ -11,7 +11,9 @@ One module per concern:
   one `validate_<slot>` per slot) and `action_ask_order_id`;
 - `order_form`: the form's notices and halts, which orders a conversation may
   look into, and what one run of the form knows (`OrderFormTurn`);
-- `product`: "which item?" (`action_ask_product_asin`);
+- `product`: "have you ordered it?", with the order of the chat's previous
+  inquiry as a one-click choice (`action_ask_has_ordered`), and "which item?"
+  (`action_ask_product_asin`);
 - `triage`: `action_start_inquiry` and the decision, `action_triage`;
 - `returns`: a damaged item's remedy, `action_damage_remedy` (replacement or
   refund);

@@ -188,7 +188,12 @@ class OrderFormTurn:
             and (self.requested == "order_id" or not self.answers())
         ):
             self.pending = intent
-            return {"pending_intent": intent, "inquiry_text": self.turn.text}
+            # the order offered to a product question is no choice of the new one
+            return {
+                "pending_intent": intent,
+                "inquiry_text": self.turn.text,
+                "order_choices": None,
+            }
         # Another product question while asked whether, or which, order it is
         # about ("can i microwave it" instead of the order number): the buyer's
         # latest question is the one served, and the form asks its question again.
@@ -228,14 +233,14 @@ class OrderFormTurn:
                 "order_id": None,
                 "product_asin": None,
                 "order_choices": order_ids[:MAX_ORDER_CHOICES],
-                "named_item": _short_title(named[0]),
+                "named_item": short_title(named[0]),
             }
         self.found_order = self._order_id_slot = order_ids[0]
         values: dict[str, Any] = {
             "order_id": order_ids[0],
             "product_asin": None,
             "order_choices": None,
-            "named_item": _short_title(named[0]),
+            "named_item": short_title(named[0]),
         }
         if current:
             values["order_switched"] = True
@@ -354,7 +359,7 @@ class OrderFormTurn:
         return named.pop() if len(named) == 1 else None
 
 
-def _short_title(item: NamedItem) -> str:
+def short_title(item: NamedItem) -> str:
     """An item's title as a sentence names it: up to its first comma."""
     return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]
 

@@ -3,7 +3,10 @@
 `order_form` asks, as the inquiry needs:
 
 1. `has_ordered` - product questions only, when no order number was given: "have
-   you ordered it?" (yes/no buttons). No means a pre-order question.
+   you ordered it?" (yes/no buttons). No means a pre-order question. A follow-up
+   question is offered the order of the chat's previous inquiry as a button
+   (`action_ask_has_ordered`, actions/product.py), beside "Yes, another order"
+   and "No, not ordered yet"; it is never taken without the buyer's click.
 2. `order_id` - the order number, normalised to ddd-ddddddd-ddddddd; anything
    else is re-asked politely. A buyer with a token is offered their recent
    orders as buttons (`action_ask_order_id`).
@@ -51,6 +54,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import (
     MAX_ANSWER_CHARS,
     REQUESTED_SLOT,
+    BotServices,
     CsbaAction,
     Turn,
     clean_text,
@@ -160,6 +164,10 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         values: dict[str, Any] = {"has_ordered": form.has_ordered}
         if form.has_ordered is None and form.found_order is None and not form.new_question:
             values["form_notice"] = NOTICE_YES_NO
+        elif form.has_ordered == YES and form.found_order is None:
+            # "Yes, another order": not the one offered (action_start_inquiry);
+            # the order question offers the buyer's orders as usual
+            values["order_choices"] = None
         return values
 
     def validate_order_id(
@@ -294,6 +302,33 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
 # --- asking for the order -----------------------------------------------------------
 
 
+def order_choice_buttons(
+    services: BotServices, tracker: Tracker, turn: Turn
+) -> dict[str, dict[str, str]]:
+    """The orders to choose from (`order_choices`: those a named item is in, set
+    by the form, or the order of the previous inquiry, set by
+    action_start_inquiry), each that this chat may look into, by order number:
+    its button, with the item (`named_item`), the day the order was placed and
+    what was paid for it. {} when there is no choice to offer."""
+    order_ids = tracker.get_slot("order_choices")
+    if not isinstance(order_ids, list) or not order_ids:
+        return {}
+    named = str(tracker.get_slot("named_item") or "")
+    buttons = {}
+    with services.session() as session:
+        for order_id in order_ids[:MAX_ORDER_CHOICES]:
+            order = load_order(session, str(order_id))
+            if order is None or not order_unlocked(order.id, tracker, turn):
+                continue
+            buttons[order.id] = {
+                "title": order_choice_title(
+                    order, named, now=turn.now, language=turn.language
+                ),
+                "payload": order_button_payload(order.id),
+            }
+    return buttons
+
+
 class ActionAskOrderId(CsbaAction):
     """Asks for the order number; a buyer with a token gets their recent orders
     as buttons, an anonymous buyer the orders already verified in this chat."""
@@ -308,10 +343,12 @@ class ActionAskOrderId(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
-        choices = self._choices(tracker, turn)
+        choices = order_choice_buttons(self.services, tracker, turn)
         if choices:
             # the buyer named an item that is in several of their orders
-            dispatcher.utter_message(response="utter_ask_which_order", buttons=choices)
+            dispatcher.utter_message(
+                response="utter_ask_which_order", buttons=list(choices.values())
+            )
             return []
         buttons = self._buttons(tracker, turn)
         if buttons:
@@ -321,30 +358,6 @@ class ActionAskOrderId(CsbaAction):
         else:
             dispatcher.utter_message(response="utter_ask_order_id")
         return []
-
-    def _choices(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
-        """The orders the named item is in (`order_choices`, set by the form
-        from the orders this chat may look into), each with the item, the
-        date it was placed and what was paid for it."""
-        order_ids = tracker.get_slot("order_choices")
-        if not isinstance(order_ids, list) or not order_ids:
-            return []
-        named = str(tracker.get_slot("named_item") or "")
-        buttons = []
-        with self.services.session() as session:
-            for order_id in order_ids[:MAX_ORDER_CHOICES]:
-                order = load_order(session, str(order_id))
-                if order is None or not order_unlocked(order.id, tracker, turn):
-                    continue
-                buttons.append(
-                    {
-                        "title": order_choice_title(
-                            order, named, now=turn.now, language=turn.language
-                        ),
-                        "payload": order_button_payload(order.id),
-                    }
-                )
-        return buttons
 
     def _buttons(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
         with self.services.session() as session:

@@ -6,7 +6,9 @@ intent (`pending_intent`) and the buyer's own words (`inquiry_text`, control
 characters dropped and cut to MAX_QUESTION_CHARS = 2,000 characters: that text
 becomes the first message of a case), takes the order number from the message
 (or from the bare order number the buyer sent just before), and clears what the
-previous inquiry's form left behind.
+previous inquiry's form left behind. A product question without an order
+number is offered the previous inquiry's order as a choice (`_order_to_offer`),
+never given it.
 
 `action_triage` runs when the order form ends, or at once for intents that
 need no order. It calls `bot.services.triage.triage` with the verified buyer,
@@ -37,6 +39,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import (
     MAX_QUESTION_CHARS,
@@ -55,7 +58,9 @@ from actions.order_form import (
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
+    PRODUCT_QUESTION,
     order_unlocked,
+    short_title,
 )
 from actions.ratings import ask_helpful
 from bot.services import ratings
@@ -66,6 +71,7 @@ from bot.services.order_lookup import (
     decide_inquiry,
     find_order_id,
     needs_order,
+    order_to_offer,
 )
 from bot.services.presentation import (
     buyer_time,
@@ -134,7 +140,30 @@ class ActionStartInquiry(CsbaAction):
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
             order_id=given,
         )
+        if intent == PRODUCT_QUESTION and given is None:
+            values.update(self._order_to_offer(tracker, turn))
         return slot_events(values)
+
+    def _order_to_offer(self, tracker: Tracker, turn: Turn) -> dict[str, Any]:
+        """A follow-up product question without an order number ("is the lid
+        dishwasher safe too?"): the order of the previous inquiry, when this
+        chat may look into it and it is the buyer's own, becomes the one-click
+        choice of "have you ordered it?" (`order_choices`, action_ask_has_ordered).
+        Offered, never assumed: the buyer picks it, or another order, or none."""
+        previous = find_order_id(tracker.get_slot("order_id"))
+        if not order_unlocked(previous, tracker, turn):
+            return {}
+        facts = tracker.get_slot("decision_facts")
+        asin = facts.get("asin") if isinstance(facts, dict) else None
+        try:
+            with self.services.session() as session:
+                offered = order_to_offer(session, previous, turn.buyer_id, asin)
+        except SQLAlchemyError:
+            log.exception("Cannot read the order a follow-up question may be about")
+            return {}
+        if offered is None:
+            return {}
+        return {"order_choices": [offered.order_id], "named_item": short_title(offered)}
 
 
 def _previous_intent(tracker: Tracker) -> str | None:

@@ -31,6 +31,8 @@ UTTERED_OUTSIDE_STORIES = {
     # the order in question (action_triage says it switched)
     "utter_ask_which_order",
     "utter_order_switched",
+    # a follow-up product question is offered the chat's order (action_ask_has_ordered)
+    "utter_ask_order_in_chat",
     "utter_seller_reply",
     "utter_agent_reply",
     "utter_default",

@@ -20,6 +20,7 @@ The actions themselves run for real, over the database, through `action.run`.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,10 +32,10 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import BotServices
+import actions.product  # noqa: F401 - registers the ask actions (_ask_actions)
+from actions.base import BotServices, CsbaAction
 from actions.fallback import ActionFallback
-from actions.orders import ActionAskOrderId, ValidateOrderForm
-from actions.product import ActionAskProductAsin
+from actions.orders import ValidateOrderForm
 from actions.returns import ActionDamageRemedy
 from actions.session import ActionCheckUpdates, ActionSessionStart
 from actions.triage import ActionStartInquiry, ActionTriage
@@ -376,9 +377,10 @@ class Chat:
         await self._run(ValidateOrderForm(self.services), extra_events=marker)
         requested = self.slots.get("requested_slot")
         if requested:
-            ask = {"order_id": ActionAskOrderId, "product_asin": ActionAskProductAsin}
-            if requested in ask:
-                await self._run(ask[requested](self.services))
+            # as Rasa: the domain's action_ask_<slot> when it has one, else utter_ask_<slot>
+            ask = f"action_ask_{requested}"
+            if ask in self.domain["actions"]:
+                await self._run(_ask_actions()[ask](self.services))
             else:
                 await self._utter(f"utter_ask_{requested}")
             return
@@ -476,6 +478,18 @@ class Chat:
             name: spec.get("initial_value")
             for name, spec in self.domain["slots"].items()
         } | {"requested_slot": None}
+
+
+def _ask_actions() -> dict[str, type[CsbaAction]]:
+    """The custom actions by name (each concrete CsbaAction of actions/)."""
+    found: dict[str, type[CsbaAction]] = {}
+    pending = list(CsbaAction.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not inspect.isabstract(cls) and cls.__module__.startswith("actions."):
+            found[cls().name()] = cls
+    return found
 
 
 def _as_list(value: Any) -> list[Any]:

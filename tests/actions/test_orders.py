@@ -371,3 +371,62 @@ def test_an_order_the_intent_does_not_need_is_read_once(token_chat, monkeypatch)
     other.say(f"an invoice for {ORDER} please", "invoice", order_id=ORDER)
     assert other.slots["order_id"] is None
     assert other.slots["route"] is not None
+
+
+# --- the order a follow-up product question is offered ------------------------------
+
+
+def test_an_order_not_verified_in_the_chat_is_never_offered(chat_factory):
+    """An anonymous buyer who gave an order number but not its ZIP code, then
+    asks a product question: the plain "have you ordered it?", nothing of the
+    order (it stays in the `order_id` slot, unproven)."""
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("10001", "nlu_fallback")  # a wrong ZIP code
+    chat.say("never mind", "goodbye")
+    assert chat.slots["order_id"] == ORDER
+    chat.say("is it dishwasher safe?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert chat.slots["order_choices"] is None
+    assert [b["payload"] for b in chat.last[0].buttons] == ["/affirm", "/deny"]
+    assert_nothing_disclosed(chat)
+
+
+def test_a_verified_order_of_another_buyer_is_never_offered(chat_factory):
+    """The chat proved B-1's order, then the ZIP code of B-2's: the policy says
+    it is not theirs, and a follow-up question is not offered it."""
+    other = "113-0000004-0000004"
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["buyer_id"] == "B-1"
+    chat.say(f"and where is {other}", "delivery_status", order_id=other)
+    chat.say("10001", "nlu_fallback")
+    assert chat.slots["reason_code"] == "not_your_order"
+    chat.say("what's its capacity", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert other not in " ".join(chat.texts(-1))
+
+
+def test_the_order_to_offer_is_left_out_when_the_database_is_down(
+    down_services, domain, dispatcher
+):
+    """action_start_inquiry reads the order it would offer; when it cannot, the
+    question is asked plainly, the inquiry goes on (no "can't reach your order")."""
+    import asyncio
+
+    from actions.triage import ActionStartInquiry
+    from tests.actions.conftest import make_tracker, user_event
+
+    tracker = make_tracker(
+        slots={"order_id": ORDER, "verified_orders": [ORDER], "buyer_id": "B-1"},
+        events=[user_event("is the lid dishwasher safe too?", "product_question")],
+    )
+    events = asyncio.run(
+        ActionStartInquiry(down_services).run(dispatcher, tracker, domain)
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["pending_intent"] == "product_question"
+    assert slots["order_id"] is None
+    assert slots["order_choices"] is None
+    assert dispatcher.messages == []

@@ -150,3 +150,146 @@ def test_words_about_the_order_are_not_a_new_question(chat_factory, words):
     assert chat.responses() == ["utter_ask_order_id"]
     assert chat.slots["form_notice"] == "invalid_order_id"
     assert chat.slots["inquiry_text"] == "is it dishwasher safe?"
+
+
+# --- a follow-up question without an order number ----------------------------------
+
+TUMBLER_QUESTION = f"is the tumbler in order {MULTI} dishwasher safe?"
+
+
+def _answered_about_the_tumbler(chat):
+    chat.say(TUMBLER_QUESTION, "product_question", order_id=MULTI)
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert chat.slots["order_id"] == MULTI
+
+
+def test_a_follow_up_question_is_offered_the_order_of_the_chat(token_chat):
+    """The order the chat was just about is offered as a button, beside another
+    order and not ordered yet; it is not taken without the buyer's say."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    (question,) = chat.texts(-1)
+    assert question.startswith(
+        f"Is this about order {MULTI} "
+        "(Hearth 20 oz Insulated Stainless Steel Tumbler with Lid)?"
+    )
+    assert chat.last[0].buttons == [
+        {
+            "title": "Hearth 20 oz Insulated Sta… · Nov 10 · $24.99 · " + MULTI,
+            "payload": '/give_order_id{"order_id": "' + MULTI + '"}',
+        },
+        {"title": "Yes, another order", "payload": "/affirm"},
+        {"title": "No, not ordered yet", "payload": "/deny"},
+    ]
+    assert chat.slots["requested_slot"] == "has_ordered"
+    assert chat.slots["order_id"] is None  # offered, not reused
+    assert chat.slots["inquiry_text"] == "is the lid dishwasher safe too?"
+
+
+def test_clicking_the_offered_order_goes_on_as_if_it_were_typed(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    payload = chat.last[0].buttons[0]["payload"]
+    chat.say(payload, "give_order_id", order_id=MULTI)
+    # "the lid" names the tumbler with lid: no "which item?" question
+    assert chat.slots["order_id"] == MULTI
+    assert chat.slots["product_asin"] is None  # the inquiry is over
+    assert chat.slots["product_title"].startswith("Hearth 20 oz")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "hand wash the lid" in chat.texts(-1)[0]
+
+
+def test_a_follow_up_on_an_order_of_several_items_asks_which_item(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("and how big is it", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    chat.say(chat.last[0].buttons[0]["payload"], "give_order_id", order_id=MULTI)
+    assert chat.responses() == ["utter_ask_product_asin"]
+    chat.say("B0HRTH0001", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert chat.slots["order_id"] == MULTI
+
+
+def test_another_order_at_the_offer_asks_which_order(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.last[0].buttons[1] == {
+        "title": "Yes, another order",
+        "payload": "/affirm",
+    }
+    chat.say("/affirm", "affirm")
+    assert chat.responses() == ["utter_ask_order_id_recent"]  # not "which order?"
+    assert chat.slots["order_choices"] is None
+    chat.say("/give_order_id", "give_order_id", order_id=SINGLE)
+    assert chat.slots["order_id"] == SINGLE
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+
+
+def test_a_typed_order_number_at_the_offer_is_the_order(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    chat.say(f"no, it's {SINGLE}", "give_order_id", order_id=SINGLE)
+    assert chat.slots["order_id"] == SINGLE
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+
+
+def test_not_ordered_yet_at_the_offer_is_a_pre_order_question(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("does it come in white?", "product_question")
+    chat.say("no I haven't ordered it", "deny")
+    assert chat.slots["reason_code"] == "pre_order"
+    assert chat.slots["order_id"] is None
+
+
+def test_an_unclear_answer_to_the_offer_is_asked_again_with_the_offer(token_chat):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    chat.say("hmm maybe", "out_of_scope")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    assert chat.texts(-1)[0].startswith("Sorry, I didn't catch that.")
+    assert [b["payload"] for b in chat.last[0].buttons][1:] == ["/affirm", "/deny"]
+
+
+def test_the_offer_speaks_spanish(token_chat):
+    chat = token_chat("B-1")
+    chat.slots["language"] = "es"
+    _answered_about_the_tumbler(chat)
+    chat.say("¿la tapa también va al lavavajillas?", "product_question")
+    assert chat.texts(-1)[0].startswith(f"¿Tu consulta es sobre el pedido {MULTI}")
+    titles = [b["title"] for b in chat.last[0].buttons]
+    assert titles[1:] == ["Sí, otro pedido", "No, todavía no lo pedí"]
+    assert "US$24.99" in titles[0] or "24,99" in titles[0] or "24.99" in titles[0]
+
+
+def test_an_anonymous_buyer_is_offered_the_order_verified_in_the_chat(chat_factory):
+    chat = chat_factory()
+    chat.say(TUMBLER_QUESTION, "product_question", order_id=MULTI)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    chat.say(chat.last[0].buttons[0]["payload"], "give_order_id", order_id=MULTI)
+    # verified already: no second ZIP question
+    assert "utter_ask_zip_code" not in chat.responses()
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+
+
+def test_someone_elses_order_is_never_offered(token_chat):
+    chat = token_chat("B-2")
+    chat.say(TUMBLER_QUESTION, "product_question", order_id=MULTI)
+    assert chat.slots["reason_code"] == "not_your_order"
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert MULTI not in " ".join(chat.texts(-1))
+    assert chat.slots["order_choices"] is None
+
