@@ -132,9 +132,9 @@ class ActionStartInquiry(CsbaAction):
             # A bare order number: the rules ask what it is about.
             values.update(pending_intent=None, inquiry_text=None, order_id=given)
             return slot_events(values)
-        if given is None and _previous_intent(tracker) == GIVE_ORDER_ID:
-            given = find_order_id(tracker.get_slot("order_id"))
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
+        if given is None and _goes_with_the_order_just_given(tracker, intent):
+            given = find_order_id(tracker.get_slot("order_id"))
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
@@ -171,6 +171,33 @@ def _previous_intent(tracker: Tracker) -> str | None:
     if len(messages) < 2:
         return None
     return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def _goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool:
+    """Whether this question is about the order number (typed, or a button) of
+    the buyer's previous message: any question after a bare order number (the
+    bot asked what it is about: action_start_inquiry ran after it); after an
+    order that answered the order form, any but a product question (an item it
+    names of another order switches to that order, and says so:
+    OrderFormTurn.named_order). A product question is offered that order
+    (`_order_to_offer`), never given it: nothing checks that its item is in it."""
+    if _previous_intent(tracker) != GIVE_ORDER_ID:
+        return False
+    if intent != PRODUCT_QUESTION:
+        return True
+    seen = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                return False
+        elif (
+            seen == 1
+            and event.get("event") == "action"
+            and event.get("name") == "action_start_inquiry"
+        ):
+            return True
+    return False
 
 
 class ActionTriage(CsbaAction):

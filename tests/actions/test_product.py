@@ -293,3 +293,34 @@ def test_someone_elses_order_is_never_offered(token_chat):
     assert MULTI not in " ".join(chat.texts(-1))
     assert chat.slots["order_choices"] is None
 
+
+def test_an_order_clicked_in_the_form_is_offered_not_reused_by_the_next_question(
+    token_chat,
+):
+    """The order button that answered the form is a bare order number message
+    (give_order_id); the next question is still offered it, not given it."""
+    chat = token_chat("B-1")
+    chat.say("does it come with a straw?", "product_question")
+    chat.say("/affirm", "affirm")
+    chat.say("/give_order_id", "give_order_id", order_id=SINGLE)
+    assert chat.slots["reason_code"] == "detail_page_silent"
+    chat.say("is it dishwasher safe?", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    assert chat.slots["order_id"] is None
+    assert SINGLE in chat.texts(-1)[0]
+
+
+def test_a_zip_code_read_as_an_order_number_does_not_carry_the_order(chat_factory):
+    """The NLU may read a bare ZIP code as give_order_id: the next product
+    question is offered the verified order, not given it."""
+    chat = chat_factory()
+    chat.say(
+        f"is the tumbler in order {SINGLE} dishwasher safe?",
+        "product_question",
+        order_id=SINGLE,
+    )
+    chat.say("98101", "give_order_id")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert chat.responses() == ["utter_ask_order_in_chat"]
+    assert chat.slots["order_id"] is None
