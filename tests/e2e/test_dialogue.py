@@ -5,7 +5,9 @@ action-server processes over the demo data:
 - a case is one per order and topic across the buyer's chats: the second chat
   joins the open case and is told its number and deadline;
 - damage: an apology, a replacement or a refund for the damaged item only,
-  idempotent; a seller case where there is no standard return."""
+  idempotent; a seller case where there is no standard return;
+- a follow-up product question without an order number is offered the order
+  the chat was just about (a button), never given it."""
 
 from __future__ import annotations
 
@@ -172,3 +174,77 @@ def test_damage_with_no_standard_return_goes_to_the_seller_not_refused(bot: Stac
         assert "sorry" in said.lower() and "not returnable" not in said, chat.describe()
         assert "Attach a photo" in said, chat.describe()
         assert _authorisations(bot, order) == [], chat.describe()
+
+
+# --- a follow-up question is offered the order, never given it ------------------------
+
+TUMBLER = "B0HRTH0001"
+ONE_TUMBLER_ORDER = "112-0000003-0000003"  # B-1, ships to 98101, the tumbler only
+
+
+def _offered(chat: Conversation, order_id: str, turn: int) -> list[dict[str, str]]:
+    """The bot asked about the order, with it as the first button, and took nothing."""
+    slots = chat.slots()
+    assert slots["requested_slot"] == "has_ordered", chat.describe()
+    assert slots["order_id"] is None, chat.describe()
+    assert f"Is this about order {order_id}" in chat.texts(turn), chat.describe()
+    buttons = chat.last_buttons()
+    assert [b["payload"] for b in buttons] == [
+        '/give_order_id{"order_id": "' + order_id + '"}',
+        "/affirm",
+        "/deny",
+    ], chat.describe()
+    return buttons
+
+
+def test_a_follow_up_question_is_offered_the_order_of_the_chat(bot: Stack):
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(f"is the tumbler in order {KETTLE_ORDER} dishwasher safe?")
+    answer_form(chat, KETTLE_ORDER, TUMBLER)
+    assert chat.slots()["reason_code"] == "answered_from_detail_page", chat.describe()
+
+    turn = len(chat.transcript)
+    chat.say("is the lid dishwasher safe too?")
+    buttons = _offered(chat, KETTLE_ORDER, turn)
+    assert buttons[1]["title"] == "Yes, another order", chat.describe()
+    chat.say(buttons[0]["payload"])  # as if the order number were typed
+    answer_form(chat, KETTLE_ORDER, TUMBLER)
+    slots = chat.slots()
+    assert slots["order_id"] == KETTLE_ORDER, chat.describe()
+    assert slots["reason_code"] == "answered_from_detail_page", chat.describe()
+    assert "hand wash the lid" in chat.texts(turn), chat.describe()
+
+    # another order: the buyer's recent orders, as for any product question
+    turn = len(chat.transcript)
+    chat.say("and how big is it")
+    _offered(chat, KETTLE_ORDER, turn)
+    chat.say("/affirm")
+    assert chat.slots()["requested_slot"] == "order_id", chat.describe()
+    assert "more than one of your orders" not in chat.texts(turn), chat.describe()
+    answer_form(chat, ONE_TUMBLER_ORDER)
+    assert chat.slots()["order_id"] == ONE_TUMBLER_ORDER, chat.describe()
+
+
+def test_an_anonymous_follow_up_is_offered_the_verified_order_only(bot: Stack):
+    chat = Conversation(bot)
+    chat.say(f"is the tumbler in order {ONE_TUMBLER_ORDER} dishwasher safe?")
+    answer_form(chat, ONE_TUMBLER_ORDER)  # the ZIP code
+    assert chat.slots()["reason_code"] == "answered_from_detail_page", chat.describe()
+
+    turn = len(chat.transcript)
+    chat.say("is the lid dishwasher safe too?")
+    buttons = _offered(chat, ONE_TUMBLER_ORDER, turn)
+    chat.say(buttons[0]["payload"])
+    slots = chat.slots()
+    assert slots["requested_slot"] is None, "no second ZIP code\n" + chat.describe()
+    assert slots["order_id"] == ONE_TUMBLER_ORDER, chat.describe()
+    assert slots["reason_code"] == "answered_from_detail_page", chat.describe()
+
+    # not ordered yet, typed: a pre-order question for the seller
+    turn = len(chat.transcript)
+    chat.say("does it come in white?")
+    _offered(chat, ONE_TUMBLER_ORDER, turn)
+    chat.say("no I haven't ordered it")
+    slots = chat.slots()
+    assert slots["reason_code"] == "pre_order", chat.describe()
+    assert slots["order_id"] is None, chat.describe()
