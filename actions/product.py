@@ -4,8 +4,8 @@ which item of the order.
 "Have you ordered it?" (`action_ask_has_ordered`): a follow-up question of a
 chat that was just about one of the buyer's orders is offered that order
 (`order_choices`, set by action_start_inquiry) as a button that sends its number,
-beside "Yes, another order" (`/affirm`) and "No, not yet" (`/deny`); otherwise
-the plain yes/no question. The order is offered, never assumed.
+beside "Yes, another order" (`/affirm`) and "No, not ordered yet" (`/deny`);
+otherwise the plain yes/no question. The order is offered, never assumed.
 
 Which item: the order form asks this only for an order of several items, and
 only once the order is known to be the buyer's (actions/orders.py). The buttons
