@@ -5,7 +5,8 @@
 intent (`pending_intent`) and the buyer's own words (`inquiry_text`, control
 characters dropped and cut to MAX_QUESTION_CHARS = 2,000 characters: that text
 becomes the first message of a case), takes the order number from the message
-(or from the bare order number the buyer sent just before), and clears what the
+(or from the order number the buyer sent just before: on its own, or answering
+the order form, for any question but a product question), and clears what the
 previous inquiry's form left behind. A product question without an order
 number is offered the previous inquiry's order as a choice (`_order_to_offer`),
 never given it.

@@ -209,7 +209,8 @@ def order_to_offer(
     """The order an earlier inquiry of the chat was about, to offer to a product
     question that gives none, with the item to name it by: the one asked about
     (`asin`), else the order's first. None unless the order is this known
-    buyer's own: a chat never offers an order its buyer has not proven."""
+    buyer's own. That the chat may look into it (a token, or its ZIP code verified
+    in this chat) is the caller's check (actions/triage.py, `order_unlocked`)."""
     if not order_id or buyer_id is None:
         return None
     order = load_order(session, order_id)

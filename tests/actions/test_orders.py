@@ -392,6 +392,25 @@ def test_an_order_not_verified_in_the_chat_is_never_offered(chat_factory):
     assert_nothing_disclosed(chat)
 
 
+def test_an_own_order_whose_zip_failed_is_never_offered(chat_factory):
+    """The chat proved one of B-1's orders, then named another of B-1's with a
+    wrong ZIP code: that order is the buyer's own, but this chat has not proven
+    it, so a follow-up question is not offered it (nothing of it is shown)."""
+    own = "112-0000003-0000003"
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["buyer_id"] == "B-1"
+    chat.say(f"and where is {own}", "delivery_status", order_id=own)
+    chat.say("10001", "nlu_fallback")  # a wrong ZIP code
+    chat.say("never mind", "goodbye")
+    assert chat.slots["order_id"] == own
+    chat.say("is it dishwasher safe?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert chat.slots["order_choices"] is None
+    assert own not in " ".join(chat.texts(-1))
+
+
 def test_a_verified_order_of_another_buyer_is_never_offered(chat_factory):
     """The chat proved B-1's order, then the ZIP code of B-2's: the policy says
     it is not theirs, and a follow-up question is not offered it."""

@@ -172,8 +172,8 @@ def test_a_follow_up_question_is_offered_the_order_of_the_chat(token_chat):
     assert chat.responses() == ["utter_ask_order_in_chat"]
     (question,) = chat.texts(-1)
     assert question.startswith(
-        f"Is this about order {MULTI} "
-        "(Hearth 20 oz Insulated Stainless Steel Tumbler with Lid)?"
+        f"Have you ordered this item? If it's order {MULTI} "
+        "(Hearth 20 oz Insulated Stainless Steel Tumbler with Lid), tap it below"
     )
     assert chat.last[0].buttons == [
         {
@@ -231,6 +231,30 @@ def test_another_order_at_the_offer_asks_which_order(token_chat):
     assert chat.slots["reason_code"] == "answered_from_detail_page"
 
 
+def test_a_typed_yes_at_the_offer_asks_which_order_with_it_among_them(token_chat):
+    """The offer asks "have you ordered this item?": a typed yes is "ordered",
+    not "this order"; the buyer picks from the order buttons, this one among them."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    chat.say("yes", "affirm")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    assert chat.slots["order_id"] is None
+    assert any(MULTI in b["payload"] for b in chat.last[0].buttons)
+
+
+def test_another_kind_of_question_at_the_offer_drops_the_offer(token_chat):
+    """Asked "where is my package" instead: a new inquiry, and the offered order
+    is no choice of it (not "which order?" with the one offered)."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    chat.say("where is my package", "delivery_status")
+    assert chat.slots["order_choices"] is None
+    assert "utter_ask_which_order" not in chat.responses()
+    assert chat.slots["pending_intent"] == "delivery_status"
+
+
 def test_a_typed_order_number_at_the_offer_is_the_order(token_chat):
     chat = token_chat("B-1")
     _answered_about_the_tumbler(chat)
@@ -264,7 +288,9 @@ def test_the_offer_speaks_spanish(token_chat):
     chat.slots["language"] = "es"
     _answered_about_the_tumbler(chat)
     chat.say("¿la tapa también va al lavavajillas?", "product_question")
-    assert chat.texts(-1)[0].startswith(f"¿Tu consulta es sobre el pedido {MULTI}")
+    assert chat.texts(-1)[0].startswith(
+        f"¿Ya pediste este artículo? Si es el pedido {MULTI}"
+    )
     titles = [b["title"] for b in chat.last[0].buttons]
     assert titles[1:] == ["Sí, otro pedido", "No, todavía no lo pedí"]
     assert "US$24.99" in titles[0] or "24,99" in titles[0] or "24.99" in titles[0]

@@ -187,7 +187,7 @@ def _offered(chat: Conversation, order_id: str, turn: int) -> list[dict[str, str
     slots = chat.slots()
     assert slots["requested_slot"] == "has_ordered", chat.describe()
     assert slots["order_id"] is None, chat.describe()
-    assert f"Is this about order {order_id}" in chat.texts(turn), chat.describe()
+    assert f"If it's order {order_id}" in chat.texts(turn), chat.describe()
     buttons = chat.last_buttons()
     assert [b["payload"] for b in buttons] == [
         '/give_order_id{"order_id": "' + order_id + '"}',
