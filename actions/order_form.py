@@ -41,7 +41,7 @@ from bot.services.order_lookup import (
     load_order,
     named_items,
     needs_order,
-    recent_orders,
+    orders_to_search,
     switches_inquiry,
 )
 from bot.services.verification import (
@@ -84,9 +84,7 @@ _ASIN = re.compile(r"[A-Z0-9]{10}")
 
 log = logging.getLogger(__name__)
 
-# How many of a buyer's latest orders an item name is looked for in, and how
-# many of them a "which order?" question offers.
-NAMED_ITEM_ORDERS = 10
+# How many orders a "which order?" question offers.
 MAX_ORDER_CHOICES = 4
 
 
@@ -251,17 +249,17 @@ class OrderFormTurn:
         verified in this chat. [] when they cannot be read (logged): the form
         then asks for the order as it would without an item name."""
         try:
-            if self.turn.has_token and self.buyer_id:
-                return recent_orders(
-                    self.session, self.buyer_id, limit=NAMED_ITEM_ORDERS
-                )
-            orders = [load_order(self.session, oid) for oid in self.verified]
+            return orders_to_search(
+                self.session,
+                self.buyer_id,
+                has_token=self.turn.has_token,
+                verified=self.verified,
+            )
         except SQLAlchemyError:
             log.exception("Cannot read the orders an item name may point to")
             self._unit_of_work.close()
             self._session = None
             return []
-        return [order for order in orders if order is not None]
 
     # -- the slots as this message leaves them ------------------------------------------
 

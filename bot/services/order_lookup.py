@@ -45,6 +45,9 @@ SWITCHABLE_INTENTS = BUSINESS_INTENTS - {
 # How much of a message is searched for an order number.
 MAX_SCANNED_CHARS = 2000
 
+# How many of a buyer's latest orders an item name is looked for in.
+NAMED_ITEM_ORDERS = 10
+
 # An order number inside a longer message, as in data/nlu/regex.yml.
 _ORDER_ID_IN_TEXT = re.compile(
     r"(?<![0-9])[0-9]{3}(?:[ \t]*-[ \t]*|[ \t]+)?[0-9]{7}(?:[ \t]*-[ \t]*|[ \t]+)?"
@@ -102,6 +105,23 @@ def load_order(session: Session, order_id: str) -> Order | None:
 def recent_orders(session: Session, buyer_id: str, *, limit: int) -> list[Order]:
     """The buyer's latest orders, newest first."""
     return SqlRepository(session).recent_orders_for_buyer(buyer_id, limit=limit)
+
+
+def orders_to_search(
+    session: Session,
+    buyer_id: str | None,
+    *,
+    has_token: bool,
+    verified: Sequence[str],
+) -> list[Order]:
+    """The orders a chat may look into, where an item the buyer names is
+    looked for: a buyer with a token, their NAMED_ITEM_ORDERS latest; an
+    anonymous buyer, the orders whose ZIP code the chat verified (whoever's
+    they are: the policy judges that)."""
+    if has_token and buyer_id:
+        return recent_orders(session, buyer_id, limit=NAMED_ITEM_ORDERS)
+    orders = [load_order(session, order_id) for order_id in verified]
+    return [order for order in orders if order is not None]
 
 
 def items_to_choose(
