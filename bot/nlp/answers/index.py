@@ -120,11 +120,6 @@ def build_index(nlp: Any, lex: Lexicon) -> Index:
         rf"(?:\b(?:{links})\s+)?(?:\b(?:{owners})\s+)?(?:\b(?:{nouns})\b\.?\s*[#:]?\s*)?"
         r"#?(?<![\d-])\d{3}[-\s]?\d{7}[-\s]?\d{7}(?![\d-])"
     )
-    # Where a title stops naming the product and starts listing features.
-    title_features_re = re.compile(
-        rf"\s+(?:{_alternatives(lex.title_feature_words)})\s+|[,(|\[–—:]|\s-\s",
-        re.IGNORECASE,
-    )
     return Index(
         lex=lex,
         ask_phrases={k: (frozenset(v[0]), v[1], v[2]) for k, v in ask.items()},
@@ -141,7 +136,17 @@ def build_index(nlp: Any, lex: Lexicon) -> Index:
         ),
         purchase_re=purchase_re,
         order_reference_re=order_reference_re,
-        title_features_re=title_features_re,
+        title_features_re=title_features_re(lex),
+    )
+
+
+@lru_cache(maxsize=8)
+def title_features_re(lex: Lexicon) -> re.Pattern[str]:
+    """Where a product title stops naming the product and starts listing its
+    features: a feature word ("Frying Pan WITH Lid"), a comma, a bracket."""
+    return re.compile(
+        rf"\s+(?:{_alternatives(lex.title_feature_words)})\s+|[,(|\[–—:]|\s-\s",
+        re.IGNORECASE,
     )
 
 
