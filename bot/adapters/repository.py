@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -176,6 +176,20 @@ class SqlRepository:
     def product_titles(self, limit: int) -> list[str]:
         """The titles of the first `limit` products, in ASIN order."""
         query = select(ProductRow.title).order_by(ProductRow.asin).limit(limit)
+        return list(self.session.execute(query).scalars())
+
+    def titles_containing(self, words: Sequence[str], limit: int) -> list[str]:
+        """The titles of the first `limit` products, in ASIN order, whose title
+        holds one of `words` (lower case) anywhere, ignoring case."""
+        if not words:
+            return []
+        title = func.lower(ProductRow.title)
+        query = (
+            select(ProductRow.title)
+            .where(or_(*(title.contains(word, autoescape=True) for word in words)))
+            .order_by(ProductRow.asin)
+            .limit(limit)
+        )
         return list(self.session.execute(query).scalars())
 
     def get_product(self, asin: str) -> Product | None:

@@ -160,6 +160,19 @@ def test_products_for_order_are_distinct_in_line_order(repo):
     assert all(isinstance(p, Product) for p in products)
 
 
+def test_titles_containing_a_word_ignore_case_and_wildcards(repo):
+    assert repo.titles_containing(["kettle"], 10) == ["Hearth 1.7 L Electric Kettle"]
+    assert repo.titles_containing(["candle", "tumbler"], 10) == [
+        "Hearth 20 oz Insulated Tumbler",
+        "Birthday candles, 24 pack",
+    ]  # in ASIN order
+    assert repo.titles_containing(["hearth"], 1) == ["Hearth 20 oz Insulated Tumbler"]
+    # LIKE's wildcards are plain characters here
+    assert repo.titles_containing(["%"], 10) == []
+    assert repo.titles_containing(["h_arth"], 10) == []
+    assert repo.titles_containing([], 10) == []
+
+
 def test_recent_orders_for_buyer_newest_first(repo):
     orders = repo.recent_orders_for_buyer(f.BUYER_2)
 
