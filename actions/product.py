@@ -2,8 +2,9 @@
 which item of the order.
 
 "Have you ordered it?" (`action_ask_has_ordered`): a follow-up question of a
-chat that was just about one of the buyer's orders is offered that order
-(`order_choices`, set by action_start_inquiry) as a button that sends its number,
+chat that was just about one of the buyer's orders is offered that order, or
+the buyer's order holding the item the question names (`order_choices` and
+`named_item`, set by action_start_inquiry), as a button that sends its number,
 beside "Yes, another order" (`/affirm`) and "No, not ordered yet" (`/deny`);
 otherwise the plain yes/no question. The order is offered, never assumed.
 

@@ -8,8 +8,8 @@ becomes the first message of a case), takes the order number from the message
 (or from the order number the buyer sent just before: on its own, or answering
 the order form, for any question but a product question), and clears what the
 previous inquiry's form left behind. A product question without an order
-number is offered the previous inquiry's order as a choice (`_order_to_offer`),
-never given it.
+number is offered the previous inquiry's order, or the buyer's order holding
+the item it names, as a choice (`_order_to_offer`), never given it.
 
 `action_triage` runs when the order form ends, or at once for intents that
 need no order. It calls `bot.services.triage.triage` with the verified buyer,
@@ -62,6 +62,7 @@ from actions.order_form import (
     PRODUCT_QUESTION,
     order_unlocked,
     short_title,
+    verified_orders,
 )
 from actions.ratings import ask_helpful
 from bot.services import ratings
@@ -149,7 +150,9 @@ class ActionStartInquiry(CsbaAction):
         """A follow-up product question without an order number ("is the lid
         dishwasher safe too?"): the order of the previous inquiry, when this
         chat may look into it and it is the buyer's own, becomes the one-click
-        choice of "have you ordered it?" (`order_choices`, action_ask_has_ordered).
+        choice of "have you ordered it?" (`order_choices`, action_ask_has_ordered),
+        unless the question names an item it does not hold: then the buyer's
+        order holding that item, or none (bot.services.order_lookup).
         Offered, never assumed: the buyer picks it, or another order, or none."""
         previous = find_order_id(tracker.get_slot("order_id"))
         if not order_unlocked(previous, tracker, turn):
@@ -158,7 +161,15 @@ class ActionStartInquiry(CsbaAction):
         asin = facts.get("asin") if isinstance(facts, dict) else None
         try:
             with self.services.session() as session:
-                offered = order_to_offer(session, previous, turn.buyer_id, asin)
+                offered = order_to_offer(
+                    session,
+                    order_id=previous,
+                    buyer_id=turn.buyer_id,
+                    asin=asin,
+                    question=turn.text,
+                    has_token=turn.has_token,
+                    verified=verified_orders(tracker),
+                )
         except SQLAlchemyError:
             log.exception("Cannot read the order a follow-up question may be about")
             return {}

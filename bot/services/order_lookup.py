@@ -1,7 +1,8 @@
 """Orders as the chat sees them: the order number in a buyer's words, which
 inquiries need an order, the buyer's recent orders, the items a buyer may pick
-from, which item the buyer means, and the order of an earlier inquiry that a
-follow-up question may be about.
+from, which item the buyer means, and the order a follow-up question without an
+order number is offered (the earlier inquiry's, or the one holding the item it
+names).
 
 Every read takes the session of the caller's unit of work and returns domain
 objects, so an entry point reads an order once per run and passes the `Order`
@@ -47,6 +48,11 @@ MAX_SCANNED_CHARS = 2000
 
 # How many of a buyer's latest orders an item name is looked for in.
 NAMED_ITEM_ORDERS = 10
+
+# Whether a question names a product the shop sells: at most this many of its
+# words are looked for, in at most this many titles (the first by ASIN).
+MAX_NAMING_WORDS = 40
+MAX_NAMING_TITLES = 1000
 
 # An order number inside a longer message, as in data/nlu/regex.yml.
 _ORDER_ID_IN_TEXT = re.compile(
@@ -224,13 +230,31 @@ def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
 
 
 def order_to_offer(
-    session: Session, order_id: str | None, buyer_id: str | None, asin: str | None
+    session: Session,
+    *,
+    order_id: str | None,
+    buyer_id: str | None,
+    asin: str | None,
+    question: str,
+    has_token: bool,
+    verified: Sequence[str],
 ) -> NamedItem | None:
-    """The order an earlier inquiry of the chat was about, to offer to a product
-    question that gives none, with the item to name it by: the one asked about
-    (`asin`), else the order's first. None unless the order is this known
-    buyer's own. That the chat may look into it (a token, or its ZIP code verified
-    in this chat) is the caller's check (actions/triage.py, `order_unlocked`)."""
+    """The order a product question that gives none is offered, with the item
+    to name it by. `order_id` is the order an earlier inquiry of the chat was
+    about; the caller has checked that the chat may look into it (a token, or
+    its ZIP code verified in this chat: actions/triage.py, `order_unlocked`).
+
+    What the question names is what an item is (`product_word`: "the tent",
+    "the kettle"), not any word of its title: "is it food safe?" asks about the
+    item the chat is about, not the food storage bags.
+    - It names no item, or an item of that order: that order, named by that
+      item, else by the one asked about before (`asin`), else by its first.
+    - It names an item of one other order of the buyer's that the chat may
+      look into (`orders_to_search`): that order.
+    - Otherwise None, the plain "have you ordered it?": the item is in several
+      of those orders, or in none though the shop sells it ("does the tent have
+      a rain fly?" after a question about a tumbler).
+    Only this known buyer's own orders are offered."""
     if not order_id or buyer_id is None:
         return None
     order = load_order(session, order_id)
@@ -239,8 +263,51 @@ def order_to_offer(
     titled = [item for item in order.items if item.title]
     if not titled:
         return None
-    item = next((i for i in titled if i.asin == asin), titled[0])
+    said = _item_words(question[:MAX_SCANNED_CHARS])
+    named = [item for item in titled if product_word(item.title) in said]
+    kinds = _kinds_sold(session, said) if said and not named else set()
+    if kinds:
+        searched = orders_to_search(
+            session, buyer_id, has_token=has_token, verified=verified
+        )
+        holding = [
+            NamedItem(other.id, item.asin, item.title)
+            for other in searched
+            if other.buyer_id == buyer_id and other.id != order.id
+            for item in other.items
+            if item.title and product_word(item.title) in kinds
+        ]
+        if len({item.order_id for item in holding}) == 1:
+            return holding[0]
+        return None
+    choice = named or titled
+    item = next((i for i in choice if i.asin == asin), choice[0])
     return NamedItem(order.id, item.asin, item.title)
+
+
+def _kinds_sold(session: Session, said: set[str]) -> set[str]:
+    """The words of `said` that name a product the shop sells by what it is
+    (`product_word`), looked for in the titles that hold one of them (without
+    a last "y": the title may say "Batteries")."""
+    stems = {w[:-1] if len(w) > 3 and w.endswith("y") else w for w in said}
+    words = sorted(stems)[:MAX_NAMING_WORDS]
+    titles = SqlRepository(session).titles_containing(words, MAX_NAMING_TITLES)
+    return said & {product_word(title) for title in titles}
+
+
+def product_word(title: str) -> str | None:
+    """What a product is, as its title says: the last word of the title's name,
+    before its features (the lexicon's `title_feature_words`, a comma...),
+    singular ("tumbler" of "Hearth 20 oz Insulated Stainless Steel Tumbler with
+    Lid"); None when that word names no item ("Phone Case")."""
+    from bot.nlp.answers import load_lexicon
+    from bot.nlp.answers.index import title_features_re
+
+    name = title_features_re(load_lexicon()).split(title, maxsplit=1)[0]
+    words = [_singular(w) for w in _WORD.findall(name.casefold()) if not w.isdigit()]
+    if not words or words[-1] in _NOT_ITEM_WORDS:
+        return None
+    return words[-1]
 
 
 # --- the decision -------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 MULTI = "112-0000001-0000001"  # B-1: tumbler B0HRTH0001 and kettle B0HRTH0002
@@ -350,3 +352,193 @@ def test_a_zip_code_read_as_an_order_number_does_not_carry_the_order(chat_factor
     chat.say("is the lid dishwasher safe too?", "product_question")
     assert chat.responses() == ["utter_ask_order_in_chat"]
     assert chat.slots["order_id"] is None
+
+
+# --- the follow-up names an item: the order that holds it, or none -------------------
+
+TENT_QUESTION = "does the tent have a rain fly?"
+TENT_TITLE = "Pacific Ultralight 2-Person Backpacking Tent"
+B1_TENT = "112-0000017-0000017"  # B-1's tent: added by the `b1_tent` fixture
+B3_TENT = "114-0000011-0000011"  # B-3's tent, ships to 94103
+B3_TENT_AGAIN = "114-0000013-0000013"  # B-3 bought the tent twice
+B3_BOARD = "114-0000008-0000008"  # B-3's cutting board
+
+
+@pytest.fixture
+def b1_tent(services):
+    """B-1 also bought the tent (seller S-200, shipped to B-1's 98101): an order
+    written to this test's database through the importer."""
+    from bot.services import importer
+
+    order = {
+        "id": B1_TENT,
+        "buyer_id": "B-1",
+        "seller_id": "S-200",
+        "fulfillment": "seller",
+        "placed_at": "2026-11-14T18:00:00Z",
+        "status": "delivered",
+        "shipped_at": "2026-11-15T18:00:00Z",
+        "delivered_at": "2026-11-19T21:00:00Z",
+        "promised_delivery_by": "2026-11-21T07:00:00Z",
+        "carrier": "FedEx",
+        "tracking_number": "771234567017",
+        "ship_to": {"country": "US", "postal_code": "98101"},
+        "items": [
+            {
+                "asin": "B0PACO0001",
+                "quantity": 1,
+                "unit_price": "219.00",
+                "customization": None,
+            }
+        ],
+    }
+    with services.session() as session:
+        importer.load_document(session, {"orders": [order]})
+    return B1_TENT
+
+
+def _offered_order(chat) -> str | None:
+    """The order the offer's first button sends, None for the plain question."""
+    if chat.responses() != ["utter_ask_order_in_chat"]:
+        return None
+    payload = chat.last[0].buttons[0]["payload"]
+    return json.loads(payload[len("/give_order_id") :])["order_id"]
+
+
+def _asked_plainly(chat) -> None:
+    """The plain "have you ordered it?": yes/no, no order, no item."""
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert [b["payload"] for b in chat.last[0].buttons] == ["/affirm", "/deny"]
+    assert chat.slots["order_choices"] is None
+    assert chat.slots["named_item"] is None
+
+
+def _anonymous_about_the_tumbler(chat_factory):
+    """An anonymous chat that proved the ZIP code of B-1's MULTI and was
+    answered about its tumbler."""
+    chat = chat_factory()
+    chat.say(TUMBLER_QUESTION, "product_question", order_id=MULTI)
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    return chat
+
+
+def test_a_follow_up_naming_another_product_is_not_offered_the_chats_order(
+    token_chat,
+):
+    """The chat was about the tumbler; "the tent" is no item of that order, and
+    none of B-1's orders holds one: the plain question, the buyer's recent
+    orders after "yes"."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    assert MULTI not in chat.texts(-1)[0] and "Tumbler" not in chat.texts(-1)[0]
+    chat.say("yes", "affirm")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+
+
+def test_a_follow_up_naming_the_item_of_another_order_is_offered_that_order(
+    token_chat, b1_tent
+):
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say(TENT_QUESTION, "product_question")
+    assert _offered_order(chat) == b1_tent
+    assert chat.texts(-1)[0].startswith(
+        f"Have you ordered this item? If it's order {b1_tent} ({TENT_TITLE}),"
+    )
+    assert MULTI not in " ".join(chat.texts(-1))
+    assert [b["payload"] for b in chat.last[0].buttons][1:] == ["/affirm", "/deny"]
+    chat.say(chat.last[0].buttons[0]["payload"], "give_order_id", order_id=b1_tent)
+    assert chat.slots["order_id"] == b1_tent
+    assert chat.slots["product_title"] == TENT_TITLE
+
+
+def test_a_follow_up_naming_the_offered_item_is_offered_it(token_chat, b1_tent):
+    """Naming the tumbler keeps today's offer, though B-1 bought the tent too."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the tumbler microwave safe?", "product_question")
+    assert _offered_order(chat) == MULTI
+    (question,) = chat.texts(-1)
+    assert "(Hearth 20 oz Insulated Stainless Steel Tumbler with Lid)" in question
+
+
+def test_a_follow_up_naming_the_other_item_of_the_order_names_that_item(token_chat):
+    """The kettle is in the tumbler's order too: that order, named by the kettle."""
+    chat = token_chat("B-1")
+    _answered_about_the_tumbler(chat)
+    chat.say("is the kettle dishwasher safe?", "product_question")
+    assert _offered_order(chat) == MULTI
+    assert f"order {MULTI} (Hearth 1.7 L Electric Kettle)" in chat.texts(-1)[0]
+
+
+def test_another_buyers_order_with_the_named_item_is_never_offered(chat_factory):
+    """An anonymous chat proved B-1's order, then the ZIP code of B-3's tent
+    order (not B-1's: `not_your_order`): a tent question is offered neither."""
+    chat = _anonymous_about_the_tumbler(chat_factory)
+    chat.say(f"where is {B3_TENT}", "delivery_status", order_id=B3_TENT)
+    chat.say("94103", "nlu_fallback")
+    assert chat.slots["reason_code"] == "not_your_order"
+    assert B3_TENT in chat.slots["verified_orders"]
+    _answered_about_the_tumbler(chat)  # the chat is about B-1's tumbler again
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    assert B3_TENT not in chat.texts(-1)[0] and MULTI not in chat.texts(-1)[0]
+
+
+def test_an_unverified_order_with_the_named_item_is_never_offered(
+    chat_factory, b1_tent
+):
+    """The tent order is B-1's, but this anonymous chat proved only the
+    tumbler's order: nothing of the tent order is shown, nor the tumbler."""
+    chat = _anonymous_about_the_tumbler(chat_factory)
+    assert chat.slots["verified_orders"] == [MULTI]
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    assert b1_tent not in chat.texts(-1)[0] and MULTI not in chat.texts(-1)[0]
+
+
+def test_a_verified_order_with_the_named_item_is_offered(chat_factory, b1_tent):
+    chat = chat_factory()
+    chat.say(f"where is {b1_tent}", "delivery_status", order_id=b1_tent)
+    chat.say("98101", "nlu_fallback")
+    chat.say(TUMBLER_QUESTION, "product_question", order_id=MULTI)
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["verified_orders"] == [b1_tent, MULTI]
+    assert chat.slots["order_id"] == MULTI
+    chat.say(TENT_QUESTION, "product_question")
+    assert _offered_order(chat) == b1_tent
+    chat.say(chat.last[0].buttons[0]["payload"], "give_order_id", order_id=b1_tent)
+    assert "utter_ask_zip_code" not in chat.responses()  # verified already
+    assert chat.slots["order_id"] == b1_tent
+
+
+def test_an_item_named_in_two_orders_is_asked_plainly(token_chat):
+    """B-3 bought the tent twice: no order is offered for a tent question (not
+    the cutting board's either); "yes" then shows the recent orders."""
+    chat = token_chat("B-3")
+    chat.say(
+        f"is the cutting board in order {B3_BOARD} dishwasher safe?",
+        "product_question",
+        order_id=B3_BOARD,
+    )
+    assert chat.slots["order_id"] == B3_BOARD
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    said = chat.texts(-1)[0]
+    assert B3_BOARD not in said and B3_TENT not in said and B3_TENT_AGAIN not in said
+
+
+def test_a_word_that_only_describes_an_item_names_none(token_chat):
+    """The storage bags' title holds "food" ("Food Storage Bags"), but that is
+    not what they are: "is it food safe?" is about the chat's cutting board."""
+    chat = token_chat("B-3")
+    chat.say(
+        f"is the cutting board in order {B3_BOARD} dishwasher safe?",
+        "product_question",
+        order_id=B3_BOARD,
+    )
+    chat.say("is it food safe?", "product_question")
+    assert _offered_order(chat) == B3_BOARD

@@ -7,7 +7,8 @@ action-server processes over the demo data:
 - damage: an apology, a replacement or a refund for the damaged item only,
   idempotent; a seller case where there is no standard return;
 - a follow-up product question without an order number is offered the order
-  the chat was just about (a button), never given it."""
+  the chat was just about (a button), never given it, unless it names an item
+  that order does not hold."""
 
 from __future__ import annotations
 
@@ -223,6 +224,25 @@ def test_a_follow_up_question_is_offered_the_order_of_the_chat(bot: Stack):
     assert "more than one of your orders" not in chat.texts(turn), chat.describe()
     answer_form(chat, ONE_TUMBLER_ORDER)
     assert chat.slots()["order_id"] == ONE_TUMBLER_ORDER, chat.describe()
+
+
+def test_a_follow_up_naming_another_item_is_not_offered_the_chats_order(bot: Stack):
+    """The chat was about B-1's tumbler; the tent is in none of B-1's orders:
+    the plain "have you already ordered this item?", nothing of that order."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(f"is the tumbler in order {ONE_TUMBLER_ORDER} dishwasher safe?")
+    answer_form(chat, ONE_TUMBLER_ORDER)
+    assert chat.slots()["reason_code"] == "answered_from_detail_page", chat.describe()
+
+    turn = len(chat.transcript)
+    chat.say("does the tent have a rain fly?")
+    slots = chat.slots()
+    assert slots["requested_slot"] == "has_ordered", chat.describe()
+    assert slots["order_choices"] is None, chat.describe()
+    assert slots["named_item"] is None, chat.describe()
+    payloads = [b["payload"] for b in chat.last_buttons()]
+    assert payloads == ["/affirm", "/deny"], chat.describe()
+    assert ONE_TUMBLER_ORDER not in chat.texts(turn), chat.describe()
 
 
 def test_an_anonymous_follow_up_is_offered_the_verified_order_only(bot: Stack):

@@ -247,3 +247,23 @@ def test_the_same_item_in_two_orders_names_both():
     assert [n.order_id for n in named_items("the stainless kettle", twice)] == [
         "112-0000001-0000001"
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "word"),
+    [
+        ("Hearth 20 oz Insulated Stainless Steel Tumbler with Lid", "tumbler"),
+        ("Hearth 1.7 L Electric Kettle, Stainless Steel", "kettle"),
+        ("Hearth Reusable Silicone Food Storage Bags, Set of 6", "bag"),
+        ("Brooklyn 7-in-1 USB-C Hub", "hub"),
+        ("Brooklyn Wireless Earbuds with Charging Case", "earbud"),
+        ("Pacific Ultralight 2-Person Backpacking Tent", "tent"),
+        ("Ferro Frying Pan (28 cm)", "pan"),
+        ("Slim Phone Case", None),  # "case" names no item
+        ("2000", None),
+    ],
+)
+def test_what_a_product_is_is_the_last_word_of_its_name(title, word):
+    from bot.services.order_lookup import product_word
+
+    assert product_word(title) == word
