@@ -186,11 +186,13 @@ class OrderFormTurn:
             and (self.requested == "order_id" or not self.answers())
         ):
             self.pending = intent
-            # the order offered to a product question is no choice of the new one
+            # the order offered to a product question, and its item, are no
+            # choice of the new one
             return {
                 "pending_intent": intent,
                 "inquiry_text": self.turn.text,
                 "order_choices": None,
+                "named_item": None,
             }
         # Another product question while asked whether, or which, order it is
         # about ("can i microwave it" instead of the order number): the buyer's

@@ -165,9 +165,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         if form.has_ordered is None and form.found_order is None and not form.new_question:
             values["form_notice"] = NOTICE_YES_NO
         elif form.has_ordered == YES and form.found_order is None:
-            # "Yes, another order": not the one offered (action_start_inquiry);
-            # the order question offers the buyer's orders as usual
-            values["order_choices"] = None
+            # "Yes, another order": not the one offered (action_start_inquiry),
+            # nor its item; the order question offers the buyer's orders as usual
+            values.update(order_choices=None, named_item=None)
         return values
 
     def validate_order_id(
@@ -186,6 +186,8 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
                 values["form_notice"] = NOTICE_INVALID_ORDER_ID
             return values
         values = {"order_id": form.found_order, "order_choices": None}
+        if form.said_order is not None:  # typed or clicked: the offer is over
+            values["named_item"] = None
         if "product_asin" not in form.candidates:  # else validate_product_asin
             values["product_asin"] = None  # a new order: the item is asked again
         if form.pending == PRODUCT_QUESTION:

@@ -228,6 +228,7 @@ def test_another_order_at_the_offer_asks_which_order(token_chat):
     chat.say("/affirm", "affirm")
     assert chat.responses() == ["utter_ask_order_id_recent"]  # not "which order?"
     assert chat.slots["order_choices"] is None
+    assert chat.slots["named_item"] is None  # nor the item of the offer
     chat.say("/give_order_id", "give_order_id", order_id=SINGLE)
     assert chat.slots["order_id"] == SINGLE
     assert chat.slots["reason_code"] == "answered_from_detail_page"
@@ -253,6 +254,7 @@ def test_another_kind_of_question_at_the_offer_drops_the_offer(token_chat):
     chat.say("is the lid dishwasher safe too?", "product_question")
     chat.say("where is my package", "delivery_status")
     assert chat.slots["order_choices"] is None
+    assert chat.slots["named_item"] is None
     assert "utter_ask_which_order" not in chat.responses()
     assert chat.slots["pending_intent"] == "delivery_status"
 
@@ -542,3 +544,18 @@ def test_a_word_that_only_describes_an_item_names_none(token_chat):
     )
     chat.say("is it food safe?", "product_question")
     assert _offered_order(chat) == B3_BOARD
+
+
+# --- another order number at the offer forgets its item ------------------------------
+
+
+def test_another_order_number_at_the_offer_forgets_the_offered_item(chat_factory):
+    """Typed instead of the offered order: that order's ZIP code is asked, and
+    the item of the offer is gone."""
+    chat = _anonymous_about_the_tumbler(chat_factory)
+    chat.say("is the lid dishwasher safe too?", "product_question")
+    assert _offered_order(chat) == MULTI
+    chat.say(f"no, it's {SINGLE}", "give_order_id", order_id=SINGLE)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["order_choices"] is None
+    assert chat.slots["named_item"] is None

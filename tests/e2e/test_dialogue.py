@@ -221,6 +221,7 @@ def test_a_follow_up_question_is_offered_the_order_of_the_chat(bot: Stack):
     _offered(chat, KETTLE_ORDER, turn)
     chat.say("/affirm")
     assert chat.slots()["requested_slot"] == "order_id", chat.describe()
+    assert chat.slots()["named_item"] is None, chat.describe()  # the offer is over
     assert "more than one of your orders" not in chat.texts(turn), chat.describe()
     answer_form(chat, ONE_TUMBLER_ORDER)
     assert chat.slots()["order_id"] == ONE_TUMBLER_ORDER, chat.describe()
