@@ -392,17 +392,24 @@ def test_an_order_not_verified_in_the_chat_is_never_offered(chat_factory):
     assert_nothing_disclosed(chat)
 
 
+def _proven_then_asked_with_zip_10001(chat_factory, order_id):
+    """An anonymous chat that proved B-1's ORDER (ZIP 98101), then asked where
+    `order_id` is and gave the ZIP code 10001 for it."""
+    chat = chat_factory()
+    ask_delivery(chat)
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["buyer_id"] == "B-1"
+    chat.say(f"and where is {order_id}", "delivery_status", order_id=order_id)
+    chat.say("10001", "nlu_fallback")
+    return chat
+
+
 def test_an_own_order_whose_zip_failed_is_never_offered(chat_factory):
     """The chat proved one of B-1's orders, then named another of B-1's with a
     wrong ZIP code: that order is the buyer's own, but this chat has not proven
     it, so a follow-up question is not offered it (nothing of it is shown)."""
     own = "112-0000003-0000003"
-    chat = chat_factory()
-    ask_delivery(chat)
-    chat.say("98101", "nlu_fallback")
-    assert chat.slots["buyer_id"] == "B-1"
-    chat.say(f"and where is {own}", "delivery_status", order_id=own)
-    chat.say("10001", "nlu_fallback")  # a wrong ZIP code
+    chat = _proven_then_asked_with_zip_10001(chat_factory, own)  # a wrong ZIP code
     chat.say("never mind", "goodbye")
     assert chat.slots["order_id"] == own
     chat.say("is it dishwasher safe?", "product_question")
@@ -415,12 +422,7 @@ def test_a_verified_order_of_another_buyer_is_never_offered(chat_factory):
     """The chat proved B-1's order, then the ZIP code of B-2's: the policy says
     it is not theirs, and a follow-up question is not offered it."""
     other = "113-0000004-0000004"
-    chat = chat_factory()
-    ask_delivery(chat)
-    chat.say("98101", "nlu_fallback")
-    assert chat.slots["buyer_id"] == "B-1"
-    chat.say(f"and where is {other}", "delivery_status", order_id=other)
-    chat.say("10001", "nlu_fallback")
+    chat = _proven_then_asked_with_zip_10001(chat_factory, other)
     assert chat.slots["reason_code"] == "not_your_order"
     chat.say("what's its capacity", "product_question")
     assert chat.responses() == ["utter_ask_has_ordered"]
