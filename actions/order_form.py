@@ -31,8 +31,7 @@ from actions.base import (
     entity_values,
 )
 from bot.domain.model import Intent, Order, Product
-from bot.nlp.answers import load_lexicon
-from bot.nlp.answers.text import normalise
+from bot.nlp.answers import asks_something
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import (
     NamedItem,
@@ -41,6 +40,7 @@ from bot.services.order_lookup import (
     load_order,
     named_items,
     needs_order,
+    order_to_offer,
     orders_to_search,
     switches_inquiry,
 )
@@ -194,19 +194,51 @@ class OrderFormTurn:
                 "order_choices": None,
                 "named_item": None,
             }
-        # Another product question while asked whether, or which, order it is
-        # about ("can i microwave it" instead of the order number): the buyer's
-        # latest question is the one served, and the form asks its question again.
+        # Another product question while asked whether, or which, order or item
+        # it is about ("can i microwave it" instead of the order number): the
+        # buyer's latest question is the one served, and the form asks its
+        # question again, unless it names an item the order does not hold.
         if (
-            self.requested in ("has_ordered", "order_id")
+            self.requested in ("has_ordered", "order_id", "product_asin")
             and intent == self.pending == PRODUCT_QUESTION
             and self.said_order is None
             and not self.answers()
-            and _asks(self.answer)
+            and asks_something(self.answer)
         ):
             self.new_question = True
-            return {"inquiry_text": self.turn.text}
+            values = {"inquiry_text": self.turn.text}
+            if self.requested == "product_asin":
+                values.update(self._item_elsewhere())
+            return values
         return {}
+
+    def _item_elsewhere(self) -> dict[str, Any]:
+        """A new question instead of the item: {} when it names no item, or one
+        of this order. Else ("does the tent have a rain fly?", no tent here) "have
+        you ordered it?" again, offering the order holding it (`order_to_offer`)."""
+        try:
+            offered = order_to_offer(
+                self.session,
+                order_id=self.order_id,
+                buyer_id=self.buyer_id,
+                asin=None,
+                question=self.answer,
+                has_token=self.turn.has_token,
+                verified=self.verified,
+            )
+        except SQLAlchemyError:
+            self._read_failed("the order another question may be about")
+            return {}
+        if offered is not None and offered.order_id == self.order_id:
+            return {}
+        self.found_order = self._order_id_slot = self._has_ordered_slot = None
+        return {
+            "order_id": None,
+            "product_asin": None,
+            "has_ordered": None,
+            "order_choices": [offered.order_id] if offered else None,
+            "named_item": short_title(offered) if offered else None,
+        }
 
     def named_order(self) -> dict[str, Any]:
         """The order the buyer's words name by an item ("the cutting board came
@@ -258,10 +290,13 @@ class OrderFormTurn:
                 verified=self.verified,
             )
         except SQLAlchemyError:
-            log.exception("Cannot read the orders an item name may point to")
-            self._unit_of_work.close()
-            self._session = None
+            self._read_failed("the orders an item name may point to")
             return []
+
+    def _read_failed(self, what: str) -> None:
+        log.exception("Cannot read %s", what)  # the next read opens a session
+        self._unit_of_work.close()
+        self._session = None
 
     # -- the slots as this message leaves them ------------------------------------------
 
@@ -362,18 +397,3 @@ class OrderFormTurn:
 def short_title(item: NamedItem) -> str:
     """An item's title as a sentence names it: up to its first comma."""
     return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]
-
-
-_WORDS = re.compile(r"[a-z0-9]+")
-
-
-def _asks(text: str) -> bool:
-    """The message asks something ("what's the warranty", "wait, can I microwave
-    it"), rather than describing an order ("the one from last week?", "i dont
-    know"): its first word past the lexicon's `opening_words` is a question
-    word (the text normalised as the matcher does, apostrophes dropped: "what’s"
-    is "whats")."""
-    lex = load_lexicon()
-    words = _WORDS.findall(normalise(text).lower().replace("'", ""))
-    first = next((w for w in words if w not in lex.opening_words), "")
-    return first in lex.question_words

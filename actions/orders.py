@@ -242,7 +242,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         form = _form()
         items = form.item_choice()
         if not items:
-            return {"product_asin": None} if form.found_order is not None else {}
+            return {"product_asin": None}  # not the message's text
+        if form.new_question:  # a question, not a pick: the item it names, if one
+            return {"product_asin": form.named_asin(form.answer)}
         asin = match_item(clean_text(value, MAX_ANSWER_CHARS), items)
         if asin is None:
             return {"product_asin": None, "form_notice": NOTICE_UNKNOWN_ITEM}

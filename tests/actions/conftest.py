@@ -520,3 +520,39 @@ def token_chat(chat_factory):
         return chat_factory(sender_id=sender, metadata=metadata, **kwargs)
 
     return make
+
+
+B1_TENT = "112-0000017-0000017"  # B-1's tent: added by the `b1_tent` fixture
+
+
+@pytest.fixture
+def b1_tent(services):
+    """B-1 also bought the tent (seller S-200, shipped to B-1's 98101): an order
+    written to this test's database through the importer."""
+    from bot.services import importer
+
+    order = {
+        "id": B1_TENT,
+        "buyer_id": "B-1",
+        "seller_id": "S-200",
+        "fulfillment": "seller",
+        "placed_at": "2026-11-14T18:00:00Z",
+        "status": "delivered",
+        "shipped_at": "2026-11-15T18:00:00Z",
+        "delivered_at": "2026-11-19T21:00:00Z",
+        "promised_delivery_by": "2026-11-21T07:00:00Z",
+        "carrier": "FedEx",
+        "tracking_number": "771234567017",
+        "ship_to": {"country": "US", "postal_code": "98101"},
+        "items": [
+            {
+                "asin": "B0PACO0001",
+                "quantity": 1,
+                "unit_price": "219.00",
+                "customization": None,
+            }
+        ],
+    }
+    with services.session() as session:
+        importer.load_document(session, {"orders": [order]})
+    return B1_TENT

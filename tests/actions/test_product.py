@@ -360,43 +360,9 @@ def test_a_zip_code_read_as_an_order_number_does_not_carry_the_order(chat_factor
 
 TENT_QUESTION = "does the tent have a rain fly?"
 TENT_TITLE = "Pacific Ultralight 2-Person Backpacking Tent"
-B1_TENT = "112-0000017-0000017"  # B-1's tent: added by the `b1_tent` fixture
 B3_TENT = "114-0000011-0000011"  # B-3's tent, ships to 94103
 B3_TENT_AGAIN = "114-0000013-0000013"  # B-3 bought the tent twice
 B3_BOARD = "114-0000008-0000008"  # B-3's cutting board
-
-
-@pytest.fixture
-def b1_tent(services):
-    """B-1 also bought the tent (seller S-200, shipped to B-1's 98101): an order
-    written to this test's database through the importer."""
-    from bot.services import importer
-
-    order = {
-        "id": B1_TENT,
-        "buyer_id": "B-1",
-        "seller_id": "S-200",
-        "fulfillment": "seller",
-        "placed_at": "2026-11-14T18:00:00Z",
-        "status": "delivered",
-        "shipped_at": "2026-11-15T18:00:00Z",
-        "delivered_at": "2026-11-19T21:00:00Z",
-        "promised_delivery_by": "2026-11-21T07:00:00Z",
-        "carrier": "FedEx",
-        "tracking_number": "771234567017",
-        "ship_to": {"country": "US", "postal_code": "98101"},
-        "items": [
-            {
-                "asin": "B0PACO0001",
-                "quantity": 1,
-                "unit_price": "219.00",
-                "customization": None,
-            }
-        ],
-    }
-    with services.session() as session:
-        importer.load_document(session, {"orders": [order]})
-    return B1_TENT
 
 
 def _offered_order(chat) -> str | None:

@@ -8,7 +8,8 @@ action-server processes over the demo data:
   idempotent; a seller case where there is no standard return;
 - a follow-up product question without an order number is offered the order
   the chat was just about (a button), never given it, unless it names an item
-  that order does not hold."""
+  that order does not hold;
+- another question instead of the item asked for is the one served."""
 
 from __future__ import annotations
 
@@ -269,3 +270,28 @@ def test_an_anonymous_follow_up_is_offered_the_verified_order_only(bot: Stack):
     slots = chat.slots()
     assert slots["reason_code"] == "pre_order", chat.describe()
     assert slots["order_id"] is None, chat.describe()
+
+
+def test_a_new_question_at_the_item_question_is_the_one_served(bot: Stack):
+    """Asked which item of the tumbler-and-kettle order, the buyer asks about
+    the kettle instead: that question, about the kettle. Asked again, the buyer
+    asks about a tent none of B-1's orders holds: "have you already ordered
+    this item?", nothing of that order, not "Sorry, I couldn't match that"."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(f"is it dishwasher safe? its order {KETTLE_ORDER}")
+    assert chat.slots()["requested_slot"] == "product_asin", chat.describe()
+    turn = len(chat.transcript)
+    chat.say("whats the wattage of the kettle")
+    assert chat.slots()["reason_code"] == "answered_from_detail_page", chat.describe()
+    assert "1500 W" in chat.texts(turn), chat.describe()
+
+    chat.say(f"is it dishwasher safe? its order {KETTLE_ORDER}")
+    assert chat.slots()["requested_slot"] == "product_asin", chat.describe()
+    turn = len(chat.transcript)
+    chat.say("does the tent have a rain fly?")
+    slots = chat.slots()
+    assert slots["requested_slot"] == "has_ordered", chat.describe()
+    assert slots["order_id"] is None, chat.describe()
+    assert [b["payload"] for b in chat.last_buttons()] == ["/affirm", "/deny"]
+    assert KETTLE_ORDER not in chat.texts(turn), chat.describe()
+    assert "couldn't match" not in chat.texts(turn), chat.describe()

@@ -76,6 +76,7 @@ from bot.nlp.answers.lexicon import (
     LEXICON_PATH,
     Lexicon,
     LexiconError,
+    asks_something,
     load_lexicon,
     validate_lexicon,
 )
@@ -84,6 +85,7 @@ from bot.nlp.answers.scoring import MIN_SCORE
 
 __all__ = [
     "answer_product_question",
+    "asks_something",
     "load_lexicon",
     "validate_lexicon",
     "Lexicon",

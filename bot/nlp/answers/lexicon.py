@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bot.nlp.answers.text import SPACE_RE
+from bot.nlp.answers.text import SPACE_RE, normalise
 
 __all__ = [
     "COUNT_TOPIC",
@@ -348,3 +348,18 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     except yaml.YAMLError as exc:
         raise LexiconError(f"{file.name}: not valid YAML: {exc}") from None
     return validate_lexicon(doc, file.name)
+
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def asks_something(text: str) -> bool:
+    """The message asks something ("what's the warranty", "wait, can I microwave
+    it"), rather than describing an order ("the one from last week?", "i dont
+    know"): its first word past the lexicon's `opening_words` is a question
+    word (the text normalised as the matcher does, apostrophes dropped: "what’s"
+    is "whats")."""
+    lex = load_lexicon()
+    words = _WORDS.findall(normalise(text).lower().replace("'", ""))
+    first = next((w for w in words if w not in lex.opening_words), "")
+    return first in lex.question_words

@@ -1,0 +1,102 @@
+"""Another product question while the bot asks which item of an order it is
+about: the buyer's latest question is the one served. It names an item of the
+order: that item, answered; it names none: the item question again, without
+"Sorry, I couldn't match that"; it names an item the order does not hold: "have
+you ordered it?" again, offered the buyer's order holding it, if one does.
+
+Before, every such question got "Sorry, I couldn't match that to an item of
+order ..." and the item buttons again, and a question naming the other item
+was answered as the first question, about that item."""
+
+from __future__ import annotations
+
+from tests.actions.test_product import (
+    MULTI,
+    TENT_QUESTION,
+    TENT_TITLE,
+    _asked_plainly,
+    _offered_order,
+)
+
+
+def _asked_which_item(chat):
+    chat.say("is it dishwasher safe?", "product_question", order_id=MULTI)
+    assert chat.responses() == ["utter_ask_product_asin"]
+
+
+def _asked_which_item_anonymously(chat):
+    chat.say("is it dishwasher safe?", "product_question", order_id=MULTI)
+    chat.say("98101", "nlu_fallback")
+    assert chat.responses() == ["utter_ask_product_asin"]
+
+
+def test_a_question_naming_an_item_of_the_order_is_answered_about_it(token_chat):
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say("whats the wattage of the kettle", "product_question")
+    assert chat.slots["product_title"].startswith("Hearth 1.7 L Electric Kettle")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    (reply,) = chat.texts(-1)
+    assert "1500 W" in reply and "dishwasher" not in reply
+
+
+def test_a_question_naming_no_item_asks_which_item_again_plainly(token_chat):
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say("what's the warranty on it?", "product_question")
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.slots["form_notice"] is None
+    assert "Sorry" not in chat.texts(-1)[0]
+    assert chat.slots["inquiry_text"] == "what's the warranty on it?"
+    assert chat.slots["order_id"] == MULTI
+    chat.say("B0HRTH0002", "nlu_fallback")
+    assert chat.slots["product_title"].startswith("Hearth 1.7 L Electric Kettle")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "1 year limited warranty" in chat.texts(-1)[0]
+
+
+def test_a_question_naming_an_item_no_order_holds_asks_plainly(token_chat):
+    """B-1 has no tent: the plain "have you ordered it?", not this order."""
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    assert chat.slots["order_id"] is None
+    assert chat.slots["product_asin"] is None
+    assert chat.slots["inquiry_text"] == TENT_QUESTION
+    assert MULTI not in chat.texts(-1)[0]
+    chat.say("no", "deny")
+    assert chat.slots["reason_code"] == "pre_order"
+
+
+def test_a_question_naming_an_item_of_another_order_is_offered_it(token_chat, b1_tent):
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say(TENT_QUESTION, "product_question")
+    assert _offered_order(chat) == b1_tent
+    assert TENT_TITLE in chat.texts(-1)[0]
+    chat.say(chat.last[0].buttons[0]["payload"], "give_order_id", order_id=b1_tent)
+    assert chat.slots["order_id"] == b1_tent
+    assert chat.slots["product_title"] == TENT_TITLE
+
+
+def test_an_unknown_item_name_is_still_not_matched(token_chat):
+    """An answer that asks nothing keeps today's re-ask with its notice."""
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say("the blue one", "product_question")
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.slots["form_notice"] == "unknown_item"
+    assert chat.slots["inquiry_text"] == "is it dishwasher safe?"
+
+
+def test_an_anonymous_buyer_asking_about_another_item_is_never_shown_it(
+    chat_factory, b1_tent
+):
+    """Anonymous, MULTI's ZIP proved: the tent's order was not, so it is not
+    offered; the plain question."""
+    chat = chat_factory()
+    _asked_which_item_anonymously(chat)
+    chat.say(TENT_QUESTION, "product_question")
+    _asked_plainly(chat)
+    assert b1_tent not in " ".join(chat.texts(-1))
