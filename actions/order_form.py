@@ -195,11 +195,12 @@ class OrderFormTurn:
                 "named_item": None,
             }
         # Another product question while asked whether, or which, order or item
-        # it is about ("can i microwave it" instead of the order number): the
-        # buyer's latest question is the one served, and the form asks its
-        # question again, unless it names an item the order does not hold.
+        # it is about, or the ZIP code ("can i microwave it" instead of the
+        # order number): the buyer's latest question is the one served, and the
+        # form asks its question again, unless it names an item the order does
+        # not hold.
         if (
-            self.requested in ("has_ordered", "order_id", "product_asin")
+            self.requested in ("has_ordered", "order_id", "zip_code", "product_asin")
             and intent == self.pending == PRODUCT_QUESTION
             and self.said_order is None
             and not self.answers()

@@ -6,12 +6,14 @@ you ordered it?" again, offered the buyer's order holding it, if one does.
 
 Before, every such question got "Sorry, I couldn't match that to an item of
 order ..." and the item buttons again, and a question naming the other item
-was answered as the first question, about that item."""
+was answered as the first question, about that item. The same at the ZIP
+code question: the ZIP is asked for again, and the latest question answered."""
 
 from __future__ import annotations
 
 from tests.actions.test_product import (
     MULTI,
+    SINGLE,
     TENT_QUESTION,
     TENT_TITLE,
     _asked_plainly,
@@ -100,3 +102,20 @@ def test_an_anonymous_buyer_asking_about_another_item_is_never_shown_it(
     chat.say(TENT_QUESTION, "product_question")
     _asked_plainly(chat)
     assert b1_tent not in " ".join(chat.texts(-1))
+
+
+def test_another_question_at_the_zip_question_is_the_one_answered(chat_factory):
+    """The ZIP code is still needed (and said so); the question answered once
+    it is given is the buyer's latest."""
+    chat = chat_factory()
+    chat.say(
+        "is it dishwasher safe? order " + SINGLE, "product_question", order_id=SINGLE
+    )
+    assert chat.responses() == ["utter_ask_zip_code"]
+    chat.say("does it fit in my car cup holder", "product_question")
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["form_notice"] == "zip_needed"
+    assert chat.slots["inquiry_text"] == "does it fit in my car cup holder"
+    chat.say("98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "cup holders" in chat.texts(-1)[0]
