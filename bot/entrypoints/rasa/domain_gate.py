@@ -1,0 +1,102 @@
+"""The NLU pipeline's out-of-scope gate (bot.nlp.domain_gate), after DIET:
+a business intent that the gate finds out of scope becomes `out_of_scope`.
+
+The message keeps what happened in its parse data (`domain_gate`: the gate's
+probability and the intent it replaced), which the tracker stores with the
+user event."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.domain_gate import OUT_OF_SCOPE, DomainGate
+
+log = logging.getLogger(__name__)
+RANKING = "intent_ranking"
+OUTPUT = "domain_gate"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class OutOfScopeGate(GraphComponent):
+    """Turns DIET's business intent into out_of_scope when the gate says so."""
+
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        gate: DomainGate | None = None,
+    ) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._gate = gate
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> OutOfScopeGate:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> OutOfScopeGate:
+        with model_storage.read_from(resource) as directory:
+            return cls(model_storage, resource, DomainGate.load(directory))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self._gate = DomainGate.fit(
+            (m.get(INTENT), m.get(TEXT) or "") for m in training_data.intent_examples
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            self._gate.save(directory)
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._gate is None:
+            return messages
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            name = intent.get("name")
+            probability = self._gate.overrules(name, message.get(TEXT) or "")
+            if probability is None:
+                continue
+            ranking = [
+                r for r in message.get(RANKING) or [] if r["name"] != OUT_OF_SCOPE
+            ]
+            rest = sum(r["confidence"] for r in ranking) or 1.0
+            scaled = [
+                {**r, "confidence": r["confidence"] * (1 - probability) / rest}
+                for r in ranking
+            ]
+            top = {"name": OUT_OF_SCOPE, "confidence": probability}
+            message.set(INTENT, top, add_to_output=True)
+            message.set(RANKING, [top, *scaled], add_to_output=True)
+            message.set(
+                OUTPUT,
+                {"out_of_scope": round(probability, 4), "replaced": name},
+                add_to_output=True,
+            )
+        return messages

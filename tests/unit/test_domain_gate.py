@@ -1,0 +1,119 @@
+"""The out-of-scope gate (bot.nlp.domain_gate) and its pipeline component."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import PROJECT_ROOT
+from bot.entrypoints.rasa.domain_gate import OutOfScopeGate
+from bot.nlp.domain_gate import BUSINESS, THRESHOLD, DomainGate, GateError
+
+
+def _training_examples() -> list[tuple[str, str]]:
+    """Every (intent, text) of data/nlu, English and Spanish, annotations dropped."""
+    import re
+
+    examples = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml")):
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
+                    examples.append((block["intent"], text))
+    return examples
+
+
+@pytest.fixture(scope="module")
+def gate() -> DomainGate:
+    return DomainGate.fit(_training_examples())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whats the capital of australia",
+        "can you help me write a poem for my wifes birthday",
+        "who won the world cup in 2018",
+    ],
+)
+def test_everyday_requests_are_out_of_scope(gate, text):
+    assert gate.out_of_scope_probability(text) > THRESHOLD
+    assert gate.overrules("product_question", text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where is my package its 4 days late",
+        "the lid of the tumbler came cracked",
+        "i want to cancel 112-0000001-0000001",
+        "is the kettle dishwasher safe",
+        "necesito la factura de mi pedido",
+    ],
+)
+def test_shop_messages_are_not(gate, text):
+    assert gate.out_of_scope_probability(text) < THRESHOLD
+    assert gate.overrules("delivery_status", text) is None
+
+
+def test_only_business_intents_are_overruled(gate):
+    text = "whats the capital of australia"
+    for intent in ("greet", "thanks", "human_agent", "give_order_id", "out_of_scope"):
+        assert intent not in BUSINESS
+        assert gate.overrules(intent, text) is None
+    assert gate.overrules("delivery_status", "   ") is None
+
+
+def test_without_out_of_scope_examples_it_says_so():
+    with pytest.raises(GateError, match="out_of_scope"):
+        DomainGate.fit([("delivery_status", "where is it"), ("greet", "hi")])
+
+
+def test_saved_and_loaded_it_gives_the_same_figures(gate, tmp_path: Path):
+    gate.save(tmp_path)
+    again = DomainGate.load(tmp_path)
+    for text in ("whats the capital of australia", "where is my order"):
+        assert again.out_of_scope_probability(text) == pytest.approx(
+            gate.out_of_scope_probability(text)
+        )
+
+
+def _diet_says(intent: str, text: str) -> Message:
+    ranking = [
+        {"name": intent, "confidence": 0.9},
+        {"name": "out_of_scope", "confidence": 0.06},
+        {"name": "greet", "confidence": 0.04},
+    ]
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+
+
+def test_the_component_replaces_the_intent_and_keeps_a_clear_ranking(gate):
+    component = OutOfScopeGate(model_storage=None, resource=None, gate=gate)
+    (message,) = component.process(
+        [_diet_says("change_address", "whats the capital of australia")]
+    )
+    ranking = message.get("intent_ranking")
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert ranking[0] == message.get("intent")
+    assert [r["name"] for r in ranking[1:]] == ["change_address", "greet"]
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    # FallbackClassifier (threshold 0.5, ambiguity 0.1) leaves it alone
+    assert ranking[0]["confidence"] > 0.5
+    assert ranking[0]["confidence"] - ranking[1]["confidence"] > 0.1
+    assert message.get("domain_gate")["replaced"] == "change_address"
+
+
+def test_the_component_leaves_shop_messages_alone(gate):
+    component = OutOfScopeGate(model_storage=None, resource=None, gate=gate)
+    (message,) = component.process(
+        [_diet_says("delivery_status", "where is my package")]
+    )
+    assert message.get("intent")["name"] == "delivery_status"
+    assert message.get("domain_gate") is None
