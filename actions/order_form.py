@@ -32,9 +32,8 @@ from actions.base import (
 )
 from bot.domain.model import Intent, Order, Product
 from bot.nlp.answers import asks_something
-from bot.services.identity import MAX_ZIP_ATTEMPTS
+from bot.services.identity import MAX_ZIP_ATTEMPTS, postal_code_in
 from bot.services.order_lookup import (
-    NamedItem,
     find_order_id,
     items_to_choose,
     load_order,
@@ -44,6 +43,7 @@ from bot.services.order_lookup import (
     orders_to_search,
     switches_inquiry,
 )
+from bot.services.presentation import item_name
 from bot.services.verification import (
     Verdict,
     VerificationLimits,
@@ -159,7 +159,11 @@ class OrderFormTurn:
             return self.found_order is not None
         if self.requested in ("zip_code", "product_asin"):
             text = self.answer
-            return any(char.isdigit() for char in text) or bool(_ASIN.fullmatch(text))
+            if _ASIN.fullmatch(text):
+                return True
+            if asks_something(text):  # "does the 20 oz one keep drinks cold?"
+                return self.requested == "zip_code" and postal_code_in(text) != text
+            return any(char.isdigit() for char in text)
         return False
 
     def leaving(self) -> dict[str, Any] | None:
@@ -238,7 +242,7 @@ class OrderFormTurn:
             "product_asin": None,
             "has_ordered": None,
             "order_choices": [offered.order_id] if offered else None,
-            "named_item": short_title(offered) if offered else None,
+            "named_item": item_name(offered.title) if offered else None,
         }
 
     def named_order(self) -> dict[str, Any]:
@@ -266,14 +270,14 @@ class OrderFormTurn:
                 "order_id": None,
                 "product_asin": None,
                 "order_choices": order_ids[:MAX_ORDER_CHOICES],
-                "named_item": short_title(named[0]),
+                "named_item": item_name(named[0].title),
             }
         self.found_order = self._order_id_slot = order_ids[0]
         values: dict[str, Any] = {
             "order_id": order_ids[0],
             "product_asin": None,
             "order_choices": None,
-            "named_item": short_title(named[0]),
+            "named_item": item_name(named[0].title),
         }
         if current:
             values["order_switched"] = True
@@ -393,8 +397,3 @@ class OrderFormTurn:
             return None
         named = {item.asin for item in named_items(text, [order])} & choice
         return named.pop() if len(named) == 1 else None
-
-
-def short_title(item: NamedItem) -> str:
-    """An item's title as a sentence names it: up to its first comma."""
-    return item.title.split(",", 1)[0].strip()[:MAX_ANSWER_CHARS]

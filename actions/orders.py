@@ -207,6 +207,8 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         values: dict[str, Any] = {"zip_code": None}  # checked, never kept
         if not form.needs_zip or form.found_order is not None:
             return values  # a new order number: the message is not a ZIP code
+        if form.new_question:  # a question, not a ZIP code: no attempt used
+            return values | {"form_notice": NOTICE_ZIP_NEEDED}
         halt = form.early_halt()
         if halt is not None:
             return values | {"inquiry_halt": halt}

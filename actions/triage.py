@@ -61,7 +61,6 @@ from actions.order_form import (
     HALT_VERIFICATION_FAILED,
     PRODUCT_QUESTION,
     order_unlocked,
-    short_title,
     verified_orders,
 )
 from actions.ratings import ask_helpful
@@ -77,6 +76,7 @@ from bot.services.order_lookup import (
 )
 from bot.services.presentation import (
     buyer_time,
+    item_name,
 )
 from bot.services.returns import DamageRemedy
 from bot.services.triage import TriageError, record_decision
@@ -175,7 +175,10 @@ class ActionStartInquiry(CsbaAction):
             return {}
         if offered is None:
             return {}
-        return {"order_choices": [offered.order_id], "named_item": short_title(offered)}
+        return {
+            "order_choices": [offered.order_id],
+            "named_item": item_name(offered.title),
+        }
 
 
 def _previous_intent(tracker: Tracker) -> str | None:

@@ -247,8 +247,9 @@ def order_to_offer(
     What the question names is what an item is (`product_word`: "the tent",
     "the kettle"), not any word of its title: "is it food safe?" asks about the
     item the chat is about, not the food storage bags.
-    - It names no item, or an item of that order: that order, named by that
-      item, else by the one asked about before (`asin`), else by its first.
+    - It names no item, or an item of that order, or it refers back to the
+      item ("can i use IT with my usb hub?"): that order, named by that item,
+      else by the one asked about before (`asin`), else by its first.
     - It names an item of one other order of the buyer's that the chat may
       look into (`orders_to_search`): that order.
     - Otherwise None, the plain "have you ordered it?": the item is in several
@@ -265,7 +266,13 @@ def order_to_offer(
         return None
     said = _item_words(question[:MAX_SCANNED_CHARS])
     named = [item for item in titled if product_word(item.title) in said]
-    kinds = _kinds_sold(session, said) if said and not named else set()
+    # "can i use it with my usb hub?": "it" is the item the chat is about, and
+    # the hub only what it goes with
+    kinds = (
+        _kinds_sold(session, said)
+        if said and not named and not _REFERS_BACK.search(question)
+        else set()
+    )
     if kinds:
         searched = orders_to_search(
             session, buyer_id, has_token=has_token, verified=verified
@@ -283,6 +290,9 @@ def order_to_offer(
     choice = named or titled
     item = next((i for i in choice if i.asin == asin), choice[0])
     return NamedItem(order.id, item.asin, item.title)
+
+
+_REFERS_BACK = re.compile(r"\b(?:it|its|it's|this|these|they|them)\b", re.IGNORECASE)
 
 
 def _kinds_sold(session: Session, said: set[str]) -> set[str]:

@@ -290,6 +290,14 @@ ORDER_DAY_PATTERNS = {
     "zh": ("M月d日", "y年M月d日"),
 }
 ORDER_NUMBER_END = 4
+# The longest item name a sentence quotes ("Have you ordered this item? If it's
+# order ... (Hearth 20 oz Insulated Stainless Steel Tumbler with Lid), ...").
+ITEM_NAME_CHARS = 200
+
+
+def item_name(title: str) -> str:
+    """An item's title as a sentence names it: up to its first comma."""
+    return title.split(",", 1)[0].strip()[:ITEM_NAME_CHARS]
 
 
 def order_button_title(

@@ -119,3 +119,60 @@ def test_another_question_at_the_zip_question_is_the_one_answered(chat_factory):
     chat.say("98101", "nlu_fallback")
     assert chat.slots["reason_code"] == "answered_from_detail_page"
     assert "cup holders" in chat.texts(-1)[0]
+
+
+# --- numbers in a question, and a question that refers back to the item ------------
+
+
+def test_a_question_with_a_number_is_still_a_question(token_chat):
+    """"the 20 oz one" has digits, as item titles do: still a new question, not
+    an item picked by its title words for the old question."""
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say("does the 20 oz one keep drinks cold?", "product_question")
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.slots["form_notice"] is None
+    assert chat.slots["inquiry_text"] == "does the 20 oz one keep drinks cold?"
+    chat.say("B0HRTH0001", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "cold for 24 hours" in chat.texts(-1)[0]
+
+
+def test_a_question_with_a_number_at_the_zip_question_uses_no_attempt(chat_factory):
+    chat = chat_factory()
+    chat.say(
+        "is it dishwasher safe? order " + SINGLE, "product_question", order_id=SINGLE
+    )
+    chat.say("does the 20 oz one keep drinks cold?", "product_question")
+    assert chat.responses() == ["utter_ask_zip_code"]
+    assert chat.slots["form_notice"] == "zip_needed"
+    assert not chat.slots["zip_attempts"]
+    assert chat.slots["inquiry_text"] == "does the 20 oz one keep drinks cold?"
+    chat.say("my zip is 98101", "nlu_fallback")
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    assert "cold for 24 hours" in chat.texts(-1)[0]
+
+
+def test_a_question_about_it_with_another_thing_keeps_the_order(token_chat):
+    """ "it" is the item of this order; the USB hub (B-1 bought one) is only
+    what it goes with: the item is asked again, the order kept."""
+    chat = token_chat("B-1")
+    _asked_which_item(chat)
+    chat.say("can i use it with my usb hub?", "product_question")
+    assert chat.responses() == ["utter_ask_product_asin"]
+    assert chat.slots["order_id"] == MULTI
+    assert chat.slots["form_notice"] is None
+
+
+def test_a_follow_up_about_it_with_another_thing_is_offered_the_chats_order(
+    token_chat,
+):
+    chat = token_chat("B-1")
+    chat.say(
+        f"is the tumbler in order {MULTI} dishwasher safe?",
+        "product_question",
+        order_id=MULTI,
+    )
+    assert chat.slots["reason_code"] == "answered_from_detail_page"
+    chat.say("will it fit in my usb hub bag?", "product_question")
+    assert _offered_order(chat) == MULTI
