@@ -1,7 +1,9 @@
 """Train the Rasa model only when its inputs changed.
 
-`model_fingerprint()` is a SHA-256 over `config.yml`, `domain.yml` and every
-`data/**/*.yml` (sorted relative paths and their bytes). The model trained from
+`model_fingerprint()` is a SHA-256 over `config.yml`, `domain.yml`, every
+`data/**/*.yml` and the source of the pipeline's trainable component (the
+out-of-scope gate: what it saves changes with its code) (sorted relative paths
+and their bytes). The model trained from
 those inputs is `models/csba-<fingerprint[:12]>.tar.gz`; `ensure_model()`
 returns it when it exists and otherwise runs
 
@@ -48,10 +50,16 @@ class TrainingError(RuntimeError):
     """`rasa train` failed; the message names the exit code."""
 
 
+# The code of the pipeline's trainable component: what it saves into the model.
+COMPONENT_SOURCES = ("bot/nlp/domain_gate.py", "bot/entrypoints/rasa/domain_gate.py")
+
+
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
-    """config.yml, domain.yml and data/**/*.yml, sorted by relative path."""
+    """config.yml, domain.yml, data/**/*.yml and COMPONENT_SOURCES, sorted by
+    relative path."""
     root = Path(root)
     files = [root / "config.yml", root / "domain.yml"]
+    files += [root / source for source in COMPONENT_SOURCES]
     data = root / "data"
     if data.is_dir():
         files += [p for p in data.rglob("*.yml") if p.is_file()]
@@ -174,7 +182,11 @@ def train(target: Path, *, no_cache: bool = False, log: TextIO | None = None) ->
             "--out",
             tmp,
         ]
-        print(f"bot.entrypoints.training: training {target.name} ...", file=out, flush=True)
+        print(
+            f"bot.entrypoints.training: training {target.name} ...",
+            file=out,
+            flush=True,
+        )
         start = time.monotonic()
         stream = _fd(log)
         result = subprocess.run(
@@ -224,7 +236,10 @@ def ensure_model(
         if force or not target.is_file():
             train(target, no_cache=no_cache, log=out)
         else:
-            print(f"bot.entrypoints.training: {target.name} was trained meanwhile", file=out)
+            print(
+                f"bot.entrypoints.training: {target.name} was trained meanwhile",
+                file=out,
+            )
         os.utime(target)  # the newest, whatever pruning happens next
         prune_models(models, protect=target)
     return target
@@ -263,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if existed and not args.force:
         print(
-            f"bot.entrypoints.training: {path.name} is up to date (config, domain and data unchanged)",
+            f"bot.entrypoints.training: {path.name} is up to date (its inputs are unchanged)",
             file=out,
         )
     # The path on stdout's last line; alone with --print-path: `$(... --print-path)`.

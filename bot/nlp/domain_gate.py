@@ -21,6 +21,7 @@ messages of the held-out file. A lower threshold catches more and costs more
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,11 +38,23 @@ OUT_OF_SCOPE = "out_of_scope"
 # everyday message gets one); not human_agent.
 BUSINESS = frozenset(i.value for i in Intent) - {Intent.HUMAN_AGENT.value}
 THRESHOLD = 0.7
-_FILE = "domain_gate.skops"
+# Saved as plain data (the n-grams in JSON, the numbers in .npz without
+# pickles): loading a model runs no code that the files could name.
+_TERMS_FILE = "domain_gate.json"
+_NUMBERS_FILE = "domain_gate.npz"
 
 
 class GateError(ValueError):
-    """The training examples cannot train a gate (one of the classes is missing)."""
+    """The training examples cannot train a gate, or the saved gate is unusable."""
+
+
+def _vectorizers() -> list[tuple[str, TfidfVectorizer]]:
+    return [
+        ("chars", TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2
+        )),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+    ]  # fmt: skip
 
 
 @dataclass
@@ -62,20 +75,7 @@ class DomainGate:
                 "the out-of-scope gate needs examples of out_of_scope and of at "
                 f"least one business intent; got {len(labels)} examples"
             )
-        features = FeatureUnion(
-            [
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=(2, 4),
-                        sublinear_tf=True,
-                        min_df=2,
-                    ),
-                ),
-                ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-            ]
-        )
+        features = FeatureUnion(_vectorizers())
         matrix = features.fit_transform(texts)
         classifier = LogisticRegression(
             C=4.0, max_iter=3000, class_weight="balanced"
@@ -95,18 +95,36 @@ class DomainGate:
         return probability if probability > THRESHOLD else None
 
     def save(self, directory: Path) -> None:
-        import skops.io as sio
-
-        state = {"features": self.features, "classifier": self.classifier}
-        sio.dump(state, directory / _FILE)
+        terms, numbers = {}, {}
+        for name, vectorizer in self.features.transformer_list:
+            vocabulary = vectorizer.vocabulary_
+            terms[name] = sorted(vocabulary, key=vocabulary.__getitem__)
+            numbers[f"{name}_idf"] = vectorizer.idf_
+        (directory / _TERMS_FILE).write_text(json.dumps(terms), encoding="utf-8")
+        np.savez(
+            directory / _NUMBERS_FILE,
+            coef=self.classifier.coef_,
+            intercept=self.classifier.intercept_,
+            **numbers,
+        )
 
     @classmethod
     def load(cls, directory: Path) -> DomainGate:
-        import skops.io as sio
-
-        path = directory / _FILE
-        state = sio.load(path, trusted=sio.get_untrusted_types(file=path))
-        return cls(state["features"], state["classifier"])
+        try:
+            terms = json.loads((directory / _TERMS_FILE).read_text(encoding="utf-8"))
+            with np.load(directory / _NUMBERS_FILE, allow_pickle=False) as numbers:
+                vectorizers = _vectorizers()
+                for name, vectorizer in vectorizers:
+                    vectorizer.vocabulary_ = {t: i for i, t in enumerate(terms[name])}
+                    vectorizer.fixed_vocabulary_ = False
+                    vectorizer.idf_ = numbers[f"{name}_idf"]
+                classifier = LogisticRegression()
+                classifier.coef_ = numbers["coef"]
+                classifier.intercept_ = numbers["intercept"]
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            raise GateError(f"cannot read the gate in {directory}: {error}") from error
+        classifier.classes_ = np.array([False, True])
+        return cls(FeatureUnion(vectorizers), classifier)
 
 
 def _clean(text: str) -> str:

@@ -37,10 +37,11 @@ def gate() -> DomainGate:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "whats the capital of australia",
-        "can you help me write a poem for my wifes birthday",
-        "who won the world cup in 2018",
+    [  # none of them, nor anything close, is a training example
+        "recommend a sci-fi series to binge this weekend",
+        "what chords do i need for wonderwall on guitar",
+        "how do i get red wine out of a carpet",
+        "translate good night into french",
     ],
 )
 def test_everyday_requests_are_out_of_scope(gate, text):
@@ -64,7 +65,7 @@ def test_shop_messages_are_not(gate, text):
 
 
 def test_only_business_intents_are_overruled(gate):
-    text = "whats the capital of australia"
+    text = "recommend a sci-fi series to binge this weekend"
     for intent in ("greet", "thanks", "human_agent", "give_order_id", "out_of_scope"):
         assert intent not in BUSINESS
         assert gate.overrules(intent, text) is None
@@ -79,7 +80,10 @@ def test_without_out_of_scope_examples_it_says_so():
 def test_saved_and_loaded_it_gives_the_same_figures(gate, tmp_path: Path):
     gate.save(tmp_path)
     again = DomainGate.load(tmp_path)
-    for text in ("whats the capital of australia", "where is my order"):
+    for text in (
+        "recommend a sci-fi series to binge this weekend",
+        "where is my order",
+    ):
         assert again.out_of_scope_probability(text) == pytest.approx(
             gate.out_of_scope_probability(text)
         )
@@ -97,7 +101,11 @@ def _diet_says(intent: str, text: str) -> Message:
 def test_the_component_replaces_the_intent_and_keeps_a_clear_ranking(gate):
     component = OutOfScopeGate(model_storage=None, resource=None, gate=gate)
     (message,) = component.process(
-        [_diet_says("change_address", "whats the capital of australia")]
+        [
+            _diet_says(
+                "change_address", "recommend a sci-fi series to binge this weekend"
+            )
+        ]
     )
     ranking = message.get("intent_ranking")
     assert message.get("intent")["name"] == "out_of_scope"
@@ -117,3 +125,45 @@ def test_the_component_leaves_shop_messages_alone(gate):
     )
     assert message.get("intent")["name"] == "delivery_status"
     assert message.get("domain_gate") is None
+
+
+# --- through Rasa's model storage, as `rasa train` and `rasa run` use it -----------
+
+
+def _storage(tmp_path: Path):
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    return LocalModelStorage(tmp_path), Resource("out_of_scope_gate")
+
+
+def test_trained_persisted_and_loaded_through_model_storage(tmp_path: Path):
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage, resource = _storage(tmp_path)
+    examples = [
+        Message(data={"text": text, "intent": intent})
+        for intent, text in _training_examples()
+    ]
+    OutOfScopeGate.create({}, storage, resource, None).train(TrainingData(examples))
+    loaded = OutOfScopeGate.load({}, storage, resource, None)
+    text = "recommend a sci-fi series to binge this weekend"
+    (message,) = loaded.process([_diet_says("pre_order", text)])
+    assert message.get("intent")["name"] == "out_of_scope"
+    saved = sum(f.stat().st_size for f in (tmp_path / resource.name).rglob("*"))
+    assert saved < 10_000_000  # skops, with min_df's dropped n-grams, took 23 MB
+
+
+def test_a_model_without_the_gate_keeps_diets_intents(tmp_path: Path):
+    storage, resource = _storage(tmp_path)
+    component = OutOfScopeGate.load({}, storage, resource, None)
+    text = "recommend a sci-fi series to binge this weekend"
+    (message,) = component.process([_diet_says("pre_order", text)])
+    assert message.get("intent")["name"] == "pre_order"
+
+
+def test_a_damaged_file_is_refused_with_a_clear_error(gate, tmp_path: Path):
+    gate.save(tmp_path)
+    (tmp_path / "domain_gate.npz").write_bytes(b"not numbers")
+    with pytest.raises(GateError, match="cannot read the gate"):
+        DomainGate.load(tmp_path)

@@ -41,6 +41,11 @@ class OutOfScopeGate(GraphComponent):
         self._resource = resource
         self._gate = gate
 
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # In Rasa's cache key: a gate cached in an older saved format is retrained.
+        return {"saved_format": 2}
+
     @classmethod
     def create(
         cls,
@@ -60,8 +65,12 @@ class OutOfScopeGate(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> OutOfScopeGate:
-        with model_storage.read_from(resource) as directory:
-            return cls(model_storage, resource, DomainGate.load(directory))
+        try:
+            with model_storage.read_from(resource) as directory:
+                return cls(model_storage, resource, DomainGate.load(directory))
+        except ValueError as error:  # no such resource, or a file it refuses
+            log.warning("No out-of-scope gate loaded (%s): DIET's intents stand", error)
+            return cls(model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         self._gate = DomainGate.fit(
