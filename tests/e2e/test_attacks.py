@@ -60,6 +60,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 FUZZ_INPUTS = int(os.environ.get("CSBA_FUZZ_INPUTS", "2000"))
 FUZZ_SEED = 20261204
 CHAT_TIMEOUT = 60
+REPLY_GRACE = 5.0  # seconds; see socket_turn
 
 # What a reply to a buyer must never contain: a stack trace, an internal name, an
 # unfilled template variable.
@@ -482,13 +483,22 @@ _ODD_SOCKET_DATA: tuple[Any, ...] = (
 def socket_turn(
     client: socketio.Client, data: Any, events: dict[str, Any]
 ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
-    """Emit one user_uttered; wait for bot_turn_done. The replies and errors."""
+    """Emit one user_uttered; wait for bot_turn_done. The replies and errors.
+
+    python-engineio's client runs each received packet's handler in a thread of
+    its own, so a turn's bot_uttered can be handled just after its
+    bot_turn_done (both often come in one polling response): a turn that is
+    done without a reply or an error yet waits up to REPLY_GRACE for one before
+    it counts as silence."""
     events["done"].clear()
     events["replies"].clear()
     events["errors"].clear()
     client.emit("user_uttered", data)
     if not events["done"].wait(CHAT_TIMEOUT):
         return "timeout", list(events["replies"]), list(events["errors"])
+    deadline = time.monotonic() + REPLY_GRACE
+    while not (events["replies"] or events["errors"]) and time.monotonic() < deadline:
+        time.sleep(0.02)
     return "done", list(events["replies"]), list(events["errors"])
 
 
