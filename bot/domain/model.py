@@ -70,6 +70,13 @@ class Intent(str, Enum):
     HUMAN_AGENT = "human_agent"
 
 
+# The intents that start an inquiry about an order or a product (every one but
+# asking for a person), by name: an everyday message classified as one of them is
+# a false triage (the evaluation's measure, the out-of-scope gate's concern).
+INQUIRY_INTENTS: tuple[str, ...] = tuple(
+    intent.value for intent in Intent if intent is not Intent.HUMAN_AGENT
+)
+
 # Intents that need no order: the policy answers them before any order check.
 INTENTS_WITHOUT_ORDER = frozenset(
     {Intent.PRE_ORDER, Intent.INVOICE, Intent.CUSTOMIZATION, Intent.HUMAN_AGENT}

@@ -31,12 +31,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
-from bot.domain.model import Intent
+from bot.domain.model import INQUIRY_INTENTS
 
 OUT_OF_SCOPE = "out_of_scope"
-# The intents the policy routes to an order or a seller ("false triage" when an
-# everyday message gets one); not human_agent.
-BUSINESS = frozenset(i.value for i in Intent) - {Intent.HUMAN_AGENT.value}
+BUSINESS = frozenset(INQUIRY_INTENTS)
 THRESHOLD = 0.7
 # Saved as plain data (the n-grams in JSON, the numbers in .npz without
 # pickles): loading a model runs no code that the files could name.

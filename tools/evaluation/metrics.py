@@ -28,16 +28,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.model import Intent
+from bot.domain.model import INQUIRY_INTENTS
 
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 # Intents that lead the bot to the same next step, and count as one for the
 # in-scope accuracy.
 SAME_NEXT_STEP = frozenset({"pre_order", "product_question"})
-BUSINESS_INTENTS: tuple[str, ...] = tuple(
-    intent.value for intent in Intent if intent is not Intent.HUMAN_AGENT
-)
+BUSINESS_INTENTS = INQUIRY_INTENTS
 
 
 @dataclass(frozen=True)
