@@ -5,29 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.config import PROJECT_ROOT
 from bot.entrypoints.rasa.domain_gate import OutOfScopeGate
 from bot.nlp.domain_gate import BUSINESS, THRESHOLD, DomainGate, GateError
+from tools.evaluation.datasets import training_examples
 
 
 def _training_examples() -> list[tuple[str, str]]:
-    """Every (intent, text) of data/nlu, English and Spanish, annotations dropped."""
-    import re
-
-    examples = []
-    for path in sorted((PROJECT_ROOT / "data" / "nlu").rglob("*.yml")):
-        for block in yaml.safe_load(path.read_text()).get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in block["examples"].splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
-                    examples.append((block["intent"], text))
-    return examples
+    """Every (intent, text) of data/nlu, English and Spanish, as Rasa reads them."""
+    return [(e.intent, e.text) for e in training_examples()]
 
 
 @pytest.fixture(scope="module")

@@ -112,15 +112,21 @@ def normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def training_examples(directory: Path = TRAINING_NLU) -> list[Example]:
+    """Every training example of data/nlu (English and Spanish), as Rasa reads
+    it (annotations dropped), file by file in path order."""
+    examples: list[Example] = []
+    for path in sorted(directory.rglob("*.yml")):
+        try:
+            examples += read_rasa_yaml(path)
+        except EvalError:
+            continue  # regex/lookup-only files have no intent examples
+    return examples
+
+
 def training_texts(directory: Path = TRAINING_NLU) -> frozenset[str]:
     """Every training example of data/nlu, normalised (lower case, single
     spaces). Model-written evaluation sets repeat some training messages word
     for word ("best time to visit japan"); the evaluation reports the accuracy
     on the rest too."""
-    texts: set[str] = set()
-    for path in sorted(directory.rglob("*.yml")):
-        try:
-            texts.update(normalised(e.text) for e in read_rasa_yaml(path))
-        except EvalError:
-            continue  # regex/lookup-only files have no intent examples
-    return frozenset(texts)
+    return frozenset(normalised(e.text) for e in training_examples(directory))
