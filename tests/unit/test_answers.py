@@ -445,6 +445,54 @@ def test_order_numbers_greetings_and_the_item_i_ordered_are_noise(nlp, question)
     assert _source(FERRO, question, nlp) == "bullets[0]"
 
 
+HEARTH_KETTLE = Product(
+    asin="B0UNIT0016",
+    seller_id="S-1",
+    title="Hearth 1.7 L Electric Kettle, Stainless Steel",
+    category="kitchen",
+    bullets=(
+        "Boils 1.7 liters in about 5 minutes",
+        "Cordless base with 360-degree swivel",
+    ),
+    description="The kettle body is not dishwasher safe.",
+    attributes={"wattage": "1500 W", "capacity": "1.7 liters"},
+)
+HUB = Product(
+    asin="B0UNIT0017",
+    seller_id="S-1",
+    title="Brooklyn 7-in-1 USB-C Hub",
+    description="Two USB-A ports and one HDMI port (4K at 30 Hz).",
+)
+
+
+@pytest.mark.parametrize(
+    ("product", "question", "source"),
+    [
+        (HEARTH_KETTLE, "is the 1.7 l kettle cordless", "bullets[1]"),
+        (HEARTH_KETTLE, "is the 1.7L kettle dishwasher safe", "description"),
+        (
+            HEARTH_KETTLE,
+            "whats the wattage of the 1.7l electric kettle",
+            "attributes.wattage",
+        ),
+        (HUB, "does the 7-in-1 hub have hdmi", "description"),
+        (HUB, "does the usb c hub have hdmi", "description"),
+    ],
+)
+def test_the_titles_own_words_before_the_product_say_which_product(
+    nlp, product, question, source
+):
+    # "the 1.7 l kettle" names the product by its title's words: the size is
+    # not what is asked. Only the title's words, in its order, count.
+    assert _source(product, question, nlp) == source
+
+
+def test_a_size_after_the_product_is_still_asked(nlp):
+    assert _source(HEARTH_KETTLE, "is the kettle 1.7 l", nlp) == "attributes.capacity"
+    # a size the title does not have says it is another product
+    assert _source(HEARTH_KETTLE, "is the 2 l kettle cordless", nlp) is None
+
+
 def test_a_part_named_before_the_topic_must_be_on_the_page(nlp):
     bottle = Product(
         asin="B0UNIT0013",
@@ -568,9 +616,9 @@ def test_a_word_ending_the_products_name_names_the_product(nlp):
         title="6 Quart Slow Cooker, Family Size Crockpot",
         bullets=("EASY CLEANUP: The ceramic crock and glass lid are dishwasher safe.",),
     )
-    assert _source(cooker, "the crockpot i got, can the pot go in the dishwasher", nlp) == (
-        "bullets[0]"
-    )
+    assert _source(
+        cooker, "the crockpot i got, can the pot go in the dishwasher", nlp
+    ) == ("bullets[0]")
     # The lexicon alone refuses the bare "pot" (the crock? the base?); the
     # answer model quotes the bullet, which says which parts go in.
     assert lexical_answer(cooker, "can the pot go in the dishwasher", nlp=nlp) is None

@@ -16,7 +16,7 @@ from bot.domain.model import Product
 from bot.nlp.answers.index import stem_of, tokens_of
 from bot.nlp.answers.lexicon import COUNT_TOPIC, DURATION_TOPIC, TIME_TOPIC, Lexicon
 from bot.nlp.answers.model import NAMED, STRONG, WEAK, Fact, Index, Page, Tok
-from bot.nlp.answers.text import UNIT_RE, normalise, split_sentences
+from bot.nlp.answers.text import UNIT_RE, chunks, normalise, split_sentences
 
 
 def _fact_features(
@@ -210,13 +210,17 @@ def product_page(idx: Index, nlp: Any, product: Product) -> Page:
         if part.strip():
             fact = _fact(idx, nlp, "title", part.strip(), title=True)
             facts.append(replace(fact, text=title))
-    name = _title_name(idx, nlp, title)
+    # The title's name, before its feature list: "Ferro 28 cm Non-Stick Frying
+    # Pan" of "Ferro 28 cm Non-Stick Frying Pan with Lid".
+    name_text = idx.title_features_re.split(title, maxsplit=1)[0]
+    name = tokens_of(nlp, idx.lex, idx.norm, name_text)
     page = Page(
         facts=tuple(facts),
         words=frozenset().union(*(f.keys for f in facts)) if facts else frozenset(),
         product_words=_product_words(idx, name),
         brand_words=_brand_words(idx, name) - _feature_words(facts),
         name_words=_name_words(idx, name),
+        name_chunks=chunks(name_text),
         surface=frozenset().union(*(f.surface for f in facts)),
     )
     with idx.pages_lock:
@@ -224,13 +228,6 @@ def product_page(idx: Index, nlp: Any, product: Product) -> Page:
         while len(idx.pages) > _PAGE_CACHE_SIZE:
             idx.pages.popitem(last=False)
     return page
-
-
-def _title_name(idx: Index, nlp: Any, title: str) -> list[Tok]:
-    """The tokens of the title before its feature list: "Ferro 28 cm Non-Stick
-    Frying Pan" of "Ferro 28 cm Non-Stick Frying Pan with Lid"."""
-    name = idx.title_features_re.split(title, maxsplit=1)[0]
-    return tokens_of(nlp, idx.lex, idx.norm, name)
 
 
 def _product_words(idx: Index, name: Sequence[Tok]) -> tuple[str, ...]:

@@ -83,6 +83,9 @@ class Page:
     # Stems (and synonym groups) of every word of the title's name, before its
     # feature list ("Voltara 20V Cordless Drill Driver Kit").
     name_words: frozenset[str] = frozenset()
+    # The title's name as `text.chunks` ("|hearth|1.7|l|electric|kettle|"):
+    # "the 1.7 l kettle" describes the product by its title's own words.
+    name_chunks: str = ""
     # Every word of the page as written, for the spelling fallback.
     surface: frozenset[str] = frozenset()
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.nlp.answers.index import stem_of, tokens_of
 from bot.nlp.answers.lexicon import Lexicon
 from bot.nlp.answers.model import Index, Page, Tok
-from bot.nlp.answers.text import edit_distance, has_phrase
+from bot.nlp.answers.text import chunks, edit_distance, has_phrase
 
 # Chat shorthand "w" for "with" ("does it come w a case"), but not the unit of
 # "1500 w".
@@ -113,6 +113,7 @@ def question_tokens(
         aside = "aside" if asking and not asks else ""
         phrase = ""  # "subject" after "the", "buyer" after "my", until a stop word
         predicate = _predicate_position(lex, toks)
+        described = _described(lex, toks, page, owned, names)
         for i, tok in enumerate(toks):
             if tok.text in lex.condition_words:
                 context = "condition"
@@ -135,16 +136,11 @@ def question_tokens(
                 buyers = phrase in ("buyer", "mine")
                 if not (buyers and tok.text in lex.buyer_modifiers):
                     phrase = ""  # "my OTHER dryer" is still the buyer's
-            stem = stem_of(lex, tok.lemma)
-            product = (
-                stem in owned
-                or (bool(head) and stem == head[0])
-                or stem in page.brand_words
-                or _tail_of(stem, names)
-            )
+            product = i in described or _names_product(lex, tok, page, owned, names)
             # "my other dryer": another item like this one, not this one.
             other = product and phrase in ("buyer", "mine")
             product = product and not other
+            stem = stem_of(lex, tok.lemma)
             if (
                 not product
                 and len(page.product_words) == 2
@@ -167,6 +163,46 @@ def question_tokens(
                 )
             )
         out.append(marked)
+    return out
+
+
+def _names_product(
+    lex: Lexicon, tok: Tok, page: Page, owned: set[str], names: set[str]
+) -> bool:
+    """Whether the word names the product: the item the buyer says they got,
+    the title's last word ("the kettle"), its brand, or a longer word of the
+    message that ends with one ("the pot" of "crockpot")."""
+    stem = stem_of(lex, tok.lemma)
+    head = page.product_words[-1:]
+    return (
+        stem in owned
+        or (bool(head) and stem == head[0])
+        or stem in page.brand_words
+        or _tail_of(stem, names)
+    )
+
+
+def _described(
+    lex: Lexicon, toks: Sequence[Tok], page: Page, owned: set[str], names: set[str]
+) -> set[int]:
+    """The words right before the product's name that repeat its title: "the
+    1.7 l kettle", "the 20oz tumbler", "the 7-in-1 hub", "the stainless steel
+    tumbler" describe which product, they are not what is asked. A run counts
+    only as whole words of the title's name, in the title's order."""
+    out: set[int] = set()
+    for i, tok in enumerate(toks):
+        if not i or not _names_product(lex, tok, page, owned, names):
+            continue
+        start = i
+        while start > 0:
+            before = toks[start - 1]
+            if before.text in lex.determiners or before.text in lex.buyer_words:
+                break
+            run = chunks(" ".join(t.text for t in toks[start - 1 : i]))
+            if run == "||" or run not in page.name_chunks:
+                break
+            start -= 1
+        out.update(range(start, i))
     return out
 
 

@@ -100,6 +100,10 @@ def question_terms(
                 continue
             if (len(tok.text) < 2 or len(tok.lemma) < 2) and not tok.is_num:
                 continue  # "hs" -> "h" would meet the "h" of "km/h"
+            if tok.product and (
+                tok.is_num or tok.text in lex.units or UNIT_RE.match(tok.text)
+            ):
+                continue  # "the 1.7 l kettle": its size says which product
             key = stem_of(lex, tok.lemma)
             alts = {key, stem_of(lex, tok.text)}
             alts |= _groups(idx, alts)

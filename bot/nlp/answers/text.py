@@ -13,6 +13,14 @@ UNIT_RE = re.compile(r"^(\d+(?:[.,]\d+)?)([a-z]+)$")
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 SPACE_RE = re.compile(r"\s+")
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])|\n+")
+_CHUNK_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?|[^\W\d_]+")
+
+
+def chunks(text: str) -> str:
+    """The letters and numbers of `text`, lowercased, each run between bars:
+    "1.7L Kettle" and "1.7 l kettle" both read "|1.7|l|kettle|", "7-in-1"
+    reads "|7|in|1|". One run of chunks is inside another only word by word."""
+    return "|" + "|".join(_CHUNK_RE.findall(text.lower())) + "|"
 
 
 def normalise(text: str, limit: int | None = None) -> str:
