@@ -8,7 +8,9 @@ One module per concern:
   buyer");
 - `session`: `action_session_start` and `action_check_updates` (small-talk turns);
 - `orders`: the order form (`validate_order_form`, a FormValidationAction with
-  one `validate_<slot>` per slot) and `action_ask_order_id`;
+  one `validate_<slot>` per slot);
+- `order_questions`: asking for the order, `action_ask_order_id`, and the order
+  buttons it and "have you ordered it?" offer;
 - `order_form`: the form's notices and halts, which orders a conversation may
   look into, and what one run of the form knows (`OrderFormTurn`);
 - `product`: "have you ordered it?", with the order of the chat's previous

@@ -9,7 +9,7 @@
    and "No, not ordered yet"; it is never taken without the buyer's click.
 2. `order_id` - the order number, normalised to ddd-ddddddd-ddddddd; anything
    else is re-asked politely. A buyer with a token is offered their recent
-   orders as buttons (`action_ask_order_id`).
+   orders as buttons (`action_ask_order_id`, actions/order_questions.py).
 3. `zip_code` - anonymous buyers only: the ZIP code of the order's shipping
    address. `MAX_ZIP_ATTEMPTS` wrong answers in a conversation end the inquiry
    with `utter_verification_failed` and disclose nothing. Across conversations,
@@ -54,7 +54,6 @@ from rasa_sdk.types import DomainDict
 from actions.base import (
     MAX_ANSWER_CHARS,
     REQUESTED_SLOT,
-    BotServices,
     CsbaAction,
     Turn,
     clean_text,
@@ -64,7 +63,6 @@ from actions.order_form import (
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     HALTS,
-    MAX_ORDER_CHOICES,
     NO,
     NOTICE_INVALID_ORDER_ID,
     NOTICE_UNKNOWN_ITEM,
@@ -75,27 +73,10 @@ from actions.order_form import (
     PRODUCT_QUESTION,
     YES,
     OrderFormTurn,
-    order_unlocked,
-    verified_orders,
 )
 from bot.services.identity import MAX_ZIP_ATTEMPTS
-from bot.services.order_lookup import load_order, match_item, recent_orders
-from bot.services.presentation import (
-    order_button_payload,
-    order_button_title,
-    order_choice_title,
-)
+from bot.services.order_lookup import match_item
 from bot.services.verification import Verdict, check_zip, zip_guess
-
-RECENT_ORDERS = 5
-
-
-def order_button(order_id: str, title: str | None = None) -> dict[str, str]:
-    """A quick reply that sends the order number as `give_order_id`, titled
-    `title` (bot.services.presentation.order_button_title: item, day placed,
-    end of the order number) or the order number."""
-    return {"title": title or order_id, "payload": order_button_payload(order_id)}
-
 
 # --- the form ---------------------------------------------------------------------
 
@@ -162,7 +143,11 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
     ) -> dict[str, Any]:
         form = _form()
         values: dict[str, Any] = {"has_ordered": form.has_ordered}
-        if form.has_ordered is None and form.found_order is None and not form.new_question:
+        if (
+            form.has_ordered is None
+            and form.found_order is None
+            and not form.new_question
+        ):
             values["form_notice"] = NOTICE_YES_NO
         elif form.has_ordered == YES and form.found_order is None:
             # "Yes, another order": not the one offered (action_start_inquiry),
@@ -303,98 +288,3 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
     @staticmethod
     def _finish(values: dict[str, Any]) -> list[EventType]:
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, None)]
-
-
-# --- asking for the order -----------------------------------------------------------
-
-
-def order_choice_buttons(
-    services: BotServices, tracker: Tracker, turn: Turn
-) -> dict[str, dict[str, str]]:
-    """The orders to choose from (`order_choices`: those a named item is in, set
-    by the form, or the order of the previous inquiry, set by
-    action_start_inquiry), each that this chat may look into, by order number:
-    its button, with the item (`named_item`), the day the order was placed and
-    what was paid for it. {} when there is no choice to offer."""
-    order_ids = tracker.get_slot("order_choices")
-    if not isinstance(order_ids, list) or not order_ids:
-        return {}
-    named = str(tracker.get_slot("named_item") or "")
-    buttons = {}
-    with services.session() as session:
-        for order_id in order_ids[:MAX_ORDER_CHOICES]:
-            order = load_order(session, str(order_id))
-            if order is None or not order_unlocked(order.id, tracker, turn):
-                continue
-            buttons[order.id] = {
-                "title": order_choice_title(
-                    order, named, now=turn.now, language=turn.language
-                ),
-                "payload": order_button_payload(order.id),
-            }
-    return buttons
-
-
-class ActionAskOrderId(CsbaAction):
-    """Asks for the order number; a buyer with a token gets their recent orders
-    as buttons, an anonymous buyer the orders already verified in this chat."""
-
-    def name(self) -> str:
-        return "action_ask_order_id"
-
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-        turn: Turn,
-    ) -> list[EventType]:
-        choices = order_choice_buttons(self.services, tracker, turn)
-        if choices:
-            # the buyer named an item that is in several of their orders
-            dispatcher.utter_message(
-                response="utter_ask_which_order", buttons=list(choices.values())
-            )
-            return []
-        buttons = self._buttons(tracker, turn)
-        if buttons:
-            dispatcher.utter_message(
-                response="utter_ask_order_id_recent", buttons=buttons
-            )
-        else:
-            dispatcher.utter_message(response="utter_ask_order_id")
-        return []
-
-    def _buttons(self, tracker: Tracker, turn: Turn) -> list[dict[str, str]]:
-        with self.services.session() as session:
-            if turn.token_buyer_id is not None:
-                orders = recent_orders(
-                    session, turn.token_buyer_id, limit=RECENT_ORDERS
-                )
-                return [
-                    order_button(
-                        order.id,
-                        order_button_title(order, now=turn.now, language=turn.language),
-                    )
-                    for order in orders
-                ]
-            # An anonymous chat: the orders whose ZIP code it proved; the item
-            # and day of the verified buyer's own only (the policy tells
-            # nothing about another buyer's order, even with its ZIP code).
-            buttons = []
-            for order_id in verified_orders(tracker):
-                order = load_order(session, order_id)
-                title = None
-                if order is not None and order.buyer_id == turn.buyer_id:
-                    title = order_button_title(
-                        order, now=turn.now, language=turn.language
-                    )
-                buttons.append(order_button(order_id, title))
-            return buttons
-
-    def on_failure(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Without the recent orders, still ask: the buyer can type the number."""
-        dispatcher.utter_message(response="utter_ask_order_id")
-        return []

@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import CsbaAction, Turn, clean_text
 from actions.order_form import order_unlocked
-from actions.orders import order_choice_buttons
+from actions.order_questions import order_choice_buttons
 from bot.services.order_lookup import items_to_choose, load_order
 from bot.services.presentation import not_this_order_buttons
 

@@ -10,7 +10,7 @@ from rasa.shared.core.training_data.story_reader.yaml_story_reader import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.orders import order_button
+from actions.order_questions import order_button
 from bot.config import PROJECT_ROOT
 from bot.entrypoints.rasa.channels.input_guard import (
     MAX_MESSAGE_CHARS,

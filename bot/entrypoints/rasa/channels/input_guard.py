@@ -52,7 +52,7 @@ PUBLIC_INTENTS = (
     }
 )
 
-# The order buttons (actions/orders.py `order_button`): exactly one well-formed
+# The order buttons (actions/order_questions.py `order_button`): exactly one well-formed
 # order number, nothing else.
 _ORDER_BUTTON = re.compile(
     r"/give_order_id\{\s*\"order_id\"\s*:\s*\"([0-9]{3}-[0-9]{7}-[0-9]{7})\"\s*\}"
