@@ -3,7 +3,11 @@ replacement?" (`action_damage_remedy`).
 
 action_triage asks it after a `damaged_return` decision and sets
 `damage_remedy_pending`; the rules (data/rules/returns.yml) run this action
-when the buyer answers yes (affirm: a replacement) or no (deny: a refund). It
+when the buyer answers yes (affirm: a replacement) or no (deny: a refund), and
+when the answer is a return or damage message: one that names a remedy
+("replacement please", "no refund, send another one": bot.nlp.remedy) is the
+answer; one that names none ("the kettle is broken too") is a new inquiry
+(`outcome` remedy_not_named: the rules start it as usual). It
 calls bot.services.triage.resolve_damage for the damaged item of the decision
 (`decision_facts.damaged_items`), which authorises its return (idempotent per
 order and item) and, for a replacement, opens the seller's case; and sets
@@ -23,6 +27,8 @@ from actions.base import MAX_QUESTION_CHARS, CsbaAction, Turn, clean_text, slot_
 from actions.order_form import order_unlocked
 from actions.triage import NO_INQUIRY, decision_slots
 from bot.adapters.return_store import REPLACEMENT
+from bot.nlp.remedy import REPLACEMENT as NAMED_REPLACEMENT
+from bot.nlp.remedy import remedy_named
 from bot.services.order_lookup import find_order_id
 from bot.services.triage import resolve_damage
 
@@ -30,8 +36,10 @@ log = logging.getLogger(__name__)
 
 PENDING_SLOT = "damage_remedy_pending"
 YES = "affirm"
+NO = "deny"
 DAMAGE_REPLACEMENT = "damage_replacement"
 DAMAGE_REFUND = "damage_refund"
+REMEDY_NOT_NAMED = "remedy_not_named"
 
 
 class ActionDamageRemedy(CsbaAction):
@@ -48,6 +56,13 @@ class ActionDamageRemedy(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         closed = [SlotSet(PENDING_SLOT, None)]  # also begin_turn's; on_failure's
+        if turn.intent in (YES, NO):
+            replacement = turn.intent == YES
+        else:
+            named = remedy_named(turn.text)
+            if named is None:
+                return closed + [SlotSet("outcome", REMEDY_NOT_NAMED)]
+            replacement = named == NAMED_REPLACEMENT
         order_id = find_order_id(tracker.get_slot("order_id"))
         facts = tracker.get_slot("decision_facts")
         damaged = facts.get("damaged_items") if isinstance(facts, dict) else None
@@ -64,7 +79,7 @@ class ActionDamageRemedy(CsbaAction):
                 order_id=order_id,
                 asin=str(damaged[0]),
                 buyer_id=turn.buyer_id,
-                replacement=turn.intent == YES,
+                replacement=replacement,
                 conversation_id=turn.conversation_id,
                 question=question or "damaged_item",
                 now=turn.now,

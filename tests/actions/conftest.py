@@ -320,19 +320,23 @@ class Chat:
             for name in conditional[0]:
                 await self._run_named(name)
         elif intent in self.rules.after_intent:
-            for name in self.rules.after_intent[intent]:
-                if name == FORM:
-                    prefilled = {
-                        s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
-                    }
-                    await self._form(prefilled, activating=True)
-                elif name.startswith("utter_"):
-                    await self._utter(name)
-                else:
-                    await self._run_named(name)
+            await self._steps(self.rules.after_intent[intent])
         else:
             raise AssertionError(f"no rule for intent {intent}")
         return self.turns[-1]
+
+    async def _steps(self, names: list[str]) -> None:
+        """A rule's actions: responses, custom actions, the order form."""
+        for name in names:
+            if name == FORM:
+                prefilled = {
+                    s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
+                }
+                await self._form(prefilled, activating=True)
+            elif name.startswith("utter_"):
+                await self._utter(name)
+            else:
+                await self._run_named(name)
 
     def _extract(
         self, text: str, entities: list[tuple[str, str]], intent: str
@@ -399,8 +403,7 @@ class Chat:
         outcome_key = (name, self.slots.get("outcome"))
         if name in DECIDING_ACTIONS:
             assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"
-            for utter in self.rules.after_outcome[outcome_key]:
-                await self._utter(utter)
+            await self._steps(self.rules.after_outcome[outcome_key])
 
     # -- running actions and rendering -------------------------------------------------
 

@@ -170,6 +170,56 @@ def test_another_message_leaves_the_question(token_chat, services):
     assert authorisations(services) == [] and cases(services) == []
 
 
+def test_a_replacement_asked_for_in_words_is_the_answer(token_chat, services):
+    # The NLU reads a typed "replacement please" as a return request. Before,
+    # it left the question, asked for an order again and authorised the return
+    # of the whole order (kettle and tumblers) for a refund.
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("hmm only the kettle is dented. replacement please", "return_refund")
+    assert chat.responses() == [
+        "utter_damage_replacement",
+        "utter_return_method",
+        "utter_damage_photo_case",
+    ]
+    (row,) = authorisations(services)
+    assert (row.resolution, row.items) == (
+        "replacement",
+        [{"asin": KETTLE, "quantity": 1}],
+    )
+    assert [c.reason_code for c in cases(services)] == ["damaged_return"]
+    assert chat.slots["damage_remedy_pending"] is None
+
+
+def test_a_refund_asked_for_in_words_is_the_answer(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("no replacement, i just want my money back", "return_refund")
+    assert chat.responses() == ["utter_damage_refund", "utter_return_method"]
+    (row,) = authorisations(services)
+    assert (row.resolution, row.items) == (
+        "refund",
+        [{"asin": KETTLE, "quantity": 1}],
+    )
+    assert cases(services) == []
+
+
+def test_a_damage_message_without_a_remedy_is_a_new_inquiry(token_chat, services):
+    # "the tumbler is dented too" answers nothing: it is a new damage report,
+    # handled as any (the order form asks for the order), and nothing is
+    # authorised for the kettle.
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("the tumbler is dented too", "damaged_item")
+    assert "action_start_inquiry" in chat.actions_run[-3:]
+    assert chat.slots["damage_remedy_pending"] is None
+    assert chat.slots["pending_intent"] == "damaged_item"
+    assert chat.slots["inquiry_text"] == "the tumbler is dented too"
+    assert chat.slots["outcome"] == "remedy_not_named"
+    assert chat.form_active
+    assert authorisations(services) == [] and cases(services) == []
+
+
 def test_an_anonymous_buyer_verifies_then_chooses(chat_factory, services):
     chat = chat_factory()
     chat.say("my kettle came broken", "damaged_item", order_id=KETTLE_AND_TUMBLERS)

@@ -160,6 +160,29 @@ def test_a_refund_is_the_other_choice(bot: Stack):
     ]
 
 
+def test_a_replacement_typed_in_words_is_the_answer_to_the_choice(bot: Stack):
+    """Typed, not clicked: the NLU reads "replacement please" as a return
+    request. Before, the question was dropped, the bot asked which order, and
+    the whole order (two tumblers and a kettle) was authorised for a refund."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(f"the tumbler from order {KETTLE_ORDER} arrived dented")
+    answer_form(chat, KETTLE_ORDER, TUMBLER)
+    assert "Would you like a replacement?" in chat.texts(), chat.describe()
+    turn = len(chat.transcript)
+    chat.say("hmm actually just one of the two is dented. replacement please")
+    slots = chat.slots()
+    assert slots["outcome"] == "damage_replacement", chat.describe()
+    assert f"case {slots['case_id']}" in chat.texts(turn), chat.describe()
+    tumbler_returns = [
+        ([item["asin"] for item in items], reason, resolution)
+        for items, reason, resolution in _authorisations(bot, KETTLE_ORDER)
+        if any(item["asin"] == TUMBLER for item in items)
+    ]
+    assert tumbler_returns == [
+        ([TUMBLER], "damaged_return", "replacement")
+    ], chat.describe()
+
+
 def test_damage_with_no_standard_return_goes_to_the_seller_not_refused(bot: Stack):
     # not returnable (hygiene sealed) and outside the return window
     for buyer, order, text in (

@@ -39,10 +39,12 @@ NON_DECISION_OUTCOMES = frozenset(
         "handoff_live",
         "agents_away",
         # a damaged item (actions/returns.py, actions/triage.py): the decision
-        # is damaged_return; these say which remedy the buyer has
+        # is damaged_return; these say which remedy the buyer has, or that a
+        # return or damage message named none (a new inquiry)
         "damage_refund",
         "damage_replacement",
         "damage_already_authorised",
+        "remedy_not_named",
     }
 )
 
