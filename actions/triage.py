@@ -67,6 +67,7 @@ from actions.ratings import ask_helpful
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
+from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
     decide_inquiry,
@@ -131,7 +132,12 @@ class ActionStartInquiry(CsbaAction):
         given = find_order_id(*entity_values(tracker, "order_id"))
         values: dict[str, Any] = {name: None for name in INQUIRY_SLOTS}
         if turn.intent == GIVE_ORDER_ID:
-            # A bare order number: the rules ask what it is about.
+            # A bare order number: the rules ask what it is about. A ZIP code
+            # alone ("94103" after "114-..."): the buyer's ZIP ahead of its
+            # question, which the order form asks for once it has a question;
+            # the order number stays.
+            if given is None and only_a_postal_code(turn.text):
+                given = find_order_id(tracker.get_slot("order_id"))
             values.update(pending_intent=None, inquiry_text=None, order_id=given)
             return slot_events(values)
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None

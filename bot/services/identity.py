@@ -277,6 +277,18 @@ def postal_code_in(answer: str) -> str:
     return found[0] if len(found) == 1 else answer
 
 
+def only_a_postal_code(text: str | None) -> bool:
+    """Whether a message is a US ZIP code and nothing more that has digits:
+    "94103", "zip 94103-1234", "its 98101". An order number is not one."""
+    if not isinstance(text, str):
+        return False
+    text = unicodedata.normalize("NFKC", text)
+    found = _ZIP_IN_TEXT.findall(text)
+    return len(found) == 1 and not any(
+        ch.isdigit() for ch in text.replace(found[0], "", 1)
+    )
+
+
 def verify_order_zip(order: _ShipsTo | None, postal_code: str | None) -> bool:
     """Whether `postal_code` (as the buyer typed it) is the order's ship-to ZIP.
 

@@ -235,6 +235,31 @@ def test_a_bare_order_number_then_the_topic(token_chat):
     assert "refuse the delivery" in reply and "USPS" in reply
 
 
+def test_a_zip_code_after_a_bare_order_number_keeps_the_order(chat_factory):
+    # An anonymous buyer types the order number, then the ZIP code unasked (the
+    # NLU reads "94103" as an order number). Before, the order was dropped: the
+    # topic question lost it and "I want to return it" asked for it again.
+    chat = chat_factory()
+    chat.say("114-0000008-0000008", "give_order_id", order_id="114-0000008-0000008")
+    chat.say("94103", "give_order_id")
+    assert chat.responses() == ["utter_ask_topic"]
+    assert "114-0000008-0000008" in chat.texts(-1)[0]
+    assert chat.slots["order_id"] == "114-0000008-0000008"
+    chat.say("I want to return it", "return_refund")
+    # the ZIP is asked for by the order form, as always: never taken unasked
+    assert chat.slots["order_id"] == "114-0000008-0000008"
+    assert chat.slots["requested_slot"] == "zip_code"
+    chat.say("94103", "give_order_id")
+    assert chat.slots["reason_code"] == "customization"
+
+
+def test_a_number_that_is_no_zip_code_still_drops_the_order(chat_factory):
+    chat = chat_factory()
+    chat.say("114-0000008-0000008", "give_order_id", order_id="114-0000008-0000008")
+    chat.say("1140000008", "give_order_id")
+    assert chat.slots["order_id"] is None
+
+
 def test_a_new_inquiry_asks_for_its_order_again(token_chat):
     chat = token_chat("B-1")
     chat.say("where is it", "delivery_status", order_id="112-0000003-0000003")
