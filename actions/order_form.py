@@ -62,6 +62,7 @@ NOTICE_INVALID_ORDER_ID = "invalid_order_id"
 NOTICE_ZIP_MISMATCH = "zip_mismatch"
 NOTICE_ZIP_NEEDED = "zip_needed"
 NOTICE_UNKNOWN_ITEM = "unknown_item"
+NOTICE_ORDER_NUMBER_HELP = "order_number_help"  # "i dont know the order number"
 
 # Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
 HALT_VERIFICATION_FAILED = "verification_failed"

@@ -65,6 +65,7 @@ from actions.order_form import (
     HALTS,
     NO,
     NOTICE_INVALID_ORDER_ID,
+    NOTICE_ORDER_NUMBER_HELP,
     NOTICE_UNKNOWN_ITEM,
     NOTICE_YES_NO,
     NOTICE_ZIP_MISMATCH,
@@ -74,6 +75,7 @@ from actions.order_form import (
     YES,
     OrderFormTurn,
 )
+from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import match_item
 from bot.services.verification import Verdict, check_zip, zip_guess
@@ -118,6 +120,11 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         domain: DomainDict,
     ) -> list[EventType]:
         values: dict[str, Any] = {"form_notice": None}
+        if form.requested == "order_id" and lacks_order_number(form.turn.text):
+            # "i dont know the order number" is no "no, stop" (the NLU's deny)
+            # and no new question: where to find it, and the question again
+            values["form_notice"] = NOTICE_ORDER_NUMBER_HELP
+            return self._next_slot(form, tracker, values)
         left = form.leaving()
         if left is not None:
             return self._finish(values | left)

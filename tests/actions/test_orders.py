@@ -451,3 +451,37 @@ def test_the_order_to_offer_is_left_out_when_the_database_is_down(
     assert slots["order_id"] is None
     assert slots["order_choices"] is None
     assert dispatcher.messages == []
+
+
+def test_a_buyer_without_the_order_number_is_told_where_it_is(chat_factory):
+    # The NLU reads "i dont know the order number" as a denial: before, the bot
+    # stopped ("OK, I've stopped there") and the damage report was lost.
+    chat = chat_factory()
+    chat.say("my earbuds came broken", "damaged_item")
+    assert chat.responses() == ["utter_ask_order_id"]
+    chat.say("i dont know the order number", "deny")
+    assert chat.responses() == ["utter_ask_order_id"]
+    (help_text,) = chat.texts(-1)
+    assert "Your Orders" in help_text and "confirmation email" in help_text
+    assert chat.form_active and chat.slots["requested_slot"] == "order_id"
+    assert chat.slots["pending_intent"] == "damaged_item"
+    # read as a delivery question, "where do i find it" is no new inquiry either
+    chat.say("where do i find the order number?", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id"]
+    assert chat.slots["pending_intent"] == "damaged_item"
+    chat.say("112-0000009-0000009", "give_order_id", order_id="112-0000009-0000009")
+    assert chat.slots["requested_slot"] == "zip_code"
+    # a plain "no" still stops, as before
+    chat.say("no", "deny")
+    assert chat.responses() == ["utter_inquiry_cancelled"]
+    assert not chat.form_active
+
+
+def test_a_token_buyer_without_the_number_is_shown_the_orders(token_chat):
+    chat = token_chat("B-1")
+    chat.say("where is my order", "delivery_status")
+    chat.say("idk the order number", "deny")
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    assert "don't need the number" in chat.texts(-1)[0]
+    assert len(chat.last[0].buttons) == 5
+    assert chat.slots["pending_intent"] == "delivery_status"
