@@ -142,15 +142,21 @@ def test_another_product_question_at_the_yes_no_question_is_kept(
 
 
 @pytest.mark.parametrize(
-    "words", ["the one from last week", "the one from last week?", "i dont know"]
+    ("words", "notice"),
+    [
+        ("the one from last week", "invalid_order_id"),
+        ("the one from last week?", "invalid_order_id"),
+        # where to find the number (bot.nlp.order_number_help)
+        ("i dont know", "order_number_help"),
+    ],
 )
-def test_words_about_the_order_are_not_a_new_question(chat_factory, words):
+def test_words_about_the_order_are_not_a_new_question(chat_factory, words, notice):
     chat = chat_factory()
     chat.say("is it dishwasher safe?", "product_question")
     chat.say("yes", "affirm")
     chat.say(words, "product_question")
     assert chat.responses() == ["utter_ask_order_id"]
-    assert chat.slots["form_notice"] == "invalid_order_id"
+    assert chat.slots["form_notice"] == notice
     assert chat.slots["inquiry_text"] == "is it dishwasher safe?"
 
 
