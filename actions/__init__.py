@@ -11,8 +11,9 @@ One module per concern:
   one `validate_<slot>` per slot);
 - `order_questions`: asking for the order, `action_ask_order_id`, and the order
   buttons it and "have you ordered it?" offer;
-- `order_form`: the form's notices and halts, which orders a conversation may
-  look into, and what one run of the form knows (`OrderFormTurn`);
+- `form_vocabulary`: the form's answers, notices and halts;
+- `order_form`: which orders a conversation may look into, and what one run of
+  the form knows (`OrderFormTurn`);
 - `product`: "have you ordered it?", with the order of the chat's previous
   inquiry as a one-click choice (`action_ask_has_ordered`), and "which item?"
   (`action_ask_product_asin`);

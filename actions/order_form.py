@@ -1,7 +1,6 @@
-"""The order form's vocabulary and what one run of its validation knows.
+"""What one run of the order form's validation knows (its vocabulary, the
+`form_notice` and `inquiry_halt` values, is in actions/form_vocabulary.py).
 
-- the `form_notice` values (why a question is asked again) and the
-  `inquiry_halt` values (why the form stopped early, read by action_triage);
 - `verified_orders` and `order_unlocked`: which orders this conversation may
   look into;
 - `OrderFormTurn`: one run of `validate_order_form` (actions/orders.py): this
@@ -30,6 +29,17 @@ from actions.base import (
     clean_text,
     entity_values,
 )
+from actions.form_vocabulary import (
+    ASK_FOR_PERSON,
+    HALT_CANCELLED,
+    HALT_VERIFICATION_FAILED,
+    HALTS,
+    MAX_ORDER_CHOICES,
+    NO,
+    PRODUCT_QUESTION,
+    STOP_INTENTS,
+    YES,
+)
 from bot.domain.model import Intent, Order, Product
 from bot.nlp.answers import asks_something
 from bot.services.identity import MAX_ZIP_ATTEMPTS, postal_code_in
@@ -45,48 +55,14 @@ from bot.services.order_lookup import (
 )
 from bot.services.presentation import item_name
 from bot.services.verification import (
-    Verdict,
     VerificationLimits,
     early_verdict,
     limits_for,
 )
 
-YES = "yes"
-NO = "no"
-PRODUCT_QUESTION = Intent.PRODUCT_QUESTION.value
-PRE_ORDER = Intent.PRE_ORDER.value
-
-# Why the form asks again (the `form_notice` slot picks the wording).
-NOTICE_YES_NO = "yes_no"
-NOTICE_INVALID_ORDER_ID = "invalid_order_id"
-NOTICE_ZIP_MISMATCH = "zip_mismatch"
-NOTICE_ZIP_NEEDED = "zip_needed"
-NOTICE_UNKNOWN_ITEM = "unknown_item"
-NOTICE_ORDER_NUMBER_HELP = "order_number_help"  # "i dont know the order number"
-
-# Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
-HALT_VERIFICATION_FAILED = "verification_failed"
-HALT_SERVICE_UNAVAILABLE = "service_unavailable"
-HALT_CANCELLED = "cancelled"
-HALT_ORDER_LOCKED = "verification_locked"
-HALT_CLIENT_LIMITED = "verification_rate_limited"
-
-# Why a verification limit stopped the form, by the limits' verdict.
-HALTS = {
-    Verdict.ORDER_LOCKED: HALT_ORDER_LOCKED,
-    Verdict.CLIENT_LIMITED: HALT_CLIENT_LIMITED,
-}
-
-# Intents that leave the form when the message does not answer the question.
-ASK_FOR_PERSON = Intent.HUMAN_AGENT.value
-STOP_INTENTS = frozenset({"deny", "goodbye"})
-
 _ASIN = re.compile(r"[A-Z0-9]{10}")
 
 log = logging.getLogger(__name__)
-
-# How many orders a "which order?" question offers.
-MAX_ORDER_CHOICES = 4
 
 
 def verified_orders(tracker: Tracker) -> list[str]:

@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BotServices, CsbaAction, Turn
-from actions.order_form import MAX_ORDER_CHOICES, order_unlocked, verified_orders
+from actions.form_vocabulary import MAX_ORDER_CHOICES
+from actions.order_form import order_unlocked, verified_orders
 from bot.services.order_lookup import load_order, recent_orders
 from bot.services.presentation import (
     order_button_payload,

@@ -59,7 +59,7 @@ from actions.base import (
     clean_text,
     slot_events,
 )
-from actions.order_form import (
+from actions.form_vocabulary import (
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     HALTS,
@@ -73,6 +73,8 @@ from actions.order_form import (
     PRE_ORDER,
     PRODUCT_QUESTION,
     YES,
+)
+from actions.order_form import (
     OrderFormTurn,
 )
 from bot.nlp.order_number_help import lacks_order_number

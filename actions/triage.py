@@ -52,14 +52,16 @@ from actions.base import (
     slot_events,
     user_events,
 )
-from actions.handoff import agent_hours, handoff_started
-from actions.order_form import (
+from actions.form_vocabulary import (
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     PRODUCT_QUESTION,
+)
+from actions.handoff import agent_hours, handoff_started
+from actions.order_form import (
     order_unlocked,
     verified_orders,
 )

@@ -178,9 +178,8 @@ def test_a_replacement_typed_in_words_is_the_answer_to_the_choice(bot: Stack):
         for items, reason, resolution in _authorisations(bot, KETTLE_ORDER)
         if any(item["asin"] == TUMBLER for item in items)
     ]
-    assert tumbler_returns == [
-        ([TUMBLER], "damaged_return", "replacement")
-    ], chat.describe()
+    expected = [([TUMBLER], "damaged_return", "replacement")]
+    assert tumbler_returns == expected, chat.describe()
 
 
 def test_damage_with_no_standard_return_goes_to_the_seller_not_refused(bot: Stack):
