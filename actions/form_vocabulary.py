@@ -20,6 +20,11 @@ NOTICE_ZIP_MISMATCH = "zip_mismatch"
 NOTICE_ZIP_NEEDED = "zip_needed"
 NOTICE_UNKNOWN_ITEM = "unknown_item"
 NOTICE_ORDER_NUMBER_HELP = "order_number_help"  # "i dont know the order number"
+NOTICE_ADDRESS_NEEDED = "address_needed"  # no address in the answer
+
+# The new delivery address of an address change (asked when the request has none).
+NEW_ADDRESS = "new_address"
+CHANGE_ADDRESS = Intent.CHANGE_ADDRESS.value
 
 # Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
 HALT_VERIFICATION_FAILED = "verification_failed"

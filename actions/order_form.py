@@ -31,16 +31,19 @@ from actions.base import (
 )
 from actions.form_vocabulary import (
     ASK_FOR_PERSON,
+    CHANGE_ADDRESS,
     HALT_CANCELLED,
     HALT_VERIFICATION_FAILED,
     HALTS,
     MAX_ORDER_CHOICES,
+    NEW_ADDRESS,
     NO,
     PRODUCT_QUESTION,
     STOP_INTENTS,
     YES,
 )
 from bot.domain.model import Intent, Order, Product
+from bot.nlp.addresses import looks_like_address
 from bot.nlp.answers import asks_something
 from bot.services.identity import MAX_ZIP_ATTEMPTS, postal_code_in
 from bot.services.order_lookup import (
@@ -48,6 +51,7 @@ from bot.services.order_lookup import (
     items_to_choose,
     load_order,
     named_items,
+    needs_new_address,
     needs_order,
     order_to_offer,
     orders_to_search,
@@ -134,6 +138,8 @@ class OrderFormTurn:
         its intent (a ZIP code or an item code can be classified as anything)."""
         if self.requested == "order_id":
             return self.found_order is not None
+        if self.requested == NEW_ADDRESS:
+            return looks_like_address(self.answer)
         if self.requested in ("zip_code", "product_asin"):
             text = self.answer
             if _ASIN.fullmatch(text):
@@ -374,3 +380,16 @@ class OrderFormTurn:
             return None
         named = {item.asin for item in named_items(text, [order])} & choice
         return named.pop() if len(named) == 1 else None
+
+    def asks_new_address(self, question: str) -> bool:
+        """An address change, on an order whose change goes to the seller, asked
+        without the new address: the form asks for it (order_lookup)."""
+        if self.pending != CHANGE_ADDRESS or not self.order_id or self.needs_zip:
+            return False
+        return needs_new_address(
+            self.session,
+            order_id=self.order_id,
+            now=self.turn.now,
+            buyer_id=self.buyer_id,
+            question=question,
+        )

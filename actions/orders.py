@@ -63,7 +63,9 @@ from actions.form_vocabulary import (
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     HALTS,
+    NEW_ADDRESS,
     NO,
+    NOTICE_ADDRESS_NEEDED,
     NOTICE_INVALID_ORDER_ID,
     NOTICE_ORDER_NUMBER_HELP,
     NOTICE_UNKNOWN_ITEM,
@@ -72,17 +74,34 @@ from actions.form_vocabulary import (
     NOTICE_ZIP_NEEDED,
     PRE_ORDER,
     PRODUCT_QUESTION,
+    STOP_INTENTS,
     YES,
 )
 from actions.order_form import (
     OrderFormTurn,
 )
+from bot.nlp.answers import asks_something
 from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS
 from bot.services.order_lookup import match_item
 from bot.services.verification import Verdict, check_zip, zip_guess
 
 # --- the form ---------------------------------------------------------------------
+
+# What the NLU makes of "why do you need that?" at the address question (a
+# goodbye, a denial, a question about a product): none of them ends the inquiry
+# or starts another; the address is asked for again.
+_NOT_LEAVING_THE_ADDRESS = STOP_INTENTS | {PRE_ORDER, PRODUCT_QUESTION}
+
+
+def _questions_the_address_question(form: OrderFormTurn) -> bool:
+    return (
+        form.requested == NEW_ADDRESS
+        and form.turn.intent in _NOT_LEAVING_THE_ADDRESS
+        and not form.answers()
+        and asks_something(form.answer)
+    )
+
 
 # The run in progress, for the validators rasa-sdk calls (one per worker thread).
 _FORM_TURN: ContextVar[OrderFormTurn] = ContextVar("order_form_turn")
@@ -126,6 +145,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             # "i dont know the order number" is no "no, stop" (the NLU's deny)
             # and no new question: where to find it, and the question again
             values["form_notice"] = NOTICE_ORDER_NUMBER_HELP
+            return self._next_slot(form, tracker, values)
+        if _questions_the_address_question(form):
+            values.update({"form_notice": NOTICE_ADDRESS_NEEDED, NEW_ADDRESS: None})
             return self._next_slot(form, tracker, values)
         left = form.leaving()
         if left is not None:
@@ -246,6 +268,18 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             return {"product_asin": None, "form_notice": NOTICE_UNKNOWN_ITEM}
         return {"product_asin": asin}
 
+    def validate_new_address(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        form = _form()
+        if form.requested != NEW_ADDRESS or not form.answers():
+            return {NEW_ADDRESS: None, "form_notice": NOTICE_ADDRESS_NEEDED}
+        return {NEW_ADDRESS: form.answer}
+
     # -- what next -----------------------------------------------------------------------
 
     def _next_slot(
@@ -282,6 +316,10 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             if asin is not None:
                 values["product_asin"] = asin
             next_slot = None if asin is not None else "product_asin"
+        elif not values.get(NEW_ADDRESS, tracker.get_slot(NEW_ADDRESS)) and (
+            form.asks_new_address(str(tracker.get_slot("inquiry_text") or ""))
+        ):
+            next_slot = NEW_ADDRESS  # "change the address" without the address
         else:
             next_slot = None
         return slot_events(values) + [SlotSet(REQUESTED_SLOT, next_slot)]

@@ -106,6 +106,7 @@ INQUIRY_SLOTS = (
     "order_choices",
     "named_item",
     "order_switched",
+    "new_address",
 )
 
 HALT_OUTCOMES = {
@@ -262,6 +263,8 @@ class ActionTriage(CsbaAction):
                 order_id=order_id,
             )
         question = tracker.get_slot("inquiry_text") or intent
+        if tracker.get_slot("new_address"):  # asked for by the order form
+            question = f"{question} — {tracker.get_slot('new_address')}"
         with self.services.session() as session:
             try:
                 # An order the intent does not need (invoice, a person...) is in

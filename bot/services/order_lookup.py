@@ -30,6 +30,7 @@ from bot.domain.model import (
     Product,
     normalize_order_id,
 )
+from bot.nlp.addresses import has_street_address
 from bot.services.triage import TriageResult, triage
 
 # Every business intent the policy routes, by name.
@@ -357,3 +358,32 @@ def decide_inquiry(
     ):
         result = decide(None)
     return result
+
+
+ADDRESS_CHANGE_REQUEST = "address_change_request"
+
+
+def needs_new_address(
+    session: Session,
+    *,
+    order_id: str,
+    now: datetime,
+    buyer_id: str | None,
+    question: str,
+) -> bool:
+    """An address change whose words hold no address ("I need to change the
+    shipping address"), on an order whose change the policy asks of the seller:
+    the new address is asked for, so that the seller's case holds it. A shipped,
+    cancelled or uncovered order gets its answer without being asked."""
+    if has_street_address(question):
+        return False
+    result = decide_inquiry(
+        session,
+        intent=Intent.CHANGE_ADDRESS.value,
+        order_id=order_id,
+        now=now,
+        buyer_id=buyer_id,
+        question=question,
+        asin=None,
+    )
+    return result.decision.reason_code == ADDRESS_CHANGE_REQUEST

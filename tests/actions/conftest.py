@@ -50,7 +50,7 @@ DEMO_FILE = PROJECT_ROOT / "data" / "demo" / "demo.json"
 
 NOW = "2026-11-26T10:00:00-08:00"
 FORM = "order_form"
-FORM_SLOTS = ("has_ordered", "order_id", "zip_code", "product_asin")
+FORM_SLOTS = ("has_ordered", "order_id", "zip_code", "product_asin", "new_address")
 
 
 # --- database, clock, services ------------------------------------------------

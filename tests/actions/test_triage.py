@@ -26,6 +26,9 @@ DEFAULT_TEXT = {
 }
 
 
+NEW_ADDRESS = "12 Office Park Dr, Suite 4, Seattle WA 98109"
+
+
 def _example_id(example: dict) -> str:
     return f"{example['intent']}-{example['order']}-{example['expect'][1]}"
 
@@ -38,6 +41,8 @@ def play_example(example, chat_factory, token_chat):
     chat.say(text, example["intent"], order_id=example["order"])
     if chat.form_active and chat.slots["requested_slot"] == "product_asin":
         chat.say("the tumbler", "product_question")
+    if chat.form_active and chat.slots["requested_slot"] == "new_address":
+        chat.say(NEW_ADDRESS, "give_order_id")
     assert not chat.form_active
     return chat
 
@@ -151,9 +156,14 @@ def test_a_case_holds_the_buyers_own_words(chat_factory, token_chat, services):
     chat.say(
         "Ship it to my office instead", "change_address", order_id="112-0000002-0000002"
     )
+    # no address in the request: the bot asks for it before the seller's case
+    assert chat.responses() == ["utter_ask_new_address"]
+    assert "112-0000002-0000002" in chat.texts(-1)[0]
+    assert chat.slots["case_id"] is None
+    chat.say(NEW_ADDRESS, "give_order_id")
     with session_scope(services.engine) as session:
         case = session.get(CaseRow, int(chat.slots["case_id"]))
-        assert case.question == "Ship it to my office instead"
+        assert case.question == f"Ship it to my office instead — {NEW_ADDRESS}"
         assert case.conversation_id == chat.sender_id
         assert case.reason_code == "address_change_request"
         assert case.kind == "seller"

@@ -154,6 +154,8 @@ def answer_form(chat: Conversation, order: str | None, asin: str | None = None) 
             click = next((b for b in buttons if b.get("payload") == asin), None)
             assert click, f"no button for item {asin}\n{chat.describe()}"
             chat.say(click["payload"])
+        elif requested == "new_address":
+            chat.say("12 Office Park Dr, Suite 4, Seattle WA 98109")
         else:
             pytest.fail(f"unexpected question {requested!r}\n{chat.describe()}")
     pytest.fail(f"the order form never ended\n{chat.describe()}")
