@@ -209,7 +209,9 @@ train: install
 # NLU quality, reports under reports/: the bot's model on the held-out file and on
 # the real-traffic sets (tests/data/nlu_real_traffic.yml: in-scope accuracy, false
 # triage, calibration; nlu_real_traffic_blind2.yml; nlu_named_items_blind.yml and its blind
-# successor nlu_named_items_blind2.yml), the Spanish held-out file (target 0.93) and the
+# successor nlu_named_items_blind2.yml; nlu_real_traffic_blind3.yml, the newest blind one;
+# nlu_lookalikes_dev.yml, a development set of out-of-scope look-alikes), the Spanish
+# held-out file (target 0.93) and the
 # buyer-language detector (target 0.98, issue 16), the product-answer figures, the share of natural
 # conversations that reach the right decision, then 5-fold cross-validation of
 # ours vs Rasa's default pipeline vs TF-IDF + logistic regression on the same
@@ -224,6 +226,8 @@ eval: install
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic_blind2.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_named_items_blind.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_named_items_blind2.yml && \
+	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic_blind3.yml && \
+	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_lookalikes_dev.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_heldout_es.yml && \
 	$(PY) -m tools.evaluation language && \
 	$(PY) -m pytest -p no:cacheprovider -q -s tests/unit/test_answer_gate.py \
