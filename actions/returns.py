@@ -6,8 +6,10 @@ action_triage asks it after a `damaged_return` decision and sets
 when the buyer answers yes (affirm: a replacement) or no (deny: a refund), and
 when the answer is a return or damage message: one that names a remedy
 ("replacement please", "no refund, send another one": bot.nlp.remedy) is the
-answer; one that names none ("the kettle is broken too") is a new inquiry
-(`outcome` remedy_not_named: the rules start it as usual). It
+answer; one that names none ("the kettle is broken too"), another order or
+another item is a new inquiry (`outcome` remedy_not_named: the rules start it
+as usual); one that names a remedy without choosing it ("no refund please", "is
+the replacement free?") gets the question again (remedy_unclear). It
 calls bot.services.triage.resolve_damage for the damaged item of the decision
 (`decision_facts.damaged_items`), which authorises its return (idempotent per
 order and item) and, for a replacement, opens the seller's case; and sets
@@ -28,8 +30,8 @@ from actions.order_form import order_unlocked
 from actions.triage import NO_INQUIRY, decision_slots
 from bot.adapters.return_store import REPLACEMENT
 from bot.nlp.remedy import REPLACEMENT as NAMED_REPLACEMENT
-from bot.nlp.remedy import remedy_named
-from bot.services.order_lookup import find_order_id
+from bot.nlp.remedy import UNCLEAR, remedy_named
+from bot.services.order_lookup import find_order_id, load_order, named_items
 from bot.services.triage import resolve_damage
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ NO = "deny"
 DAMAGE_REPLACEMENT = "damage_replacement"
 DAMAGE_REFUND = "damage_refund"
 REMEDY_NOT_NAMED = "remedy_not_named"
+REMEDY_UNCLEAR = "remedy_unclear"
 
 
 class ActionDamageRemedy(CsbaAction):
@@ -56,13 +59,6 @@ class ActionDamageRemedy(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         closed = [SlotSet(PENDING_SLOT, None)]  # also begin_turn's; on_failure's
-        if turn.intent in (YES, NO):
-            replacement = turn.intent == YES
-        else:
-            named = remedy_named(turn.text)
-            if named is None:
-                return closed + [SlotSet("outcome", REMEDY_NOT_NAMED)]
-            replacement = named == NAMED_REPLACEMENT
         order_id = find_order_id(tracker.get_slot("order_id"))
         facts = tracker.get_slot("decision_facts")
         damaged = facts.get("damaged_items") if isinstance(facts, dict) else None
@@ -72,6 +68,15 @@ class ActionDamageRemedy(CsbaAction):
             or not order_unlocked(order_id, tracker, turn)
         ):
             return closed + [SlotSet("outcome", NO_INQUIRY)]
+        if turn.intent in (YES, NO):
+            replacement = turn.intent == YES
+        else:
+            named = remedy_named(turn.text)
+            if named is None or self._about_something_else(turn, order_id, damaged[0]):
+                return closed + [SlotSet("outcome", REMEDY_NOT_NAMED)]
+            if named == UNCLEAR:  # "no refund please", "is the replacement free?"
+                return [SlotSet(PENDING_SLOT, True), SlotSet("outcome", REMEDY_UNCLEAR)]
+            replacement = named == NAMED_REPLACEMENT
         question = clean_text(tracker.get_slot("inquiry_text"), MAX_QUESTION_CHARS)
         with self.services.session() as session:
             result, remedy = resolve_damage(
@@ -111,6 +116,17 @@ class ActionDamageRemedy(CsbaAction):
             else DAMAGE_REFUND
         )
         return closed + slot_events(values) + [SlotSet("outcome", outcome)]
+
+    def _about_something_else(self, turn: Turn, order_id: str, asin: str) -> bool:
+        """Another order's number, or another item of this order, in the words
+        ("refund for order 113-...", "the tumbler is dented too, replace it"):
+        a new inquiry, not the answer about the damaged item."""
+        if find_order_id(turn.text) not in (None, order_id):
+            return True
+        with self.services.session() as session:
+            order = load_order(session, order_id)
+            named = named_items(turn.text, [order]) if order is not None else []
+        return bool(named) and all(item.asin != asin for item in named)
 
     def on_failure(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

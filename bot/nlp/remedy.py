@@ -3,20 +3,26 @@
 
 The buttons send yes or no. Buyers also type their choice, and the NLU reads
 "replacement please", "send a new one" or "I want my money back" as a return
-request: `remedy_named` says which of the two remedies such a message asks
-for, or None when it names neither, or both without saying which one is not
-wanted ("replace or refund, whatever is faster"). A remedy after a negation is
-the one the buyer does not want: "a replacement, not a refund", "no refund,
-send another one", "I don't want a replacement" (then the other one).
-English and Spanish, the languages buyers write to the bot in.
+request: `remedy_named` says which of the two remedies such a message asks for
+(REPLACEMENT, REFUND), None when it names neither (another message), and
+UNCLEAR when it names one but does not choose it: both without saying which
+one is not wanted ("replace or refund, whatever is faster"), only the one not
+wanted ("no refund please", "I don't want a replacement": the other one is
+not assumed), or a question ("is the replacement free?"). A remedy after a
+negation is one the buyer does not want: "a replacement, not a refund" and
+"no refund, send another one" choose the replacement. English and Spanish, the
+languages buyers write to the bot in.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.nlp.answers.lexicon import asks_something
+
 REPLACEMENT = "replacement"
 REFUND = "refund"
+UNCLEAR = "unclear"
 
 _REMEDY_WORDS = {
     REPLACEMENT: (
@@ -29,22 +35,33 @@ _REMEDY_WORDS = {
         r"|devu[eé]lv\w* (?:el|mi) dinero|devoluci[oó]n del dinero"
     ),
 }
+# A remedy refused: a negation up to four words before it ("not interested in a
+# replacement", "never asked for a refund"), or "not needed" after it.
 _NEGATION = (
     r"(?:not|no|don'?t|do not|dont|never|rather than|instead of|sin|ni|nada de)"
-    r"(?:\s+(?:want|need|like|a|an|the|any|un|una|el|la|quiero|necesito))*"
+    r"(?:\s+[^\s,.;:!?]+){0,4}?"
+)
+_REFUSED_AFTER = (
+    r"(?:\s+[^\s,.;:!?]+){0,2}?\s+(?:not needed|not necessary|unnecessary|no thanks)"
 )
 _PATTERNS = {
     remedy: (
         re.compile(rf"\b(?:{words})\b", re.IGNORECASE),
-        re.compile(rf"\b{_NEGATION}\s+(?:{words})\b", re.IGNORECASE),
+        re.compile(
+            rf"\b{_NEGATION}\s+(?:{words})\b|\b(?:{words}){_REFUSED_AFTER}\b",
+            re.IGNORECASE,
+        ),
     )
     for remedy, words in _REMEDY_WORDS.items()
 }
-_OTHER = {REPLACEMENT: REFUND, REFUND: REPLACEMENT}
+
+
+# A request put as a question: "can you replace it", "could u send a new one".
+_REQUEST = re.compile(r"^\W*(?:can|could|would|will)\s+(?:you|u)\b", re.IGNORECASE)
 
 
 def remedy_named(text: str | None) -> str | None:
-    """REPLACEMENT, REFUND or None (see the module docstring)."""
+    """REPLACEMENT, REFUND, UNCLEAR or None (see the module docstring)."""
     if not isinstance(text, str) or not text.strip():
         return None
     text = text.replace("’", "'")
@@ -58,8 +75,9 @@ def remedy_named(text: str | None) -> str | None:
         if mentions > refused:
             wanted.add(remedy)
     wanted -= unwanted
-    if len(wanted) == 1:
+    if not wanted and not unwanted:
+        return None
+    asks = asks_something(text) and not _REQUEST.match(text)
+    if len(wanted) == 1 and not asks:
         return wanted.pop()
-    if not wanted and len(unwanted) == 1:
-        return _OTHER[unwanted.pop()]
-    return None
+    return UNCLEAR

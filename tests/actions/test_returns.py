@@ -271,3 +271,31 @@ def test_damaged_bags_are_never_not_returnable(token_chat, services):
     # a return of the same bags is still the seller's "not returnable" case
     chat.say("I want to return them", "return_refund", order_id=BAGS)
     assert chat.slots["reason_code"] == "item_not_returnable"
+
+
+def test_a_remedy_named_but_not_chosen_gets_the_question_again(token_chat, services):
+    # "no refund please" refuses a refund without choosing a replacement; a
+    # question about a remedy chooses nothing: the buttons decide
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    for text in ("no refund please", "is the replacement free?"):
+        chat.say(text, "return_refund")
+        assert chat.responses() == ["utter_ask_damage_remedy"]
+        assert "Just so I get it right" in chat.texts(-1)[0]
+        assert chat.slots["damage_remedy_pending"] is True
+    assert authorisations(services) == [] and cases(services) == []
+    chat.say("/affirm", "affirm")
+    assert chat.slots["outcome"] == "damage_replacement"
+
+
+def test_a_remedy_for_another_order_or_item_is_a_new_inquiry(token_chat, services):
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("the tumbler is dented too, please replace it", "damaged_item")
+    assert chat.slots["outcome"] == "remedy_not_named"
+    assert authorisations(services) == []
+    chat = token_chat("B-1")
+    report_kettle(chat)
+    chat.say("I want a refund for order 112-0000003-0000003", "return_refund")
+    assert chat.slots["outcome"] == "remedy_not_named"
+    assert authorisations(services) == []

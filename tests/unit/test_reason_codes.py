@@ -45,6 +45,7 @@ NON_DECISION_OUTCOMES = frozenset(
         "damage_replacement",
         "damage_already_authorised",
         "remedy_not_named",
+        "remedy_unclear",
     }
 )
 

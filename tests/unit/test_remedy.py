@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.remedy import REFUND, REPLACEMENT, remedy_named
+from bot.nlp.remedy import REFUND, REPLACEMENT, UNCLEAR, remedy_named
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,6 @@ def test_a_replacement(text):
         "i want my money back",
         "i'd rather have a refund",
         "refund please, not a replacement",
-        "I don't want a replacement",
         "i dont want a new one, i want my money back",
         "quiero un reembolso",
     ],
@@ -49,7 +48,6 @@ def test_a_refund(text):
         "the kettle is broken too",
         "i want to return it",
         "the new one i got is broken",
-        "replace or refund, whatever is faster",
         "",
         "   ",
         None,
@@ -57,3 +55,21 @@ def test_a_refund(text):
 )
 def test_neither(text):
     assert remedy_named(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no refund please",
+        "not a refund",
+        "I don't want a replacement",
+        "not interested in a replacement",
+        "replacement is not needed",
+        "I never asked for a replacement",
+        "is the replacement free?",
+        "how long does a refund take",
+        "replace or refund, whatever is faster",
+    ],
+)
+def test_named_but_not_chosen(text):
+    assert remedy_named(text) == UNCLEAR
