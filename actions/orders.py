@@ -60,6 +60,7 @@ from actions.base import (
     slot_events,
 )
 from actions.form_vocabulary import (
+    ASK_FOR_PERSON,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     HALTS,
@@ -141,23 +142,29 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         domain: DomainDict,
     ) -> list[EventType]:
         values: dict[str, Any] = {"form_notice": None}
-        if form.requested == "order_id" and lacks_order_number(form.turn.text):
-            # "i dont know the order number" is no "no, stop" (the NLU's deny)
-            # and no new question: where to find it, and the question again
-            values["form_notice"] = NOTICE_ORDER_NUMBER_HELP
-            return self._next_slot(form, tracker, values)
+        # "i dont know the order number" is no "no, stop" (the NLU's deny) and
+        # no new question: where to find it, and the question again (unless
+        # the buyer asks for a person, or names the item instead)
+        helps = (
+            form.requested == "order_id"
+            and form.turn.intent != ASK_FOR_PERSON
+            and lacks_order_number(form.turn.text)
+        )
         if _questions_the_address_question(form):
             values.update({"form_notice": NOTICE_ADDRESS_NEEDED, NEW_ADDRESS: None})
             return self._next_slot(form, tracker, values)
-        left = form.leaving()
+        left = None if helps else form.leaving()
         if left is not None:
             return self._finish(values | left)
-        switched = form.switch()
+        switched = {} if helps else form.switch()
         values.update(switched)
         tracker.slots.update(switched)
         named = form.named_order()
         values.update(named)
         tracker.slots.update(named)
+        if helps and not named:
+            values.update(form_notice=NOTICE_ORDER_NUMBER_HELP, order_id=None)
+            return self._next_slot(form, tracker, values)
         # validate_<slot> for each slot this message fills (rasa-sdk).
         for event in await self.get_validation_events(dispatcher, tracker, domain):
             values[event["name"]] = event["value"]

@@ -12,27 +12,30 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_NOUN = r"(?:order\s*)?(?:number|num|no\.?|#|id)|n[uú]mero"
-_NUMBER = rf"{_NUMBER_NOUN}|it|one|that"
+_NUMBER_NOUN = r"(?:(?:order\s*)?(?:number|num|no\.?|#|id)|n[uú]mero)(?!\w)"
+_NUMBER = rf"(?:{_NUMBER_NOUN}|(?:it|one|that)\b)"
+_DETERMINER = r"(?:(?:the|my|an|any|a|this|its|it's|el|mi)\s+)?"
 _PATTERNS = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
         # "i dont know the order number", "can't find it", "don't have one"
         r"\b(?:don'?t|do not|dnt|can'?t|cannot|could ?n'?t|couldnt)\s+"
-        r"(?:\w+\s+){0,2}?(?:know|have|find|remember|recall|see|get)\b"
-        rf"(?:\s+(?:the|my|an|any|a|this|its|it's))?(?:\s+(?:{_NUMBER}))?\b",
+        r"(?:\w+\s+){0,2}?(?:know|have|find|remember|recall|see|get)\s+"
+        rf"{_DETERMINER}{_NUMBER}",
         # "lost the order number", "forgot my order #", "no order number",
         # "never got an order number"
         r"\b(?:lost|forgot|forget|misplaced|no|without|never got|didn'?t get|did not get)"
-        rf"\s+(?:the\s+|my\s+|an?\s+|any\s+)?(?:{_NUMBER_NOUN})",
-        # "where do i find it", "where can i see the order number", "how do i find it"
-        r"\bwhere\s+(?:do|can|would|should|could)\s+i\s+(?:find|get|see|look|locate|check)\b",
-        r"\bhow\s+(?:do|can|would|should|could)\s+i\s+(?:find|see|locate|look)\b",
-        # the reply opens with "idk", "no idea", "not sure", "dunno", "i don't know"
-        r"^\W*(?:idk|dunno|no idea|not sure|i\s*(?:don'?t|do not|dont)\s+know)\b",
+        rf"\s+{_DETERMINER}{_NUMBER_NOUN}",
+        # "where do i find it", "how do i find the order number"
+        r"\b(?:where|how)\s+(?:do|can|would|should|could)\s+i\s+"
+        rf"(?:find|get|see|look up|locate|check)\s+{_DETERMINER}{_NUMBER}",
+        # "idk", "no idea", "not sure", "i don't know" (alone, or of the number)
+        r"^\W*(?:idk|dunno|no idea|not sure|i\s*(?:don'?t|do not|dont)\s+know)"
+        rf"(?:\s+{_DETERMINER}{_NUMBER_NOUN})?\W*$",
         # Spanish: "no sé el número", "no tengo el numero", "¿dónde lo encuentro?"
-        r"\bno\s+(?:s[eé]|tengo|encuentro|recuerdo|lo\s+s[eé]|lo\s+tengo|lo\s+encuentro)\b",
-        r"\bd[oó]nde\s+(?:lo\s+)?(?:encuentro|veo|est[aá]|busco)\b",
+        r"\bno\s+(?:s[eé]|tengo|encuentro|recuerdo)\s+(?:el\s+|mi\s+)?n[uú]mero",
+        r"\bno\s+lo\s+(?:s[eé]|tengo|encuentro)\W*$",
+        r"\bd[oó]nde\s+(?:lo\s+encuentro|encuentro\s+el\s+n[uú]mero|veo\s+el\s+n[uú]mero)",
     )
 )
 
