@@ -155,11 +155,15 @@ class OrderFormTurn:
             return None
         intent = self.turn.intent
         if intent == ASK_FOR_PERSON:
-            return {"pending_intent": ASK_FOR_PERSON, "zip_code": None}
+            return {
+                "pending_intent": ASK_FOR_PERSON,
+                "zip_code": None,
+                NEW_ADDRESS: None,
+            }
         if intent in STOP_INTENTS and (
             self.requested != "has_ordered" or intent != "deny"
         ):
-            return {"inquiry_halt": HALT_CANCELLED, "zip_code": None}
+            return {"inquiry_halt": HALT_CANCELLED, "zip_code": None, NEW_ADDRESS: None}
         return None
 
     def switch(self) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import (
+    MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
     CsbaAction,
     Turn,
@@ -53,6 +54,7 @@ from actions.base import (
     user_events,
 )
 from actions.form_vocabulary import (
+    CHANGE_ADDRESS,
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
     HALT_ORDER_LOCKED,
@@ -139,7 +141,11 @@ class ActionStartInquiry(CsbaAction):
             # alone ("94103" after "114-..."): the buyer's ZIP ahead of its
             # question, which the order form asks for once it has a question;
             # the order number stays.
-            if given is None and only_a_postal_code(turn.text):
+            if (
+                given is None
+                and only_a_postal_code(turn.text)
+                and _previous_was_a_bare_order_number(tracker)
+            ):
                 given = find_order_id(tracker.get_slot("order_id"))
             values.update(pending_intent=None, inquiry_text=None, order_id=given)
             return slot_events(values)
@@ -195,6 +201,18 @@ def _previous_intent(tracker: Tracker) -> str | None:
     if len(messages) < 2:
         return None
     return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def _previous_was_a_bare_order_number(tracker: Tracker) -> bool:
+    """Whether the buyer's previous message was an order number on its own (not
+    the ZIP code the order form asked for, nor a question)."""
+    messages = user_events(tracker)
+    if len(messages) < 2 or _previous_intent(tracker) != GIVE_ORDER_ID:
+        return False
+    previous = messages[-2]
+    entities = (previous.get("parse_data") or {}).get("entities") or []
+    values = [e.get("value") for e in entities if e.get("entity") == "order_id"]
+    return find_order_id(*values, previous.get("text")) is not None
 
 
 def _goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool:
@@ -263,8 +281,10 @@ class ActionTriage(CsbaAction):
                 order_id=order_id,
             )
         question = tracker.get_slot("inquiry_text") or intent
-        if tracker.get_slot("new_address"):  # asked for by the order form
-            question = f"{question} — {tracker.get_slot('new_address')}"
+        address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)
+        if address and intent == CHANGE_ADDRESS:  # asked for by the order form
+            room = MAX_QUESTION_CHARS - len(address) - 3
+            question = f"{clean_text(question, room)} — {address}"
         with self.services.session() as session:
             try:
                 # An order the intent does not need (invoice, a person...) is in

@@ -6,9 +6,9 @@ A buyer who asks to change the delivery address often doesn't say the new one
 seller nothing to act on. `has_street_address` is strict, for the request
 itself: a house number with a street word ("500 Pine St", "12 calle Mayor"),
 a PO box, or a US ZIP code with a number and words before it. `looks_like_address`
-is lenient, for the answer to "what's the new address?": also any line with a
-number and two words ("Flat 3, 221B Baker Street London"), since buyers abroad
-write addresses every way.
+is lenient, for the answer to "what's the new address?": also words with a
+postal code ("Rosenweg 9, 8001 Zürich"), since buyers abroad write addresses
+every way; never "give me 5 minutes".
 """
 
 from __future__ import annotations
@@ -41,15 +41,20 @@ def has_street_address(text: str | None) -> bool:
     return bool(_STREET.search(text) or _NUMBER_THEN_WORDS_THEN_ZIP.search(text))
 
 
+# A postal code: 4 to 6 digits ("8001 Zürich", "98103"), or a UK or Canadian one.
+_POSTAL_CODE = re.compile(
+    r"(?<!\d)\d{4,6}(?:-\d{4})?(?!\d)"
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b|\b[a-z]\d[a-z]\s*\d[a-z]\d\b",
+    re.IGNORECASE,
+)
+
+
 def looks_like_address(text: str | None) -> bool:
-    """Whether an answer to "what's the new delivery address?" may be one."""
+    """Whether an answer to "what's the new delivery address?" may be one: a
+    street address, or words with a postal code ("Rosenweg 9, 8001 Zürich")."""
     if not isinstance(text, str):
         return False
     text = _ORDER_NUMBER.sub(" ", text).strip()
     if has_street_address(text):
         return True
-    return (
-        len(text) >= 10
-        and any(ch.isdigit() for ch in text)
-        and len(_WORD.findall(text)) >= 2
-    )
+    return bool(_POSTAL_CODE.search(text)) and len(_WORD.findall(text)) >= 2

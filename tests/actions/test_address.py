@@ -87,3 +87,24 @@ def test_a_question_about_the_question_is_no_goodbye(token_chat, services):
         assert chat.slots["pending_intent"] == "change_address"
     chat.say(ADDRESS, "change_address")
     assert chat.slots["reason_code"] == "address_change_request"
+
+
+def test_words_with_a_number_are_no_address(token_chat, services):
+    chat = token_chat("B-1")
+    chat.say("I need to change the address", "change_address", order_id=UNSHIPPED)
+    chat.say("I have 2 questions first", "nlu_fallback")
+    assert chat.responses() == ["utter_ask_new_address"]
+    assert chat.slots["form_notice"] == "address_needed"
+    assert chat.slots["case_id"] is None
+
+
+def test_a_person_asked_for_at_the_address_question_gets_no_address_in_the_case(
+    token_chat, services
+):
+    chat = token_chat("B-1")
+    chat.say("I need to change the address", "change_address", order_id=UNSHIPPED)
+    chat.say("can i talk to a person about it", "human_agent")
+    assert chat.slots["new_address"] is None
+    with session_scope(services.engine) as session:
+        questions = [c.question for c in session.query(CaseRow).all()]
+    assert all("—" not in q for q in questions), questions

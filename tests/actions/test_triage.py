@@ -263,6 +263,16 @@ def test_a_zip_code_after_a_bare_order_number_keeps_the_order(chat_factory):
     assert chat.slots["reason_code"] == "customization"
 
 
+def test_a_zip_code_after_a_finished_inquiry_brings_back_no_order(chat_factory):
+    chat = chat_factory()
+    chat.say("where is order 112-0000003-0000003", "delivery_status",
+             order_id="112-0000003-0000003")  # fmt: skip
+    chat.say("98101", "give_order_id")  # the ZIP the form asked for
+    assert chat.slots["reason_code"] == "in_transit"
+    chat.say("94103", "give_order_id")  # not right after a bare order number
+    assert chat.slots["order_id"] is None
+
+
 def test_a_number_that_is_no_zip_code_still_drops_the_order(chat_factory):
     chat = chat_factory()
     chat.say("114-0000008-0000008", "give_order_id", order_id="114-0000008-0000008")

@@ -43,3 +43,10 @@ def test_an_answer_may_be_written_any_way():
     assert looks_like_address(answer)
     assert not looks_like_address("why do you need that")
     assert not looks_like_address("98101")
+    for not_one in (
+        "give me 5 minutes to find it",
+        "I have 2 questions first",
+        "wait 1 sec let me check",
+        "actually I want to cancel the 2 items",
+    ):
+        assert not looks_like_address(not_one), not_one

@@ -489,6 +489,13 @@ def test_the_titles_own_words_before_the_product_say_which_product(
 
 def test_a_size_after_the_product_is_still_asked(nlp):
     assert _source(HEARTH_KETTLE, "is the kettle 1.7 l", nlp) == "attributes.capacity"
+    # asked about, not referring to the product: the size is the question
+    assert _source(HEARTH_KETTLE, "is this a 1.7 l kettle?", nlp) == (
+        "attributes.capacity"
+    )
+    assert _source(HEARTH_KETTLE, "is it the 1.7 l kettle?", nlp) == (
+        "attributes.capacity"
+    )
     # a size the title does not have says it is another product
     assert _source(HEARTH_KETTLE, "is the 2 l kettle cordless", nlp) is None
 

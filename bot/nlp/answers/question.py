@@ -113,7 +113,8 @@ def question_tokens(
         aside = "aside" if asking and not asks else ""
         phrase = ""  # "subject" after "the", "buyer" after "my", until a stop word
         predicate = _predicate_position(lex, toks)
-        described = _described(lex, toks, page, owned, names)
+        naming = [_names_product(lex, tok, page, owned, names) for tok in toks]
+        described = _described(lex, toks, page, naming)
         for i, tok in enumerate(toks):
             if tok.text in lex.condition_words:
                 context = "condition"
@@ -136,7 +137,7 @@ def question_tokens(
                 buyers = phrase in ("buyer", "mine")
                 if not (buyers and tok.text in lex.buyer_modifiers):
                     phrase = ""  # "my OTHER dryer" is still the buyer's
-            product = i in described or _names_product(lex, tok, page, owned, names)
+            product = naming[i] or i in described
             # "my other dryer": another item like this one, not this one.
             other = product and phrase in ("buyer", "mine")
             product = product and not other
@@ -183,15 +184,15 @@ def _names_product(
 
 
 def _described(
-    lex: Lexicon, toks: Sequence[Tok], page: Page, owned: set[str], names: set[str]
+    lex: Lexicon, toks: Sequence[Tok], page: Page, naming: Sequence[bool]
 ) -> set[int]:
     """The words right before the product's name that repeat its title: "the
     1.7 l kettle", "the 20oz tumbler", "the 7-in-1 hub", "the stainless steel
     tumbler" describe which product, they are not what is asked. A run counts
     only as whole words of the title's name, in the title's order."""
     out: set[int] = set()
-    for i, tok in enumerate(toks):
-        if not i or not _names_product(lex, tok, page, owned, names):
+    for i in range(1, len(toks)):
+        if not naming[i]:
             continue
         start = i
         while start > 0:
@@ -202,8 +203,18 @@ def _described(
             if run == "||" or run not in page.name_chunks:
                 break
             start -= 1
-        out.update(range(start, i))
-    return out
+        # only after "the", "my", "this": "is it a 20 oz tumbler?" asks the size
+        referred = start > 0 and (
+            toks[start - 1].text in lex.determiners
+            or toks[start - 1].text in lex.buyer_words
+        )
+        if referred:
+            out.update(range(start, i))
+    # "is it the 1.7 l kettle?": the size is all there is to ask about
+    asked = any(
+        not t.is_stop and n not in out and not naming[n] for n, t in enumerate(toks)
+    )
+    return out if asked else set()
 
 
 def _tail_of(stem: str, names: Iterable[str]) -> bool:
