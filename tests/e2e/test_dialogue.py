@@ -165,7 +165,7 @@ def test_a_replacement_typed_in_words_is_the_answer_to_the_choice(bot: Stack):
     request. Before, the question was dropped, the bot asked which order, and
     the whole order (two tumblers and a kettle) was authorised for a refund."""
     chat = Conversation(bot, buyer="B-1")
-    chat.say(f"the tumbler from order {KETTLE_ORDER} arrived dented")
+    chat.say(f"the tumbler from order {KETTLE_ORDER} arrived damaged")
     answer_form(chat, KETTLE_ORDER, TUMBLER)
     assert "Would you like a replacement?" in chat.texts(), chat.describe()
     turn = len(chat.transcript)
