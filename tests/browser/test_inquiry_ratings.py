@@ -140,7 +140,12 @@ def test_the_answer_email_rates_in_one_click_and_the_console_shows_it(
 ):
     buyer = new_page()
     open_chat(buyer, "B-1")
-    say(buyer, "Please ship order 112-0000002-0000002 to my office address instead")
+    # with the new address: without it, the bot asks for it before the case
+    say(
+        buyer,
+        "Please ship order 112-0000002-0000002 to my office at 12 Office Park Dr,"
+        " Seattle WA 98109 instead",
+    )
     conversation_id = conversation(buyer)
     case = case_of(web_stack, conversation_id)
     assert case is not None, web_stack.logs()
