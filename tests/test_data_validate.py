@@ -27,6 +27,7 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_ask_order_id_recent",
     "utter_ask_zip_code",
     "utter_ask_product_asin",
+    "utter_ask_new_address",
     # the named item is in several orders (action_ask_order_id), or is not in
     # the order in question (action_triage says it switched)
     "utter_ask_which_order",
