@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from contextvars import ContextVar
 from typing import Any
 
@@ -50,6 +51,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import (
     MAX_ANSWER_CHARS,
@@ -82,10 +84,13 @@ from actions.order_form import (
     OrderFormTurn,
 )
 from bot.nlp.answers import asks_something
+from bot.nlp.choices import chosen_order
 from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS
-from bot.services.order_lookup import match_item
+from bot.services.order_lookup import load_order, match_item
 from bot.services.verification import Verdict, check_zip, zip_guess
+
+log = logging.getLogger(__name__)
 
 # --- the form ---------------------------------------------------------------------
 
@@ -102,6 +107,27 @@ def _questions_the_address_question(form: OrderFormTurn) -> bool:
         and not form.answers()
         and asks_something(form.answer)
     )
+
+
+def _chosen_in_words(form: OrderFormTurn, tracker: Tracker) -> str | None:
+    """The order the buyer picks in words ("the newer one", "the second one",
+    "ending in 0003": bot.nlp.choices) among those the question "Which order
+    is it about?" offered as buttons; None when the words pick none."""
+    choices = tracker.get_slot("order_choices")
+    if (
+        form.requested != "order_id"
+        or form.found_order is not None
+        or not isinstance(choices, list)
+        or len(choices) < 2
+    ):
+        return None
+    try:
+        orders = [load_order(form.session, order_id) for order_id in choices]
+    except SQLAlchemyError:
+        log.exception("Cannot read the orders offered as a choice")
+        return None
+    dated = [(o.id, o.placed_at) for o in orders if o is not None]
+    return chosen_order(form.turn.text, dated) if len(dated) == len(choices) else None
 
 
 # The run in progress, for the validators rasa-sdk calls (one per worker thread).
@@ -153,13 +179,16 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         if _questions_the_address_question(form):
             values.update({"form_notice": NOTICE_ADDRESS_NEEDED, NEW_ADDRESS: None})
             return self._next_slot(form, tracker, values)
-        left = None if helps else form.leaving()
+        chosen = _chosen_in_words(form, tracker)
+        if chosen is not None:
+            form.found_order = chosen  # validate_order_id takes it
+        left = None if helps or chosen else form.leaving()
         if left is not None:
             return self._finish(values | left)
-        switched = {} if helps else form.switch()
+        switched = {} if helps or chosen else form.switch()
         values.update(switched)
         tracker.slots.update(switched)
-        named = form.named_order()
+        named = {} if chosen else form.named_order()
         values.update(named)
         tracker.slots.update(named)
         if helps and not named:

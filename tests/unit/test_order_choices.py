@@ -1,0 +1,57 @@
+"""bot.nlp.choices: the order a buyer picks in words among the buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.nlp.choices import chosen_order
+
+NEWER = ("112-0000003-0000003", datetime(2026, 11, 18, tzinfo=timezone.utc))
+OLDER = ("112-0000001-0000001", datetime(2026, 11, 10, tzinfo=timezone.utc))
+CHOICES = [NEWER, OLDER]  # as the buttons list them: newest first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the newer one", NEWER[0]),
+        ("newest", NEWER[0]),
+        ("the most recent one pls", NEWER[0]),
+        ("the older one", OLDER[0]),
+        ("the earlier order", OLDER[0]),
+        ("the first one", NEWER[0]),
+        ("2nd", OLDER[0]),
+        ("the one ending in 0001", OLDER[0]),
+        ("...0003", NEWER[0]),
+        ("el más reciente", NEWER[0]),
+        ("el segundo", OLDER[0]),
+    ],
+)
+def test_picked(text, expected):
+    assert chosen_order(text, CHOICES) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the tumbler",
+        "not sure",
+        "the newer or the older, I forget",
+        "the third one",  # only two offered
+        "the first and the second",
+        "0000",  # the end of both numbers
+        "the first thing I noticed when I opened the box was that the lid was cracked",
+        "",
+        None,
+    ],
+)
+def test_not_picked(text):
+    assert chosen_order(text, CHOICES) is None
+
+
+def test_the_same_day_is_no_newer():
+    same = [NEWER, ("112-0000009-0000009", NEWER[1])]
+    assert chosen_order("the newer one", same) is None
+    assert chosen_order("the only one", [NEWER]) is None
