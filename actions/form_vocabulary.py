@@ -25,6 +25,7 @@ NOTICE_ADDRESS_NEEDED = "address_needed"  # no address in the answer
 # The new delivery address of an address change (asked when the request has none).
 NEW_ADDRESS = "new_address"
 CHANGE_ADDRESS = Intent.CHANGE_ADDRESS.value
+CANCEL_ORDER = Intent.CANCEL_ORDER.value
 
 # Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
 HALT_VERIFICATION_FAILED = "verification_failed"
@@ -41,7 +42,7 @@ HALTS = {
 
 # Intents that leave the form when the message does not answer the question.
 ASK_FOR_PERSON = Intent.HUMAN_AGENT.value
-STOP_INTENTS = frozenset({"deny", "goodbye"})
+STOP_INTENTS = frozenset({"deny", "goodbye", "thanks"})
 
 # How many orders a "which order?" question offers.
 MAX_ORDER_CHOICES = 4

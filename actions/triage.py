@@ -51,9 +51,16 @@ from actions.base import (
     clean_text,
     entity_values,
     slot_events,
-    user_events,
+)
+from actions.follow_up import (
+    GIVE_ORDER_ID,
+    goes_with_the_order_just_given,
+    order_referred_back,
+    previous_was_a_bare_order_number,
+    take_back,
 )
 from actions.form_vocabulary import (
+    CANCEL_ORDER,
     CHANGE_ADDRESS,
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
@@ -95,8 +102,6 @@ HANDOFF_LIVE = "handoff_live"  # outcome: a person already has this chat
 AGENTS_AWAY = "agents_away"  # outcome: agent case, agents back at `agents_back`
 DAMAGED_RETURN = "damaged_return"
 DAMAGE_ALREADY_AUTHORISED = "damage_already_authorised"
-
-GIVE_ORDER_ID = "give_order_id"
 
 # Slots an inquiry leaves behind; every new inquiry starts without them.
 INQUIRY_SLOTS = (
@@ -144,14 +149,16 @@ class ActionStartInquiry(CsbaAction):
             if (
                 given is None
                 and only_a_postal_code(turn.text)
-                and _previous_was_a_bare_order_number(tracker)
+                and previous_was_a_bare_order_number(tracker)
             ):
                 given = find_order_id(tracker.get_slot("order_id"))
             values.update(pending_intent=None, inquiry_text=None, order_id=given)
             return slot_events(values)
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
-        if given is None and _goes_with_the_order_just_given(tracker, intent):
+        if given is None and goes_with_the_order_just_given(tracker, intent):
             given = find_order_id(tracker.get_slot("order_id"))
+        if given is None:
+            given = order_referred_back(tracker, turn, intent)
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
@@ -196,52 +203,6 @@ class ActionStartInquiry(CsbaAction):
         }
 
 
-def _previous_intent(tracker: Tracker) -> str | None:
-    messages = user_events(tracker)
-    if len(messages) < 2:
-        return None
-    return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
-
-
-def _previous_was_a_bare_order_number(tracker: Tracker) -> bool:
-    """Whether the buyer's previous message was an order number on its own (not
-    the ZIP code the order form asked for, nor a question)."""
-    messages = user_events(tracker)
-    if len(messages) < 2 or _previous_intent(tracker) != GIVE_ORDER_ID:
-        return False
-    previous = messages[-2]
-    entities = (previous.get("parse_data") or {}).get("entities") or []
-    values = [e.get("value") for e in entities if e.get("entity") == "order_id"]
-    return find_order_id(*values, previous.get("text")) is not None
-
-
-def _goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool:
-    """Whether this question is about the order number (typed, or a button) of
-    the buyer's previous message: any question after a bare order number (the
-    bot asked what it is about: action_start_inquiry ran after it); after an
-    order that answered the order form, any but a product question (an item it
-    names of another order switches to that order, and says so:
-    OrderFormTurn.named_order). A product question is offered that order
-    (`_order_to_offer`), never given it: nothing checks that its item is in it."""
-    if _previous_intent(tracker) != GIVE_ORDER_ID:
-        return False
-    if intent != PRODUCT_QUESTION:
-        return True
-    seen = 0
-    for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            seen += 1
-            if seen == 2:
-                return False
-        elif (
-            seen == 1
-            and event.get("event") == "action"
-            and event.get("name") == "action_start_inquiry"
-        ):
-            return True
-    return False
-
-
 class ActionTriage(CsbaAction):
     """Applies the CSBA policy to the inquiry, records it, and sets `outcome`."""
 
@@ -281,6 +242,17 @@ class ActionTriage(CsbaAction):
                 order_id=order_id,
             )
         question = tracker.get_slot("inquiry_text") or intent
+        if intent == CANCEL_ORDER:
+            taken_back = take_back(
+                self.services,
+                tracker,
+                turn,
+                order_id=order_id,
+                text=question,
+                required=True,
+            )
+            if taken_back is not None:
+                return done + taken_back
         address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)
         if address and intent == CHANGE_ADDRESS:  # asked for by the order form
             room = MAX_QUESTION_CHARS - len(address) - 3

@@ -71,6 +71,21 @@ def order_parties(session: Session, order_id: str) -> tuple[str, str] | None:
     return order.seller_id, order.buyer_id
 
 
+def open_case_exists(session: Session, *, order_id: str, category: str) -> bool:
+    """Whether the order has an open case of the category, from any
+    conversation (a read: nothing locked)."""
+    found = session.execute(
+        select(CaseRow.id)
+        .where(
+            CaseRow.order_id == order_id,
+            CaseRow.category == category,
+            CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES]),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def find_open_case(
     session: Session, *, conversation_id: str, order_id: str | None, category: str
 ) -> CaseRow | None:

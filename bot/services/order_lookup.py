@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.adapters import case_store
 from bot.adapters.repository import SqlRepository
 from bot.domain.model import (
     INTENTS_WITHOUT_ORDER,
@@ -374,8 +375,12 @@ def needs_new_address(
     """An address change whose words hold no address ("I need to change the
     shipping address"), on an order whose change the policy asks of the seller:
     the new address is asked for, so that the seller's case holds it. A shipped,
-    cancelled or uncovered order gets its answer without being asked."""
-    if has_street_address(question):
+    cancelled or uncovered order gets its answer without being asked, and so
+    does a follow-up while the order's address change is open with the seller
+    ("any update on my address change?": it joins that case)."""
+    if has_street_address(question) or case_store.open_case_exists(
+        session, order_id=order_id, category=Intent.CHANGE_ADDRESS.value
+    ):
         return False
     result = decide_inquiry(
         session,

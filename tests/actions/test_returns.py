@@ -292,7 +292,12 @@ def test_a_remedy_for_another_order_or_item_is_a_new_inquiry(token_chat, service
     chat = token_chat("B-1")
     report_kettle(chat)
     chat.say("the tumbler is dented too, please replace it", "damaged_item")
-    assert chat.slots["outcome"] == "remedy_not_named"
+    # a new inquiry, about the tumbler of the same order ("it" points back at
+    # the order just decided: actions/follow_up.py), with its own question
+    assert chat.slots["order_id"] == KETTLE_AND_TUMBLERS
+    assert chat.slots["outcome"] == "damaged_return"
+    assert "Tumbler" in chat.texts(-1)[0]
+    assert chat.responses()[-1] == "utter_ask_damage_remedy"
     assert authorisations(services) == []
     chat = token_chat("B-1")
     report_kettle(chat)

@@ -46,6 +46,12 @@ NON_DECISION_OUTCOMES = frozenset(
         "damage_already_authorised",
         "remedy_not_named",
         "remedy_unclear",
+        # the message after a decision (actions/follow_up.py): a cancellation
+        # taken back, or none to take back; a message not understood that
+        # carried an order number
+        "cancellation_taken_back",
+        "nothing_to_take_back",
+        "ask_topic",
     }
 )
 

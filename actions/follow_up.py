@@ -1,0 +1,157 @@
+"""Which order the buyer's next message is about, and a cancellation taken back.
+
+A new question names its order, or the bot asks which one (the order form).
+Three kinds of message go on with the order already in the conversation:
+- any question right after a bare order number (the bot asked what it is
+  about), or after the order number that answered the order form (any but a
+  product question: those are offered the order, never given it);
+- any question but a product question after a message the NLU did not
+  understand that carried an order number ("my tent order 114-... arrived":
+  the bot kept the number and asked what it is about, `fallback_order`);
+- a question that points back at the order just decided ("can I return it?",
+  "when will that one arrive": `bot.nlp.follow_up.refers_back`), when this chat
+  may look into that order. Naming another order's item still switches to that
+  order (the order form), and every decision names its order.
+
+A cancellation taken back ("wait, don't cancel it", "actually never mind, I'll
+keep it"): the NLU reads it as a cancellation request, or not at all. Its
+words join the order's open cancellation case (`take_back`, outcome
+`cancellation_taken_back`), and no new request is opened. With no open
+cancellation case for the order, nothing is asked of the seller (outcome
+`nothing_to_take_back`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.base import BotServices, Turn, entity_values, user_events
+from actions.form_vocabulary import CANCEL_ORDER, PRODUCT_QUESTION
+from actions.order_form import order_unlocked
+from bot.nlp.follow_up import refers_back, takes_back_cancellation
+from bot.services.follow_ups import take_back_cancellation
+from bot.services.order_lookup import find_order_id
+
+GIVE_ORDER_ID = "give_order_id"
+NOT_UNDERSTOOD = "nlu_fallback"
+TAKEN_BACK = "cancellation_taken_back"  # outcome
+NOTHING_TO_TAKE_BACK = "nothing_to_take_back"  # outcome
+
+
+def previous_intent(tracker: Tracker) -> str | None:
+    messages = user_events(tracker)
+    if len(messages) < 2:
+        return None
+    return ((messages[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def _previous_order_number(tracker: Tracker) -> str | None:
+    """The order number in the buyer's previous message (entity or text)."""
+    messages = user_events(tracker)
+    if len(messages) < 2:
+        return None
+    previous = messages[-2]
+    entities = (previous.get("parse_data") or {}).get("entities") or []
+    values = [e.get("value") for e in entities if e.get("entity") == "order_id"]
+    return find_order_id(*values, previous.get("text"))
+
+
+def previous_was_a_bare_order_number(tracker: Tracker) -> bool:
+    """Whether the buyer's previous message was an order number on its own (not
+    the ZIP code the order form asked for, nor a question)."""
+    return (
+        previous_intent(tracker) == GIVE_ORDER_ID
+        and _previous_order_number(tracker) is not None
+    )
+
+
+def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool:
+    """Whether this question is about the order number (typed, or a button) of
+    the buyer's previous message (the module docstring's first two cases). A
+    product question is offered that order (`_order_to_offer` in
+    actions/triage.py), never given it: nothing checks that its item is in it."""
+    previous = previous_intent(tracker)
+    if previous == NOT_UNDERSTOOD:
+        return (
+            intent != PRODUCT_QUESTION and _previous_order_number(tracker) is not None
+        )
+    if previous != GIVE_ORDER_ID:
+        return False
+    if intent != PRODUCT_QUESTION:
+        return True
+    seen = 0
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                return False
+        elif (
+            seen == 1
+            and event.get("event") == "action"
+            and event.get("name") == "action_start_inquiry"
+        ):
+            return True
+    return False
+
+
+def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str | None:
+    """The order just decided, when this question points back at it (or takes
+    back its cancellation) and this chat may look into it; None otherwise."""
+    if intent is None or intent == PRODUCT_QUESTION:
+        return None
+    if not (
+        refers_back(turn.text)
+        or (intent == CANCEL_ORDER and takes_back_cancellation(turn.text))
+    ):
+        return None
+    previous = find_order_id(tracker.get_slot("order_id"))
+    return previous if order_unlocked(previous, tracker, turn) else None
+
+
+def fallback_order(tracker: Tracker, turn: Turn) -> str | None:
+    """The order number of a message the NLU did not understand, kept so that
+    the buyer's next question goes on with it (the bot asks what it is about)."""
+    return find_order_id(*entity_values(tracker, "order_id"), turn.text)
+
+
+def take_back(
+    services: BotServices,
+    tracker: Tracker,
+    turn: Turn,
+    *,
+    order_id: str | None,
+    text: str,
+    required: bool,
+) -> list[EventType] | None:
+    """When `text` takes back a cancellation of `order_id`: its words joined to
+    the order's open cancellation case (outcome `cancellation_taken_back`).
+    Without such a case: outcome `nothing_to_take_back` when `required` (the
+    buyer asked to undo a cancellation: never a new request), else None (the
+    message goes its usual way). None when the text takes nothing back."""
+    if not takes_back_cancellation(text):
+        return None
+    values: dict[str, Any] = {}
+    if order_id and order_unlocked(order_id, tracker, turn):
+        with services.session() as session:
+            case = take_back_cancellation(
+                session,
+                conversation_id=turn.conversation_id,
+                order_id=order_id,
+                buyer_id=turn.buyer_id,
+                text=text,
+                now=turn.now,
+            )
+        if case is not None:
+            values = {
+                "order_id": order_id,
+                "case_id": str(case.id),
+                "outcome": TAKEN_BACK,
+            }
+    if not values:
+        if not required:
+            return None
+        values = {"order_id": order_id, "outcome": NOTHING_TO_TAKE_BACK}
+    return [SlotSet(name, value) for name, value in values.items()]

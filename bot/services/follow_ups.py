@@ -1,0 +1,47 @@
+"""A buyer's follow-up to a case their chat just opened (actions/follow_up.py).
+
+`take_back_cancellation`: "wait, don't cancel it". The seller was asked to
+cancel the order; the buyer's words join that case's thread, so the seller
+reads them with the request, and no second cancellation request is opened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.adapters import case_store
+from bot.domain.instants import require_aware
+from bot.domain.model import Intent
+from bot.services.case_views import CaseView
+from bot.services.cases import add_buyer_message
+
+CANCELLATION = Intent.CANCEL_ORDER.value  # the category of a cancellation case
+
+
+def take_back_cancellation(
+    session: Session,
+    *,
+    conversation_id: str,
+    order_id: str,
+    buyer_id: str | None,
+    text: str,
+    now: datetime,
+) -> CaseView | None:
+    """The buyer no longer wants `order_id` cancelled: `text` joins the order's
+    open cancellation case (opened from any chat, as `cases.open_case` joins
+    them), when it is this verified buyer's. None, and nothing written, when
+    there is no such case: nothing to take back."""
+    require_aware(now)
+    if not buyer_id:
+        return None
+    row = case_store.find_open_case(
+        session,
+        conversation_id=conversation_id,
+        order_id=order_id,
+        category=CANCELLATION,
+    )
+    if row is None or row.buyer_id != buyer_id:
+        return None
+    return add_buyer_message(session, case_id=row.id, text=text, now=now)
