@@ -243,6 +243,19 @@ _SEPARATED_ORDER_ID = re.compile(
     r"([0-9]{3})(?:\s*-\s*|\s+)([0-9]{7})(?:\s*-\s*|\s+)([0-9]{7})"
 )
 _RUN_TOGETHER_ORDER_ID = re.compile(r"([0-9]{3})([0-9]{7})([0-9]{7})")
+# An order number inside a longer message, as in data/nlu/regex.yml: the same
+# forms, not glued to other digits. Match it in NFKC-folded text
+# (`without_order_ids`, bot.services.order_lookup.find_order_id).
+ORDER_ID_IN_TEXT = re.compile(
+    r"(?<![0-9])[0-9]{3}(?:[ \t]*-[ \t]*|[ \t]+)?[0-9]{7}(?:[ \t]*-[ \t]*|[ \t]+)?"
+    r"[0-9]{7}(?![0-9])"
+)
+
+
+def without_order_ids(text: str) -> str:
+    """`text`, NFKC-folded (full-width digits and dashes made ASCII), with each
+    order number in it replaced by a space: what the rest of a message says."""
+    return ORDER_ID_IN_TEXT.sub(" ", unicodedata.normalize("NFKC", text))
 
 
 def normalize_order_id(text: str | None) -> str | None:

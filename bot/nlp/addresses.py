@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from bot.domain.model import without_order_ids
+
 _STREET_WORDS = (
     r"st|street|ave|av|avenue|rd|road|blvd|boulevard|ln|lane|dr|drive|way|ct|court"
     r"|pl|place|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|sq|square|trl|trail"
@@ -29,7 +31,6 @@ _STREET = re.compile(
 _NUMBER_THEN_WORDS_THEN_ZIP = re.compile(
     r"\b\d+[a-z]?\s+[^\W\d_]{2,}.*\b\d{5}(?:-\d{4})?\b", re.IGNORECASE | re.DOTALL
 )
-_ORDER_NUMBER = re.compile(r"\d{3}\D{0,3}\d{7}\D{0,3}\d{7}")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -37,7 +38,7 @@ def has_street_address(text: str | None) -> bool:
     """Whether `text` holds a street address (see the module docstring)."""
     if not isinstance(text, str):
         return False
-    text = _ORDER_NUMBER.sub(" ", text)
+    text = without_order_ids(text)
     return bool(_STREET.search(text) or _NUMBER_THEN_WORDS_THEN_ZIP.search(text))
 
 
@@ -54,7 +55,7 @@ def looks_like_address(text: str | None) -> bool:
     street address, or words with a postal code ("Rosenweg 9, 8001 Zürich")."""
     if not isinstance(text, str):
         return False
-    text = _ORDER_NUMBER.sub(" ", text).strip()
+    text = without_order_ids(text).strip()
     if has_street_address(text):
         return True
     return bool(_POSTAL_CODE.search(text)) and len(_WORD.findall(text)) >= 2

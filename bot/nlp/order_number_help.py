@@ -11,6 +11,9 @@ English and Spanish, the languages buyers write to the bot in.
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from bot.domain.model import without_order_ids
 
 _NUMBER_NOUN = r"(?:(?:order\s*)?(?:number|num|no\.?|#|id)|n[uú]mero)(?!\w)"
 _NUMBER = rf"(?:{_NUMBER_NOUN}|(?:it|one|that)\b)"
@@ -46,6 +49,6 @@ def lacks_order_number(text: str | None) -> bool:
     if not isinstance(text, str) or not text.strip():
         return False
     text = text.replace("’", "'")
-    if re.search(r"\d{3}\D{0,3}\d{7}\D{0,3}\d{7}", text):
+    if without_order_ids(text) != unicodedata.normalize("NFKC", text):
         return False  # an order number after all ("dont know if 112-... is right")
     return any(p.search(text) for p in _PATTERNS)

@@ -26,6 +26,7 @@ from bot.adapters import case_store
 from bot.adapters.repository import SqlRepository
 from bot.domain.model import (
     INTENTS_WITHOUT_ORDER,
+    ORDER_ID_IN_TEXT,
     Intent,
     Order,
     Product,
@@ -56,11 +57,6 @@ NAMED_ITEM_ORDERS = 10
 MAX_NAMING_WORDS = 40
 MAX_NAMING_TITLES = 1000
 
-# An order number inside a longer message, as in data/nlu/regex.yml.
-_ORDER_ID_IN_TEXT = re.compile(
-    r"(?<![0-9])[0-9]{3}(?:[ \t]*-[ \t]*|[ \t]+)?[0-9]{7}(?:[ \t]*-[ \t]*|[ \t]+)?"
-    r"[0-9]{7}(?![0-9])"
-)
 _WORD = re.compile(r"\w{3,}")
 
 
@@ -90,7 +86,7 @@ def find_order_id(*texts: Any) -> str | None:
         if canonical:
             return canonical
         folded = unicodedata.normalize("NFKC", text)
-        for match in _ORDER_ID_IN_TEXT.finditer(folded):
+        for match in ORDER_ID_IN_TEXT.finditer(folded):
             canonical = normalize_order_id(match.group(0))
             if canonical:
                 return canonical

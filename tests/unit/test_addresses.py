@@ -27,6 +27,11 @@ def test_a_street_address(text):
     [
         "I need to change the shipping address",
         "change address on order 112-0000002-0000002",
+        # the order number's digits are no street number or ZIP code, in any of
+        # the forms bot.domain.model.ORDER_ID_IN_TEXT reads
+        "change address on order 112 0000002 0000002 asap",
+        "change the address of 11200000020000002 please",
+        "改地址 １１２－００００００２－００００００２",
         "can i change the address to my office",
         "is it too late to change address?",
         "",

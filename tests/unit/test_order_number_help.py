@@ -40,6 +40,8 @@ def test_no_order_number(text):
         "no it was the tumbler",
         "112-0000001-0000001",
         "i dont know if 112-0000001-0000001 is right",
+        "i dont know if 112 0000001 0000001 is right",
+        "no sé si １１２－００００００１－００００００１ es el número",
         "how do i get a refund",
         "where is my order",
         "talk to a person",
