@@ -7,9 +7,10 @@ hand-off that is still open (slot `handoff`), and delivers the seller and agent
 replies the buyer has not seen yet.
 
 `action_check_updates` is the custom action of small-talk turns (greet, thanks,
-goodbye, yes/no out of context, out of scope): on its own it does nothing, but
-as a CsbaAction it delivers unseen replies at the buyer's next message, whatever
-that message is.
+goodbye, yes/no out of context, out of scope): as a CsbaAction it delivers
+unseen replies at the buyer's next message, whatever that message is. A "no"
+and an out-of-scope message run `action_small_talk` instead
+(actions/small_talk.py), which may find they are not small talk.
 """
 
 from __future__ import annotations

@@ -75,6 +75,7 @@ from actions.order_form import (
     verified_orders,
 )
 from actions.ratings import ask_helpful
+from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
@@ -155,6 +156,8 @@ class ActionStartInquiry(CsbaAction):
             values.update(pending_intent=None, inquiry_text=None, order_id=given)
             return slot_events(values)
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
+        if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
+            intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         if given is None and goes_with_the_order_just_given(tracker, intent):
             given = find_order_id(tracker.get_slot("order_id"))
         if given is None:

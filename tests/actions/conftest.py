@@ -38,6 +38,7 @@ from actions.fallback import ActionFallback
 from actions.orders import ValidateOrderForm
 from actions.returns import ActionDamageRemedy
 from actions.session import ActionCheckUpdates, ActionSessionStart
+from actions.small_talk import ActionSmallTalk
 from actions.triage import ActionStartInquiry, ActionTriage
 from bot.adapters import schema
 from bot.adapters.db import make_engine
@@ -109,7 +110,12 @@ class Rules:
 
 
 # The actions whose `outcome` the rules turn into replies.
-DECIDING_ACTIONS = ("action_triage", "action_fallback", "action_damage_remedy")
+DECIDING_ACTIONS = (
+    "action_triage",
+    "action_fallback",
+    "action_damage_remedy",
+    "action_small_talk",
+)
 
 
 def load_rules() -> Rules:
@@ -182,7 +188,11 @@ def user_event(
     entities: Iterable[tuple[str, str]] = (),
     metadata: dict[str, Any] | None = None,
     confidence: float = 0.98,
+    ranking: Iterable[str] = (),
 ) -> dict[str, Any]:
+    """A user event as Rasa records it; `ranking`: the intents the NLU ranked
+    after `intent`, best first (parse_data's intent_ranking)."""
+    others = [{"name": name, "confidence": 0.01} for name in ranking]
     return {
         "event": "user",
         "text": text,
@@ -190,6 +200,7 @@ def user_event(
             "text": text,
             "intent": {"name": intent, "confidence": confidence},
             "entities": [{"entity": e, "value": v} for e, v in entities],
+            "intent_ranking": [{"name": intent, "confidence": confidence}, *others],
         },
         "metadata": metadata or {},
     }
@@ -269,9 +280,11 @@ class Chat:
         *,
         order_id: str | None = None,
         metadata: dict[str, Any] | None = None,
+        ranking: Iterable[str] = (),
     ) -> list[Message]:
-        """The buyer sends a message; returns what the bot answered."""
-        return asyncio.run(self._say(text, intent, order_id, metadata))
+        """The buyer sends a message; returns what the bot answered. `ranking`:
+        the intents the NLU ranked next, best first."""
+        return asyncio.run(self._say(text, intent, order_id, metadata, ranking))
 
     def start_session(self) -> list[Message]:
         async def go() -> list[Message]:
@@ -296,7 +309,7 @@ class Chat:
 
     # -- one turn --------------------------------------------------------------------
 
-    async def _say(self, text, intent, order_id, metadata) -> list[Message]:
+    async def _say(self, text, intent, order_id, metadata, ranking) -> list[Message]:
         self.turns.append([])
         self.data.append([])
         entities = [("order_id", order_id)] if order_id else []
@@ -306,6 +319,7 @@ class Chat:
                 intent,
                 entities,
                 metadata if metadata is not None else self.metadata,
+                ranking=ranking,
             )
         )
         candidates = self._extract(text, entities, intent)
@@ -335,8 +349,8 @@ class Chat:
                 await self._form(prefilled, activating=True)
             elif name.startswith("utter_"):
                 await self._utter(name)
-            else:
-                await self._run_named(name)
+            elif await self._run_named(name):
+                return  # a longer rule took over after the action (RulePolicy)
 
     def _extract(
         self, text: str, entities: list[tuple[str, str]], intent: str
@@ -391,19 +405,30 @@ class Chat:
         self.form_active = False
         await self._run_named("action_triage")
 
-    async def _run_named(self, name: str) -> None:
+    async def _run_named(self, name: str) -> bool:
+        """Runs a custom action, then what the rules say follows its `outcome`:
+        always for the deciding actions; for the others (action_check_updates)
+        when the action set an outcome a longer rule branches on. True when
+        such a rule took over."""
         classes = {
             "action_start_inquiry": ActionStartInquiry,
             "action_triage": ActionTriage,
             "action_fallback": ActionFallback,
             "action_check_updates": ActionCheckUpdates,
+            "action_small_talk": ActionSmallTalk,
             "action_damage_remedy": ActionDamageRemedy,
         }
+        before = self.slots.get("outcome")
         await self._run(classes[name](self.services))
         outcome_key = (name, self.slots.get("outcome"))
         if name in DECIDING_ACTIONS:
             assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"
             await self._steps(self.rules.after_outcome[outcome_key])
+            return True
+        if outcome_key in self.rules.after_outcome and outcome_key[1] != before:
+            await self._steps(self.rules.after_outcome[outcome_key])
+            return True
+        return False
 
     # -- running actions and rendering -------------------------------------------------
 

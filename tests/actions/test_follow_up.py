@@ -145,3 +145,40 @@ def test_an_update_on_an_address_change_asks_no_address_again(token_chat, servic
     assert not chat.form_active
     assert chat.slots["case_id"] == case_id
     assert [len(messages) for _, _, messages in _cases(services)] == [2]
+
+
+# --- small talk that is not (actions/small_talk.py) ---------------------------------
+
+HUB = "112-0000012-0000012"  # B-1's USB-C hub, delivered
+
+
+def test_an_item_of_the_buyers_orders_is_no_out_of_scope_message(token_chat):
+    chat = token_chat("B-1")
+    chat.say(
+        "usb hub stopped working",
+        "out_of_scope",
+        ranking=["greet", "damaged_item", "delivery_status"],
+    )
+    assert chat.slots["pending_intent"] is None  # decided
+    assert chat.slots["order_id"] == HUB
+    assert "utter_out_of_scope" not in chat.responses()
+    assert chat.slots["reason_code"] is not None
+
+
+def test_an_everyday_request_stays_out_of_scope(token_chat, chat_factory):
+    chat = token_chat("B-1")
+    chat.say("my laptop stopped working", "out_of_scope", ranking=["damaged_item"])
+    assert chat.responses() == ["utter_out_of_scope"]
+    # an anonymous buyer has no orders in this chat yet: nothing is looked up
+    anonymous = chat_factory()
+    anonymous.say("usb hub stopped working", "out_of_scope", ranking=["damaged_item"])
+    assert anonymous.responses() == ["utter_out_of_scope"]
+
+
+def test_no_keep_it_takes_a_cancellation_back(token_chat, services):
+    chat = _cancelled(token_chat)
+    chat.say("no wait keep it", "deny")
+    assert chat.responses() == ["utter_cancellation_taken_back"]
+    assert _cases(services)[0][2][-1] == "no wait keep it"
+    chat.say("no", "deny")  # nothing to take back: a plain no
+    assert chat.responses() == ["utter_no_problem"]

@@ -52,6 +52,11 @@ NON_DECISION_OUTCOMES = frozenset(
         "cancellation_taken_back",
         "nothing_to_take_back",
         "ask_topic",
+        # a "no" or an out-of-scope message: small talk, or an out-of-scope
+        # message naming an item of the buyer's orders
+        "plain_no",
+        "plain_out_of_scope",
+        "in_scope_by_item",
     }
 )
 

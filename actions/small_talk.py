@@ -1,0 +1,119 @@
+"""`action_small_talk`: a "no" out of context, or an out-of-scope message,
+which may turn out not to be small talk. Like action_check_updates, it
+delivers the replies the buyer has not seen yet (a CsbaAction); then it sets
+`outcome`, from which the rules (data/rules/chitchat.yml) answer:
+`plain_no` (utter_no_problem) and `plain_out_of_scope` (utter_out_of_scope)
+for small talk, or one of the two below.
+
+- **An item of the buyer's own orders** in a message read as out of scope:
+  "where are my earbuds", "usb hub stopped working", "is my hub on its way".
+  The NLU learnt everyday requests about phones and gadgets as out of scope,
+  and this shop sells gadgets too. When the message names an item of the
+  orders this chat may look into (a token buyer's latest orders, an anonymous
+  buyer's verified ones: `bot.services.order_lookup.named_items`), it is an
+  inquiry after all, with the business intent the NLU ranked highest
+  (`pending_intent`, outcome `in_scope_by_item`; action_start_inquiry takes
+  it). Nothing changes for a buyer who names no item of their orders.
+- **"no wait, keep it"** (read as a plain no) right after a cancellation
+  request: it takes the cancellation back (actions/follow_up.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.base import BotServices, CsbaAction, Turn, user_events
+from actions.follow_up import take_back
+from actions.order_form import verified_orders
+from bot.domain.model import INQUIRY_INTENTS
+from bot.services.order_lookup import named_items, orders_to_search
+
+log = logging.getLogger(__name__)
+
+OUT_OF_SCOPE = "out_of_scope"
+DENY = "deny"
+IN_SCOPE_BY_ITEM = "in_scope_by_item"  # outcome
+# outcomes of plain small talk, by intent
+PLAIN = {DENY: "plain_no", OUT_OF_SCOPE: "plain_out_of_scope"}
+
+
+def _best_business_intent(tracker: Tracker) -> str | None:
+    """The business intent the NLU ranked highest for the latest message."""
+    messages = user_events(tracker)
+    if not messages:
+        return None
+    ranking = (messages[-1].get("parse_data") or {}).get("intent_ranking") or []
+    for entry in ranking:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name in INQUIRY_INTENTS:
+            return name
+    return None
+
+
+def names_an_ordered_item(services: BotServices, tracker: Tracker, turn: Turn) -> bool:
+    """Whether the message names an item of the orders this chat may look into."""
+    try:
+        with services.session() as session:
+            orders = orders_to_search(
+                session,
+                turn.buyer_id,
+                has_token=turn.has_token,
+                verified=verified_orders(tracker),
+            )
+            return bool(named_items(turn.text, orders))
+    except SQLAlchemyError:
+        log.exception("Cannot read the orders an out-of-scope message may name")
+        return False
+
+
+class ActionSmallTalk(CsbaAction):
+    def name(self) -> str:
+        return "action_small_talk"
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:
+        return what_it_is(self.services, tracker, turn) or self._plain(turn.intent)
+
+    def on_failure(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A failure is logged; the buyer gets the small-talk answer."""
+        latest = tracker.latest_message or {}
+        return self._plain((latest.get("intent") or {}).get("name"))
+
+    @staticmethod
+    def _plain(intent: str | None) -> list[EventType]:
+        return [SlotSet("outcome", PLAIN.get(intent or "", PLAIN[OUT_OF_SCOPE]))]
+
+
+def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[EventType]:
+    """The events that make a small-talk turn an inquiry or a cancellation
+    taken back (see the module docstring); [] for plain small talk."""
+    if turn.intent == DENY:
+        taken_back = take_back(
+            services,
+            tracker,
+            turn,
+            order_id=tracker.get_slot("order_id"),
+            text=turn.text,
+            required=False,
+        )
+        return taken_back or []
+    if turn.intent != OUT_OF_SCOPE:
+        return []
+    intent = _best_business_intent(tracker)
+    if intent is None or not names_an_ordered_item(services, tracker, turn):
+        return []
+    log.info("Out of scope, but it names an ordered item: %s", intent)
+    return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]
