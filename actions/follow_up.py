@@ -13,12 +13,14 @@ Three kinds of message go on with the order already in the conversation:
   may look into that order. Naming another order's item still switches to that
   order (the order form), and every decision names its order.
 
-A cancellation taken back ("wait, don't cancel it", "actually never mind, I'll
-keep it"): the NLU reads it as a cancellation request, or not at all. Its
-words join the order's open cancellation case (`take_back`, outcome
-`cancellation_taken_back`), and no new request is opened. With no open
-cancellation case for the order, nothing is asked of the seller (outcome
-`nothing_to_take_back`).
+A cancellation taken back: "wait, don't cancel it" at any time, and "actually
+never mind, I'll keep it" right after the bot asked the seller to cancel
+(`just_asked_to_cancel`; bot.nlp.follow_up). The NLU reads these as a
+cancellation request, a plain no, or nothing it knows. The words join the
+order's open cancellation case (`take_back`, outcome `cancellation_taken_back`),
+and no new request is opened. With no open cancellation case for the order, a
+message read as a cancellation request asks nothing of the seller (outcome
+`nothing_to_take_back`); any other goes its usual way.
 """
 
 from __future__ import annotations
@@ -28,10 +30,14 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import BotServices, Turn, entity_values, user_events
+from actions.base import BotServices, Turn, entity_values, is_payload, user_events
 from actions.form_vocabulary import CANCEL_ORDER, PRODUCT_QUESTION
 from actions.order_form import order_unlocked
-from bot.nlp.follow_up import refers_back, takes_back_cancellation
+from bot.nlp.follow_up import (
+    refers_back,
+    refuses_cancellation,
+    takes_back_cancellation,
+)
 from bot.services.follow_ups import take_back_cancellation
 from bot.services.order_lookup import find_order_id
 
@@ -39,6 +45,7 @@ GIVE_ORDER_ID = "give_order_id"
 NOT_UNDERSTOOD = "nlu_fallback"
 TAKEN_BACK = "cancellation_taken_back"  # outcome
 NOTHING_TO_TAKE_BACK = "nothing_to_take_back"  # outcome
+CANCELLATION_OUTCOMES = frozenset({"cancel_request", TAKEN_BACK})
 
 
 def previous_intent(tracker: Tracker) -> str | None:
@@ -104,11 +111,50 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
         return None
     if not (
         refers_back(turn.text)
-        or (intent == CANCEL_ORDER and takes_back_cancellation(turn.text))
+        or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text))
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))
     return previous if order_unlocked(previous, tracker, turn) else None
+
+
+def just_asked_to_cancel(tracker: Tracker) -> bool:
+    """Whether the bot's previous turn was a cancellation request sent to the
+    seller (or one taken back): "never mind" means that one only then."""
+    events = tracker.events or []
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    return any(
+        event.get("event") == "slot"
+        and event.get("name") == "outcome"
+        and event.get("value") in CANCELLATION_OUTCOMES
+        for event in events[users[-2] : users[-1]]
+    )
+
+
+def _takes_back(tracker: Tracker, text: str) -> bool:
+    """A refusal of the cancellation at any time ("don't cancel it"); a change
+    of mind ("never mind, I'll keep it") right after the request only."""
+    return refuses_cancellation(text) or (
+        takes_back_cancellation(text) and just_asked_to_cancel(tracker)
+    )
+
+
+def typed_inquiry_words(tracker: Tracker, words: str) -> str:
+    """The inquiry's words when the buyer typed them to start it; '' when the
+    inquiry started with a button (its `inquiry_text` is then an earlier
+    message: "I changed my mind about order ...", then *Cancel an order*)."""
+    started = False
+    for event in reversed(tracker.events or []):
+        if (
+            event.get("event") == "action"
+            and event.get("name") == "action_start_inquiry"
+        ):
+            started = True
+        elif started and event.get("event") == "user":
+            return "" if is_payload(str(event.get("text") or "")) else words
+    return words
 
 
 def fallback_order(tracker: Tracker, turn: Turn) -> str | None:
@@ -130,8 +176,17 @@ def take_back(
     the order's open cancellation case (outcome `cancellation_taken_back`).
     Without such a case: outcome `nothing_to_take_back` when `required` (the
     buyer asked to undo a cancellation: never a new request), else None (the
-    message goes its usual way). None when the text takes nothing back."""
-    if not takes_back_cancellation(text):
+    message goes its usual way). None when the text takes nothing back. A
+    change of mind without the word "cancel" ("never mind, I'll keep it")
+    counts right after the request, or when it is what the NLU read as a
+    cancellation request (`required`): it asks for no cancellation."""
+    if not (
+        refuses_cancellation(text)
+        or (
+            takes_back_cancellation(text)
+            and (required or just_asked_to_cancel(tracker))
+        )
+    ):
         return None
     values: dict[str, Any] = {}
     if order_id and order_unlocked(order_id, tracker, turn):

@@ -58,6 +58,7 @@ from actions.follow_up import (
     order_referred_back,
     previous_was_a_bare_order_number,
     take_back,
+    typed_inquiry_words,
 )
 from actions.form_vocabulary import (
     CANCEL_ORDER,
@@ -251,7 +252,7 @@ class ActionTriage(CsbaAction):
                 tracker,
                 turn,
                 order_id=order_id,
-                text=question,
+                text=typed_inquiry_words(tracker, question),
                 required=True,
             )
             if taken_back is not None:

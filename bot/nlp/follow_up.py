@@ -1,59 +1,121 @@
 """What a buyer's next message says about the inquiry just decided
 (actions/follow_up.py): a cancellation taken back, or a question about the
-same order.
+same order. English and Spanish, the languages buyers write to the bot in.
 
-`takes_back_cancellation`: "wait no dont cancel", "I changed my mind, I'll keep
-it", "can you undo the cancellation", "mejor no lo canceles". The NLU reads most
-of them as a cancellation request (the word "cancel" is in them) and some as
-nothing it knows; only the words tell them apart. The caller decides whether
-there is a cancellation to take back.
+`refuses_cancellation`: "wait no dont cancel", "please don't cancel my
+order", "undo the cancellation", "I cancelled it by mistake", "no lo
+canceles": the order must not be cancelled, whenever it is said.
+`takes_back_cancellation`: that, or a change of mind that names no
+cancellation ("actually never mind, I'll keep it", "mejor no"), which takes a
+request back only right after it was made (the caller checks when). Neither
+when the words also ask for a cancellation ("if not, please cancel it", "I
+changed my mind, please cancel my order") or ask why ("why didn't you cancel
+it?"). The NLU reads most of these as a cancellation request and some as a
+plain no or nothing it knows; only the words tell them apart.
 
-`refers_back`: a question that points at what was just discussed ("can I
-return it?", "when will that one arrive", "¿puedo devolverlo?", "any update
-on my address change?") and not at another order ("my other order", "a
-different one"). English and Spanish, the
-languages buyers write to the bot in.
+`refers_back`: a request about what was just discussed: the pronoun is its
+object or subject ("can I return it?", "when will it arrive", "cancel that
+one", "¿puedo devolverlo?"), or it asks how the request is going ("any update
+on my address change?"); not another order ("my other order", "a different
+one").
 """
 
 from __future__ import annotations
 
 import re
 
-_NOT = r"(?:don'?t|dont|do not|didn'?t|did not|no need to|not|never)"
-_TAKE_BACK = re.compile(
+# A negation that governs the verb "cancel" right after it, with at most
+# "want to", "mean to", "need to" in between: "don't cancel", "I didn't mean to
+# cancel", "I do not want to cancel", "no lo canceles", "no necesito cancelar".
+# Not "if not, please cancel it", nor "I don't need it, cancel it".
+_WANT = r"(?:\s+(?:want|wanna|mean|meant|need|to|really|actually|the seller to))*\s+$"
+_NEGATED = re.compile(
+    r"\b(?:don'?t|dont|do not|didn'?t|did not|doesn'?t|no need to|never"
+    r"|no longer want to|not want to)" + _WANT,
+    re.IGNORECASE,
+)
+# Spanish: "no lo canceles", "no necesito cancelar" (a Spanish form of the verb
+# only: "no cancel it" is English for "no, cancel it").
+_NEGATED_ES = re.compile(
+    r"\bno(?:\s+(?:lo|la|los|las|me lo|me la|quiero|necesito|hace falta))?\s+$",
+    re.IGNORECASE,
+)
+_SPANISH_FORM = re.compile(r"cancel[aeé]\w*", re.IGNORECASE)
+# The verb, in English or Spanish; not the noun ("the cancellation").
+_CANCEL_VERB = re.compile(r"\bcancel(?!l?ations?\b|aci[oó]n)\w*", re.IGNORECASE)
+# Words that take a request back only right after it was made: "never mind",
+# "I changed my mind", "I'll keep it" (the caller checks the timing).
+_CHANGE_OF_MIND = re.compile(
     r"|".join(
         (
-            # "don't cancel", "I didn't mean to cancel", "do not cancel it"
-            rf"\b{_NOT}\s+(?:\w+\s+){{0,3}}?cancel",
-            # "I don't want to cancel anymore", "I no longer want it cancelled"
-            r"\bno longer want\b",
-            # "undo / cancel / withdraw / stop the cancellation"
-            r"\b(?:undo|cancel|withdraw|reverse|stop|revoke|take back)\s+"
-            r"(?:\w+\s+)?cancell?ation\b",
             r"\bchanged? my mind\b",
             r"\bnever ?mind\b",
-            r"\b(?:i'?ll|i will|i'?d like to|i want to|i wanna|let me|please)\s+keep\b",
-            r"\bkeep (?:it|the order|my order|the \w+|them)\b",
+            r"\b(?:i'?ll|i will|i'?d like to|i want to|i wanna|let me|please)?\s*"
+            r"keep (?:it|the order|my order|them|the (?!\w+ (?:me|you|posted|updated))\w+)\b",
             r"\bstill want (?:it|the order|them|the \w+)\b",
-            # Spanish: "no lo canceles", "no cancelar", "mejor no", "me lo quedo"
-            r"\bno\s+(?:(?:lo|la|los|las|me lo|me la)\s+)?cancel\w*",
-            r"\bno (?:quiero|necesito)\s+(?:\w+\s+){0,2}?cancel\w*",
             r"\bcambi[eé] de (?:opini[oó]n|idea)\b",
             r"\bme (?:lo|la|los|las) quedo\b",
             r"\bmejor no\b",
-            r"\b(?:anula|deshaz|deshacer|anular)\s+(?:la\s+)?cancelaci[oó]n\b",
         )
     ),
     re.IGNORECASE,
 )
+# A question about the cancellation is not taking it back ("why didn't you
+# cancel it?", "¿por qué no cancelaron mi pedido?").
+_WHY = re.compile(r"\b(?:why|how come|por qu[eé]|porque)\b", re.IGNORECASE)
+# "undo / withdraw / stop the cancellation"
+_UNDO = re.compile(
+    r"\b(?:undo|withdraw|reverse|stop|revoke|take back|anula|anular|deshaz|deshacer)"
+    r"\s+(?:\w+\s+)?(?:cancell?ation|cancelaci[oó]n)\b",
+    re.IGNORECASE,
+)
+
+
+# "cancel the cancellation", "I cancelled it by mistake", "accidentally cancelled"
+_UNDONE = re.compile(
+    r"\bcancel\w*\s+(?:\w+\s+)?cancel(?:l?ation|aci[oó]n)"
+    r"|\bcancel\w*\s+(?:it\s+|that\s+|the order\s+|my order\s+)?"
+    r"(?:by mistake|by accident|por error)"
+    r"|\b(?:accidentally|mistakenly)\s+cancel",
+    re.IGNORECASE,
+)
+
+
+def _cancel_verbs(text: str) -> tuple[int, int]:
+    """(negated, plain) uses of the verb "cancel" in `text`."""
+    negated = plain = 0
+    for match in _CANCEL_VERB.finditer(text):
+        before = text[max(0, match.start() - 60) : match.start()]
+        spanish = _SPANISH_FORM.fullmatch(match.group(0))
+        if _NEGATED.search(before) or (spanish and _NEGATED_ES.search(before)):
+            negated += 1
+        elif not re.search(
+            r"\b(?:undo|withdraw|reverse|revoke)\s+(?:the\s+)?$", before, re.IGNORECASE
+        ):
+            plain += 1
+    return negated, plain
+
 
 # Pointing at what was just discussed. In Spanish, "lo" and a verb with a
 # clitic ("devolverlo", "cancelarla": infinitives and gerunds); "la", "los",
 # "las" on their own are mostly articles ("la tetera"), so they do not count.
 _BACK = re.compile(
-    r"\b(?:it|its|it'?s|this|that|them|these|those|same"
-    r"|lo|ese|esa|este|esta|mismo|misma"
-    r"|\w+(?:ar|er|ir|ando|iendo)(?:lo|la|los|las))\b",
+    r"|".join(
+        (
+            # the object of the request: "return it", "cancel them", "track that one"
+            r"\b(?:return|cancel|refund|replace|exchange|track|ship|send|change|"
+            r"deliver|get|receive|swap)\w*\s+(?:it|them|this|that)\b(?!\s+\w+ing\b)",
+            # what it does: "when will it arrive", "has it shipped", "where is it"
+            r"\b(?:will|did|does|has|have|is|was|are|were)\s+(?:it|they|that one|this one)\s+"
+            r"(?:arriv|ship|come|get|be|been|deliver|still|on)\w*",
+            r"\bwhere(?:'s| is| are)\s+(?:it|they|that one|this one)\b",
+            r"\b(?:this|that|the same|same)\s+(?:one|order|item|package)\b",
+            # Spanish: "devolverlo", "¿lo puedo devolver?", "ese pedido", "el mismo"
+            r"\b\w{2,}(?:ar|er|ir|ando|iendo)(?:lo|la|los|las)\b",
+            r"\blo\s+(?:puedo|quiero|pueden|podr\w+|van|vas)\b",
+            r"\b(?:ese|este|esa|esta|el mismo|la misma)\s+(?:pedido|art[ií]culo|paquete)\b",
+        )
+    ),
     re.IGNORECASE,
 )
 # Asking how the request just made is going: about the same order.
@@ -72,12 +134,41 @@ _ANOTHER = re.compile(
 )
 
 
-def takes_back_cancellation(text: str | None) -> bool:
-    """Whether the message takes back a cancellation request (see the module
-    docstring)."""
+def refuses_cancellation(text: str | None) -> bool:
+    """Whether the message says the order must not be cancelled: "don't
+    cancel", "I didn't mean to cancel", "undo the cancellation", "I cancelled
+    it by mistake", "no lo canceles". Not when it also asks for a cancellation
+    ("if not, please cancel it") or asks why."""
     if not isinstance(text, str):
         return False
-    return bool(_TAKE_BACK.search(text.replace("’", "'")))
+    text = text.replace("’", "'")
+    if _WHY.search(text):
+        return False
+    negated, plain = _cancel_verbs(text)
+    if plain:
+        return bool(_UNDONE.search(text))
+    return bool(negated or _UNDO.search(text))
+
+
+def takes_back_cancellation(text: str | None) -> bool:
+    """Whether the message, sent right after a cancellation request, takes it
+    back: a refusal (`refuses_cancellation`), or a change of mind ("never
+    mind", "actually I'll keep it", "mejor no") that asks for no cancellation
+    itself."""
+    if not isinstance(text, str):
+        return False
+    if refuses_cancellation(text):
+        return True
+    text = text.replace("’", "'")
+    if _WHY.search(text) or any(_cancel_verbs(text)):
+        return False
+    return bool(_CHANGE_OF_MIND.search(text))
+
+
+def asks_for_update(text: str | None) -> bool:
+    """Whether the message asks how a request already made is going ("any
+    update on my address change?", "did the seller reply?")."""
+    return isinstance(text, str) and bool(_UPDATE.search(text.replace("’", "'")))
 
 
 def refers_back(text: str | None) -> bool:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.follow_up import refers_back, takes_back_cancellation
+from bot.nlp.follow_up import (
+    asks_for_update,
+    refers_back,
+    refuses_cancellation,
+    takes_back_cancellation,
+)
 
 
 @pytest.mark.parametrize(
@@ -21,6 +26,10 @@ from bot.nlp.follow_up import refers_back, takes_back_cancellation
         "mejor no lo canceles",
         "no necesito cancelar, me lo quedo",
         "cambié de opinión",
+        "I do not want to cancel",
+        "no lo cancele por favor",
+        "I cancelled it by mistake, please undo",
+        "cancel the cancellation",
     ],
 )
 def test_taken_back(text):
@@ -38,6 +47,28 @@ def test_taken_back(text):
         "I don't want it anymore, cancel",
         "keep me posted",
         "cancela mi pedido",
+        "cancela el pedido, no lo quiero",
+        # a condition or an aside is no take-back (found by an unscripted trial:
+        # "if not please cancel it" was read as "don't cancel")
+        "has 112-0000002-0000002 shipped yet? if not please cancel it",
+        "never mind the refund, just cancel it",
+        "I dont need it cancel it",
+        "why not cancel it",
+        "no, cancel it",
+        "no cancel it please",
+        "I accidentally ordered two, cancel one",
+        # found by a review: a request, a complaint or a question, not a take-back
+        "I changed my mind, please cancel my order",
+        "I no longer want this order, please cancel it",
+        "I could not cancel it on the website, please cancel it",
+        "the app would not let me cancel",
+        "I didn't order this cancel it",
+        "cambié de opinión, quiero cancelar el pedido",
+        "why didn't you cancel my order yet?",
+        "por qué no cancelaron mi pedido?",
+        "please keep me updated",
+        "no, that's all, I'll keep an eye on my email",
+        "I no longer want it",
         "",
         None,
     ],
@@ -72,6 +103,10 @@ def test_points_back(text):
         "cancel my other order",
         "is it possible to return my other order",
         "it's about a different one",
+        "I want to return something I bought, is that possible?",
+        "donde esta mi pedido",
+        "lo antes posible",
+        "Carla",
         "can I return the kettle",
         "¿cuándo llega la bolsa?",
         "hello",
@@ -82,3 +117,27 @@ def test_points_back(text):
 )
 def test_does_not_point_back(text):
     assert not refers_back(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("please don't cancel my order", True),
+        ("undo the cancellation", True),
+        ("I cancelled it by mistake", True),
+        ("no lo canceles", True),
+        # a change of mind: only right after the request (the caller's check)
+        ("actually never mind, I'll keep it", False),
+        ("no wait keep it", False),
+        ("mejor no", False),
+    ],
+)
+def test_a_refusal_is_a_take_back_at_any_time(text, refusal):
+    assert takes_back_cancellation(text)
+    assert refuses_cancellation(text) is refusal
+
+
+def test_asking_for_an_update():
+    assert asks_for_update("any update on my address change?")
+    assert asks_for_update("did the seller reply yet")
+    assert not asks_for_update("I want to update my address")
