@@ -51,7 +51,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import (
     MAX_ANSWER_CHARS,
@@ -83,11 +82,14 @@ from actions.form_vocabulary import (
 from actions.order_form import (
     OrderFormTurn,
 )
+from actions.order_words import chosen_in_words
 from bot.nlp.answers import asks_something
-from bot.nlp.choices import chosen_order
 from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS
-from bot.services.order_lookup import load_order, match_item
+from bot.services.order_lookup import (
+    SWITCHABLE_INTENTS,
+    match_item,
+)
 from bot.services.verification import Verdict, check_zip, zip_guess
 
 log = logging.getLogger(__name__)
@@ -109,25 +111,20 @@ def _questions_the_address_question(form: OrderFormTurn) -> bool:
     )
 
 
-def _chosen_in_words(form: OrderFormTurn, tracker: Tracker) -> str | None:
-    """The order the buyer picks in words ("the newer one", "the second one",
-    "ending in 0003": bot.nlp.choices) among those the question "Which order
-    is it about?" offered as buttons; None when the words pick none."""
-    choices = tracker.get_slot("order_choices")
-    if (
-        form.requested != "order_id"
-        or form.found_order is not None
-        or not isinstance(choices, list)
-        or len(choices) < 2
-    ):
-        return None
-    try:
-        orders = [load_order(form.session, order_id) for order_id in choices]
-    except SQLAlchemyError:
-        log.exception("Cannot read the orders offered as a choice")
-        return None
-    dated = [(o.id, o.placed_at) for o in orders if o is not None]
-    return chosen_order(form.turn.text, dated) if len(dated) == len(choices) else None
+def _answers_with_an_item(form: OrderFormTurn, chosen: str | None) -> bool:
+    """Whether an item named at the order question is looked for before the
+    message may leave or switch the inquiry: a statement ("the kettle", "no,
+    the tumbler") that the NLU reads as no request of its own (a question
+    before buying, small talk), not a new request ("I want to return the
+    kettle instead") nor a request for a person."""
+    intent = form.turn.intent
+    return (
+        chosen is None
+        and form.requested == "order_id"
+        and (intent not in SWITCHABLE_INTENTS or intent == PRE_ORDER)
+        and intent != ASK_FOR_PERSON
+        and not asks_something(form.answer)
+    )
 
 
 # The run in progress, for the validators rasa-sdk calls (one per worker thread).
@@ -179,16 +176,20 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         if _questions_the_address_question(form):
             values.update({"form_notice": NOTICE_ADDRESS_NEEDED, NEW_ADDRESS: None})
             return self._next_slot(form, tracker, values)
-        chosen = _chosen_in_words(form, tracker)
+        chosen = chosen_in_words(form, tracker)
         if chosen is not None:
             form.found_order = chosen  # validate_order_id takes it
-        left = None if helps or chosen else form.leaving()
+        # "the kettle" at "Which order is it about?": the item picks the order,
+        # even when the NLU reads the words as a question before buying
+        named = form.named_order() if _answers_with_an_item(form, chosen) else {}
+        left = None if helps or chosen or named else form.leaving()
         if left is not None:
             return self._finish(values | left)
-        switched = {} if helps or chosen else form.switch()
+        switched = {} if helps or chosen or named else form.switch()
         values.update(switched)
         tracker.slots.update(switched)
-        named = {} if chosen else form.named_order()
+        if not (chosen or named):
+            named = form.named_order()
         values.update(named)
         tracker.slots.update(named)
         if helps and not named:

@@ -1,18 +1,19 @@
 """Which of the orders offered as buttons a buyer means in words.
 
-Asked "Which order is it about?" with two or three buttons, buyers often type
-instead of clicking: "the newer one", "the older", "the second one", "the one
-ending in 0003", "el más reciente". `chosen_order` picks that order among the
-choices (in the buttons' order, each with the time it was placed), or None
-when the words pick none, or more than one. English and Spanish, the languages
-buyers write to the bot in.
+Asked "Which order is it about?" with buttons, buyers often type instead of
+clicking: "the newer one", "the older", "the second one", "the one ending in
+0003", "the one from nov 2", "the october one", "el más reciente", "la del 2
+de noviembre". `chosen_order` picks that order among the choices (in the
+buttons' order, each with the time it was placed and, for dates, the day the
+buttons show), or None when the words pick none, or more than one. English and
+Spanish, the languages buyers write to the bot in.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 _ORDINALS = {
     0: r"first|1st|top|primer|primero|primera",
@@ -38,21 +39,90 @@ _OLDEST = re.compile(
 )
 # "the one ending in 0003", "...0003", "0000003": the end of an order number.
 _DIGITS = re.compile(r"(?<![\d-])(\d{4,7})(?!\d)")
+_MONTHS = {
+    1: "jan|january|ene|enero",
+    2: "feb|february|febrero",
+    3: "mar|march|marzo",
+    4: "apr|april|abr|abril",
+    5: "may|mayo",
+    6: "jun|june|junio",
+    7: "jul|july|julio",
+    8: "aug|august|ago|agosto",
+    9: "sep|sept|september|septiembre|setiembre",
+    10: "oct|october|octubre",
+    11: "nov|november|noviembre",
+    12: "dec|december|dic|diciembre",
+}
+_MONTH = "|".join(f"(?P<m{n}>{words})" for n, words in _MONTHS.items())
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+# "nov 2", "november 2nd"; "2 nov", "2nd of november", "2 de noviembre"
+_DATES = (
+    re.compile(rf"\b(?:{_MONTH})\.?\s+{_DAY}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})\b", re.IGNORECASE),
+)
+# "the october one", "el de octubre": a month alone, not a word that is also
+# something else ("may I...", "mar" is the sea).
+_MONTH_ONLY = re.compile(
+    r"\b(?:(?P<en>"
+    + "|".join(
+        w for n, words in _MONTHS.items() for w in words.split("|") if len(w) > 3
+    )
+    + r")|de\s+(?P<es>enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre))\b",
+    re.IGNORECASE,
+)
+# "not the first one", "el segundo no": which one is meant is not said.
+_NEGATION = re.compile(r"\b(?:not|no|ni|nor|neither|except|but)\b", re.IGNORECASE)
 # Longer messages are about something else ("the first thing I noticed...").
 _MAX_WORDS = 12
 
 
+def _month(match: re.Match[str]) -> int | None:
+    return next((n for n in _MONTHS if match.group(f"m{n}")), None)
+
+
+def _month_number(word: str) -> int | None:
+    word = word.lower()
+    return next((n for n, words in _MONTHS.items() if word in words.split("|")), None)
+
+
+def _dated(text: str, days: Sequence[date]) -> set[int]:
+    """The indexes of `days` the text names by a date ("nov 2", "2 de
+    noviembre") or by a month alone ("the october one")."""
+    found: set[int] = set()
+    dated = False
+    for match in (m for pattern in _DATES for m in pattern.finditer(text)):
+        dated = True
+        month, day = _month(match), int(match.group("day"))
+        found |= {i for i, d in enumerate(days) if (d.month, d.day) == (month, day)}
+    if dated:
+        return found
+    for match in _MONTH_ONLY.finditer(text):
+        month = _month_number(match.group("en") or match.group("es"))
+        found |= {i for i, d in enumerate(days) if d.month == month}
+    return found
+
+
 def chosen_order(
-    text: str | None, choices: Sequence[tuple[str, datetime]]
+    text: str | None,
+    choices: Sequence[tuple[str, datetime]],
+    days: Sequence[date] = (),
 ) -> str | None:
-    """The order (id) of `choices` that `text` names by its place, its age or
-    the end of its number; None when it names none or several."""
+    """The order (id) of `choices` that `text` names by its place, its age,
+    the end of its number or (with `days`, the day each choice's button shows)
+    its date; None when it names none or several."""
     if not isinstance(text, str) or len(choices) < 2:
         return None
-    if len(text.split()) > _MAX_WORDS:
+    if len(text.split()) > _MAX_WORDS or _NEGATION.search(text):
         return None
     picked: set[str] = set()
     ids = [order_id for order_id, _ in choices]
+    if len(days) == len(ids) and any(p.search(text) for p in _DATES):
+        # a date ("nov 2nd"): its day number is no place in the list
+        picked |= {ids[i] for i in _dated(text, days)}
+        return picked.pop() if len(picked) == 1 else None
+    if len(days) == len(ids):
+        picked |= {ids[i] for i in _dated(text, days)}
     for digits in _DIGITS.findall(text):
         picked |= {order_id for order_id in ids if order_id.endswith(digits)}
     newest, oldest = bool(_NEWEST.search(text)), bool(_OLDEST.search(text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -55,3 +55,37 @@ def test_the_same_day_is_no_newer():
     same = [NEWER, ("112-0000009-0000009", NEWER[1])]
     assert chosen_order("the newer one", same) is None
     assert chosen_order("the only one", [NEWER]) is None
+
+
+TENT_NEW = ("114-0000013-0000013", datetime(2026, 11, 2, 18, tzinfo=timezone.utc))
+TENT_OLD = ("114-0000011-0000011", datetime(2026, 10, 15, 18, tzinfo=timezone.utc))
+DAYS = [date(2026, 11, 2), date(2026, 10, 15)]  # as the buttons show them
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the one from november 2", TENT_NEW[0]),
+        ("the one from nov 2nd", TENT_NEW[0]),  # "2nd" is the day, not a place
+        ("15th of october", TENT_OLD[0]),
+        ("the october one", TENT_OLD[0]),
+        ("2 de noviembre", TENT_NEW[0]),
+        ("el de octubre", TENT_OLD[0]),
+        ("october, the older one", TENT_OLD[0]),
+        ("the one from nov 10", None),  # no order that day
+        ("may I have the second", TENT_OLD[0]),  # "may" is no month here
+    ],
+)
+def test_picked_by_date(text, expected):
+    assert chosen_order(text, [TENT_NEW, TENT_OLD], DAYS) == expected
+
+
+def test_a_date_needs_the_days():
+    assert chosen_order("the one from november 2", [TENT_NEW, TENT_OLD]) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["not the first one", "el segundo no", "any but the newer"]
+)
+def test_a_negation_picks_nothing(text):
+    assert chosen_order(text, CHOICES) is None
