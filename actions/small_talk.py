@@ -11,11 +11,14 @@ for small talk, or one of the two below.
   and this shop sells gadgets too. When the message names an item of the
   orders this chat may look into (a token buyer's latest orders, an anonymous
   buyer's verified ones: `bot.services.order_lookup.named_items`), it is an
-  inquiry after all, with the business intent the NLU ranked highest
-  (`pending_intent`, outcome `in_scope_by_item`; action_start_inquiry takes
-  it). Nothing changes for a buyer who names no item of their orders.
+  inquiry after all, with the business intent the NLU ranked highest when it
+  is a question or a damage report (`RESCUED`: not a cancellation or an
+  address change; `pending_intent`, outcome `in_scope_by_item`;
+  action_start_inquiry takes it). Nothing changes for a buyer who names no
+  item of their orders.
 - **"no wait, keep it"** (read as a plain no) right after a cancellation
-  request: it takes the cancellation back (actions/follow_up.py).
+  request, or "no, don't cancel it" at any time: it takes the cancellation
+  back (actions/follow_up.py).
 """
 
 from __future__ import annotations
@@ -39,12 +42,21 @@ log = logging.getLogger(__name__)
 OUT_OF_SCOPE = "out_of_scope"
 DENY = "deny"
 IN_SCOPE_BY_ITEM = "in_scope_by_item"  # outcome
+# What such a message may turn out to be: a question (where it is, whether it
+# can go back, what the page says) or a damage report, which asks before
+# anything is done; never a cancellation or an address change.
+RESCUED = frozenset(
+    {"delivery_status", "damaged_item", "return_refund", "product_question"}
+)
 # outcomes of plain small talk, by intent
 PLAIN = {DENY: "plain_no", OUT_OF_SCOPE: "plain_out_of_scope"}
 
 
 def _best_business_intent(tracker: Tracker) -> str | None:
-    """The business intent the NLU ranked highest for the latest message."""
+    """The business intent the NLU ranked highest for the latest message, when
+    it is one that asks the bot something (RESCUED); None when it would ask
+    the seller to act ("my electric kettle is so loud lol" with a cancellation
+    ranked next: such a request must be understood in its own words)."""
     messages = user_events(tracker)
     if not messages:
         return None
@@ -52,7 +64,7 @@ def _best_business_intent(tracker: Tracker) -> str | None:
     for entry in ranking:
         name = entry.get("name") if isinstance(entry, dict) else None
         if name in INQUIRY_INTENTS:
-            return name
+            return name if name in RESCUED else None
     return None
 
 

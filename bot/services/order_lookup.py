@@ -33,6 +33,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.nlp.addresses import has_street_address
+from bot.nlp.follow_up import asks_for_update
 from bot.services.triage import TriageResult, triage
 
 # Every business intent the policy routes, by name.
@@ -372,9 +373,12 @@ def needs_new_address(
     shipping address"), on an order whose change the policy asks of the seller:
     the new address is asked for, so that the seller's case holds it. A shipped,
     cancelled or uncovered order gets its answer without being asked, and so
-    does a follow-up while the order's address change is open with the seller
-    ("any update on my address change?": it joins that case)."""
-    if has_street_address(question) or case_store.open_case_exists(
+    does a question about how an open address change is going ("any update on
+    my address change?": it joins that case). A new request while one is open
+    is asked for its address: it may be another one."""
+    if has_street_address(question):
+        return False
+    if asks_for_update(question) and case_store.open_case_exists(
         session, order_id=order_id, category=Intent.CHANGE_ADDRESS.value
     ):
         return False

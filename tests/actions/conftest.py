@@ -406,10 +406,9 @@ class Chat:
         await self._run_named("action_triage")
 
     async def _run_named(self, name: str) -> bool:
-        """Runs a custom action, then what the rules say follows its `outcome`:
-        always for the deciding actions; for the others (action_check_updates)
-        when the action set an outcome a longer rule branches on. True when
-        such a rule took over."""
+        """Runs a custom action; after a deciding action, what the rules say
+        follows its `outcome` (True: the rest of the calling rule does not run,
+        as a longer rule wins in Rasa's RulePolicy)."""
         classes = {
             "action_start_inquiry": ActionStartInquiry,
             "action_triage": ActionTriage,
@@ -418,14 +417,10 @@ class Chat:
             "action_small_talk": ActionSmallTalk,
             "action_damage_remedy": ActionDamageRemedy,
         }
-        before = self.slots.get("outcome")
         await self._run(classes[name](self.services))
         outcome_key = (name, self.slots.get("outcome"))
         if name in DECIDING_ACTIONS:
             assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"
-            await self._steps(self.rules.after_outcome[outcome_key])
-            return True
-        if outcome_key in self.rules.after_outcome and outcome_key[1] != before:
             await self._steps(self.rules.after_outcome[outcome_key])
             return True
         return False
