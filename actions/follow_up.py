@@ -9,8 +9,9 @@ Three kinds of message go on with the order already in the conversation:
   understand that carried an order number ("my tent order 114-... arrived":
   the bot kept the number and asked what it is about, `fallback_order`);
 - a question that points back at the order just decided ("can I return it?",
-  "when will that one arrive": `bot.nlp.follow_up.refers_back`), when this chat
-  may look into that order. Naming another order's item still switches to that
+  "when will that one arrive": `bot.nlp.follow_up.refers_back`), or a request
+  for a person (the agent's case then shows the order the chat was about),
+  when this chat may look into that order. Naming another order's item still switches to that
   order (the order form), and every decision names its order.
 
 A cancellation taken back: "wait, don't cancel it" at any time, and "actually
@@ -31,7 +32,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
-from actions.form_vocabulary import CANCEL_ORDER, PRODUCT_QUESTION
+from actions.form_vocabulary import ASK_FOR_PERSON, CANCEL_ORDER, PRODUCT_QUESTION
 from actions.order_form import order_unlocked
 from bot.nlp.follow_up import (
     refers_back,
@@ -106,11 +107,14 @@ def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool
 
 def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str | None:
     """The order just decided, when this question points back at it (or takes
-    back its cancellation) and this chat may look into it; None otherwise."""
+    back its cancellation), or asks for a person (the order goes with the
+    agent's case, so that the agent sees what the chat was about), and this
+    chat may look into it; None otherwise."""
     if intent is None or intent == PRODUCT_QUESTION:
         return None
     if not (
-        refers_back(turn.text)
+        intent == ASK_FOR_PERSON
+        or refers_back(turn.text)
         or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text))
     ):
         return None

@@ -282,3 +282,17 @@ def test_an_anonymous_buyers_verified_order_is_searched_for_the_item(chat_factor
     chat.say("the kettle is so broken lol", "out_of_scope", ranking=["damaged_item"])
     assert "utter_out_of_scope" not in chat.responses()
     assert chat.slots["order_id"] == "112-0000001-0000001"
+
+
+def test_a_person_asked_for_after_a_decision_sees_its_order(token_chat, services):
+    # found by an unscripted trial: the agent's case had no order
+    chat = token_chat("B-2")
+    chat.say("where is my order", "delivery_status", order_id="113-0000004-0000004")
+    assert chat.slots["reason_code"] == "late_delivery"
+    chat.say("i want to talk to a real person", "human_agent")
+    assert chat.slots["route"] == "agent"
+    with session_scope(services.engine) as session:
+        agent_case = session.scalars(
+            select(CaseRow).where(CaseRow.kind == "agent")
+        ).one()
+        assert agent_case.order_id == "113-0000004-0000004"
