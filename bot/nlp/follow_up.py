@@ -43,13 +43,14 @@ _NEGATED_ES = re.compile(
 _SPANISH_FORM = re.compile(r"cancel[aeé]\w*", re.IGNORECASE)
 # The verb, in English or Spanish; not the noun ("the cancellation").
 _CANCEL_VERB = re.compile(r"\bcancel(?!l?ations?\b|aci[oó]n)\w*", re.IGNORECASE)
-# Words that take a request back only right after it was made: "never mind",
-# "I changed my mind", "I'll keep it" (the caller checks the timing).
+# Words that take a request back only right after it was made: "I changed my
+# mind", "(never mind,) I'll keep it" (the caller checks the timing). "Never
+# mind" alone is not one: after "I've asked the seller to cancel it" it may as
+# well mean "no thanks".
 _CHANGE_OF_MIND = re.compile(
     r"|".join(
         (
             r"\bchanged? my mind\b",
-            r"\bnever ?mind\b",
             r"\b(?:i'?ll|i will|i'?d like to|i want to|i wanna|let me|please)?\s*"
             r"keep (?:it|the order|my order|them|the (?!\w+ (?:me|you|posted|updated))\w+)\b",
             r"\bstill want (?:it|the order|them|the \w+)\b",

@@ -68,6 +68,7 @@ def test_taken_back(text):
         "por qué no cancelaron mi pedido?",
         "please keep me updated",
         "no, that's all, I'll keep an eye on my email",
+        "nope, never mind",
         "I no longer want it",
         "",
         None,
