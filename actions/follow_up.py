@@ -202,6 +202,7 @@ def take_back(
                 buyer_id=turn.buyer_id,
                 text=text,
                 now=turn.now,
+                notifier=services.notifier,
             )
         if case is not None:
             values = {

@@ -38,6 +38,17 @@ class CaseEscalated(Event):
 
 
 @dataclass(frozen=True)
+class BuyerAddedToCase(Event):
+    """The buyer added something the seller must read before acting to an open
+    seller case (a cancellation taken back: bot.services.follow_ups): the
+    seller gets an email with the new message."""
+
+    case: CaseView
+    seller: Any
+    notifier: Any = None
+
+
+@dataclass(frozen=True)
 class EnrollmentChanged(Event):
     """A seller opted in to CSBA or out of it (`change`: "opted_in" or
     "opted_out"; `period`: the domain's EnrollmentPeriod after the change):

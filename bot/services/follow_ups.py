@@ -3,6 +3,8 @@
 `take_back_cancellation`: "wait, don't cancel it". The seller was asked to
 cancel the order; the buyer's words join that case's thread, so the seller
 reads them with the request, and no second cancellation request is opened.
+The seller also gets an email with the new message (`BuyerAddedToCase`, after
+commit), so that a seller working from the first email does not cancel.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from bot.adapters import case_store
 from bot.domain.instants import require_aware
-from bot.domain.model import Intent
+from bot.domain.model import CaseKind, Intent
+from bot.services import messagebus
 from bot.services.case_views import CaseView
 from bot.services.cases import add_buyer_message
+from bot.services.events import BuyerAddedToCase
+from bot.services.notifications import Notifier, seller_contacts
 
 CANCELLATION = Intent.CANCEL_ORDER.value  # the category of a cancellation case
 
@@ -28,6 +33,7 @@ def take_back_cancellation(
     buyer_id: str | None,
     text: str,
     now: datetime,
+    notifier: Notifier | None = None,
 ) -> CaseView | None:
     """The buyer no longer wants `order_id` cancelled: `text` joins the order's
     open cancellation case (opened from any chat, as `cases.open_case` joins
@@ -44,4 +50,9 @@ def take_back_cancellation(
     )
     if row is None or row.buyer_id != buyer_id:
         return None
-    return add_buyer_message(session, case_id=row.id, text=text, now=now)
+    view = add_buyer_message(session, case_id=row.id, text=text, now=now)
+    if view.kind is CaseKind.SELLER and view.seller_id:
+        contact = seller_contacts(session, [view.seller_id]).get(view.seller_id)
+        if contact is not None:
+            messagebus.publish(session, BuyerAddedToCase(view, contact, notifier))
+    return view

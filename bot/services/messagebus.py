@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import live_updates, notifications, transfer_effects
 from bot.services.events import (
+    BuyerAddedToCase,
     CaseEscalated,
     CaseOpened,
     EnrollmentChanged,
@@ -35,6 +36,7 @@ Handler = Callable[[Event], None]
 HANDLERS: dict[type[Event], tuple[Handler, ...]] = {
     CaseOpened: (notifications.send_case_opened,),
     CaseEscalated: (notifications.send_case_escalated,),
+    BuyerAddedToCase: (notifications.send_buyer_added,),
     EnrollmentChanged: (notifications.send_enrollment_changed,),
     HandoffChanged: (live_updates.handoff_changed,),
     InquiryTransferred: (

@@ -1,5 +1,6 @@
-"""Seller notifications: an email when a case opens and when it is escalated,
-and when the seller opts in to CSBA or out of it.
+"""Seller notifications: an email when a case opens, when it is escalated, when
+the buyer adds something the seller must read before acting (a cancellation
+taken back: `buyer_added`), and when the seller opts in to CSBA or out of it.
 
 The seed: "You will also receive CSBA notifications based [on] your default email
 address" and "Amazon Customer Service will communicate with sellers in your
@@ -37,8 +38,14 @@ from bot.adapters.email import (
     MailSender,
     automatic_message,
 )
+from bot.domain.model import MessageAuthor
 from bot.services.case_views import CaseView
-from bot.services.events import CaseEscalated, CaseOpened, EnrollmentChanged
+from bot.services.events import (
+    BuyerAddedToCase,
+    CaseEscalated,
+    CaseOpened,
+    EnrollmentChanged,
+)
 from bot.services.presentation import (
     buyer_words,
     format_marketplace_time,
@@ -50,7 +57,8 @@ logger = logging.getLogger(__name__)
 
 CASE_OPENED = "case_opened"
 CASE_ESCALATED = "case_escalated"
-NOTIFICATION_EVENTS = (CASE_OPENED, CASE_ESCALATED)
+BUYER_ADDED = "buyer_added"
+NOTIFICATION_EVENTS = (CASE_OPENED, CASE_ESCALATED, BUYER_ADDED)
 ENROLLMENT_CHANGES = ("opted_in", "opted_out")
 
 
@@ -96,6 +104,8 @@ class Notifier(Protocol):
 
     def case_escalated(self, case: CaseView, seller: SellerContact) -> object: ...
 
+    def buyer_added(self, case: CaseView, seller: SellerContact) -> object: ...
+
 
 class EmailNotifier:
     """Renders seller emails from the catalogue and delivers them.
@@ -128,6 +138,9 @@ class EmailNotifier:
     def case_escalated(self, case: CaseView, seller: SellerContact) -> Delivery:
         return self.deliver(self.compose(CASE_ESCALATED, case, seller))
 
+    def buyer_added(self, case: CaseView, seller: SellerContact) -> Delivery:
+        return self.deliver(self.compose(BUYER_ADDED, case, seller))
+
     # -- rendering ---------------------------------------------------------------
 
     def case_url(self, case_id: int) -> str:
@@ -136,8 +149,9 @@ class EmailNotifier:
     def compose(
         self, event_name: str, case: CaseView, seller: SellerContact
     ) -> EmailMessage:
-        """The email for `event_name` (case_opened | case_escalated), in the
-        seller's preferred language, UTF-8."""
+        """The email for `event_name` (case_opened | case_escalated |
+        buyer_added: with the buyer's latest message), in the seller's
+        preferred language, UTF-8."""
         if event_name not in NOTIFICATION_EVENTS:
             raise ValueError("unknown notification event: " + repr(event_name))
         language = language_or_default(seller.preferred_language)
@@ -147,6 +161,7 @@ class EmailNotifier:
             "order_id": case.order_id or t("email.no_order", language),
             "topic": topic_label(case, language),
             "question": buyer_words(case.question, case.language, language),
+            "message": buyer_words(_latest_buyer_words(case), case.language, language),
             "seller_name": seller.name,
             "due_local": format_marketplace_time(due),
             "due_utc": format_utc_time(due),
@@ -202,7 +217,11 @@ class EmailNotifier:
             subject=t(f"email.subject.{event_name}", language, **params),
             body=t(f"email.body.{event_name}", language, **params),
             language=language,
-            headers={"X-CSBA-Event": event_name, **headers, "X-CSBA-Seller-Id": seller.id},
+            headers={
+                "X-CSBA-Event": event_name,
+                **headers,
+                "X-CSBA-Seller-Id": seller.id,
+            },
         )
 
     def _sender_address(self) -> str:
@@ -215,6 +234,11 @@ class EmailNotifier:
         return self._sender_adapter.deliver(message)
 
 
+def _latest_buyer_words(case: CaseView) -> str:
+    said = [m.text for m in case.messages if m.author is MessageAuthor.BUYER]
+    return said[-1] if said else case.question
+
+
 # -- the message bus's handlers -------------------------------------------------------
 
 
@@ -224,6 +248,10 @@ def send_case_opened(event: CaseOpened) -> None:
 
 def send_case_escalated(event: CaseEscalated) -> None:
     (event.notifier or EmailNotifier()).case_escalated(event.case, event.seller)
+
+
+def send_buyer_added(event: BuyerAddedToCase) -> None:
+    (event.notifier or EmailNotifier()).buyer_added(event.case, event.seller)
 
 
 def send_enrollment_changed(event: EnrollmentChanged) -> None:

@@ -296,3 +296,35 @@ def test_a_person_asked_for_after_a_decision_sees_its_order(token_chat, services
             select(CaseRow).where(CaseRow.kind == "agent")
         ).one()
         assert agent_case.order_id == "113-0000004-0000004"
+
+
+def test_the_seller_is_mailed_the_take_back(demo_db_url, token_chat, tmp_path):
+    # a seller working from the first email must not cancel: the take-back is
+    # mailed too, in the seller's language (S-100 reads Chinese), after commit
+    from email import message_from_bytes, policy
+
+    from actions.base import BotServices
+    from bot.services.notifications import EmailNotifier
+
+    outbox = tmp_path / "outbox"
+    mailing = BotServices(
+        database_url=demo_db_url, notifier=EmailNotifier(smtp=None, outbox=outbox)
+    )
+    try:
+        chat = token_chat("B-1", services=mailing)
+        chat.say("cancel order please", "cancel_order", order_id=UNSHIPPED)
+        chat.say("wait no dont cancel it, I changed my mind", "cancel_order")
+        assert chat.slots["outcome"] == "cancellation_taken_back"
+    finally:
+        mailing.dispose()
+    mails = [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(outbox.glob("*.eml"))
+    ]
+    assert [m["X-CSBA-Event"] for m in mails] == ["case_opened", "buyer_added"]
+    added = mails[1]
+    assert added["X-CSBA-Case-Id"] == chat.slots["case_id"]
+    body = added.get_body().get_content()
+    assert "wait no dont cancel it, I changed my mind" in body
+    assert "买家的新消息" in body  # S-100's language
+    assert UNSHIPPED in added["Subject"]

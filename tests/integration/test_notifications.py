@@ -405,6 +405,6 @@ def test_email_and_case_catalogues_agree_in_english_and_chinese():
     for code in CATEGORY_CODES:
         assert not CJK.search(english["email.category." + code])
         assert CJK.search(chinese["email.category." + code])
-    for event_name in ("case_opened", "case_escalated"):
+    for event_name in ("case_opened", "case_escalated", "buyer_added"):
         assert CJK.search(chinese["email.subject." + event_name])
         assert CJK.search(chinese["email.body." + event_name])
