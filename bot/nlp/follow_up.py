@@ -40,9 +40,9 @@ _NEGATED_ES = re.compile(
     r"\bno(?:\s+(?:lo|la|los|las|me lo|me la|quiero|necesito|hace falta))?\s+$",
     re.IGNORECASE,
 )
-_SPANISH_FORM = re.compile(r"cancel[aeé]\w*", re.IGNORECASE)
-# The verb, in English or Spanish; not the noun ("the cancellation").
-_CANCEL_VERB = re.compile(r"\bcancel(?!l?ations?\b|aci[oó]n)\w*", re.IGNORECASE)
+_SPANISH_FORM = re.compile(r"canc(?:él|el[aeé])\w*", re.IGNORECASE)
+# The verb, in English or Spanish ("cancélalo"); not the noun ("the cancellation").
+_CANCEL_VERB = re.compile(r"\bcanc[eé]l(?!l?ations?\b|aci[oó]n)\w*", re.IGNORECASE)
 # Words that take a request back only right after it was made: "I changed my
 # mind", "(never mind,) I'll keep it" (the caller checks the timing). "Never
 # mind" alone is not one: after "I've asked the seller to cancel it" it may as

@@ -48,6 +48,7 @@ def test_taken_back(text):
         "keep me posted",
         "cancela mi pedido",
         "cancela el pedido, no lo quiero",
+        "mejor no, cancélalo",
         # a condition or an aside is no take-back (found by an unscripted trial:
         # "if not please cancel it" was read as "don't cancel")
         "has 112-0000002-0000002 shipped yet? if not please cancel it",
