@@ -86,9 +86,10 @@ def _month_number(word: str) -> int | None:
     return next((n for n, words in _MONTHS.items() if word in words.split("|")), None)
 
 
-def _dated(text: str, days: Sequence[date]) -> set[int]:
+def _dated(text: str, days: Sequence[date]) -> tuple[set[int], bool]:
     """The indexes of `days` the text names by a date ("nov 2", "2 de
-    noviembre") or by a month alone ("the october one")."""
+    noviembre") or by a month alone ("the october one"), and whether it named
+    a full date (its day number is then no place in the list)."""
     found: set[int] = set()
     dated = False
     for match in (m for pattern in _DATES for m in pattern.finditer(text)):
@@ -96,11 +97,11 @@ def _dated(text: str, days: Sequence[date]) -> set[int]:
         month, day = _month(match), int(match.group("day"))
         found |= {i for i, d in enumerate(days) if (d.month, d.day) == (month, day)}
     if dated:
-        return found
+        return found, True
     for match in _MONTH_ONLY.finditer(text):
         month = _month_number(match.group("en") or match.group("es"))
         found |= {i for i, d in enumerate(days) if d.month == month}
-    return found
+    return found, False
 
 
 def chosen_order(
@@ -117,12 +118,11 @@ def chosen_order(
         return None
     picked: set[str] = set()
     ids = [order_id for order_id, _ in choices]
-    if len(days) == len(ids) and any(p.search(text) for p in _DATES):
-        # a date ("nov 2nd"): its day number is no place in the list
-        picked |= {ids[i] for i in _dated(text, days)}
-        return picked.pop() if len(picked) == 1 else None
     if len(days) == len(ids):
-        picked |= {ids[i] for i in _dated(text, days)}
+        dated, full_date = _dated(text, days)
+        picked |= {ids[i] for i in dated}
+        if full_date:  # "nov 2nd": not the second one
+            return picked.pop() if len(picked) == 1 else None
     for digits in _DIGITS.findall(text):
         picked |= {order_id for order_id in ids if order_id.endswith(digits)}
     newest, oldest = bool(_NEWEST.search(text)), bool(_OLDEST.search(text))
