@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import false, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -71,16 +72,20 @@ def order_parties(session: Session, order_id: str) -> tuple[str, str] | None:
     return order.seller_id, order.buyer_id
 
 
+def _open_of(category: str) -> tuple[Any, ...]:
+    """The conditions of an open case of the category."""
+    return (
+        CaseRow.category == category,
+        CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES]),
+    )
+
+
 def open_case_exists(session: Session, *, order_id: str, category: str) -> bool:
     """Whether the order has an open case of the category, from any
     conversation (a read: nothing locked)."""
     found = session.execute(
         select(CaseRow.id)
-        .where(
-            CaseRow.order_id == order_id,
-            CaseRow.category == category,
-            CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES]),
-        )
+        .where(CaseRow.order_id == order_id, *_open_of(category))
         .limit(1)
     ).first()
     return found is not None
@@ -100,11 +105,7 @@ def find_open_case(
     return (
         session.execute(
             select(CaseRow)
-            .where(
-                *where,
-                CaseRow.category == category,
-                CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES]),
-            )
+            .where(*where, *_open_of(category))
             .order_by(CaseRow.id)
             .limit(1)
             .options(selectinload(CaseRow.messages))
