@@ -115,7 +115,7 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
     if not (
         intent == ASK_FOR_PERSON
         or refers_back(turn.text)
-        or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text))
+        or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text, required=False))
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))
@@ -137,11 +137,13 @@ def just_asked_to_cancel(tracker: Tracker) -> bool:
     )
 
 
-def _takes_back(tracker: Tracker, text: str) -> bool:
+def _takes_back(tracker: Tracker, text: str, *, required: bool) -> bool:
     """A refusal of the cancellation at any time ("don't cancel it"); a change
-    of mind ("never mind, I'll keep it") right after the request only."""
+    of mind without the word "cancel" ("never mind, I'll keep it") right after
+    the request, or when it is what the NLU read as a cancellation request
+    (`required`): it asks for no cancellation."""
     return refuses_cancellation(text) or (
-        takes_back_cancellation(text) and just_asked_to_cancel(tracker)
+        takes_back_cancellation(text) and (required or just_asked_to_cancel(tracker))
     )
 
 
@@ -180,17 +182,9 @@ def take_back(
     the order's open cancellation case (outcome `cancellation_taken_back`).
     Without such a case: outcome `nothing_to_take_back` when `required` (the
     buyer asked to undo a cancellation: never a new request), else None (the
-    message goes its usual way). None when the text takes nothing back. A
-    change of mind without the word "cancel" ("never mind, I'll keep it")
-    counts right after the request, or when it is what the NLU read as a
-    cancellation request (`required`): it asks for no cancellation."""
-    if not (
-        refuses_cancellation(text)
-        or (
-            takes_back_cancellation(text)
-            and (required or just_asked_to_cancel(tracker))
-        )
-    ):
+    message goes its usual way). None when the text takes nothing back
+    (`_takes_back`)."""
+    if not _takes_back(tracker, text, required=required):
         return None
     values: dict[str, Any] = {}
     if order_id and order_unlocked(order_id, tracker, turn):
