@@ -45,12 +45,12 @@ from actions.form_vocabulary import (
 from bot.domain.model import Intent, Order, Product
 from bot.nlp.addresses import looks_like_address
 from bot.nlp.answers import asks_something
+from bot.nlp.item_names import named_items
 from bot.services.identity import MAX_ZIP_ATTEMPTS, postal_code_in
 from bot.services.order_lookup import (
     find_order_id,
     items_to_choose,
     load_order,
-    named_items,
     needs_new_address,
     needs_order,
     order_to_offer,

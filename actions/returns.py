@@ -29,9 +29,10 @@ from actions.base import MAX_QUESTION_CHARS, CsbaAction, Turn, clean_text, slot_
 from actions.order_form import order_unlocked
 from actions.triage import NO_INQUIRY, decision_slots
 from bot.adapters.return_store import REPLACEMENT
+from bot.nlp.item_names import named_items
 from bot.nlp.remedy import REPLACEMENT as NAMED_REPLACEMENT
 from bot.nlp.remedy import UNCLEAR, remedy_named
-from bot.services.order_lookup import find_order_id, load_order, named_items
+from bot.services.order_lookup import find_order_id, load_order
 from bot.services.triage import resolve_damage
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ for small talk, or one of the two below.
   The NLU learnt everyday requests about phones and gadgets as out of scope,
   and this shop sells gadgets too. When the message names an item of the
   orders this chat may look into (a token buyer's latest orders, an anonymous
-  buyer's verified ones: `bot.services.order_lookup.named_items`), it is an
+  buyer's verified ones: `bot.nlp.item_names.named_items`), it is an
   inquiry after all, with the business intent the NLU ranked highest when it
   is a question or a damage report (`RESCUED`: not a cancellation or an
   address change; `pending_intent`, outcome `in_scope_by_item`;
@@ -35,7 +35,8 @@ from actions.base import BotServices, CsbaAction, Turn, user_events
 from actions.follow_up import take_back
 from actions.order_form import verified_orders
 from bot.domain.model import INQUIRY_INTENTS
-from bot.services.order_lookup import named_items, orders_to_search
+from bot.nlp.item_names import named_items
+from bot.services.order_lookup import orders_to_search
 
 log = logging.getLogger(__name__)
 

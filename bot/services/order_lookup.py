@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +32,11 @@ from bot.domain.model import (
 )
 from bot.nlp.addresses import has_street_address
 from bot.nlp.follow_up import asks_for_update
+from bot.nlp.item_names import (
+    NamedItem,
+    item_words,
+    product_word,
+)
 from bot.services.triage import TriageResult, triage
 
 # Every business intent the policy routes, by name.
@@ -168,65 +171,6 @@ def match_item(answer: str, products: Sequence[Product]) -> str | None:
 
 # --- which order the buyer's words name ---------------------------------------------------
 
-# Words of item titles that name no item in a buyer's message ("my order",
-# "the case number", "a set of").
-_NOT_ITEM_WORDS = frozenset(
-    """order orders item items product products package parcel box case cases set
-    sets pack packs piece pieces pcs count thing things stuff one new with for and
-    the this that your our from size inch inches""".split()
-)
-
-
-@dataclass(frozen=True)
-class NamedItem:
-    """An item of one of the buyer's orders that their message names."""
-
-    order_id: str
-    asin: str
-    title: str
-
-
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _item_words(text: str) -> set[str]:
-    words = {_singular(w) for w in _WORD.findall(text.casefold()) if not w.isdigit()}
-    return words - _NOT_ITEM_WORDS
-
-
-def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
-    """The items of `orders` that `text` names best, each with its order: the
-    most words of its title in the text, counting only words that do not name
-    every product of these orders (the shop's brand) and no word that names no
-    item ("order", "case"). [] when the text names none."""
-    said = _item_words(text[:MAX_SCANNED_CHARS])
-    if not said:
-        return []
-    lines = [(o, i) for o in orders for i in o.items if i.title]
-    titles = {item.asin: _item_words(item.title) for _, item in lines}
-    naming = Counter(word for words in titles.values() for word in words)
-    everyone = len(titles)
-    scored = []
-    for order, item in lines:
-        hits = {
-            word
-            for word in titles[item.asin] & said
-            if everyone == 1 or naming[word] < everyone
-        }
-        if hits:
-            scored.append((len(hits), NamedItem(order.id, item.asin, item.title)))
-    if not scored:
-        return []
-    best = max(score for score, _ in scored)
-    return list(dict.fromkeys(item for score, item in scored if score == best))
-
 
 def order_to_offer(
     session: Session,
@@ -263,7 +207,7 @@ def order_to_offer(
     titled = [item for item in order.items if item.title]
     if not titled:
         return None
-    said = _item_words(question[:MAX_SCANNED_CHARS])
+    said = item_words(question[:MAX_SCANNED_CHARS])
     named = [item for item in titled if product_word(item.title) in said]
     # "can i use it with my usb hub?": "it" is the item the chat is about, and
     # the hub only what it goes with
@@ -302,21 +246,6 @@ def _kinds_sold(session: Session, said: set[str]) -> set[str]:
     words = sorted(stems)[:MAX_NAMING_WORDS]
     titles = SqlRepository(session).titles_containing(words, MAX_NAMING_TITLES)
     return said & {product_word(title) for title in titles}
-
-
-def product_word(title: str) -> str | None:
-    """What a product is, as its title says: the last word of the title's name,
-    before its features (the lexicon's `title_feature_words`, a comma...),
-    singular ("tumbler" of "Hearth 20 oz Insulated Stainless Steel Tumbler with
-    Lid"); None when that word names no item ("Phone Case")."""
-    from bot.nlp.answers import load_lexicon
-    from bot.nlp.answers.index import title_features_re
-
-    name = title_features_re(load_lexicon()).split(title, maxsplit=1)[0]
-    words = [_singular(w) for w in _WORD.findall(name.casefold()) if not w.isdigit()]
-    if not words or words[-1] in _NOT_ITEM_WORDS:
-        return None
-    return words[-1]
 
 
 # --- the decision -------------------------------------------------------------------------

@@ -217,7 +217,7 @@ SHOP = [
 
 
 def test_an_item_word_names_its_order():
-    from bot.services.order_lookup import named_items
+    from bot.nlp.item_names import named_items
 
     named = named_items("the kettle came with a dent", SHOP)
     assert [n.order_id for n in named] == ["112-0000001-0000001"]
@@ -226,8 +226,34 @@ def test_an_item_word_names_its_order():
     assert named_items("both earbud stopped", SHOP)[0].order_id == "112-0000003-0000003"
 
 
+def test_an_item_word_misspelt_by_one_letter_names_its_order():
+    from bot.nlp.item_names import named_items
+
+    kettle, bags, earbuds = (o.id for o in SHOP)
+    # swapped, dropped, added and changed letters
+    assert [n.order_id for n in named_items("wheres my kettel", SHOP)] == [kettle]
+    assert named_items("the ketle is late", SHOP)[0].order_id == kettle
+    assert named_items("my earbudds stopped", SHOP)[0].order_id == earbuds
+    assert named_items("the silicane ones ripped", SHOP)[0].order_id == bags
+    # an exact word still outweighs a misspelt one of another item
+    assert [n.order_id for n in named_items("kettel or the storage bags", SHOP)] == [
+        bags
+    ]
+
+
+def test_a_word_two_letters_off_or_short_names_nothing():
+    from bot.nlp.item_names import named_items
+
+    # two letters off, a different first letter, a short word one letter off
+    assert named_items("my kettrel", SHOP) == []
+    assert named_items("the settle", SHOP) == []
+    bowl = [_order("112-0000005-0000005", "Hearth Ceramic Mug")]
+    assert named_items("my bug", bowl) == []
+    assert named_items("my mug", bowl)[0].order_id == "112-0000005-0000005"
+
+
 def test_words_that_name_no_item_name_nothing():
-    from bot.services.order_lookup import named_items
+    from bot.nlp.item_names import named_items
 
     assert named_items("what is my case number", SHOP) == []
     assert named_items("where is my order 112", SHOP) == []
@@ -238,7 +264,7 @@ def test_words_that_name_no_item_name_nothing():
 
 
 def test_the_same_item_in_two_orders_names_both():
-    from bot.services.order_lookup import named_items
+    from bot.nlp.item_names import named_items
 
     twice = [*SHOP, _order("112-0000004-0000004", "Hearth 1.7 L Electric Kettle")]
     named = named_items("return the kettle", twice)
@@ -264,6 +290,6 @@ def test_the_same_item_in_two_orders_names_both():
     ],
 )
 def test_what_a_product_is_is_the_last_word_of_its_name(title, word):
-    from bot.services.order_lookup import product_word
+    from bot.nlp.item_names import product_word
 
     assert product_word(title) == word
