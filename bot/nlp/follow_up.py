@@ -18,6 +18,13 @@ object or subject ("can I return it?", "when will it arrive", "cancel that
 one", "¿puedo devolverlo?"), or it asks how the request is going ("any update
 on my address change?"); not another order ("my other order", "a different
 one").
+
+`asks_the_same`: the question just answered, now about another order the
+message names: "what about 113-...?", "and 113-...?", "same for the other
+one, 113-...", "how about my other order 114-...", "¿y el 113-...?", "lo
+mismo con el pedido 113-...". The message is the order number with one of
+these openings and a few words at most; a message that asks something of its
+own ("what about a refund for 113-...?") is not.
 """
 
 from __future__ import annotations
@@ -181,3 +188,36 @@ def refers_back(text: str | None) -> bool:
     if _ANOTHER.search(text):
         return False
     return bool(_BACK.search(text) or _UPDATE.search(text))
+
+
+# "what about", "and", "same for", "also", "y", "lo mismo con", then at most
+# four words, the order number and nothing after it but "?", "too", "as well",
+# "also", "pls". The caller checks that an order number is there and that the
+# bot has just decided an inquiry.
+_SAME_OPENING = (
+    r"(?:ok(?:ay)?|and|so|now|oh|hmm+|alright|cool|thanks|thx|ty|y|vale|bueno)?[\s,.]*"
+    r"(?:what about|how about|what abt|wat about|and for|and|same (?:for|with|question for)"
+    r"|also|ditto for|¿?\s*y (?:qu[eé] hay de|con)?|¿?\s*y|lo mismo (?:con|para)"
+    r"|¿?\s*qu[eé] tal)\b"
+)
+# The words between name the order ("the other kettle", "my other order", "el
+# pedido"), never a request of their own ("a refund for", "can i return").
+_ASKS = (
+    r"(?:can|could|would|will|i|is|are|do|does|did|why|when|where|how|refund\w*"
+    r"|return\w*|cancel\w*|replac\w*|exchang\w*|invoice\w*|receipt|ship\w*|track\w*"
+    r"|deliver\w*|address|broken|damaged|cracked|missing|late|puedo|quiero|devol\w*"
+    r"|reembolso|factura|cancel\w*|lleg\w*|roto|rota)\b"
+)
+_FILLER = rf"(?:\s+(?!\d|{_ASKS})[^\s\d?!.]+){{0,5}}?"
+_SAME_QUESTION = re.compile(
+    rf"^\W*{_SAME_OPENING}{_FILLER}[\s,:#-]*(?:no\.?\s*|number\s*|#\s*)?"
+    r"\d{3}[- ]?\d{7}[- ]?\d{7}"
+    r"(?:\s*(?:too|as well|also|pls|please|por favor|tambi[eé]n|then))*[\s?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_the_same(text: str | None) -> bool:
+    """Whether `text` asks the question just answered about the order it
+    names (the module docstring)."""
+    return bool(text) and bool(_SAME_QUESTION.match(text.strip()))

@@ -37,6 +37,7 @@ from actions.base import BotServices, CsbaAction
 from actions.fallback import ActionFallback
 from actions.orders import ValidateOrderForm
 from actions.returns import ActionDamageRemedy
+from actions.same_question import ActionSameQuestion
 from actions.session import ActionCheckUpdates, ActionSessionStart
 from actions.small_talk import ActionSmallTalk
 from actions.triage import ActionStartInquiry, ActionTriage
@@ -115,6 +116,7 @@ DECIDING_ACTIONS = (
     "action_fallback",
     "action_damage_remedy",
     "action_small_talk",
+    "action_same_question",
 )
 
 
@@ -141,14 +143,14 @@ def load_rules() -> Rules:
             if "intent" in first:
                 actions = [s["action"] for s in steps[1:] if "action" in s]
                 if "slot_was_set" in str(steps):
-                    outcome = next(
-                        s["slot_was_set"][0]["outcome"]
-                        for s in steps
-                        if "slot_was_set" in s
-                    )
-                    key = (actions[0], outcome)
-                    after_outcome[key] = actions[1:]
-                    after_intent.setdefault(first["intent"], actions[:1])
+                    # the action before the outcome decides what follows
+                    at = next(i for i, s in enumerate(steps) if "slot_was_set" in s)
+                    before = [s["action"] for s in steps[1:at] if "action" in s]
+                    outcome = steps[at]["slot_was_set"][0]["outcome"]
+                    after_outcome[(before[-1], outcome)] = [
+                        s["action"] for s in steps[at + 1 :] if "action" in s
+                    ]
+                    after_intent.setdefault(first["intent"], before)
                 else:
                     after_intent[first["intent"]] = actions
             elif first.get("action") in ("action_triage", "action_damage_remedy"):
@@ -416,6 +418,7 @@ class Chat:
             "action_check_updates": ActionCheckUpdates,
             "action_small_talk": ActionSmallTalk,
             "action_damage_remedy": ActionDamageRemedy,
+            "action_same_question": ActionSameQuestion,
         }
         await self._run(classes[name](self.services))
         outcome_key = (name, self.slots.get("outcome"))

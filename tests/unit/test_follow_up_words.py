@@ -6,6 +6,7 @@ import pytest
 
 from bot.nlp.follow_up import (
     asks_for_update,
+    asks_the_same,
     refers_back,
     refuses_cancellation,
     takes_back_cancellation,
@@ -143,3 +144,47 @@ def test_asking_for_an_update():
     assert asks_for_update("any update on my address change?")
     assert asks_for_update("did the seller reply yet")
     assert not asks_for_update("I want to update my address")
+
+
+N = "113-0000004-0000004"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"what about {N}",
+        f"ok what about the other kettle, {N}?",
+        f"and {N}?",
+        f"same for {N}",
+        f"how about my other order {N}",
+        "and what about 113 0000004 0000004 too?",
+        f"what about #{N}",
+        "also 11300000040000004",
+        f"¿y el pedido {N}?",
+        f"lo mismo con el {N}",
+        f"¿y qué hay del {N}?",
+    ],
+)
+def test_the_same_question_about_another_order(text):
+    assert asks_the_same(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        N,  # a bare number: the bot asks what it is about
+        f"where is {N}",
+        f"what about a refund for {N}?",
+        f"and can i return {N}",
+        f"and {N} is broken",
+        f"and the broken one {N}",
+        f"cancel {N} too",
+        f"y quiero devolver el {N}",
+        "what about my refund",
+        "what about the other kettle",  # no order number
+        "",
+        None,
+    ],
+)
+def test_not_the_same_question(text):
+    assert not asks_the_same(text)

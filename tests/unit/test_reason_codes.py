@@ -52,6 +52,9 @@ NON_DECISION_OUTCOMES = frozenset(
         "cancellation_taken_back",
         "nothing_to_take_back",
         "ask_topic",
+        # an order number right after a decision (actions/same_question.py):
+        # the same question about it
+        "same_question",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",

@@ -1,0 +1,104 @@
+"""An order number on its own, right after a decision: "what about 113-...?"
+
+After the bot has answered about one order, buyers ask the same about another
+in a few words: "and 113-...?", "what about my other order 114-...", "same
+for 112-...", "¿y el pedido 113-...?" (`bot.nlp.follow_up.asks_the_same`). The
+NLU reads these as a bare order number, and the bot used to ask what it is
+about, though the buyer had just said.
+
+`action_same_question` runs after `action_start_inquiry` for every bare order
+number (data/rules/orders.yml) and sets `outcome`:
+- `same_question`: the question of the decision just made, about the order
+  this message names. `pending_intent` is that question's intent and
+  `inquiry_text` its words followed by this message, so that a seller's case
+  reads as the buyer meant it; the order form then checks the order as for any
+  question (whose order it is, the ZIP code of an anonymous buyer's order).
+  Only questions (SAME_QUESTION_INTENTS): a cancellation, an address change or
+  a damage report is never filed from "and 113-...?"; the bot asks;
+- `ask_topic`: anything else; the bot asks what the order number is about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import MAX_QUESTION_CHARS, CsbaAction, Turn, clean_text
+from bot.domain.model import Intent
+from bot.nlp.follow_up import asks_the_same
+from bot.services.order_lookup import find_order_id
+
+SAME_QUESTION = "same_question"  # outcome
+ASK_TOPIC = "ask_topic"  # outcome
+SAME_QUESTION_INTENTS = frozenset(
+    {
+        Intent.DELIVERY_STATUS.value,
+        Intent.RETURN_REFUND.value,
+        Intent.INVOICE.value,
+        Intent.CUSTOMIZATION.value,
+    }
+)
+
+
+def _last_value(events: list[dict[str, Any]], slot: str) -> Any:
+    for event in reversed(events):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            if event.get("value"):
+                return event["value"]
+    return None
+
+
+def question_just_decided(tracker: Tracker) -> tuple[str, str] | None:
+    """The intent and words of the inquiry the bot decided at the buyer's
+    previous message, or None (no decision then, or not a question)."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    previous_turn = events[users[-2] : users[-1]]
+    if _last_value(previous_turn, "reason_code") is None:
+        return None
+    before = events[: users[-1]]
+    intent = _last_value(before, "pending_intent")
+    if intent not in SAME_QUESTION_INTENTS:
+        return None
+    return intent, str(_last_value(before, "inquiry_text") or "")
+
+
+class ActionSameQuestion(CsbaAction):
+    def name(self) -> str:
+        return "action_same_question"
+
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        turn: Turn,
+    ) -> list[EventType]:
+        decided = question_just_decided(tracker)
+        if (
+            decided is None
+            or find_order_id(tracker.get_slot("order_id")) is None
+            or not asks_the_same(turn.text)
+        ):
+            return [SlotSet("outcome", ASK_TOPIC)]
+        intent, words = decided
+        text = clean_text(
+            " / ".join(w for w in (words, turn.text) if w), MAX_QUESTION_CHARS
+        )
+        return [
+            SlotSet("pending_intent", intent),
+            SlotSet("inquiry_text", text),
+            SlotSet("outcome", SAME_QUESTION),
+        ]
+
+    def on_failure(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The bot asks what the order number is about, as before."""
+        return [SlotSet("outcome", ASK_TOPIC)]

@@ -1,0 +1,83 @@
+"""An order number right after a decision, "what about 113-...?"
+(actions/same_question.py): the question just answered, about that order;
+anything else still asks what the order number is about."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.adapters.db import session_scope
+from bot.adapters.orm import CaseRow
+
+DELIVERED = "112-0000001-0000001"  # B-1's, delivered
+UNSHIPPED = "112-0000002-0000002"  # B-1's kettle, not shipped
+LATE = "112-0000003-0000003"  # B-1's tumbler, shipped and late
+B2_ORDER = "113-0000004-0000004"  # B-2's
+
+
+def _delivered(chat):
+    chat.say("where is my order", "delivery_status", order_id=DELIVERED)
+    assert chat.slots["outcome"] == "delivered"
+    return chat
+
+
+def test_what_about_another_order_gets_the_same_question(token_chat):
+    chat = _delivered(token_chat("B-1"))
+    alone = token_chat("B-1", conversation="chat-2")
+    alone.say("where is my order", "delivery_status", order_id=LATE)
+    chat.say(f"ok what about {LATE}?", "give_order_id", order_id=LATE)
+    assert "utter_ask_topic" not in chat.responses()
+    # the same decision as the question asked about that order directly
+    assert chat.slots["reason_code"] == alone.slots["reason_code"]
+    assert chat.slots["outcome"] == alone.slots["outcome"]
+    assert chat.texts(-1) == alone.texts(-1)
+
+
+def test_another_buyers_order_is_not_answered(token_chat):
+    chat = _delivered(token_chat("B-1"))
+    chat.say(f"what about {B2_ORDER}", "give_order_id", order_id=B2_ORDER)
+    assert chat.slots["outcome"] == "not_your_order"
+    assert "B-2" not in " ".join(chat.texts())
+
+
+def test_an_anonymous_buyer_is_asked_the_zip_code_of_the_new_order(chat_factory):
+    chat = chat_factory(sender_id="anon-1")
+    chat.say("where is my order", "delivery_status", order_id=DELIVERED)
+    chat.say("98101", "give_zip_code")
+    assert chat.slots["outcome"] == "delivered"
+    chat.say(f"same for {LATE}", "give_order_id", order_id=LATE)
+    assert chat.slots["requested_slot"] == "zip_code"
+    assert chat.slots["pending_intent"] == "delivery_status"
+    # the words a seller's case would quote: the question, then this message
+    assert chat.slots["inquiry_text"] == f"where is my order / same for {LATE}"
+    chat.say("98101", "give_zip_code")
+    assert chat.slots["outcome"] == "in_transit"
+    assert LATE in chat.texts(-1)[0]
+
+
+def test_without_a_decision_just_before_the_bot_asks_what_it_is_about(token_chat):
+    chat = token_chat("B-1")
+    chat.say(f"what about {LATE}", "give_order_id", order_id=LATE)
+    assert chat.responses() == ["utter_ask_topic"]
+    chat = _delivered(token_chat("B-1", conversation="chat-2"))
+    chat.say("thanks", "thanks")
+    chat.say(f"what about {LATE}", "give_order_id", order_id=LATE)
+    assert chat.responses() == ["utter_ask_topic"]
+
+
+def test_a_bare_number_or_a_new_request_after_a_decision_is_not_the_same(token_chat):
+    chat = _delivered(token_chat("B-1"))
+    chat.say(LATE, "give_order_id", order_id=LATE)
+    assert chat.responses() == ["utter_ask_topic"]
+    assert chat.slots["order_id"] == LATE
+
+
+def test_a_cancellation_is_never_filed_from_what_about(token_chat, services):
+    chat = token_chat("B-1")
+    chat.say("cancel it please", "cancel_order", order_id=UNSHIPPED)
+    assert chat.slots["outcome"] == "cancel_request"
+    chat.say(f"and {LATE}?", "give_order_id", order_id=LATE)
+    assert chat.responses() == ["utter_ask_topic"]
+    with session_scope(services.engine) as session:
+        orders = [row.order_id for row in session.scalars(select(CaseRow))]
+    assert orders == [UNSHIPPED]
