@@ -276,7 +276,9 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             return values | {"inquiry_halt": HALTS[verdict]}
         if verdict is Verdict.VERIFIED:
             form.verified = [*form.verified, form.order_id]
-            values.update(verified_orders=form.verified, zip_attempts=0)
+            # wrong answers count for the whole conversation: a right one for
+            # another order does not start the count again
+            values.update(verified_orders=form.verified)
             if form.buyer_id is None:
                 form.buyer_id = order.buyer_id
                 values["buyer_id"] = form.buyer_id

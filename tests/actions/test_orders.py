@@ -97,6 +97,24 @@ def test_three_wrong_zip_codes_disclose_nothing_and_offer_a_person(chat_factory)
     assert chat.slots["route"] == "agent"
 
 
+def test_a_right_zip_code_does_not_start_the_count_again(chat_factory):
+    """Wrong ZIP codes count for the whole conversation: verifying one order
+    in between does not give more guesses at another."""
+    chat = chat_factory()
+    ask_delivery(chat, ORDER)
+    chat.say("10001", "nlu_fallback")
+    chat.say("10002", "nlu_fallback")
+    assert chat.slots["zip_attempts"] == MAX_ZIP_ATTEMPTS - 1
+    chat.say("98101", "nlu_fallback")  # right at last
+    assert chat.slots["reason_code"] == "delivered"
+    other = "113-0000004-0000004"  # another buyer's order
+    chat.say(f"and where is {other}", "delivery_status", order_id=other)
+    assert chat.responses() == ["utter_ask_zip_code"]
+    chat.say("10003", "nlu_fallback")
+    assert chat.responses() == ["utter_verification_failed"]
+    assert "Yanwen" not in " ".join(chat.texts(-1))  # the other order's carrier
+
+
 def test_an_unknown_order_is_treated_like_a_wrong_zip(chat_factory):
     known, unknown = chat_factory(sender_id="anon-a"), chat_factory(sender_id="anon-b")
     ask_delivery(known, ORDER)
