@@ -55,7 +55,14 @@ def latest_for_conversation(
     return session.execute(stmt).scalars().first()
 
 
+# The id column is a 32-bit integer: a larger id (a typed URL) is no hand-off,
+# never a database error.
+MAX_HANDOFF_ID = 2**31 - 1
+
+
 def load(session: Session, handoff_id: int, *, for_update: bool) -> HandoffRow | None:
+    if not 0 < handoff_id <= MAX_HANDOFF_ID:
+        return None
     stmt = select(HandoffRow).where(HandoffRow.id == handoff_id)
     if for_update:
         stmt = stmt.with_for_update()

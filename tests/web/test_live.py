@@ -121,10 +121,14 @@ def test_give_a_waiting_chat_to_another_agent(signed_in, web_engine, add_account
     assert _post(ann, hid, action="message", text="x").status_code == 400
 
 
-@pytest.mark.parametrize("handoff_id", ["999999", "0"])
+@pytest.mark.parametrize(
+    # beyond the 32-bit id column, and beyond 64 bits: no hand-off, never a 500
+    "handoff_id", ["999999", "0", "2147483648", "999999999999999999999"]
+)
 def test_unknown_hand_off_is_404(signed_in, handoff_id):
     agent = signed_in("agent")
     assert agent.get(f"/agent/live/{handoff_id}").status_code == 404
+    assert agent.get(f"/agent/live/{handoff_id}/events").status_code == 404
 
 
 def test_an_unknown_action_is_refused(signed_in, web_engine):
