@@ -120,9 +120,9 @@ run: install
 		if $(call port_busy,$$port); then echo "port $$port is in use (is the bot already running?)" >&2; exit 1; fi; \
 	done
 	$(VENV)/bin/csba db upgrade
-	@mkdir -p "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed | tee "$(CSBA_VAR_DIR)/seed.log"; test $${PIPESTATUS[0]} -eq 0
+	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed | tee "$(CSBA_VAR_DIR)/seed.log"; test $${PIPESTATUS[0]} -eq 0
 	$(VENV)/bin/csba examples
-	@mkdir -p "$(CSBA_VAR_DIR)"; \
+	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
 	demo_token=$$($(VENV)/bin/csba token B-1 --ttl 480) || exit 1; \
@@ -184,7 +184,7 @@ run-cluster: install
 		CSBA_REDIS_URL="$(CLUSTER_REDIS_URL)"; \
 	$(PY) -m tools.cluster databases || exit 1; \
 	$(VENV)/bin/csba db upgrade || exit 1; \
-	mkdir -p "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed > "$(CSBA_VAR_DIR)/seed.log" || exit 1; \
+	mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed > "$(CSBA_VAR_DIR)/seed.log" || exit 1; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
 	procfile=$$($(PY) -m tools.cluster write --dir "$(CSBA_VAR_DIR)/cluster" \
@@ -274,7 +274,7 @@ shell: install
 	@if $(call port_busy,$(SHELL_PORT)); then echo "port $(SHELL_PORT) is in use; set SHELL_PORT" >&2; exit 1; fi
 	@$(VENV)/bin/csba db upgrade >/dev/null
 	@$(VENV)/bin/csba db seed >/dev/null
-	@mkdir -p "$(CSBA_VAR_DIR)"; \
+	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if $(call port_busy,$(ACTIONS_PORT)); then \
 		echo "make shell: using the action server already on port $(ACTIONS_PORT)"; \

@@ -86,7 +86,8 @@ def make_engine(
         path = make_url(url).database
         connect_args: dict = {"timeout": 30}
         if path and path != ":memory:" and not path.startswith("file:"):
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # only its owner may read the database (orders, ZIP codes, cases)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             kwargs["poolclass"] = QueuePool
             connect_args["check_same_thread"] = False
         kwargs["connect_args"] = connect_args

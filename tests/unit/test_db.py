@@ -60,3 +60,14 @@ def test_memory_databases_are_not_pooled_across_threads():
             assert conn.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_the_directory_made_for_a_database_file_is_its_owners_only(tmp_path):
+    """The database holds orders, ZIP codes and cases: the directory made for
+    it (var/ on a new checkout) is not readable by other local users."""
+    path = tmp_path / "new-var" / "csba.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("select 1")
+    engine.dispose()
+    assert (path.parent.stat().st_mode & 0o777) == 0o700
