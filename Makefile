@@ -125,6 +125,7 @@ run: install
 	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
+	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
 	demo_token=$$($(VENV)/bin/csba token B-1 --ttl 480) || exit 1; \
 	url="http://localhost:$(RASA_PORT)"; \
 	echo; \
@@ -187,6 +188,7 @@ run-cluster: install
 	mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed > "$(CSBA_VAR_DIR)/seed.log" || exit 1; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
+	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
 	procfile=$$($(PY) -m tools.cluster write --dir "$(CSBA_VAR_DIR)/cluster" \
 		--rasa $(RASA_REPLICAS) --actions $(ACTION_SERVERS) --web $(WEB_PROCESSES) \
 		--endpoints "$(CLUSTER_ENDPOINTS)") || exit 1; \
@@ -276,11 +278,12 @@ shell: install
 	@$(VENV)/bin/csba db seed >/dev/null
 	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
+	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
 	if $(call port_busy,$(ACTIONS_PORT)); then \
 		echo "make shell: using the action server already on port $(ACTIONS_PORT)"; \
 	else \
 		echo "make shell: starting the action server on port $(ACTIONS_PORT) (log: $(CSBA_VAR_DIR)/actions-shell.log)"; \
-		SANIC_HOST=127.0.0.1 $(VENV)/bin/rasa run actions --actions actions --port $(ACTIONS_PORT) > "$(CSBA_VAR_DIR)/actions-shell.log" 2>&1 & \
+		SANIC_HOST=127.0.0.1 $(PY) -m bot.entrypoints.actions_server --actions actions --port $(ACTIONS_PORT) > "$(CSBA_VAR_DIR)/actions-shell.log" 2>&1 & \
 		actions_pid=$$!; \
 		trap 'kill $$actions_pid 2>/dev/null; wait $$actions_pid 2>/dev/null' EXIT; \
 		for _ in $$(seq 1 120); do \

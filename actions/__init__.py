@@ -28,6 +28,7 @@ Each action is a thin entry point: the work is in bot/services (order_lookup,
 verification, triage), which each take the session of the action's unit of
 work; no action builds a repository itself.
 
-The action server imports this package (`rasa run actions --actions actions`);
+The action server imports this package (`python -m bot.entrypoints.actions_server
+--actions actions`: rasa_sdk's, wanting the token Rasa sends);
 nothing here opens a connection at import time.
 """

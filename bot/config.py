@@ -219,6 +219,12 @@ def rasa_token() -> str | None:
     return os.environ.get("RASA_TOKEN") or None
 
 
+def action_server_token() -> str | None:
+    """`CSBA_ACTION_TOKEN`: the secret Rasa sends the action server with every
+    call (endpoints.yml's `Authorization` header; bot.entrypoints.actions_server)."""
+    return os.environ.get("CSBA_ACTION_TOKEN") or None
+
+
 def web_secret() -> str | None:
     return os.environ.get("CSBA_WEB_SECRET") or None
 

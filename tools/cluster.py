@@ -158,7 +158,9 @@ def procfile(plan: Plan, haproxy_cfg: Path, endpoints: Path) -> str:
     """honcho's Procfile of the cluster: the processes of the project's Procfile,
     one line per replica, each on its own loopback port."""
     venv = ".venv/bin"
-    token = '--auth-token "${RASA_TOKEN:?set RASA_TOKEN}"'
+    # secrets through the environment, never the command line (`ps` shows it)
+    token = 'RASA_TOKEN="${RASA_TOKEN:?set RASA_TOKEN}"'
+    action_token = 'CSBA_ACTION_TOKEN="${CSBA_ACTION_TOKEN:?set CSBA_ACTION_TOKEN}"'
     signal = f"CSBA_LIVE_SIGNAL_URL=http://127.0.0.1:{plan.web_front}/internal/live"
     lines = [
         "# Written by tools/cluster.py for make run-cluster; do not edit.",
@@ -166,15 +168,17 @@ def procfile(plan: Plan, haproxy_cfg: Path, endpoints: Path) -> str:
     ]
     for index, port in enumerate(plan.actions_ports, 1):
         lines.append(
-            f"actions{index}: {signal} SANIC_HOST=127.0.0.1 exec {venv}/rasa run"
-            f" actions --actions actions --port {port}"
+            f"actions{index}: {signal} SANIC_HOST=127.0.0.1 {action_token}"
+            f" exec {venv}/python -m bot.entrypoints.actions_server"
+            f" --actions actions --port {port}"
         )
     for index, port in enumerate(plan.rasa_ports, 1):
         lines.append(
             f"rasa{index}: {signal}"
             f" ACTION_ENDPOINT_URL=http://127.0.0.1:{plan.actions_front}/webhook"
+            f" {action_token} {token}"
             f" exec {venv}/python -m bot.entrypoints.rasa.runtime run --enable-api"
-            f" {token} --port {port} --interface 127.0.0.1"
+            f" --port {port} --interface 127.0.0.1"
             f" --cors ${{RASA_CORS:-http://localhost:{plan.web_front}}}"
             f" --endpoints {endpoints} --credentials credentials.yml"
             " -m ${RASA_MODEL:-models}"

@@ -6,7 +6,7 @@ and of the load benchmark (tools.evaluation.stack).
   SQLite project database in `workdir`, at the demo clock (CSBA_NOW) and with the
   given JWT secret; `load_demo_database` migrates it and loads the demo data
   (`csba db upgrade` + `csba db load`).
-- `csba_services`: `rasa run actions` and `rasa run --enable-api` with a temporary
+- `csba_services`: the action server (bot.entrypoints.actions_server) and `rasa run --enable-api` with a temporary
   endpoints.yml (action server on its port, SQL tracker store on a temporary
   SQLite file), not yet started.
 - `Service`: one child process in its own session (process group), logging to a
@@ -29,6 +29,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,11 +312,16 @@ def csba_services(
     action server on `actions_port`, the SQL tracker store on `workdir/tracker.db`.
     """
     endpoints = workdir / "endpoints.yml"
+    # the secret the action server wants from Rasa (bot/entrypoints/actions_server.py),
+    # written out: Rasa substitutes ${...} in plain YAML scalars only, not in JSON's
+    action_token = env.get("CSBA_ACTION_TOKEN") or uuid.uuid4().hex
+    env = {**env, "CSBA_ACTION_TOKEN": action_token}
     endpoints.write_text(
         json.dumps(  # JSON is YAML
             {
                 "action_endpoint": {
                     "url": f"http://127.0.0.1:{actions_port}/webhook",
+                    "headers": {"Authorization": f"Bearer {action_token}"},
                     "enable_selective_domain": True,
                 },
                 "tracker_store": {
@@ -328,10 +334,10 @@ def csba_services(
         ),
         encoding="utf-8",
     )
-    rasa = command("rasa")
     actions = Service(
         "action server",
-        [*rasa, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+        [python(), "-m", "bot.entrypoints.actions_server", "--actions", "actions",
+         "--port", str(actions_port)],  # fmt: skip
         # Loopback only, as in the Procfile: the action server trusts the tracker
         # Rasa sends it, so nobody else may call it.
         {**env, "SANIC_HOST": "127.0.0.1"},
@@ -341,11 +347,11 @@ def csba_services(
     # Rasa with the project's fixes installed (bot/entrypoints/rasa/runtime), as the Procfile runs it.
     server = Service(
         "rasa",
-        [python(), "-m", "bot.entrypoints.rasa.runtime", "run", "--enable-api", "--auth-token", api_token,
+        [python(), "-m", "bot.entrypoints.rasa.runtime", "run", "--enable-api",
          "--port", str(rasa_port), "--endpoints", str(endpoints),
          "--credentials", str(PROJECT_ROOT / "credentials.yml"),
          *rasa_args, "-m", str(model)],
-        env,
+        {**env, "RASA_TOKEN": api_token},  # not on the command line (runtime/__main__.py)
         workdir / "rasa.log",
     )  # fmt: skip
     return actions, server

@@ -74,7 +74,7 @@ def _secret_file() -> Path:
     return var_dir() / SECRET_FILE_NAME
 
 
-def _create_secret_file(path: Path) -> None:
+def create_secret_file(path: Path) -> None:
     """Write a new random secret to `path` atomically, unless one exists.
 
     The secret goes to a private temporary file first, which is then hard-linked
@@ -95,7 +95,7 @@ def _create_secret_file(path: Path) -> None:
         except FileExistsError:
             pass  # another process won the race: use its secret
         else:
-            log.info("Created a new JWT signing secret at %s", path)
+            log.info("Created a new secret at %s", path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -113,7 +113,7 @@ def jwt_secret() -> str:
     path = _secret_file()
     try:
         if not path.exists():
-            _create_secret_file(path)
+            create_secret_file(path)
         secret = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise SecretError(

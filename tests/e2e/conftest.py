@@ -6,7 +6,7 @@ The session-scoped `stack` fixture:
    `csba db load data/demo/demo.json`, with DATABASE_URL pointing at it;
 2. gets the trained model from `bot.entrypoints.training.ensure_model()` (trains only when
    config.yml, domain.yml or data/ changed since the last training);
-3. starts `rasa run actions` and `rasa run --enable-api` on free ports, with a
+3. starts the action server (bot.entrypoints.actions_server) and `rasa run --enable-api` on free ports, with a
    temporary endpoints.yml (action endpoint on the action server's port, SQL
    tracker store on a temporary SQLite file), the fixed clock of the demo
    examples (CSBA_NOW) and a fixed JWT secret; waits for both to answer;
@@ -86,6 +86,7 @@ class Stack:
     rasa_url: str
     actions_url: str
     api_token: str
+    action_token: str  # what Rasa sends the action server (actions_server.py)
     model: Path
     workdir: Path
     rasa: Service
@@ -196,7 +197,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
     at the end."""
     from bot.entrypoints.training import ensure_model
 
-    env = csba_env(workdir, JWT_SECRET)
+    env = csba_env(workdir, JWT_SECRET, CSBA_ACTION_TOKEN=uuid.uuid4().hex)
 
     # 1. the project database, loaded exactly as an operator would
     with failing_with_logs():
@@ -225,6 +226,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         rasa_url=f"http://127.0.0.1:{rasa_port}",
         actions_url=f"http://127.0.0.1:{actions_port}",
         api_token=api_token,
+        action_token=env["CSBA_ACTION_TOKEN"],
         model=model,
         workdir=workdir,
         rasa=rasa,

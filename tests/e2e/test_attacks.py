@@ -224,6 +224,60 @@ def test_plain_rest_is_not_reachable(attack: Stack):
         assert response.status_code == 404, (path, response.status_code)
 
 
+def _forged_call(order_id: str, buyer_id: str) -> dict[str, Any]:
+    """A made-up tracker that claims a verified order (the security trial's)."""
+    return {
+        "next_action": "action_triage",
+        "sender_id": "anon-forged",
+        "tracker": {
+            "sender_id": "anon-forged",
+            "slots": {
+                "pending_intent": "delivery_status",
+                "order_id": order_id,
+                "verified_orders": [order_id],
+                "buyer_id": buyer_id,
+            },
+            "latest_message": {
+                "text": "where is my order",
+                "intent": {"name": "delivery_status", "confidence": 1.0},
+                "entities": [],
+            },
+            "events": [],
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+        "domain": {},
+    }
+
+
+def test_the_action_server_runs_nothing_without_rasas_token(attack: Stack):
+    """A local process (or a forged request to localhost) that hands the action
+    server a made-up tracker gets 401, not another buyer's tracking number."""
+    url = f"{attack.actions_url}/webhook"
+    call = _forged_call("114-0000008-0000008", "B-3")
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": attack.action_token},  # not a bearer token
+        {"Authorization": f"Bearer {attack.api_token}"},  # Rasa's API token
+    ):
+        response = attack.client.post(url, json=call, headers=headers, timeout=30)
+        assert response.status_code == 401, (headers, response.status_code)
+        assert "1Z999" not in response.text
+    listing = attack.client.get(f"{attack.actions_url}/actions", timeout=30)
+    assert listing.status_code == 401
+    assert attack.client.get(f"{attack.actions_url}/health").status_code == 200
+    # Rasa's own calls carry the token: the actions answer (conversations
+    # throughout this suite), and so does a call with it
+    allowed = attack.client.post(
+        url,
+        json=call,
+        headers={"Authorization": f"Bearer {attack.action_token}"},
+        timeout=30,
+    )
+    assert allowed.status_code == 200
+
+
 def test_a_verified_anonymous_conversation_cannot_be_joined(attack: Stack):
     order = "113-0000004-0000004"
     with attack.client_at("127.0.0.50") as client:

@@ -338,7 +338,6 @@ def cluster(tmp_path, postgres_url, redis_url) -> Iterator[dict[str, Any]]:
         Service,
         StackError,
         answers,
-        command,
         csba_env,
         free_ports,
         load_demo_database,
@@ -353,6 +352,7 @@ def cluster(tmp_path, postgres_url, redis_url) -> Iterator[dict[str, Any]]:
         ACTION_ENDPOINT_URL=f"http://127.0.0.1:{actions_port}/webhook",
         TRACKER_STORE_URL=postgres_url,
         CSBA_REDIS_URL=redis_url,
+        CSBA_ACTION_TOKEN=uuid.uuid4().hex,  # endpoints.cluster.yml sends it
     )
     try:
         load_demo_database(env, tmp_path / "setup.log")
@@ -369,7 +369,7 @@ def cluster(tmp_path, postgres_url, redis_url) -> Iterator[dict[str, Any]]:
     services = [
         Service(
             "action server",
-            [*command("rasa"), "run", "actions", "--actions", "actions",
+            [python(), "-m", "bot.entrypoints.actions_server", "--actions", "actions",
              "--port", str(actions_port)],
             {**env, "SANIC_HOST": "127.0.0.1"},
             tmp_path / "actions.log",

@@ -2,7 +2,7 @@
 
 - `start_csba_stack`: the bot as `make run` runs it, over a temporary database
   loaded with the demo data, the demo clock (CSBA_NOW) and a fresh JWT secret:
-  `rasa run actions` and `rasa run` as tools.devstack starts them (temporary
+  the action server and `rasa run` as tools.devstack starts them (temporary
   endpoints.yml, SQL tracker store on a temporary SQLite file).
 - `start_bare_stack`: a bare `rasa init` bot (no custom actions, in-memory tracker
   store); `bare_rasa_project` creates and trains it once per Rasa version.
