@@ -13,8 +13,9 @@ number (data/rules/orders.yml) and sets `outcome`:
   `inquiry_text` its words followed by this message, so that a seller's case
   reads as the buyer meant it; the order form then checks the order as for any
   question (whose order it is, the ZIP code of an anonymous buyer's order).
-  Only questions (SAME_QUESTION_INTENTS): a cancellation, an address change or
-  a damage report is never filed from "and 113-...?"; the bot asks;
+  Only questions that write nothing for the buyer (SAME_QUESTION_INTENTS): a
+  cancellation, an address change, a damage report or a return (the bot
+  authorises returns) is never filed from "and 113-...?"; the bot asks;
 - `ask_topic`: anything else; the bot asks what the order number is about.
 """
 
@@ -37,7 +38,6 @@ ASK_TOPIC = "ask_topic"  # outcome
 SAME_QUESTION_INTENTS = frozenset(
     {
         Intent.DELIVERY_STATUS.value,
-        Intent.RETURN_REFUND.value,
         Intent.INVOICE.value,
         Intent.CUSTOMIZATION.value,
     }

@@ -81,3 +81,21 @@ def test_a_cancellation_is_never_filed_from_what_about(token_chat, services):
     with session_scope(services.engine) as session:
         orders = [row.order_id for row in session.scalars(select(CaseRow))]
     assert orders == [UNSHIPPED]
+
+
+def test_a_return_is_never_authorised_from_what_about(token_chat, services):
+    from bot.adapters.orm import ReturnAuthorizationRow
+
+    chat = token_chat("B-1")
+    chat.say("can i return it?", "return_refund", order_id=DELIVERED)
+    before = chat.slots["outcome"]
+    chat.say(
+        "and 112-0000012-0000012?", "give_order_id", order_id="112-0000012-0000012"
+    )
+    assert chat.responses() == ["utter_ask_topic"]
+    with session_scope(services.engine) as session:
+        orders = [
+            row.order_id for row in session.scalars(select(ReturnAuthorizationRow))
+        ]
+    assert "112-0000012-0000012" not in orders
+    assert before  # the first question was decided
