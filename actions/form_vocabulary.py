@@ -21,6 +21,7 @@ NOTICE_ZIP_NEEDED = "zip_needed"
 NOTICE_UNKNOWN_ITEM = "unknown_item"
 NOTICE_ORDER_NUMBER_HELP = "order_number_help"  # "i dont know the order number"
 NOTICE_ADDRESS_NEEDED = "address_needed"  # no address in the answer
+NOTICE_SEVERAL_ORDERS = "several_orders"  # the request named two orders or more
 
 # The new delivery address of an address change (asked when the request has none).
 NEW_ADDRESS = "new_address"

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import BotServices, CsbaAction, Turn
-from actions.form_vocabulary import MAX_ORDER_CHOICES
+from actions.form_vocabulary import MAX_ORDER_CHOICES, NOTICE_SEVERAL_ORDERS
 from actions.order_form import order_unlocked, verified_orders
 from bot.services.order_lookup import load_order, recent_orders
 from bot.services.presentation import (
@@ -74,6 +74,12 @@ class ActionAskOrderId(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         choices = order_choice_buttons(self.services, tracker, turn)
+        if choices and tracker.get_slot("form_notice") == NOTICE_SEVERAL_ORDERS:
+            # the request named several orders: which one (its own wording)
+            dispatcher.utter_message(
+                response="utter_ask_order_id_recent", buttons=list(choices.values())
+            )
+            return []
         if choices:
             # the buyer named an item that is in several of their orders
             dispatcher.utter_message(

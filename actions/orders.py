@@ -70,6 +70,7 @@ from actions.form_vocabulary import (
     NOTICE_ADDRESS_NEEDED,
     NOTICE_INVALID_ORDER_ID,
     NOTICE_ORDER_NUMBER_HELP,
+    NOTICE_SEVERAL_ORDERS,
     NOTICE_UNKNOWN_ITEM,
     NOTICE_YES_NO,
     NOTICE_ZIP_MISMATCH,
@@ -165,6 +166,12 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         domain: DomainDict,
     ) -> list[EventType]:
         values: dict[str, Any] = {"form_notice": None}
+        if (
+            form.requested is None
+            and tracker.get_slot("form_notice") == NOTICE_SEVERAL_ORDERS
+        ):
+            # asked at the start: which of the orders the request named
+            values["form_notice"] = NOTICE_SEVERAL_ORDERS
         # "i dont know the order number" is no "no, stop" (the NLU's deny) and
         # no new question: where to find it, and the question again (unless
         # the buyer asks for a person, or names the item instead)

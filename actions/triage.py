@@ -68,6 +68,7 @@ from actions.form_vocabulary import (
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
+    NOTICE_SEVERAL_ORDERS,
     PRODUCT_QUESTION,
 )
 from actions.handoff import agent_hours, handoff_started
@@ -86,6 +87,7 @@ from bot.services.order_lookup import (
     decide_inquiry,
     find_order_id,
     needs_order,
+    order_ids_in,
     order_to_offer,
 )
 from bot.services.presentation import (
@@ -159,16 +161,22 @@ class ActionStartInquiry(CsbaAction):
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
-        if given is None and goes_with_the_order_just_given(tracker, intent):
+        named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
+        if len(named) > 1:
+            # "where is 112-...3 and can i cancel 112-...2?": never a guess at
+            # which one the request is about; the order form asks, offering them
+            given = None
+            values.update(order_choices=named, form_notice=NOTICE_SEVERAL_ORDERS)
+        elif given is None and goes_with_the_order_just_given(tracker, intent):
             given = find_order_id(tracker.get_slot("order_id"))
-        if given is None:
+        if given is None and len(named) < 2:
             given = order_referred_back(tracker, turn, intent)
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
             order_id=given,
         )
-        if intent == PRODUCT_QUESTION and given is None:
+        if intent == PRODUCT_QUESTION and given is None and len(named) < 2:
             values.update(self._order_to_offer(tracker, turn))
         return slot_events(values)
 

@@ -97,6 +97,25 @@ def find_order_id(*texts: Any) -> str | None:
     return None
 
 
+def order_ids_in(*texts: Any) -> list[str]:
+    """Every distinct order number in `texts` (entity values, free text), in
+    canonical form, in the order they come."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if not isinstance(text, str) or not text:
+            continue
+        canonical = normalize_order_id(text[:MAX_SCANNED_CHARS])
+        if canonical:
+            found[canonical] = None
+            continue
+        folded = unicodedata.normalize("NFKC", text[:MAX_SCANNED_CHARS])
+        for match in ORDER_ID_IN_TEXT.finditer(folded):
+            canonical = normalize_order_id(match.group(0))
+            if canonical:
+                found[canonical] = None
+    return list(found)
+
+
 def is_buyers_order(order: Order | None, buyer_id: str | None) -> bool:
     """The order exists and is the buyer's (any order when the buyer is unknown)."""
     return order is not None and (buyer_id is None or order.buyer_id == buyer_id)

@@ -1,0 +1,54 @@
+"""A request that names two orders or more ("where is 112-...3 and can i
+cancel 112-...2?"): the bot never guesses which one the request is about; it
+asks, offering the orders named (actions/triage.py, action_start_inquiry)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.adapters.db import session_scope
+from bot.adapters.orm import CaseRow
+
+UNSHIPPED = "112-0000002-0000002"  # B-1's, not shipped: cancellable
+SHIPPED = "112-0000003-0000003"  # B-1's, shipped
+
+
+def test_two_orders_in_one_request_are_asked_about(token_chat, services):
+    chat = token_chat("B-1")
+    chat.say(
+        f"where is {SHIPPED} and can i cancel {UNSHIPPED}?",
+        "cancel_order",
+        order_id=SHIPPED,
+    )
+    # nothing decided on either order yet
+    assert chat.responses() == ["utter_ask_order_id_recent"]
+    assert "more than one order" in chat.texts(-1)[0]
+    payloads = [b["payload"] for b in chat.last[0].buttons]
+    assert [p for p in payloads if SHIPPED in p or UNSHIPPED in p] == payloads
+    assert len(payloads) == 2
+    with session_scope(services.engine) as session:
+        assert session.scalars(select(CaseRow)).all() == []
+    # the buyer picks the one the cancellation is about
+    chat.say(UNSHIPPED, "give_order_id", order_id=UNSHIPPED)
+    assert chat.slots["outcome"] == "cancel_request"
+    assert UNSHIPPED in " ".join(chat.texts(-1))
+
+
+def test_an_anonymous_buyer_is_asked_to_send_one_number(chat_factory):
+    chat = chat_factory(sender_id="anon-two")
+    chat.say(
+        f"can i return {SHIPPED} or {UNSHIPPED}", "return_refund", order_id=SHIPPED
+    )
+    assert chat.responses() == ["utter_ask_order_id"]
+    assert "more than one order" in chat.texts(-1)[0]
+    chat.say(UNSHIPPED, "give_order_id", order_id=UNSHIPPED)
+    assert chat.responses() == ["utter_ask_zip_code"]  # as for any order
+    # the notice was for the first question only
+    assert chat.slots["form_notice"] is None
+
+
+def test_the_same_number_twice_is_one_order(token_chat):
+    chat = token_chat("B-1")
+    spaced = UNSHIPPED.replace("-", " ")
+    chat.say(f"cancel {UNSHIPPED} ({spaced})", "cancel_order", order_id=UNSHIPPED)
+    assert chat.slots["outcome"] == "cancel_request"
