@@ -87,18 +87,23 @@ def add_return_authorisation(
 
 
 def find_return_authorisation(
-    session: Session, *, order_id: str, asins: Iterable[str]
+    session: Session,
+    *,
+    order_id: str,
+    asins: Iterable[str],
+    reason: str | None = None,
 ) -> ReturnAuthorisation | None:
     """The first authorisation of `order_id` that covers every one of `asins`
-    (from any conversation), or None."""
+    (from any conversation), of `reason` when given, or None."""
     wanted = set(asins)
     if not wanted:
         return None
-    rows = session.scalars(
-        select(ReturnAuthorizationRow)
-        .where(ReturnAuthorizationRow.order_id == order_id)
-        .order_by(ReturnAuthorizationRow.id)
+    query = select(ReturnAuthorizationRow).where(
+        ReturnAuthorizationRow.order_id == order_id
     )
+    if reason is not None:
+        query = query.where(ReturnAuthorizationRow.reason == reason)
+    rows = session.scalars(query.order_by(ReturnAuthorizationRow.id))
     for row in rows:
         if wanted <= {item["asin"] for item in row.items}:
             return _view(row, created=False)

@@ -11,7 +11,8 @@
   order's `damaged_item` case asking the seller to ship it. The buyer's photo,
   if any, attaches to that case (bot.services.attachments).
 - `damage_already_resolved`: the remedy a damaged item already has, when the
-  buyer reports it again.
+  buyer reports it again (a damage authorisation only: a return authorised
+  for a change of mind leaves the replacement-or-refund question open).
 
 Each function takes the caller's session and does not commit.
 """
@@ -67,7 +68,15 @@ def authorise_return(
         raise ValueError(f"order {order.id} has none of the items {sorted(wanted)}")
     # Two answers at once must not authorise twice: read and write in turn.
     lock_for_case_writes(session, key="\x1f".join(("return", order.id)))
-    existing = find_return_authorisation(session, order_id=order.id, asins=wanted)
+    # A damaged item's remedy is its own authorisation: a return for a change
+    # of mind authorised earlier does not stand for it (the buyer may still
+    # choose a replacement); any authorisation covers a plain return.
+    existing = find_return_authorisation(
+        session,
+        order_id=order.id,
+        asins=wanted,
+        reason=DAMAGED_RETURN if reason == DAMAGED_RETURN else None,
+    )
     if existing is not None:
         return existing
     return add_return_authorisation(
@@ -124,7 +133,9 @@ def damage_already_resolved(
 ) -> DamageRemedy | None:
     """The remedy already given for these damaged items (the buyer asks again),
     or None when there is none yet. A replacement's case hears the buyer again."""
-    existing = find_return_authorisation(session, order_id=order.id, asins=asins)
+    existing = find_return_authorisation(
+        session, order_id=order.id, asins=asins, reason=DAMAGED_RETURN
+    )
     if existing is None:
         return None
     return _remedy(

@@ -304,3 +304,28 @@ def test_a_remedy_for_another_order_or_item_is_a_new_inquiry(token_chat, service
     chat.say("I want a refund for order 112-0000003-0000003", "return_refund")
     assert chat.slots["outcome"] == "remedy_not_named"
     assert authorisations(services) == []
+
+
+def test_a_return_authorised_earlier_still_leaves_the_damage_remedy_open(
+    token_chat, services
+):
+    """The buyer trial: a plain return of the order was authorised, then the
+    kettle was reported damaged; the bot said "its return for a refund is
+    already authorised" and never offered the replacement."""
+    chat = token_chat("B-1")
+    chat.say("can i return this order?", "return_refund", order_id=KETTLE_AND_TUMBLERS)
+    assert chat.slots["outcome"] == "return_window_open"
+    (plain,) = authorisations(services)
+    report_kettle(chat)
+    assert "utter_damage_already_authorised" not in chat.responses()
+    assert chat.slots["outcome"] == "damaged_return"  # replacement or refund?
+    chat.say("/affirm", "affirm")
+    assert chat.slots["outcome"] == "damage_replacement"
+    rows = authorisations(services)
+    assert [r.id for r in rows][0] == plain.id and len(rows) == 2
+    assert (rows[1].reason, rows[1].resolution, rows[1].items) == (
+        "damaged_return",
+        "replacement",
+        [{"asin": KETTLE, "quantity": 1}],
+    )
+    assert [c.reason_code for c in cases(services)] == ["damaged_return"]
