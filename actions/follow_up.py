@@ -147,6 +147,17 @@ def _takes_back(tracker: Tracker, text: str, *, required: bool) -> bool:
     )
 
 
+def taken_back_as(tracker: Tracker, turn: Turn, intent: str | None) -> str | None:
+    """`intent`, or a cancellation request when the message takes back the
+    cancellation just requested, whatever the NLU read ("no wait keep it" reads
+    as a delivery question): action_triage then adds it to the open request."""
+    if intent is None or intent == CANCEL_ORDER:
+        return intent
+    if just_asked_to_cancel(tracker) and _takes_back(tracker, turn.text, required=False):
+        return CANCEL_ORDER
+    return intent
+
+
 def typed_inquiry_words(tracker: Tracker, words: str) -> str:
     """The inquiry's words when the buyer typed them to start it; '' when the
     inquiry started with a button (its `inquiry_text` is then an earlier

@@ -58,6 +58,7 @@ from actions.follow_up import (
     order_referred_back,
     previous_was_a_bare_order_number,
     take_back,
+    taken_back_as,
     typed_inquiry_words,
 )
 from actions.form_vocabulary import (
@@ -161,6 +162,7 @@ class ActionStartInquiry(CsbaAction):
         intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
+        intent = taken_back_as(tracker, turn, intent)
         named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
         if len(named) > 1:
             # "where is 112-...3 and can i cancel 112-...2?": never a guess at

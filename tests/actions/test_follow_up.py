@@ -4,6 +4,7 @@ understood that carries an order number, and "thanks" instead of an order."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.adapters.db import session_scope
@@ -328,3 +329,26 @@ def test_the_seller_is_mailed_the_take_back(demo_db_url, token_chat, tmp_path):
     assert "wait no dont cancel it, I changed my mind" in body
     assert "买家的新消息" in body  # S-100's language
     assert UNSHIPPED in added["Subject"]
+
+
+@pytest.mark.parametrize(
+    "intent", ["delivery_status", "damaged_item", "return_refund", "change_address"]
+)
+def test_a_take_back_the_nlu_read_as_another_request_is_taken(
+    token_chat, services, intent
+):
+    """The buyer trial: "no wait keep it" right after the request was read as a
+    delivery question, and the bot asked which order; the request stood."""
+    chat = _cancelled(token_chat)
+    chat.say("no wait keep it", intent)
+    assert chat.responses() == ["utter_cancellation_taken_back"]
+    assert _cases(services)[0][2][-1] == "no wait keep it"
+    assert len(_cases(services)) == 1
+
+
+def test_keep_it_long_after_the_request_is_the_request_it_reads_as(token_chat):
+    chat = _cancelled(token_chat)
+    chat.say("thanks", "thanks")
+    chat.say("where is my tumbler, keep it coming", "delivery_status", order_id=LATE)
+    assert chat.slots["outcome"] != "cancellation_taken_back"
+    assert LATE in " ".join(chat.texts(-1))
