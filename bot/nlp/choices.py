@@ -3,10 +3,11 @@
 Asked "Which order is it about?" with buttons, buyers often type instead of
 clicking: "the newer one", "the older", "the second one", "the one ending in
 0003", "the one from nov 2", "the october one", "el más reciente", "la del 2
-de noviembre". `chosen_order` picks that order among the choices (in the
-buttons' order, each with the time it was placed and, for dates, the day the
-buttons show), or None when the words pick none, or more than one. English and
-Spanish, the languages buyers write to the bot in.
+de noviembre", "the one that hasn't shipped yet", "the one that arrived".
+`chosen_order` picks that order among the choices (in the buttons' order, each
+with the time it was placed and, for dates, the day the buttons show, and for
+what became of it, its status), or None when the words pick none, or more than
+one. English and Spanish, the languages buyers write to the bot in.
 """
 
 from __future__ import annotations
@@ -72,6 +73,38 @@ _MONTH_ONLY = re.compile(
     re.IGNORECASE,
 )
 # "not the first one", "el segundo no": which one is meant is not said.
+# What became of the order: "the one that hasn't shipped yet", "the one still
+# on its way", "the one that arrived", "el que no ha llegado". The phrases with
+# a negation come first, and are taken out before the others and before the
+# check for a negation ("not the first one").
+_NOT_YET = r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|is ?n[o']?t|not|never|no)(?:\s+\w+)?\s+"
+_STATUS_PHRASES = (
+    (
+        ("unshipped",),
+        rf"\b{_NOT_YET}(?:shipped|sent|been (?:shipped|sent)|ship|left)\b|\bunshipped\b"
+        r"|\bstill (?:processing|preparing)\b|\bno (?:ha|se ha) (?:salido|enviado)\b"
+        r"|\bsin enviar\b",
+    ),
+    (  # not arrived: not shipped either, or on its way
+        ("unshipped", "shipped"),
+        rf"\b{_NOT_YET}(?:arrived|come|came|delivered|got here|here)\b"
+        r"|\bno ha llegado\b",
+    ),
+    (
+        ("shipped",),
+        r"\bon (?:its|the) way\b|\bin transit\b|\bstill coming\b|\ben camino\b",
+    ),
+    (
+        ("delivered",),
+        r"\b(?:arrived|delivered|received|came|got it|i got|lleg[oó]|entregad[oa]"
+        r"|recib[ií])\b",
+    ),
+    (("cancelled",), r"\b(?:cancell?ed|cancelad[oa])\b"),
+)
+_STATUSES = [
+    (statuses, re.compile(words, re.IGNORECASE)) for statuses, words in _STATUS_PHRASES
+]
+
 _NEGATION = re.compile(r"\b(?:not|no|ni|nor|neither|except|but)\b", re.IGNORECASE)
 # Longer messages are about something else ("the first thing I noticed...").
 _MAX_WORDS = 12
@@ -104,20 +137,35 @@ def _dated(text: str, days: Sequence[date]) -> tuple[set[int], bool]:
     return found, False
 
 
+def _by_status(text: str, statuses: Sequence[str]) -> tuple[set[int], str]:
+    """The choices whose status the text names, and the text without it."""
+    named: set[str] = set()
+    for meant, pattern in _STATUSES:
+        if pattern.search(text):
+            named.update(meant)
+            text = pattern.sub(" ", text)
+    return {i for i, status in enumerate(statuses) if status in named}, text
+
+
 def chosen_order(
     text: str | None,
     choices: Sequence[tuple[str, datetime]],
     days: Sequence[date] = (),
+    statuses: Sequence[str] = (),
 ) -> str | None:
     """The order (id) of `choices` that `text` names by its place, its age,
-    the end of its number or (with `days`, the day each choice's button shows)
-    its date; None when it names none or several."""
+    the end of its number, (with `days`, the day each choice's button shows)
+    its date or (with `statuses`, each choice's OrderStatus value) what became
+    of it; None when it names none or several."""
     if not isinstance(text, str) or len(choices) < 2:
-        return None
-    if len(text.split()) > _MAX_WORDS or _NEGATION.search(text):
         return None
     picked: set[str] = set()
     ids = [order_id for order_id, _ in choices]
+    if len(statuses) == len(ids):
+        by_status, text = _by_status(text, statuses)
+        picked |= {ids[i] for i in by_status}
+    if len(text.split()) > _MAX_WORDS or _NEGATION.search(text):
+        return None
     if len(days) == len(ids):
         dated, full_date = _dated(text, days)
         picked |= {ids[i] for i in dated}

@@ -126,6 +126,18 @@ def test_the_newer_one_picks_among_the_orders_offered(token_chat):
     assert chat.slots["outcome"] == "not_delivered_yet"
 
 
+@pytest.mark.parametrize("intent", ["deny", "delivery_status", "nlu_fallback"])
+def test_the_one_that_hasnt_shipped_picks_the_unshipped_order(token_chat, intent):
+    # B-1's kettle is in 112-...2 (not shipped) and 112-...1 (delivered); the
+    # buyer trial's "the one that hasnt shipped yet" ended the inquiry
+    chat = token_chat("B-1")
+    chat.say("i want to cancel my kettle order", "cancel_order")
+    assert set(chat.slots["order_choices"]) == {UNSHIPPED, "112-0000001-0000001"}
+    chat.say("the one that hasnt shipped yet", intent)
+    assert chat.slots["outcome"] == "cancel_request"
+    assert UNSHIPPED in " ".join(chat.texts(-1))
+
+
 def test_words_that_pick_no_order_ask_again(token_chat):
     chat = token_chat("B-1")
     chat.say("my tumbler arrived dented", "damaged_item")

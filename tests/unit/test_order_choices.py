@@ -89,3 +89,32 @@ def test_a_date_needs_the_days():
 )
 def test_a_negation_picks_nothing(text):
     assert chosen_order(text, CHOICES) is None
+
+
+@pytest.mark.parametrize(
+    ("statuses", "text", "expected"),
+    [
+        # the buyer trial: "the one that hasnt shipped yet" ended the inquiry
+        (("unshipped", "delivered"), "the one that hasnt shipped yet", NEWER[0]),
+        (("unshipped", "delivered"), "not shipped yet", NEWER[0]),
+        (("unshipped", "delivered"), "the one that arrived", OLDER[0]),
+        (("unshipped", "delivered"), "el que no ha llegado", NEWER[0]),
+        (("shipped", "delivered"), "the one that hasn't arrived", NEWER[0]),
+        (("shipped", "delivered"), "the one on its way", NEWER[0]),
+        (("shipped", "delivered"), "the delivered one", OLDER[0]),
+        (("delivered", "cancelled"), "the cancelled one", OLDER[0]),
+        (("shipped", "unshipped"), "the one that hasnt shipped yet", OLDER[0]),
+        # a status both have, or neither: no pick
+        (("shipped", "unshipped"), "the one that hasnt arrived", None),
+        (("delivered", "delivered"), "the one that arrived", None),
+        (("shipped", "delivered"), "the one that hasnt shipped yet", None),
+        # a status and another cue that disagree: no pick
+        (("unshipped", "delivered"), "the older one that hasnt shipped", None),
+    ],
+)
+def test_picked_by_what_became_of_it(statuses, text, expected):
+    assert chosen_order(text, CHOICES, (), statuses) == expected
+
+
+def test_a_status_needs_the_statuses():
+    assert chosen_order("the one that hasnt shipped yet", CHOICES) is None
