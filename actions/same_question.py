@@ -6,6 +6,12 @@ for 112-...", "¿y el pedido 113-...?" (`bot.nlp.follow_up.asks_the_same`). The
 NLU reads these as a bare order number, and the bot used to ask what it is
 about, though the buyer had just said.
 
+The other order may also be named in words, when the question just decided
+offered a choice of orders ("wheres my tumbler" -> two orders -> "the newer
+one" -> answered): "and the other one?", "y el otro?", "what about the october
+one" (`other_order_named`: the order of that choice the words pick, besides
+the one decided; bot.nlp.choices for dates, age and status).
+
 `action_same_question` runs after `action_start_inquiry` for every bare order
 number (data/rules/orders.yml) and sets `outcome`:
 - `same_question`: the question of the decision just made, about the order
@@ -21,17 +27,24 @@ number (data/rules/orders.yml) and sets `outcome`:
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
 
-from actions.base import MAX_QUESTION_CHARS, CsbaAction, Turn, clean_text
-from bot.domain.model import Intent
+from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
+from bot.domain.model import Intent, OrderStatus
+from bot.nlp.choices import chosen_order
 from bot.nlp.follow_up import asks_the_same
-from bot.services.order_lookup import find_order_id
+from bot.services.order_lookup import find_order_id, load_order
+from bot.services.presentation import marketplace_day
+
+log = logging.getLogger(__name__)
 
 SAME_QUESTION = "same_question"  # outcome
 ASK_TOPIC = "ask_topic"  # outcome
@@ -42,6 +55,11 @@ SAME_QUESTION_INTENTS = frozenset(
         Intent.CUSTOMIZATION.value,
     }
 )
+
+
+# "the other one", "the other order", "el otro", "la otra": the one not decided
+_OTHER = re.compile(r"\b(?:other|otro|otra)\b", re.IGNORECASE)
+MAX_WORDS = 8
 
 
 def _last_value(events: list[dict[str, Any]], slot: str) -> Any:
@@ -69,6 +87,52 @@ def question_just_decided(tracker: Tracker) -> tuple[str, str] | None:
     return intent, str(_last_value(before, "inquiry_text") or "")
 
 
+def _decided_inquiry(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the inquiry decided last: from the action_start_inquiry
+    that began it to the one of this message."""
+    events = list(tracker.events or [])
+    starts = [
+        i
+        for i, event in enumerate(events)
+        if event.get("event") == "action"
+        and event.get("name") == "action_start_inquiry"
+    ]
+    return events[starts[-2] : starts[-1]] if len(starts) >= 2 else []
+
+
+def other_order_named(
+    services: BotServices, tracker: Tracker, turn: Turn
+) -> str | None:
+    """The order of the choice the decided inquiry offered that this short
+    message names besides the one decided ("and the other one?", "the
+    october one"), or None."""
+    text = turn.text or ""
+    if not text or len(text.split()) > MAX_WORDS:
+        return None
+    inquiry = _decided_inquiry(tracker)
+    choices = _last_value(inquiry, "order_choices")
+    decided = find_order_id(_last_value(inquiry, "order_id"))
+    if not isinstance(choices, list) or decided not in choices:
+        return None
+    others = [str(c) for c in choices if c != decided]
+    if _OTHER.search(text):
+        return others[0] if len(others) == 1 else None
+    try:
+        with services.session() as session:
+            orders = [load_order(session, str(c)) for c in choices]
+    except SQLAlchemyError:
+        log.exception("Cannot read the orders of the choice just made")
+        return None
+    known = [o for o in orders if o is not None]
+    picked = chosen_order(
+        text,
+        [(o.id, o.placed_at) for o in known],
+        [marketplace_day(o.placed_at) for o in known],
+        [OrderStatus(o.status).value for o in known],
+    )
+    return picked if picked in others else None
+
+
 class ActionSameQuestion(CsbaAction):
     def name(self) -> str:
         return "action_same_question"
@@ -81,17 +145,21 @@ class ActionSameQuestion(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         decided = question_just_decided(tracker)
-        if (
-            decided is None
-            or find_order_id(tracker.get_slot("order_id")) is None
-            or not asks_the_same(turn.text)
-        ):
+        if decided is None:
+            return [SlotSet("outcome", ASK_TOPIC)]
+        order_id = find_order_id(tracker.get_slot("order_id"))
+        if order_id is None:
+            order_id = other_order_named(self.services, tracker, turn)
+        elif not asks_the_same(turn.text):
+            order_id = None
+        if order_id is None:
             return [SlotSet("outcome", ASK_TOPIC)]
         intent, words = decided
         text = clean_text(
             " / ".join(w for w in (words, turn.text) if w), MAX_QUESTION_CHARS
         )
         return [
+            SlotSet("order_id", order_id),
             SlotSet("pending_intent", intent),
             SlotSet("inquiry_text", text),
             SlotSet("outcome", SAME_QUESTION),

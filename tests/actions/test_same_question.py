@@ -4,6 +4,7 @@ anything else still asks what the order number is about."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.adapters.db import session_scope
@@ -96,3 +97,37 @@ def test_a_return_is_never_authorised_from_what_about(chat_factory, services):
     with session_scope(services.engine) as session:
         rows = session.scalars(select(ReturnAuthorizationRow))
         assert [row.order_id for row in rows] == [first]
+
+
+def _tumbler_chosen(chat):
+    # B-1's tumbler is in two orders: 112-...3 (Nov 18, on its way) and 112-...1
+    chat.say("wheres my tumbler", "delivery_status")
+    assert set(chat.slots["order_choices"]) == {LATE, DELIVERED}
+    chat.say("the newer one", "give_order_id")
+    assert chat.slots["outcome"] == "in_transit"
+    return chat
+
+
+@pytest.mark.parametrize(
+    "text", ["and the other one?", "y el otro?", "what about the older one"]
+)
+def test_the_other_order_of_the_choice_gets_the_same_question(token_chat, text):
+    chat = _tumbler_chosen(token_chat("B-1"))
+    chat.say(text, "give_order_id")
+    assert chat.slots["outcome"] == "delivered"
+    assert DELIVERED in chat.texts(-1)[0]
+
+
+def test_words_naming_the_order_just_decided_or_none_ask(token_chat):
+    chat = _tumbler_chosen(token_chat("B-1"))
+    chat.say("the newer one", "give_order_id")  # the one just answered
+    assert chat.responses() == ["utter_ask_topic"]
+    chat = _tumbler_chosen(token_chat("B-1", conversation="chat-2"))
+    chat.say("and the blue one?", "give_order_id")  # picks none
+    assert chat.responses() == ["utter_ask_topic"]
+
+
+def test_the_other_one_without_a_choice_before_asks(token_chat):
+    chat = _delivered(token_chat("B-1"))  # the order was in the message
+    chat.say("and the other one?", "give_order_id")
+    assert chat.responses() == ["utter_ask_topic"]
