@@ -279,6 +279,9 @@ class WebUserRow(Base):
     language = Column(String(8), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)
     last_login_at = Column(UTCDateTime, nullable=True)
+    # Signing out moves it on: a session cookie of an earlier one is void
+    # (bot/entrypoints/web/auth.py).
+    session_generation = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 # -- the agent review console (issue 4, bot.services.review) ---------------------------

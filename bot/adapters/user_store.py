@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.adapters.orm import SellerRow, WebUserRow
@@ -71,3 +71,14 @@ def record_login(
         row.password_hash = new_hash
     row.last_login_at = at
     session.flush()
+
+
+def next_session_generation(session: Session, user_id: int) -> None:
+    """Move the account to its next session generation (every session cookie
+    of the earlier ones is void); nothing when there is no such account."""
+    session.execute(
+        update(WebUserRow)
+        .where(WebUserRow.id == user_id)
+        .values(session_generation=WebUserRow.session_generation + 1)
+    )
+

@@ -48,6 +48,7 @@ class WebUser:
     role: str  # agent | seller
     seller_id: str | None
     language: str
+    session_generation: int = 0  # a session cookie of another one is void
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,7 @@ def _view(row: WebUserRow, seller_language: str | None) -> WebUser:
         role=row.role,
         seller_id=row.seller_id,
         language=language if language in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE,
+        session_generation=row.session_generation or 0,
     )
 
 
@@ -175,6 +177,11 @@ def authenticate(
     )
     user_store.record_login(session, row, at=now, new_hash=new_hash)
     return _view(row, _seller_language(session, row.seller_id))
+
+
+def sign_out_everywhere(session: Session, user_id: int) -> None:
+    """End every session of the account (its cookies, wherever they are)."""
+    user_store.next_session_generation(session, int(user_id))
 
 
 def get_user(session: Session, user_id: int) -> WebUser | None:

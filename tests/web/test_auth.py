@@ -41,6 +41,35 @@ def test_an_agent_signs_in_and_out(client, add_account):
     assert response.headers["location"] == "/login?next=%2Fseller"
 
 
+def test_a_cookie_copied_before_signing_out_is_void(client, add_account):
+    """The security trial: a session cookie saved before /logout still opened
+    the agent console and its CSV export for 12 hours."""
+    add_account("ada", role="agent")
+    login(client, "ada")
+    assert client.get("/agent").status_code == 200
+    copied = dict(client.cookies)
+    client.post("/logout", data={"csrf_token": csrf_from(client)})
+    client.cookies.clear()
+    client.cookies.update(copied)
+    for path in ("/agent", "/agent/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/login")
+
+
+def test_signing_out_ends_the_accounts_other_sessions_too(make_client, add_account):
+    add_account("ada", role="agent")
+    laptop, phone = make_client(), make_client()
+    for browser in (laptop, phone):
+        login(browser, "ada")
+        assert browser.get("/agent").status_code == 200
+    laptop.post("/logout", data={"csrf_token": csrf_from(laptop)})
+    assert phone.get("/agent").status_code == 303
+    # signing in again works, and only the new session is valid
+    login(phone, "ada")
+    assert phone.get("/agent").status_code == 200
+
+
 def test_a_seller_lands_on_the_case_log(client, add_account):
     add_account("hearth", role="seller", seller_id="S-1")
     response = login(client, "hearth")

@@ -4,8 +4,10 @@ bot/entrypoints/web/login.py.
 
 The session cookie (Starlette's SessionMiddleware, signed with
 `WebSettings.session_secret`, httponly, SameSite=Lax) holds only the account
-id and the CSRF token; the account itself is read from the database on each
-request, so a deleted account is signed out at once.
+id, its session generation at sign-in and the CSRF token; the account itself
+is read from the database on each request, so a deleted account is signed out
+at once, and so is every cookie of the account once it signs out (`log_out`
+moves it to its next session generation: a copied cookie is void too).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 SESSION_USER_KEY = "user_id"
+SESSION_GENERATION_KEY = "generation"
 SESSION_CSRF_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -61,6 +64,9 @@ def current_user(request: HTTPConnection) -> WebUser | None:
 
         with db_session(request) as session:
             user = get_user(session, user_id)
+        generation = request.session.get(SESSION_GENERATION_KEY)
+        if user is not None and generation != user.session_generation:
+            user = None  # signed out since (here or elsewhere)
         if user is None:
             request.session.clear()
     request.state.web_user = user
@@ -119,11 +125,20 @@ def log_in(request: HTTPConnection, user: WebUser) -> None:
     """Start a fresh session for `user` (a new CSRF token; nothing carried over)."""
     request.session.clear()
     request.session[SESSION_USER_KEY] = user.id
+    request.session[SESSION_GENERATION_KEY] = user.session_generation
     request.session[SESSION_CSRF_KEY] = secrets.token_urlsafe(32)
     request.state.web_user = user
 
 
 def log_out(request: HTTPConnection) -> None:
+    """Sign out: every session cookie of the account is void from now on, not
+    only this browser's (call it in the thread pool: it writes the account)."""
+    user_id = request.session.get(SESSION_USER_KEY)
+    if isinstance(user_id, int):
+        from bot.services.users import sign_out_everywhere
+
+        with db_session(request) as session:
+            sign_out_everywhere(session, user_id)
     request.session.clear()
     request.state.web_user = None
 

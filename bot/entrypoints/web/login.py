@@ -305,7 +305,7 @@ async def login_submit(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await checked_form(request)
-    log_out(request)
+    await run_in_threadpool(log_out, request)
     return RedirectResponse("/login", status_code=303)
 
 
