@@ -105,6 +105,26 @@ def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool
     return False
 
 
+def topic_still_asked(tracker: Tracker) -> bool:
+    """Whether the bot's latest question, small talk aside, was what an order
+    number is about (utter_ask_topic), with no inquiry started since: "114-...",
+    "What would you like to know?", "is it lost??" (out of scope), "can i get a
+    refund if it doesnt come" goes on with that order."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if not users:
+        return False
+    for event in reversed(events[: users[-1]]):
+        if event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name == "utter_ask_topic":
+            return True
+        if name in ("action_triage", "order_form", "action_fallback"):
+            return False
+    return False
+
+
 def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str | None:
     """The order just decided, when this question points back at it (or takes
     back its cancellation), or asks for a person (the order goes with the

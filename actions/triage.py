@@ -59,6 +59,7 @@ from actions.follow_up import (
     previous_was_a_bare_order_number,
     take_back,
     taken_back_as,
+    topic_still_asked,
     typed_inquiry_words,
 )
 from actions.form_vocabulary import (
@@ -169,7 +170,10 @@ class ActionStartInquiry(CsbaAction):
             # which one the request is about; the order form asks, offering them
             given = None
             values.update(order_choices=named, form_notice=NOTICE_SEVERAL_ORDERS)
-        elif given is None and goes_with_the_order_just_given(tracker, intent):
+        elif given is None and (
+            goes_with_the_order_just_given(tracker, intent)
+            or (intent != PRODUCT_QUESTION and topic_still_asked(tracker))
+        ):
             given = find_order_id(tracker.get_slot("order_id"))
         if given is None and len(named) < 2:
             given = order_referred_back(tracker, turn, intent)

@@ -469,6 +469,8 @@ class Chat:
         self.events.append({"event": "slot", "name": name, "value": value})
 
     async def _utter(self, name: str) -> None:
+        # a response is an action of the tracker, as Rasa records it
+        self.events.append({"event": "action", "name": name})
         await self._render({"response": name})
 
     async def _render(self, message: dict[str, Any]) -> None:

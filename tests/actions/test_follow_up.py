@@ -12,6 +12,7 @@ from bot.adapters.orm import CaseMessageRow, CaseRow
 
 UNSHIPPED = "112-0000002-0000002"  # B-1's kettle, not shipped: cancellable
 LATE = "112-0000003-0000003"  # B-1's tumbler, late
+DELIVERED_ORDER = "112-0000001-0000001"  # B-1's tumblers and kettle, delivered
 TENT = "114-0000013-0000013"  # B-3's tent, delivered
 
 
@@ -364,3 +365,28 @@ def test_keep_it_long_after_the_request_is_the_request_it_reads_as(token_chat):
     chat.say("where is my tumbler, keep it coming", "delivery_status", order_id=LATE)
     assert chat.slots["outcome"] != "cancellation_taken_back"
     assert LATE in " ".join(chat.texts(-1))
+
+
+def test_small_talk_after_a_bare_order_number_keeps_the_order(chat_factory):
+    """The buyer trial: "112-...3", "98101", "is it lost??" (out of scope), then
+    "can i get a refund if it doesnt come" asked for the order number again."""
+    chat = chat_factory(sender_id="anon-topic")
+    chat.say(LATE, "give_order_id", order_id=LATE)
+    assert chat.responses() == ["utter_ask_topic"]
+    chat.say("98101", "give_order_id")
+    chat.say("is it lost??", "out_of_scope")
+    chat.say("can i get a refund if it doesnt come", "return_refund")
+    assert chat.responses() == ["utter_ask_zip_code"]  # that order's, as always
+    chat.say("98101", "give_zip_code")
+    assert chat.slots["outcome"] == "not_delivered_yet"
+    assert LATE in chat.texts(-1)[0]
+
+
+def test_an_inquiry_in_between_ends_the_topic_question(token_chat):
+    chat = token_chat("B-1")
+    chat.say(LATE, "give_order_id", order_id=LATE)
+    chat.say("where is 112-0000001-0000001", "delivery_status", order_id=DELIVERED_ORDER)
+    assert chat.slots["outcome"] == "delivered"
+    chat.say("thanks", "thanks")
+    chat.say("can i return something", "return_refund")
+    assert chat.slots["requested_slot"] == "order_id"  # asked, not assumed
