@@ -6,9 +6,8 @@
 - `OrderFormTurn`: one run of `validate_order_form` (actions/orders.py): this
   message's slot candidates, the inquiry, and the order it is about, read at
   most once per run through bot.services.order_lookup, in one unit of work.
-  The checks that concern the whole form (the buyer leaving it, switching to
-  another question) are here; the rules themselves are in bot/services.
-"""
+  The checks that concern the whole form (leaving it, switching to another
+  question) are here; the rules themselves are in bot/services."""
 
 from __future__ import annotations
 
@@ -53,6 +52,7 @@ from bot.services.order_lookup import (
     load_order,
     needs_new_address,
     needs_order,
+    order_picked_in_words,
     order_to_offer,
     orders_to_search,
     switches_inquiry,
@@ -124,6 +124,7 @@ class OrderFormTurn:
         self.buyer_id = turn.buyer_id
         self._has_ordered_slot = tracker.get_slot("has_ordered")
         self._order_id_slot = tracker.get_slot("order_id")
+        self._choices = tracker.get_slot("order_choices")
         self._unit_of_work = unit_of_work
         self._session: Session | None = None
         self._orders: dict[str, Order | None] = {}
@@ -176,15 +177,12 @@ class OrderFormTurn:
             and switches_inquiry(intent, self.pending)
             and (self.requested == "order_id" or not self.answers())
         ):
-            self.pending = intent
-            # the order offered to a product question, and its item, are no
-            # choice of the new one
-            return {
-                "pending_intent": intent,
-                "inquiry_text": self.turn.text,
-                "order_choices": None,
-                "named_item": None,
-            }
+            self.pending, self.new_question = intent, True  # no "not an order number"
+            # an item's orders stay the choice while the new words name none
+            kept = isinstance(self._choices, list) and len(self._choices) > 1
+            kept = kept and not named_items(self.answer, self._orders_to_search())
+            values = {"pending_intent": intent, "inquiry_text": self.turn.text}
+            return values if kept else values | {"order_choices": None, "named_item": None}
         # Another product question while asked whether, or which, order or item
         # it is about, or the ZIP code ("can i microwave it" instead of the
         # order number): the buyer's latest question is the one served, and the
@@ -250,6 +248,9 @@ class OrderFormTurn:
         if not named or any(item.order_id == current for item in named):
             return {}
         order_ids = list(dict.fromkeys(item.order_id for item in named))
+        held = [o for o in self._orders_to_search() if o.id in order_ids]
+        picked = order_picked_in_words(self.answer, held, by_status=False)
+        order_ids = [picked] if picked and len(order_ids) > 1 else order_ids
         if len(order_ids) > 1:
             self.found_order = self._order_id_slot = None
             self.asks_which_order = True

@@ -14,10 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.form_vocabulary import MAX_ORDER_CHOICES
 from actions.order_form import OrderFormTurn, order_unlocked, verified_orders
 from actions.order_questions import RECENT_ORDERS
-from bot.domain.model import Order, OrderStatus
-from bot.nlp.choices import chosen_order
-from bot.services.order_lookup import load_order, recent_orders
-from bot.services.presentation import marketplace_day
+from bot.domain.model import Order
+from bot.services.order_lookup import load_order, order_picked_in_words, recent_orders
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +34,7 @@ def chosen_in_words(form: OrderFormTurn, tracker: Tracker) -> str | None:
         return None
     if len(orders) < 2:
         return None
-    return chosen_order(
-        form.turn.text,
-        [(o.id, o.placed_at) for o in orders],
-        [marketplace_day(o.placed_at) for o in orders],
-        [OrderStatus(o.status).value for o in orders],
-    )
+    return order_picked_in_words(form.turn.text, orders)
 
 
 def _offered_orders(form: OrderFormTurn, tracker: Tracker) -> list[Order]:

@@ -38,11 +38,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
-from bot.domain.model import Intent, OrderStatus
-from bot.nlp.choices import chosen_order
+from bot.domain.model import Intent
 from bot.nlp.follow_up import asks_the_same
-from bot.services.order_lookup import find_order_id, load_order
-from bot.services.presentation import marketplace_day
+from bot.services.order_lookup import find_order_id, load_order, order_picked_in_words
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +121,7 @@ def other_order_named(
     except SQLAlchemyError:
         log.exception("Cannot read the orders of the choice just made")
         return None
-    known = [o for o in orders if o is not None]
-    picked = chosen_order(
-        text,
-        [(o.id, o.placed_at) for o in known],
-        [marketplace_day(o.placed_at) for o in known],
-        [OrderStatus(o.status).value for o in known],
-    )
+    picked = order_picked_in_words(text, [o for o in orders if o is not None])
     return picked if picked in others else None
 
 

@@ -27,10 +27,12 @@ from bot.domain.model import (
     ORDER_ID_IN_TEXT,
     Intent,
     Order,
+    OrderStatus,
     Product,
     normalize_order_id,
 )
 from bot.nlp.addresses import has_street_address
+from bot.nlp.choices import chosen_order
 from bot.nlp.follow_up import asks_for_update
 from bot.nlp.item_names import (
     NamedItem,
@@ -114,6 +116,25 @@ def order_ids_in(*texts: Any) -> list[str]:
             if canonical:
                 found[canonical] = None
     return list(found)
+
+
+def order_picked_in_words(
+    text: str | None, orders: Sequence[Order], *, by_status: bool = True
+) -> str | None:
+    """The order of `orders` that `text` picks by its place, its age, the end
+    of its number, the day it was placed or (`by_status`) what became of it
+    ("the newer one", "the one from september", "the one that hasn't
+    shipped": bot.nlp.choices); None when the words pick none, or several.
+    Not by status in a request itself: "my tumbler arrived dented" says how
+    it came, not which order."""
+    from bot.services.presentation import marketplace_day
+
+    return chosen_order(
+        text,
+        [(o.id, o.placed_at) for o in orders],
+        [marketplace_day(o.placed_at) for o in orders],
+        [OrderStatus(o.status).value for o in orders] if by_status else (),
+    )
 
 
 def is_buyers_order(order: Order | None, buyer_id: str | None) -> bool:

@@ -390,3 +390,26 @@ def test_an_inquiry_in_between_ends_the_topic_question(token_chat):
     chat.say("thanks", "thanks")
     chat.say("can i return something", "return_refund")
     assert chat.slots["requested_slot"] == "order_id"  # asked, not assumed
+
+
+def test_a_date_with_the_item_picks_its_order_at_once(token_chat):
+    # B-2's kettle is in 113-...4 (Nov 5) and 113-...6 (Sep 1)
+    chat = token_chat("B-2")
+    chat.say("i want to return the kettle i got in september", "return_refund")
+    assert chat.slots["order_choices"] is None
+    assert "113-0000006-0000006" in " ".join(chat.texts(-1))
+
+
+def test_a_new_request_at_which_order_keeps_the_items_orders(token_chat):
+    """The buyer trial: "but its broken, it stopped heating" at "Which order?"
+    got "That doesn't look like an order number" and every recent order."""
+    chat = token_chat("B-2")
+    chat.say("i want to return the kettle", "return_refund")
+    choices = chat.slots["order_choices"]
+    assert len(choices) == 2
+    chat.say("but its broken, it stopped heating", "damaged_item")
+    assert chat.responses() == ["utter_ask_which_order"]
+    assert chat.slots["pending_intent"] == "damaged_item"
+    assert [b["payload"] for b in chat.last[0].buttons] == [
+        f'/give_order_id{{"order_id": "{order_id}"}}' for order_id in choices
+    ]
