@@ -22,6 +22,10 @@ number (data/rules/orders.yml) and sets `outcome`:
   Only questions that write nothing for the buyer (SAME_QUESTION_INTENTS): a
   cancellation, an address change, a damage report or a return (the bot
   authorises returns) is never filed from "and 113-...?"; the bot asks;
+- `verification_rate_limited` / `verification_locked`: a ZIP code typed right
+  after the bot paused verification (too many wrong ZIP codes from this
+  client, or for this order): the pause again, never "What would you like to
+  know about your order?", which read as if the ZIP code had been accepted;
 - `ask_topic`: anything else; the bot asks what the order number is about.
 """
 
@@ -40,11 +44,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
 from bot.domain.model import Intent
 from bot.nlp.follow_up import asks_the_same
+from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import find_order_id, load_order, order_picked_in_words
 
 log = logging.getLogger(__name__)
 
 SAME_QUESTION = "same_question"  # outcome
+PAUSES = ("verification_rate_limited", "verification_locked")  # outcomes
 ASK_TOPIC = "ask_topic"  # outcome
 SAME_QUESTION_INTENTS = frozenset(
     {
@@ -125,6 +131,16 @@ def other_order_named(
     return picked if picked in others else None
 
 
+def pause_just_said(tracker: Tracker) -> str | None:
+    """The verification pause the bot gave at the buyer's previous message."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    outcome = _last_value(events[users[-2] : users[-1]], "outcome")
+    return outcome if outcome in PAUSES else None
+
+
 class ActionSameQuestion(CsbaAction):
     def name(self) -> str:
         return "action_same_question"
@@ -136,6 +152,9 @@ class ActionSameQuestion(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
+        paused = pause_just_said(tracker)
+        if paused is not None and only_a_postal_code(turn.text):
+            return [SlotSet("outcome", paused)]
         decided = question_just_decided(tracker)
         if decided is None:
             return [SlotSet("outcome", ASK_TOPIC)]

@@ -131,3 +131,22 @@ def test_the_other_one_without_a_choice_before_asks(token_chat):
     chat = _delivered(token_chat("B-1"))  # the order was in the message
     chat.say("and the other one?", "give_order_id")
     assert chat.responses() == ["utter_ask_topic"]
+
+
+def test_a_zip_code_after_a_pause_gets_the_pause_again(chat_factory):
+    """The buyer trial: after "too many attempts, try again later", the ZIP
+    code typed next got "What would you like to know about your order?", which
+    read as if it had been accepted."""
+    for index, wrong in enumerate(([10001, 10002, 10003], [10004, 10005])):
+        chat = chat_factory(sender_id=f"anon-guess-{index}")
+        chat.say("where is my order?", "delivery_status")
+        chat.say(DELIVERED, "give_order_id", order_id=DELIVERED)
+        for zip_code in wrong:
+            chat.say(str(zip_code), "nlu_fallback")
+    # the order is locked now, for every conversation
+    chat = chat_factory(sender_id="anon-late")
+    chat.say(f"where is {DELIVERED}", "delivery_status", order_id=DELIVERED)
+    assert chat.slots["outcome"] == "verification_locked"  # before any ZIP code
+    chat.say("98101", "give_order_id")
+    assert chat.responses() == ["utter_verification_locked"]
+    assert "UPS" not in " ".join(chat.texts())
