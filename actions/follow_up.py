@@ -26,6 +26,7 @@ message read as a cancellation request asks nothing of the seller (outcome
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -103,6 +104,29 @@ def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool
         ):
             return True
     return False
+
+
+def question_just_decided_as(tracker: Tracker, reason_code: str) -> bool:
+    """Whether the bot's previous turn was a decision with `reason_code`."""
+    events = tracker.events or []
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    return len(users) >= 2 and any(
+        event.get("event") == "slot"
+        and event.get("name") == "reason_code"
+        and event.get("value") == reason_code
+        for event in events[users[-2] : users[-1]]
+    )
+
+
+_OWNED = re.compile(
+    r"\b(?:my|mine|i (?:bought|ordered|got|received)|mi|mis|compr[eé])\b", re.IGNORECASE
+)
+
+
+def says_owned(text: str | None) -> bool:
+    """Whether a question speaks of the item as the buyer's ("my kettle", "the
+    one I bought"): then it is no question before buying."""
+    return bool(text) and bool(_OWNED.search(text))
 
 
 def topic_still_asked(tracker: Tracker) -> bool:

@@ -57,6 +57,8 @@ from actions.follow_up import (
     goes_with_the_order_just_given,
     order_referred_back,
     previous_was_a_bare_order_number,
+    question_just_decided_as,
+    says_owned,
     take_back,
     taken_back_as,
     topic_still_asked,
@@ -71,6 +73,7 @@ from actions.form_vocabulary import (
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
     NOTICE_SEVERAL_ORDERS,
+    PRE_ORDER,
     PRODUCT_QUESTION,
 )
 from actions.handoff import agent_hours, handoff_started
@@ -164,6 +167,14 @@ class ActionStartInquiry(CsbaAction):
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         intent = taken_back_as(tracker, turn, intent)
+        if (
+            intent == PRODUCT_QUESTION
+            and question_just_decided_as(tracker, PRE_ORDER)
+            and not says_owned(turn.text)
+        ):
+            # "how much does it weigh" right after "no, I haven't bought it yet":
+            # still before buying, not "have you ordered it?" again
+            intent = PRE_ORDER
         named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
         if len(named) > 1:
             # "where is 112-...3 and can i cancel 112-...2?": never a guess at

@@ -531,3 +531,19 @@ def test_another_order_number_at_the_offer_forgets_the_offered_item(chat_factory
     assert chat.responses() == ["utter_ask_zip_code"]
     assert chat.slots["order_choices"] is None
     assert chat.slots["named_item"] is None
+
+
+def test_a_question_after_not_bought_yet_is_still_before_buying(chat_factory):
+    """The buyer trial: after "no i havent bought it yet" every further
+    question about the tent asked "Have you already ordered this item?" again."""
+    chat = chat_factory(sender_id="anon-tent")
+    chat.say("does the tent come with a footprint?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
+    chat.say("no i havent bought it yet", "deny")
+    assert chat.slots["outcome"] == "pre_order"
+    chat.say("how much does it weigh", "product_question")
+    assert chat.slots["outcome"] == "pre_order"
+    assert "utter_ask_has_ordered" not in chat.responses()
+    # a question about something the buyer has is asked as usual
+    chat.say("is my kettle dishwasher safe?", "product_question")
+    assert chat.responses() == ["utter_ask_has_ordered"]
