@@ -87,7 +87,8 @@ _STATUS_PHRASES = (
     ),
     (  # not arrived: not shipped either, or on its way
         ("unshipped", "shipped"),
-        rf"\b{_NOT_YET}(?:arrived|come|came|delivered|got here|here)\b"
+        rf"\b{_NOT_YET}(?:arrived|come|came|delivered|got here|here|showed up|shown up"
+        r"|turned up)\b"
         r"|\bno ha llegado\b",
     ),
     (

@@ -100,6 +100,7 @@ def test_a_negation_picks_nothing(text):
         (("unshipped", "delivered"), "the one that arrived", OLDER[0]),
         (("unshipped", "delivered"), "el que no ha llegado", NEWER[0]),
         (("shipped", "delivered"), "the one that hasn't arrived", NEWER[0]),
+        (("shipped", "delivered"), "the kettle one that never showed up", NEWER[0]),
         (("shipped", "delivered"), "the one on its way", NEWER[0]),
         (("shipped", "delivered"), "the delivered one", OLDER[0]),
         (("delivered", "cancelled"), "the cancelled one", OLDER[0]),
