@@ -262,6 +262,8 @@ def csba_env(workdir: Path, jwt_secret: str, **extra: str) -> dict[str, str]:
             "CSBA_VAR_DIR": str(var),
             "CSBA_OUTBOX": str(var / "outbox"),
             "CSBA_JWT_SECRET": jwt_secret,
+            # what Rasa sends the action server (bot/entrypoints/actions_server.py)
+            "CSBA_ACTION_TOKEN": uuid.uuid4().hex,
             **extra,
         }
     )

@@ -49,6 +49,11 @@ def test_the_procfile_has_a_line_per_replica_and_one_haproxy_scheduler_and_mail(
     # every replica on its own port, each Rasa replica sending actions to the front
     assert len({port for port in (*plan.rasa_ports, *plan.actions_ports, *plan.web_ports)}) == 9
     assert lines.count(f"ACTION_ENDPOINT_URL=http://127.0.0.1:{plan.actions_front}/webhook") == 3
+    # secrets through the environment, never on a command line `ps` shows; the
+    # action servers answer only calls with the token
+    assert "--auth-token" not in lines
+    assert lines.count("-m bot.entrypoints.actions_server") == 2
+    assert lines.count('CSBA_ACTION_TOKEN="${CSBA_ACTION_TOKEN:?') == 5  # 2 + 3
 
 
 def test_haproxy_accepts_the_configuration(tmp_path):

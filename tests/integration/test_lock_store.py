@@ -286,6 +286,7 @@ def test_endpoints_cluster_yml_loads_the_atomic_store(redis_url, monkeypatch):
     monkeypatch.setenv("CSBA_REDIS_URL", redis_url)
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://localhost:5055/webhook")
     monkeypatch.setenv("TRACKER_STORE_URL", "sqlite:///unused.db")
+    monkeypatch.setenv("CSBA_ACTION_TOKEN", "unused")
     config = read_endpoint_config(
         str(PROJECT_ROOT / "endpoints.cluster.yml"), "lock_store"
     )

@@ -36,9 +36,12 @@ def domain() -> Domain:
 def _store_from_endpoints(monkeypatch, url: str, domain: Domain) -> CsbaSQLTrackerStore:
     monkeypatch.setenv("TRACKER_STORE_URL", url)
     monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    monkeypatch.setenv("CSBA_ACTION_TOKEN", "t0ken")
     endpoints = read_endpoints_from_path(str(PROJECT_ROOT / "endpoints.yml"))
     assert endpoints.tracker_store.type == TRACKER_STORE_TYPE
     assert endpoints.action.kwargs.get("enable_selective_domain") is True
+    # every call to the action server carries its token (actions_server.py)
+    assert endpoints.action.headers == {"Authorization": "Bearer t0ken"}
     store = TrackerStore.create(endpoints.tracker_store, domain)
     inner = getattr(store, "_tracker_store", store)
     assert isinstance(inner, CsbaSQLTrackerStore), type(inner)
