@@ -7,7 +7,9 @@
   message's slot candidates, the inquiry, and the order it is about, read at
   most once per run through bot.services.order_lookup, in one unit of work.
   The checks that concern the whole form (leaving it, switching to another
-  question) are here; the rules themselves are in bot/services."""
+  question) are here (item names: actions/form_items.py); the rules
+  themselves are in bot/services.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.base import (
@@ -28,13 +29,13 @@ from actions.base import (
     clean_text,
     entity_values,
 )
+from actions.form_items import ItemNaming
 from actions.form_vocabulary import (
     ASK_FOR_PERSON,
     CHANGE_ADDRESS,
     HALT_CANCELLED,
     HALT_VERIFICATION_FAILED,
     HALTS,
-    MAX_ORDER_CHOICES,
     NEW_ADDRESS,
     NO,
     PRODUCT_QUESTION,
@@ -52,12 +53,9 @@ from bot.services.order_lookup import (
     load_order,
     needs_new_address,
     needs_order,
-    order_picked_in_words,
-    order_to_offer,
-    orders_to_search,
+    order_ids_in,
     switches_inquiry,
 )
-from bot.services.presentation import item_name
 from bot.services.verification import (
     VerificationLimits,
     early_verdict,
@@ -87,7 +85,7 @@ def order_unlocked(order_id: str | None, tracker: Tracker, turn: Turn) -> bool:
 # --- one run of the form ------------------------------------------------------------
 
 
-class OrderFormTurn:
+class OrderFormTurn(ItemNaming):
     """What one run of validate_order_form knows: this message's slot
     candidates, the inquiry, and the order it is about, read at most once in
     the run's one unit of work (opened on first use, closed by `act`)."""
@@ -104,17 +102,21 @@ class OrderFormTurn:
         self.candidates: dict[str, Any] = tracker.slots_to_validate()
         self.requested: str | None = tracker.get_slot(REQUESTED_SLOT)
         self.pending: str | None = tracker.get_slot("pending_intent")
+        said = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
+        # Several order numbers in one message: none of them is the answer
+        # (Rasa fills the slot with one of them; action_start_inquiry asks which)
         self.found_order = (
             find_order_id(
                 *entity_values(tracker, "order_id"), self.candidates["order_id"]
             )
-            if "order_id" in self.candidates
+            if "order_id" in self.candidates and len(said) < 2
             else None
         )
         self.answer = clean_text(turn.text, MAX_ANSWER_CHARS)
         # an order number in this very message (the candidate may also be the
         # order the previous inquiry left, set again by action_start_inquiry)
-        self.said_order = find_order_id(*entity_values(tracker, "order_id"), turn.text)
+        self.said_order = said[0] if len(said) == 1 else None
+        self.several_orders = len(said) > 1
         self.asks_which_order = False
         # Another product question instead of the answer (`switch`): asked again
         # plainly, without "that doesn't look like an order number".
@@ -201,90 +203,6 @@ class OrderFormTurn:
                 values.update(self._item_elsewhere())
             return values
         return {}
-
-    def _item_elsewhere(self) -> dict[str, Any]:
-        """A new question instead of the item: {} when it names no item, or one
-        of this order. Else ("does the tent have a rain fly?", no tent here) "have
-        you ordered it?" again, offering the order holding it (`order_to_offer`)."""
-        try:
-            offered = order_to_offer(
-                self.session,
-                order_id=self.order_id,
-                buyer_id=self.buyer_id,
-                asin=None,
-                question=self.answer,
-                has_token=self.turn.has_token,
-                verified=self.verified,
-            )
-        except SQLAlchemyError:
-            self._read_failed("the order another question may be about")
-            return {}
-        if offered is not None and offered.order_id == self.order_id:
-            return {}
-        self.found_order = self._order_id_slot = self._has_ordered_slot = None
-        return {
-            "order_id": None,
-            "product_asin": None,
-            "has_ordered": None,
-            "order_choices": [offered.order_id] if offered else None,
-            "named_item": item_name(offered.title) if offered else None,
-        }
-
-    def named_order(self) -> dict[str, Any]:
-        """The order the buyer's words name by an item ("the cutting board came
-        cracked"), among the orders this chat may look into, when the message
-        carries no order number: that order (said so when it replaces another),
-        or, when items of several orders fit, the question which one. {} when
-        the words name no item, or one of the order already in question."""
-        if (
-            self.said_order is not None
-            or self.requested not in (None, "order_id")
-            or not needs_order(self.pending)
-            or self.pending == PRODUCT_QUESTION
-        ):
-            return {}
-        named = named_items(self.answer, self._orders_to_search())
-        current = self.order_id
-        if not named or any(item.order_id == current for item in named):
-            return {}
-        order_ids = list(dict.fromkeys(item.order_id for item in named))
-        held = [o for o in self._orders_to_search() if o.id in order_ids]
-        picked = order_picked_in_words(self.answer, held, by_status=False)
-        order_ids = [picked] if picked and len(order_ids) > 1 else order_ids
-        if len(order_ids) > 1:
-            self.found_order = self._order_id_slot = None
-            self.asks_which_order = True
-            return {
-                "order_id": None,
-                "product_asin": None,
-                "order_choices": order_ids[:MAX_ORDER_CHOICES],
-                "named_item": item_name(named[0].title),
-            }
-        self.found_order = self._order_id_slot = order_ids[0]
-        values: dict[str, Any] = {
-            "order_id": order_ids[0],
-            "product_asin": None,
-            "order_choices": None,
-            "named_item": item_name(named[0].title),
-        }
-        if current:
-            values["order_switched"] = True
-        return values
-
-    def _orders_to_search(self) -> list[Order]:
-        """A buyer with a token: their latest orders. Anonymous: the orders
-        verified in this chat. [] when they cannot be read (logged): the form
-        then asks for the order as it would without an item name."""
-        try:
-            return orders_to_search(
-                self.session,
-                self.buyer_id,
-                has_token=self.turn.has_token,
-                verified=self.verified,
-            )
-        except SQLAlchemyError:
-            self._read_failed("the orders an item name may point to")
-            return []
 
     def _read_failed(self, what: str) -> None:
         log.exception("Cannot read %s", what)  # the next read opens a session

@@ -74,10 +74,12 @@ class ActionAskOrderId(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         choices = order_choice_buttons(self.services, tracker, turn)
-        if choices and tracker.get_slot("form_notice") == NOTICE_SEVERAL_ORDERS:
-            # the request named several orders: which one (its own wording)
+        if tracker.get_slot("form_notice") == NOTICE_SEVERAL_ORDERS:
+            # the request named several orders: which one, named by what the
+            # request does ("Which order do you want to cancel?"), with those
+            # of them this chat may look into as buttons
             dispatcher.utter_message(
-                response="utter_ask_order_id_recent", buttons=list(choices.values())
+                response="utter_ask_which_of_several", buttons=list(choices.values())
             )
             return []
         if choices:

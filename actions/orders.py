@@ -241,7 +241,7 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         if form.found_order is None:
             values: dict[str, Any] = {"order_id": None}
             if form.requested in (None, "order_id") and not (
-                form.asks_which_order or form.new_question
+                form.asks_which_order or form.new_question or form.several_orders
             ):
                 values["form_notice"] = NOTICE_INVALID_ORDER_ID
             return values

@@ -149,6 +149,11 @@ class ActionStartInquiry(CsbaAction):
         turn: Turn,
     ) -> list[EventType]:
         given = find_order_id(*entity_values(tracker, "order_id"))
+        named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
+        # "where is 112-...3 and can i cancel 112-...2?": never a guess at which
+        # one the request is about; the order form asks, offering them
+        several = len(named) > 1
+        given = None if several else given
         values: dict[str, Any] = {name: None for name in INQUIRY_SLOTS}
         if turn.intent == GIVE_ORDER_ID:
             # A bare order number: the rules ask what it is about. A ZIP code
@@ -157,6 +162,7 @@ class ActionStartInquiry(CsbaAction):
             # the order number stays.
             if (
                 given is None
+                and not several
                 and only_a_postal_code(turn.text)
                 and previous_was_a_bare_order_number(tracker)
             ):
@@ -167,33 +173,27 @@ class ActionStartInquiry(CsbaAction):
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         intent = taken_back_as(tracker, turn, intent)
-        if (
+        if (  # "how much does it weigh" right after "no, I haven't bought it yet"
             intent == PRODUCT_QUESTION
             and question_just_decided_as(tracker, PRE_ORDER)
             and not says_owned(turn.text)
         ):
-            # "how much does it weigh" right after "no, I haven't bought it yet":
-            # still before buying, not "have you ordered it?" again
             intent = PRE_ORDER
-        named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
-        if len(named) > 1:
-            # "where is 112-...3 and can i cancel 112-...2?": never a guess at
-            # which one the request is about; the order form asks, offering them
-            given = None
+        if several:
             values.update(order_choices=named, form_notice=NOTICE_SEVERAL_ORDERS)
         elif given is None and (
             goes_with_the_order_just_given(tracker, intent)
             or (intent != PRODUCT_QUESTION and topic_still_asked(tracker))
         ):
             given = find_order_id(tracker.get_slot("order_id"))
-        if given is None and len(named) < 2:
+        if given is None and not several:
             given = order_referred_back(tracker, turn, intent)
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
             order_id=given,
         )
-        if intent == PRODUCT_QUESTION and given is None and len(named) < 2:
+        if intent == PRODUCT_QUESTION and given is None and not several:
             values.update(self._order_to_offer(tracker, turn))
         return slot_events(values)
 

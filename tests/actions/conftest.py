@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,6 +267,7 @@ class Chat:
         self.metadata = metadata or {}
         self.slots: dict[str, Any] = self._initial_slots()
         self.events: list[dict[str, Any]] = []
+        self.user_at = 0  # where the latest user message is in `events`
         self.form_active = False
         self.turns: list[list[Message]] = []
         # data-only messages (`custom`), per turn: the widget's cues, no text
@@ -280,12 +281,13 @@ class Chat:
         text: str,
         intent: str,
         *,
-        order_id: str | None = None,
+        order_id: str | Sequence[str] | None = None,
         metadata: dict[str, Any] | None = None,
         ranking: Iterable[str] = (),
     ) -> list[Message]:
-        """The buyer sends a message; returns what the bot answered. `ranking`:
-        the intents the NLU ranked next, best first."""
+        """The buyer sends a message; returns what the bot answered. `order_id`:
+        the order numbers the NLU found in it; `ranking`: the intents the NLU
+        ranked next, best first."""
         return asyncio.run(self._say(text, intent, order_id, metadata, ranking))
 
     def start_session(self) -> list[Message]:
@@ -314,7 +316,9 @@ class Chat:
     async def _say(self, text, intent, order_id, metadata, ranking) -> list[Message]:
         self.turns.append([])
         self.data.append([])
-        entities = [("order_id", order_id)] if order_id else []
+        ids = [order_id] if isinstance(order_id, str) else list(order_id or ())
+        entities = [("order_id", value) for value in ids]
+        self.user_at = len(self.events)
         self.events.append(
             user_event(
                 text,
@@ -345,9 +349,18 @@ class Chat:
         """A rule's actions: responses, custom actions, the order form."""
         for name in names:
             if name == FORM:
+                # the slots already set; and, as in Rasa, an order number the
+                # message's entities filled is a candidate at activation even
+                # when an action set the slot back to None (the validation then
+                # reads the entities itself)
                 prefilled = {
                     s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
                 }
+                if any(
+                    event.get("event") == "slot" and event["name"] == "order_id"
+                    for event in self.events[self.user_at :]
+                ):
+                    prefilled.setdefault("order_id", self.slots.get("order_id"))
                 await self._form(prefilled, activating=True)
             elif name.startswith("utter_"):
                 await self._utter(name)

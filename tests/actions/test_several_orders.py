@@ -18,11 +18,12 @@ def test_two_orders_in_one_request_are_asked_about(token_chat, services):
     chat.say(
         f"where is {SHIPPED} and can i cancel {UNSHIPPED}?",
         "cancel_order",
-        order_id=SHIPPED,
+        order_id=[SHIPPED, UNSHIPPED],
     )
-    # nothing decided on either order yet
-    assert chat.responses() == ["utter_ask_order_id_recent"]
-    assert "more than one order" in chat.texts(-1)[0]
+    # nothing decided on either order yet; the question names the request, so
+    # that picking the order only asked about does not cancel it
+    assert chat.responses() == ["utter_ask_which_of_several"]
+    assert "Which order do you want to cancel?" in chat.texts(-1)[0]
     payloads = [b["payload"] for b in chat.last[0].buttons]
     assert [p for p in payloads if SHIPPED in p or UNSHIPPED in p] == payloads
     assert len(payloads) == 2
@@ -37,10 +38,13 @@ def test_two_orders_in_one_request_are_asked_about(token_chat, services):
 def test_an_anonymous_buyer_is_asked_to_send_one_number(chat_factory):
     chat = chat_factory(sender_id="anon-two")
     chat.say(
-        f"can i return {SHIPPED} or {UNSHIPPED}", "return_refund", order_id=SHIPPED
+        f"can i return {SHIPPED} or {UNSHIPPED}",
+        "return_refund",
+        order_id=[SHIPPED, UNSHIPPED],
     )
-    assert chat.responses() == ["utter_ask_order_id"]
-    assert "more than one order" in chat.texts(-1)[0]
+    assert chat.responses() == ["utter_ask_which_of_several"]
+    assert "Which order do you want to return?" in chat.texts(-1)[0]
+    assert chat.last[0].buttons == []  # none verified yet: nothing to show
     chat.say(UNSHIPPED, "give_order_id", order_id=UNSHIPPED)
     assert chat.responses() == ["utter_ask_zip_code"]  # as for any order
     # the notice was for the first question only
@@ -52,3 +56,14 @@ def test_the_same_number_twice_is_one_order(token_chat):
     spaced = UNSHIPPED.replace("-", " ")
     chat.say(f"cancel {UNSHIPPED} ({spaced})", "cancel_order", order_id=UNSHIPPED)
     assert chat.slots["outcome"] == "cancel_request"
+
+
+def test_a_bare_message_with_two_numbers_takes_neither(token_chat):
+    chat = token_chat("B-1")
+    chat.say(f"{SHIPPED} {UNSHIPPED}", "give_order_id", order_id=[SHIPPED, UNSHIPPED])
+    assert chat.responses() == ["utter_ask_topic"]
+    assert chat.slots["order_id"] is None
+    chat.say("cancel it", "cancel_order")
+    assert chat.slots["outcome"] != "already_shipped"  # not acted on 112-...3
+    assert chat.slots["requested_slot"] == "order_id"
+

@@ -1,0 +1,115 @@
+"""The order form's reading of item names (actions/order_form.py,
+`OrderFormTurn`): the order a buyer's words name by its item ("the cutting
+board came cracked", "the kettle i got in september"), or the question which
+one; and a new product question about an item this order does not hold.
+
+A mixin: the methods use the attributes `OrderFormTurn` sets (the answer, the
+pending intent, the order in question, the session)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.form_vocabulary import MAX_ORDER_CHOICES, PRODUCT_QUESTION
+from bot.domain.model import Order
+from bot.nlp.item_names import named_items
+from bot.services.order_lookup import (
+    needs_order,
+    order_picked_in_words,
+    order_to_offer,
+    orders_to_search,
+)
+from bot.services.presentation import item_name
+
+log = logging.getLogger(__name__)
+
+
+class ItemNaming:
+    """Item names in the order form's answers (mixed into OrderFormTurn)."""
+
+    def _item_elsewhere(self) -> dict[str, Any]:
+        """A new question instead of the item: {} when it names no item, or one
+        of this order. Else ("does the tent have a rain fly?", no tent here) "have
+        you ordered it?" again, offering the order holding it (`order_to_offer`)."""
+        try:
+            offered = order_to_offer(
+                self.session,
+                order_id=self.order_id,
+                buyer_id=self.buyer_id,
+                asin=None,
+                question=self.answer,
+                has_token=self.turn.has_token,
+                verified=self.verified,
+            )
+        except SQLAlchemyError:
+            self._read_failed("the order another question may be about")
+            return {}
+        if offered is not None and offered.order_id == self.order_id:
+            return {}
+        self.found_order = self._order_id_slot = self._has_ordered_slot = None
+        return {
+            "order_id": None,
+            "product_asin": None,
+            "has_ordered": None,
+            "order_choices": [offered.order_id] if offered else None,
+            "named_item": item_name(offered.title) if offered else None,
+        }
+
+    def named_order(self) -> dict[str, Any]:
+        """The order the buyer's words name by an item ("the cutting board came
+        cracked"), among the orders this chat may look into, when the message
+        carries no order number: that order (said so when it replaces another),
+        or, when items of several orders fit, the question which one. {} when
+        the words name no item, or one of the order already in question."""
+        if (
+            self.said_order is not None
+            or self.requested not in (None, "order_id")
+            or not needs_order(self.pending)
+            or self.pending == PRODUCT_QUESTION
+        ):
+            return {}
+        named = named_items(self.answer, self._orders_to_search())
+        current = self.order_id
+        if not named or any(item.order_id == current for item in named):
+            return {}
+        order_ids = list(dict.fromkeys(item.order_id for item in named))
+        held = [o for o in self._orders_to_search() if o.id in order_ids]
+        picked = order_picked_in_words(self.answer, held, by_status=False)
+        order_ids = [picked] if picked and len(order_ids) > 1 else order_ids
+        if len(order_ids) > 1:
+            self.found_order = self._order_id_slot = None
+            self.asks_which_order = True
+            return {
+                "order_id": None,
+                "product_asin": None,
+                "order_choices": order_ids[:MAX_ORDER_CHOICES],
+                "named_item": item_name(named[0].title),
+            }
+        self.found_order = self._order_id_slot = order_ids[0]
+        values: dict[str, Any] = {
+            "order_id": order_ids[0],
+            "product_asin": None,
+            "order_choices": None,
+            "named_item": item_name(named[0].title),
+        }
+        if current:
+            values["order_switched"] = True
+        return values
+
+    def _orders_to_search(self) -> list[Order]:
+        """A buyer with a token: their latest orders. Anonymous: the orders
+        verified in this chat. [] when they cannot be read (logged): the form
+        then asks for the order as it would without an item name."""
+        try:
+            return orders_to_search(
+                self.session,
+                self.buyer_id,
+                has_token=self.turn.has_token,
+                verified=self.verified,
+            )
+        except SQLAlchemyError:
+            self._read_failed("the orders an item name may point to")
+            return []
