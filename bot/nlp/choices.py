@@ -77,7 +77,7 @@ _MONTH_ONLY = re.compile(
 # on its way", "the one that arrived", "el que no ha llegado". The phrases with
 # a negation come first, and are taken out before the others and before the
 # check for a negation ("not the first one").
-_NOT_YET = r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|is ?n[o']?t|not|never|no)(?:\s+\w+)?\s+"
+_NOT_YET = r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|is ?n[o']?t|not|never)(?:\s+\w+)?\s+"
 _STATUS_PHRASES = (
     (
         ("unshipped",),
@@ -97,7 +97,7 @@ _STATUS_PHRASES = (
     ),
     (
         ("delivered",),
-        r"\b(?:arrived|delivered|received|came|got it|i got|lleg[oó]|entregad[oa]"
+        r"\b(?:arrived|delivered|received|came|lleg[oó]|entregad[oa]"
         r"|recib[ií])\b",
     ),
     (("cancelled",), r"\b(?:cancell?ed|cancelad[oa])\b"),

@@ -58,12 +58,24 @@ def item_words(text: str) -> set[str]:
 MIN_MISSPELT = 5
 
 
+# A word of the message that ends in another inflection than the title word
+# is another word, not a typo: "charged" is no "charger", "heated" no
+# "heater", "toasted" no "toaster" ("chargr" is still a "charger").
+_INFLECTIONS = ("ing", "ed", "er", "es", "ly")
+
+
+def _inflection(word: str) -> str | None:
+    return next((end for end in _INFLECTIONS if word.endswith(end)), None)
+
+
 def _misspelt_in(word: str, said: set[str]) -> bool:
     if len(word) < MIN_MISSPELT:
         return False
+    ending = _inflection(word)
     return any(
         len(other) >= MIN_MISSPELT - 1
         and other[0] == word[0]
+        and _inflection(other) in (None, ending)
         and edit_distance(word, other, 1) == 1
         for other in said
     )

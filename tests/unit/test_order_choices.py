@@ -109,6 +109,9 @@ def test_a_negation_picks_nothing(text):
         (("shipped", "unshipped"), "the one that hasnt arrived", None),
         (("delivered", "delivered"), "the one that arrived", None),
         (("shipped", "delivered"), "the one that hasnt shipped yet", None),
+        # words that only look like a status: no pick
+        (("shipped", "delivered"), "no it arrived broken", None),  # never the shipped one
+        (("shipped", "delivered"), "i got charged twice", None),
         # a status and another cue that disagree: no pick
         (("unshipped", "delivered"), "the older one that hasnt shipped", None),
     ],

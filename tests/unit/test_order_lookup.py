@@ -241,6 +241,24 @@ def test_an_item_word_misspelt_by_one_letter_names_its_order():
     ]
 
 
+def test_an_inflected_word_is_no_misspelt_title_word():
+    from bot.nlp.item_names import named_items
+
+    shop = [
+        _order("112-0000006-0000006", "Volt 20 W USB-C Wall Charger"),
+        _order("112-0000007-0000007", "Hearth Ceramic Space Heater"),
+        _order("112-0000008-0000008", "Hearth 4-Slice Toaster"),
+    ]
+    for text in (
+        "i was charged twice, i want a refund",
+        "it never heated up",
+        "the bread was toasted unevenly",
+    ):
+        assert named_items(text, shop) == [], text
+    # a typo of the title word itself still names it
+    assert named_items("my chargr is broken", shop)[0].order_id == "112-0000006-0000006"
+
+
 def test_a_word_two_letters_off_or_short_names_nothing():
     from bot.nlp.item_names import named_items
 
