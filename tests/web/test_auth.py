@@ -63,10 +63,18 @@ def test_signing_out_ends_the_accounts_other_sessions_too(make_client, add_accou
     for browser in (laptop, phone):
         login(browser, "ada")
         assert browser.get("/agent").status_code == 200
-    laptop.post("/logout", data={"csrf_token": csrf_from(laptop)})
+    stale, stale_token = dict(laptop.cookies), csrf_from(laptop)
+    laptop.post("/logout", data={"csrf_token": stale_token})
     assert phone.get("/agent").status_code == 303
-    # signing in again works, and only the new session is valid
+    # signing in again works, and the signed-out session stays out
     login(phone, "ada")
+    assert phone.get("/agent").status_code == 200
+    assert laptop.get("/agent").status_code == 303
+    # a void cookie cannot sign the account out again (its CSRF token is
+    # still in it): the new session stays
+    laptop.cookies.clear()
+    laptop.cookies.update(stale)
+    laptop.post("/logout", data={"csrf_token": stale_token})
     assert phone.get("/agent").status_code == 200
 
 

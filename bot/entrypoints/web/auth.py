@@ -133,12 +133,12 @@ def log_in(request: HTTPConnection, user: WebUser) -> None:
 def log_out(request: HTTPConnection) -> None:
     """Sign out: every session cookie of the account is void from now on, not
     only this browser's (call it in the thread pool: it writes the account)."""
-    user_id = request.session.get(SESSION_USER_KEY)
-    if isinstance(user_id, int):
+    user = current_user(request)  # a void cookie signs nobody else out
+    if user is not None:
         from bot.services.users import sign_out_everywhere
 
         with db_session(request) as session:
-            sign_out_everywhere(session, user_id)
+            sign_out_everywhere(session, user.id)
     request.session.clear()
     request.state.web_user = None
 
