@@ -36,6 +36,7 @@ from actions.base import BotServices, Turn, entity_values, is_payload, user_even
 from actions.form_vocabulary import ASK_FOR_PERSON, CANCEL_ORDER, PRODUCT_QUESTION
 from actions.order_form import order_unlocked
 from bot.nlp.follow_up import (
+    names_another_order,
     refers_back,
     refuses_cancellation,
     takes_back_cancellation,
@@ -129,6 +130,9 @@ def says_owned(text: str | None) -> bool:
     return bool(text) and bool(_OWNED.search(text))
 
 
+TOPIC_TURNS = 3
+
+
 def topic_still_asked(tracker: Tracker) -> bool:
     """Whether the bot's latest question, small talk aside, was what an order
     number is about (utter_ask_topic), with no inquiry started since: "114-...",
@@ -136,9 +140,11 @@ def topic_still_asked(tracker: Tracker) -> bool:
     refund if it doesnt come" goes on with that order."""
     events = list(tracker.events or [])
     users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    if not users:
-        return False
-    for event in reversed(events[: users[-1]]):
+    if not users or names_another_order(user_events(tracker)[-1].get("text")):
+        return False  # "cancel my other order"
+    # at most TOPIC_TURNS messages of small talk since the question
+    start = users[-1 - TOPIC_TURNS] if len(users) > TOPIC_TURNS else 0
+    for event in reversed(events[start : users[-1]]):
         if event.get("event") != "action":
             continue
         name = event.get("name")

@@ -142,6 +142,12 @@ _ANOTHER = re.compile(
 )
 
 
+def names_another_order(text: str | None) -> bool:
+    """Whether the words point away from the order in question: "my other
+    order", "a different one", "otro pedido"."""
+    return bool(text) and bool(_ANOTHER.search(text))
+
+
 def refuses_cancellation(text: str | None) -> bool:
     """Whether the message says the order must not be cancelled: "don't
     cancel", "I didn't mean to cancel", "undo the cancellation", "I cancelled

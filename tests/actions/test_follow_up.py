@@ -413,3 +413,20 @@ def test_a_new_request_at_which_order_keeps_the_items_orders(token_chat):
     assert [b["payload"] for b in chat.last[0].buttons] == [
         f'/give_order_id{{"order_id": "{order_id}"}}' for order_id in choices
     ]
+
+
+def test_another_order_after_a_bare_number_is_asked_which(token_chat):
+    chat = token_chat("B-1")
+    chat.say(LATE, "give_order_id", order_id=LATE)
+    chat.say("thanks", "thanks")
+    chat.say("cancel my other order", "cancel_order")
+    assert chat.slots["requested_slot"] == "order_id"  # not 112-...3
+
+
+def test_the_topic_question_lasts_a_few_messages(token_chat):
+    chat = token_chat("B-1")
+    chat.say(LATE, "give_order_id", order_id=LATE)
+    for text in ("hmm", "ok", "thanks", "one sec"):
+        chat.say(text, "thanks")
+    chat.say("i want to return something", "return_refund")
+    assert chat.slots["requested_slot"] == "order_id"
