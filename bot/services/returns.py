@@ -77,6 +77,12 @@ def authorise_return(
         asins=wanted,
         reason=DAMAGED_RETURN if reason == DAMAGED_RETURN else None,
     )
+    if existing is None and reason == DAMAGED_RETURN and resolution == REFUND:
+        # a refund of a damaged item already covered by a plain return is that
+        # return: never a second label or a second refund for the same item
+        existing = find_return_authorisation(
+            session, order_id=order.id, asins=wanted
+        )
     if existing is not None:
         return existing
     return add_return_authorisation(

@@ -145,17 +145,19 @@ def test_a_whole_order_return_is_idempotent_too(demo_engine):
     first, second = whole(), whole()
     assert first.id == second.id and second.created is False
     assert {asin for asin, _ in first.items} == {TUMBLER, KETTLE}
-    # a damaged item's remedy is its own authorisation, of that item only: the
-    # earlier return (a change of mind) does not stand for it, or the buyer
-    # could never choose a replacement (the buyer trial, stop 34)
-    _, given = remedy(demo_engine, replacement=False)
+    # a refund for a damaged item the earlier return covers is that return:
+    # no second authorisation (no second label, no second refund)
+    _, refund = remedy(demo_engine, replacement=False)
+    assert refund.authorisation.id == first.id
+    assert count(demo_engine, ReturnAuthorizationRow) == 1
+    # a replacement is its own authorisation, of that item only: the earlier
+    # return does not stand for it, or the buyer could never choose one
+    _, given = remedy(demo_engine, replacement=True)
     assert given.authorisation.id != first.id
     assert given.authorisation.reason == "damaged_return"
+    assert given.authorisation.resolution == "replacement"
     assert [asin for asin, _ in given.authorisation.items] == [KETTLE]
     assert count(demo_engine, ReturnAuthorizationRow) == 2
-    # and asked again, that one
-    _, again = remedy(demo_engine, replacement=False)
-    assert again.authorisation.id == given.authorisation.id
 
 
 def test_an_item_of_no_line_is_refused(demo_engine):
