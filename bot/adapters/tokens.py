@@ -81,7 +81,7 @@ def create_secret_file(path: Path) -> None:
     to `path`: a link never replaces an existing file, and a concurrent reader
     never sees a half-written one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -63,15 +63,22 @@ class RequireToken:
         app.register_middleware(check, "request")
 
 
+MIN_TOKEN_CHARS = 16
+
+
 def token() -> str:
-    """`CSBA_ACTION_TOKEN`, else the one kept in `$CSBA_VAR_DIR/action-token`."""
+    """`CSBA_ACTION_TOKEN`, else the one kept in `$CSBA_VAR_DIR/action-token`.
+    OSError when it is shorter than MIN_TOKEN_CHARS (an empty file would let
+    anyone in)."""
     from_env = config.action_server_token()
-    if from_env:
-        return from_env
     path = config.var_dir() / TOKEN_FILE_NAME
-    if not path.exists():
+    if not from_env and not path.exists():
         create_secret_file(path)
-    return path.read_text(encoding="utf-8").strip()
+    secret = from_env or path.read_text(encoding="utf-8").strip()
+    if len(secret) < MIN_TOKEN_CHARS:
+        origin = "CSBA_ACTION_TOKEN" if from_env else str(path)
+        raise OSError(f"{origin} is shorter than {MIN_TOKEN_CHARS} characters")
+    return secret
 
 
 def main() -> None:

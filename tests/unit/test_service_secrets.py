@@ -13,8 +13,8 @@ from bot.entrypoints.rasa.runtime.__main__ import api_token_arguments
 
 def test_the_token_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("CSBA_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CSBA_ACTION_TOKEN", "from-env")
-    assert actions_server.token() == "from-env"
+    monkeypatch.setenv("CSBA_ACTION_TOKEN", "from-the-environment")
+    assert actions_server.token() == "from-the-environment"
     assert not (tmp_path / actions_server.TOKEN_FILE_NAME).exists()
 
 
@@ -26,6 +26,24 @@ def test_without_it_one_is_kept_in_var_for_its_owner_only(monkeypatch, tmp_path)
     assert actions_server.token() == first  # the same for every process
     path = tmp_path / actions_server.TOKEN_FILE_NAME
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_short_or_empty_token_is_refused(monkeypatch, tmp_path):
+    import pytest
+
+    monkeypatch.setenv("CSBA_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CSBA_ACTION_TOKEN", "short")
+    with pytest.raises(OSError, match="CSBA_ACTION_TOKEN"):
+        actions_server.token()
+    monkeypatch.delenv("CSBA_ACTION_TOKEN")
+    (tmp_path / actions_server.TOKEN_FILE_NAME).write_text("")
+    with pytest.raises(OSError, match="action-token"):
+        actions_server.token()
+    # and the server does not start: a one-line error, exit status 2
+    run = [sys.executable, "-m", "bot.entrypoints.actions_server", "--print-token"]
+    env = {"CSBA_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert done.returncode == 2 and "shorter than" in done.stderr
 
 
 def test_print_token_prints_what_the_server_uses(tmp_path):
