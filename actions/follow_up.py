@@ -51,6 +51,23 @@ NOTHING_TO_TAKE_BACK = "nothing_to_take_back"  # outcome
 CANCELLATION_OUTCOMES = frozenset({"cancel_request", TAKEN_BACK})
 
 
+def previous_turn(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the bot's previous turn: from the buyer's previous message
+    up to this one ([] when this is the first)."""
+    events = list(tracker.events or [])
+    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    return events[users[-2] : users[-1]] if len(users) >= 2 else []
+
+
+def slot_values(events: list[dict[str, Any]], slot: str) -> list[Any]:
+    """The values `events` set `slot` to, in order."""
+    return [
+        event.get("value")
+        for event in events
+        if event.get("event") == "slot" and event.get("name") == slot
+    ]
+
+
 def previous_intent(tracker: Tracker) -> str | None:
     messages = user_events(tracker)
     if len(messages) < 2:
@@ -109,14 +126,7 @@ def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool
 
 def question_just_decided_as(tracker: Tracker, reason_code: str) -> bool:
     """Whether the bot's previous turn was a decision with `reason_code`."""
-    events = tracker.events or []
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    return len(users) >= 2 and any(
-        event.get("event") == "slot"
-        and event.get("name") == "reason_code"
-        and event.get("value") == reason_code
-        for event in events[users[-2] : users[-1]]
-    )
+    return reason_code in slot_values(previous_turn(tracker), "reason_code")
 
 
 _OWNED = re.compile(
@@ -175,16 +185,8 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
 def just_asked_to_cancel(tracker: Tracker) -> bool:
     """Whether the bot's previous turn was a cancellation request sent to the
     seller (or one taken back): "never mind" means that one only then."""
-    events = tracker.events or []
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return False
-    return any(
-        event.get("event") == "slot"
-        and event.get("name") == "outcome"
-        and event.get("value") in CANCELLATION_OUTCOMES
-        for event in events[users[-2] : users[-1]]
-    )
+    outcomes = slot_values(previous_turn(tracker), "outcome")
+    return any(outcome in CANCELLATION_OUTCOMES for outcome in outcomes)
 
 
 def _takes_back(tracker: Tracker, text: str, *, required: bool) -> bool:

@@ -42,6 +42,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
+from actions.follow_up import previous_turn
 from bot.domain.model import Intent
 from bot.nlp.follow_up import asks_the_same
 from bot.services.identity import only_a_postal_code
@@ -77,13 +78,10 @@ def _last_value(events: list[dict[str, Any]], slot: str) -> Any:
 def question_just_decided(tracker: Tracker) -> tuple[str, str] | None:
     """The intent and words of the inquiry the bot decided at the buyer's
     previous message, or None (no decision then, or not a question)."""
+    if _last_value(previous_turn(tracker), "reason_code") is None:
+        return None
     events = list(tracker.events or [])
     users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    previous_turn = events[users[-2] : users[-1]]
-    if _last_value(previous_turn, "reason_code") is None:
-        return None
     before = events[: users[-1]]
     intent = _last_value(before, "pending_intent")
     if intent not in SAME_QUESTION_INTENTS:
@@ -133,11 +131,7 @@ def other_order_named(
 
 def pause_just_said(tracker: Tracker) -> str | None:
     """The verification pause the bot gave at the buyer's previous message."""
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    outcome = _last_value(events[users[-2] : users[-1]], "outcome")
+    outcome = _last_value(previous_turn(tracker), "outcome")
     return outcome if outcome in PAUSES else None
 
 
