@@ -59,6 +59,7 @@ from bot.adapters.email import Delivery, MailSender, automatic_message
 from bot.adapters.rasa_http import RasaHttp
 from bot.adapters.repository import SqlRepository
 from bot.domain.model import OPEN_CASE_STATUSES, Intent
+from bot.nlp.follow_up import asks_for_update
 from bot.services.attachments import AttachmentRejected, save_photo
 from bot.services.cases import add_buyer_message
 from bot.services.email_parsing import (
@@ -231,9 +232,13 @@ class EmailInbox:
 
     def _asks_the_bot(self, text: str) -> bool:
         """Whether a reply in a case's thread asks the bot something: a
-        post-order question the policy routes, or an order number."""
+        post-order question the policy routes, or an order number. Asking how
+        the case is going ("Any news? I need it for a trip") asks the seller:
+        the words join the case, whatever the NLU reads them as."""
         if ORDER_NUMBER_RE.search(text):
             return True
+        if asks_for_update(text):
+            return False
         intent = self._rasa.parse(text.lstrip("/")).get("intent") or {}
         return (
             intent.get("name") in BUSINESS_INTENT_NAMES
