@@ -28,9 +28,11 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_ask_zip_code",
     "utter_ask_product_asin",
     "utter_ask_new_address",
-    # the named item is in several orders (action_ask_order_id), or is not in
+    # the named item is in several orders, or the request names several orders
+    # (action_ask_order_id), or the item is not in
     # the order in question (action_triage says it switched)
     "utter_ask_which_order",
+    "utter_ask_which_of_several",
     "utter_order_switched",
     # a follow-up product question is offered the chat's order (action_ask_has_ordered)
     "utter_ask_order_in_chat",
