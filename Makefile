@@ -125,7 +125,7 @@ run: install
 	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
-	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
+	CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; export CSBA_ACTION_TOKEN; \
 	demo_token=$$($(VENV)/bin/csba token B-1 --ttl 480) || exit 1; \
 	url="http://localhost:$(RASA_PORT)"; \
 	echo; \
@@ -188,7 +188,7 @@ run-cluster: install
 	mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; $(VENV)/bin/csba db seed > "$(CSBA_VAR_DIR)/seed.log" || exit 1; \
 	export RASA_MODEL=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
 	if [ -z "$$RASA_TOKEN" ]; then export RASA_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
-	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
+	CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; export CSBA_ACTION_TOKEN; \
 	procfile=$$($(PY) -m tools.cluster write --dir "$(CSBA_VAR_DIR)/cluster" \
 		--rasa $(RASA_REPLICAS) --actions $(ACTION_SERVERS) --web $(WEB_PROCESSES) \
 		--endpoints "$(CLUSTER_ENDPOINTS)") || exit 1; \
@@ -278,7 +278,7 @@ shell: install
 	@$(VENV)/bin/csba db seed >/dev/null
 	@mkdir -p "$(CSBA_VAR_DIR)" && chmod 700 "$(CSBA_VAR_DIR)"; \
 	model=$$($(PY) -m bot.entrypoints.training --print-path) || exit 1; \
-	export CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; \
+	CSBA_ACTION_TOKEN=$$($(PY) -m bot.entrypoints.actions_server --print-token) || exit 1; export CSBA_ACTION_TOKEN; \
 	if $(call port_busy,$(ACTIONS_PORT)); then \
 		echo "make shell: using the action server already on port $(ACTIONS_PORT)"; \
 	else \
