@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,41 +81,35 @@ def switches_inquiry(intent: str | None, pending: str | None) -> bool:
     return intent in SWITCHABLE_INTENTS and intent != pending
 
 
-def find_order_id(*texts: Any) -> str | None:
-    """The first order number in `texts` (entity values, then free text), in its
-    canonical form; None when there is none."""
+def _order_ids(*texts: Any) -> Iterator[str]:
+    """The order numbers in `texts` (entity values, then free text), in their
+    canonical form and in the order they come: a text that is an order number
+    as a whole, else the order numbers inside it."""
     for text in texts:
         if not isinstance(text, str) or not text:
             continue
         text = text[:MAX_SCANNED_CHARS]
         canonical = normalize_order_id(text)
         if canonical:
-            return canonical
+            yield canonical
+            continue
         folded = unicodedata.normalize("NFKC", text)
         for match in ORDER_ID_IN_TEXT.finditer(folded):
             canonical = normalize_order_id(match.group(0))
             if canonical:
-                return canonical
-    return None
+                yield canonical
+
+
+def find_order_id(*texts: Any) -> str | None:
+    """The first order number in `texts` (entity values, then free text), in its
+    canonical form; None when there is none."""
+    return next(_order_ids(*texts), None)
 
 
 def order_ids_in(*texts: Any) -> list[str]:
     """Every distinct order number in `texts` (entity values, free text), in
     canonical form, in the order they come."""
-    found: dict[str, None] = {}
-    for text in texts:
-        if not isinstance(text, str) or not text:
-            continue
-        canonical = normalize_order_id(text[:MAX_SCANNED_CHARS])
-        if canonical:
-            found[canonical] = None
-            continue
-        folded = unicodedata.normalize("NFKC", text[:MAX_SCANNED_CHARS])
-        for match in ORDER_ID_IN_TEXT.finditer(folded):
-            canonical = normalize_order_id(match.group(0))
-            if canonical:
-                found[canonical] = None
-    return list(found)
+    return list(dict.fromkeys(_order_ids(*texts)))
 
 
 def order_picked_in_words(
