@@ -42,7 +42,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
-from actions.follow_up import previous_turn
+from actions.follow_up import previous_turn, slot_values
 from bot.domain.model import Intent
 from bot.nlp.follow_up import asks_the_same
 from bot.services.identity import only_a_postal_code
@@ -68,11 +68,8 @@ MAX_WORDS = 8
 
 
 def _last_value(events: list[dict[str, Any]], slot: str) -> Any:
-    for event in reversed(events):
-        if event.get("event") == "slot" and event.get("name") == slot:
-            if event.get("value"):
-                return event["value"]
-    return None
+    """The last value other than None (or empty) `events` set `slot` to."""
+    return next((v for v in reversed(slot_values(events, slot)) if v), None)
 
 
 def question_just_decided(tracker: Tracker) -> tuple[str, str] | None:

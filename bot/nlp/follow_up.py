@@ -191,7 +191,7 @@ def refers_back(text: str | None) -> bool:
     if not isinstance(text, str):
         return False
     text = text.replace("’", "'")
-    if _ANOTHER.search(text):
+    if names_another_order(text):
         return False
     return bool(_BACK.search(text) or _UPDATE.search(text))
 
@@ -212,7 +212,7 @@ _ASKS = (
     r"(?:can|could|would|will|i|is|are|do|does|did|why|when|where|how|refund\w*"
     r"|return\w*|cancel\w*|replac\w*|exchang\w*|invoice\w*|receipt|ship\w*|track\w*"
     r"|deliver\w*|address|broken|damaged|cracked|missing|late|puedo|quiero|devol\w*"
-    r"|reembolso|factura|cancel\w*|lleg\w*|roto|rota)\b"
+    r"|reembolso|factura|lleg\w*|roto|rota)\b"
 )
 _FILLER = rf"(?:\s+(?!\d|{_ASKS})[^\s\d?!.]+){{0,5}}?"
 _SAME_QUESTION = re.compile(
