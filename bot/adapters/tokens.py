@@ -100,6 +100,14 @@ def create_secret_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def stored_secret(path: Path) -> str:
+    """The secret kept in `path`, created first when missing (OSError when it
+    can be neither read nor created)."""
+    if not path.exists():
+        create_secret_file(path)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def jwt_secret() -> str:
     """The HS256 signing secret shared by token issuer and checkers.
 
@@ -112,9 +120,7 @@ def jwt_secret() -> str:
         return checked(from_env, SECRET_ENV)
     path = _secret_file()
     try:
-        if not path.exists():
-            create_secret_file(path)
-        secret = path.read_text(encoding="utf-8").strip()
+        secret = stored_secret(path)
     except OSError as exc:
         raise SecretError(
             f"Cannot read or create the JWT secret {path}: {exc}"

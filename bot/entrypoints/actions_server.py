@@ -28,7 +28,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import config
-from bot.adapters.tokens import create_secret_file
+from bot.adapters.tokens import stored_secret
 
 OPEN_PATHS = frozenset({"/health"})
 TOKEN_FILE_NAME = "action-token"
@@ -72,9 +72,7 @@ def token() -> str:
     anyone in)."""
     from_env = config.action_server_token()
     path = config.var_dir() / TOKEN_FILE_NAME
-    if not from_env and not path.exists():
-        create_secret_file(path)
-    secret = from_env or path.read_text(encoding="utf-8").strip()
+    secret = from_env or stored_secret(path)
     if len(secret) < MIN_TOKEN_CHARS:
         origin = "CSBA_ACTION_TOKEN" if from_env else str(path)
         raise OSError(f"{origin} is shorter than {MIN_TOKEN_CHARS} characters")
