@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -31,10 +33,37 @@ def apply_sqlite_pragmas(
         cursor = dbapi_connection.cursor()
         if foreign_keys:
             cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         if synchronous:
             cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
+
+
+# How long a new connection retries switching a busy database to WAL: the
+# connection's own busy timeout (`make_engine`).
+WAL_SWITCH_SECONDS = 30.0
+
+
+def _use_wal(cursor, timeout: float = WAL_SWITCH_SECONDS) -> None:  # noqa: ANN001
+    """Put the database in WAL mode, waiting for other connections' locks.
+
+    Switching a database out of rollback-journal mode needs an exclusive lock,
+    and SQLite answers "database is locked" at once, without the connection's
+    busy timeout, when another connection holds any lock: a web process opening
+    a tracker store that Rasa is writing in rollback mode would fail its first
+    read. A database already in WAL mode is left as it is (nothing to lock).
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
@@ -34,6 +36,34 @@ def test_a_file_database_is_pooled_in_wal_mode(tmp_path):
         with engine.connect() as conn:
             assert conn.connection.dbapi_connection is raw  # kept, not reopened
     finally:
+        engine.dispose()
+
+
+def test_a_database_another_connection_is_writing_is_switched_to_wal_when_free(
+    tmp_path,
+):
+    """SQLite refuses the switch out of rollback mode at once, without the busy
+    timeout, while another connection holds a lock (as Rasa's own store does
+    when it writes a tracker database in rollback mode): the first read of a
+    new engine must wait for the lock, not fail with "database is locked"."""
+    path = tmp_path / "a.db"
+    _database(path, "first")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES ('second')")
+    released = threading.Timer(0.3, writer.execute, args=("COMMIT",))
+    released.start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        started = time.monotonic()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            labels = conn.execute(text("SELECT label FROM t ORDER BY label"))
+            assert labels.scalars().all() == ["first", "second"]
+        assert time.monotonic() - started >= 0.2  # it waited for the writer
+    finally:
+        released.join()
+        writer.close()
         engine.dispose()
 
 
