@@ -247,6 +247,10 @@ def _return(
     if status is OrderStatus.CANCELLED:
         return _Outcome("order_cancelled", facts)
     if status is not OrderStatus.DELIVERED:
+        # A refund asked for an order past its delivery promise is the late
+        # delivery the seller must sort out, not "nothing to return yet".
+        if is_late(order, now):
+            return _Outcome("late_delivery", facts)
         return _Outcome("not_delivered_yet", facts)
     window = return_window(order, seller) if order.delivered_at else None
     if window is not None:

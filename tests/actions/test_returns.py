@@ -329,3 +329,25 @@ def test_a_return_authorised_earlier_still_leaves_the_damage_remedy_open(
         [{"asin": KETTLE, "quantity": 1}],
     )
     assert [c.reason_code for c in cases(services)] == ["damaged_return"]
+
+
+def test_money_back_for_an_order_that_never_came_asks_the_seller(
+    token_chat, services
+):
+    # found by a buyer trial: "nothing to return yet" for an order days past
+    # its delivery promise (113-...4, promised Nov 19, still on its way)
+    chat = token_chat("B-2")
+    chat.say(
+        "it never came, i want my money back",
+        "return_refund",
+        order_id="113-0000004-0000004",
+    )
+    assert chat.responses() == ["utter_reason_late_delivery", "utter_case_opened"]
+    assert (chat.slots["route"], chat.slots["reason_code"]) == (
+        "seller_case",
+        "late_delivery",
+    )
+    (case,) = cases(services)
+    assert (case.order_id, case.reason_code) == ("113-0000004-0000004", "late_delivery")
+    assert str(case.id) in chat.texts(-1)[1]
+    assert authorisations(services) == []

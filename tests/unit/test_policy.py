@@ -538,10 +538,10 @@ PROMISED_LATE = utc(2026, 3, 15, 3, 0)
 PROMISED_DAY_END = utc(2026, 3, 15, 7, 0)
 
 
-def late_case(id, status, now, code, **changes):
+def late_case(id, status, now, code, intent="delivery_status", **changes):
     return Scenario(
         id,
-        "delivery_status",
+        intent,
         make_order(status, **{"promised_delivery_by": PROMISED_LATE, **changes}),
         make_seller(ENROLLED),
         now,
@@ -568,6 +568,21 @@ LATE_SCENARIOS = [
               "order_cancelled"),
     late_case("no-promise", "shipped", PROMISED_DAY_END + 30 * DAY, "in_transit",
               promised_delivery_by=None),
+    # A refund or a damage report for an order that never came is the late
+    # delivery, not "nothing to return yet".
+    late_case("refund-shipped-late", "shipped", PROMISED_DAY_END + MINUTE,
+              "late_delivery", intent="return_refund"),
+    late_case("refund-unshipped-late", "unshipped", PROMISED_DAY_END + DAY,
+              "late_delivery", intent="return_refund"),
+    late_case("refund-shipped-before-promise", "shipped",
+              PROMISED_DAY_END - MINUTE, "not_delivered_yet", intent="return_refund"),
+    late_case("damaged-shipped-late", "shipped", PROMISED_DAY_END + DAY,
+              "late_delivery", intent="damaged_item"),
+    late_case("refund-delivered-late", "delivered", PROMISED_DAY_END + 5 * DAY,
+              "return_window_open", intent="return_refund",
+              delivered_at=PROMISED_DAY_END + 2 * DAY),
+    late_case("refund-cancelled-after-promise", "cancelled", PROMISED_DAY_END + DAY,
+              "order_cancelled", intent="return_refund"),
 ]  # fmt: skip
 
 OTHER_SCENARIOS = [
