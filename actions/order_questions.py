@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.base import BotServices, CsbaAction, Turn
 from actions.form_vocabulary import MAX_ORDER_CHOICES, NOTICE_SEVERAL_ORDERS
 from actions.order_form import order_unlocked, verified_orders
+from bot.nlp.policy_question import asks_return_policy
 from bot.services.order_lookup import load_order, recent_orders
 from bot.services.presentation import (
     order_button_payload,
@@ -73,6 +74,10 @@ class ActionAskOrderId(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
+        if asks_return_policy(turn.text):
+            # "what's your return policy?": its general terms first; the
+            # order's own window is decided once the buyer says which order
+            dispatcher.utter_message(response="utter_return_policy")
         choices = order_choice_buttons(self.services, tracker, turn)
         if tracker.get_slot("form_notice") == NOTICE_SEVERAL_ORDERS:
             # the request named several orders: which one, named by what the
