@@ -28,7 +28,8 @@ Every decision is also kept as an inquiry, to be rated (actions/ratings.py).
 A `damaged_return` records nothing yet: it opens the question "Would you like a
 replacement?" (`damage_remedy_pending`, answered by actions/returns.py), unless
 the damaged item already has its return authorisation: then the outcome is
-`damage_already_authorised` and the buyer hears the same number again.
+`damage_already_authorised` and the buyer hears the same number again. "Any
+news?" about an open case is told where that case stands (actions/case_update.py).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from actions.base import (
     entity_values,
     slot_events,
 )
+from actions.case_update import case_update
 from actions.follow_up import (
     GIVE_ORDER_ID,
     goes_with_the_order_just_given,
@@ -77,10 +79,7 @@ from actions.form_vocabulary import (
     PRODUCT_QUESTION,
 )
 from actions.handoff import agent_hours, handoff_started
-from actions.order_form import (
-    order_unlocked,
-    verified_orders,
-)
+from actions.order_form import order_unlocked, verified_orders
 from actions.ratings import ask_helpful
 from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.services import ratings
@@ -95,10 +94,7 @@ from bot.services.order_lookup import (
     order_ids_in,
     order_to_offer,
 )
-from bot.services.presentation import (
-    buyer_time,
-    item_name,
-)
+from bot.services.presentation import buyer_time, item_name
 from bot.services.returns import DamageRemedy
 from bot.services.triage import TriageError, record_decision
 
@@ -282,6 +278,9 @@ class ActionTriage(CsbaAction):
             )
             if taken_back is not None:
                 return done + taken_back
+        asked = case_update(self.services, turn, intent, order_id, question)
+        if asked is not None:  # "any news on my case?": the case, not the order
+            return done + asked
         address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)
         if address and intent == CHANGE_ADDRESS:  # asked for by the order form
             room = MAX_QUESTION_CHARS - len(address) - 3

@@ -64,6 +64,33 @@ def load_case(session: Session, case_id: int, *, for_update: bool) -> CaseRow | 
     return session.execute(stmt).scalars().first()
 
 
+def open_case_asked_about(
+    session: Session,
+    *,
+    conversation_id: str,
+    buyer_id: str | None,
+    order_id: str | None,
+) -> CaseRow | None:
+    """The newest open case, of the order when one is given, that this
+    conversation opened or that is the verified buyer's own; None if none."""
+    mine = CaseRow.conversation_id == conversation_id
+    if buyer_id is not None:
+        mine = or_(mine, CaseRow.buyer_id == buyer_id)
+    where = [mine, CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES])]
+    if order_id is not None:
+        where.append(CaseRow.order_id == order_id)
+    return (
+        session.execute(
+            select(CaseRow)
+            .where(*where)
+            .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
+
+
 def order_parties(session: Session, order_id: str) -> tuple[str, str] | None:
     """The order's (seller_id, buyer_id), or None for an unknown order."""
     order = session.get(OrderRow, order_id)

@@ -6,11 +6,15 @@ apology, never "not returnable"."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow, ReturnAuthorizationRow
 from bot.services.attachments import damaged_cases
+from bot.services.cases import get_case, reply
+from tests.actions.conftest import NOW
 
 KETTLE_AND_TUMBLERS = "112-0000001-0000001"  # B-1: 2 tumblers + 1 kettle
 TUMBLER = "B0HRTH0001"
@@ -331,9 +335,7 @@ def test_a_return_authorised_earlier_still_leaves_the_damage_remedy_open(
     assert [c.reason_code for c in cases(services)] == ["damaged_return"]
 
 
-def test_money_back_for_an_order_that_never_came_asks_the_seller(
-    token_chat, services
-):
+def test_money_back_for_an_order_that_never_came_asks_the_seller(token_chat, services):
     # found by a buyer trial: "nothing to return yet" for an order days past
     # its delivery promise (113-...4, promised Nov 19, still on its way)
     chat = token_chat("B-2")
@@ -351,3 +353,60 @@ def test_money_back_for_an_order_that_never_came_asks_the_seller(
     assert (case.order_id, case.reason_code) == ("113-0000004-0000004", "late_delivery")
     assert str(case.id) in chat.texts(-1)[1]
     assert authorisations(services) == []
+
+
+def test_the_return_policy_asked_in_general_is_told_before_the_order_question(
+    token_chat, chat_factory, services
+):
+    chat = token_chat("B-1")
+    chat.say("what's your return policy?", "return_refund")
+    assert chat.responses() == ["utter_return_policy", "utter_ask_order_id_recent"]
+    assert "30 days of delivery" in chat.texts(-1)[0]
+    # the order's own window once the buyer says which
+    chat.say(KETTLE_AND_TUMBLERS, "give_order_id", order_id=KETTLE_AND_TUMBLERS)
+    assert chat.slots["reason_code"] == "return_window_open"
+    # a return of the buyer's own gets the order question alone
+    anonymous = chat_factory()
+    anonymous.say("I want to return my kettle, what's the policy?", "return_refund")
+    assert anonymous.responses() == ["utter_ask_order_id"]
+    assert cases(services) == []
+
+
+def test_any_news_on_an_open_case_tells_where_the_case_stands(
+    token_chat, services, monkeypatch
+):
+    # found by a buyer trial: "any news on my case?" was answered with the
+    # order's delivery status ("Good news: delivered on Sep 12")
+    chat = token_chat("B-2")
+    chat.say("The kettle arrived with a dent", "damaged_item", order_id=OLD_KETTLE)
+    (case,) = cases(services)
+    chat.say("any news on my case?", "delivery_status")
+    assert chat.responses() == ["utter_case_update"]
+    (text,) = chat.texts(-1)
+    assert f"case {case.id}" in text and "still with the seller" in text
+    assert "delivered" not in text
+    assert chat.slots["outcome"] == "case_update"
+    with session_scope(services.engine) as session:
+        thread = get_case(session, case.id)
+    assert thread.messages[-1].text == "any news on my case?"
+    assert thread.status.value == "awaiting_seller"  # nothing else changed
+
+    now = datetime.fromisoformat(NOW) + timedelta(hours=3)
+    with session_scope(services.engine) as session:
+        reply(session, case_id=case.id, seller_id=case.seller_id,
+              text="A new kettle ships Monday.", now=now)  # fmt: skip
+    # the answer reaches the chat at the start of the turn: not quoted twice
+    chat.say("did the seller reply yet?", "delivery_status")
+    assert chat.responses() == ["utter_seller_reply", "utter_case_update"]
+    assert "just above" in chat.texts(-1)[1]
+    monkeypatch.setenv("CSBA_NOW", (now + timedelta(hours=1)).isoformat())
+    chat.say("any update?", "return_refund")
+    assert chat.responses() == ["utter_case_update"]
+    assert '"A new kettle ships Monday."' in chat.texts(-1)[0]
+    assert len(cases(services)) == 1
+
+
+def test_any_news_without_an_open_case_is_the_question_as_usual(token_chat):
+    chat = token_chat("B-2")
+    chat.say("any news on my order?", "delivery_status", order_id=OLD_KETTLE)
+    assert chat.responses() == ["utter_reason_delivered"]

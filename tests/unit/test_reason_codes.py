@@ -55,6 +55,8 @@ NON_DECISION_OUTCOMES = frozenset(
         # an order number right after a decision (actions/same_question.py):
         # the same question about it
         "same_question",
+        # "any news on my case?" (actions/case_update.py): where the case stands
+        "case_update",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",

@@ -1,0 +1,78 @@
+""" "Any news?" about an open case, in `action_triage`: where the case stands
+(bot.services.case_updates), instead of the order's status. The rules
+(data/rules/orders.yml) answer outcome `case_update` with
+`utter_case_update`, worded by `case_status`:
+
+- `with_seller`: the seller has not answered; until when they may;
+- `with_team`: our associates have it (a person asked for, or the seller's
+  24 hours are over);
+- `answered`: the seller's or an associate's latest answer, quoted;
+  `answered_above` when the chat showed it at the start of this very turn.
+
+When the buyer will hear back at the latest (`buyer_due`) is in all three.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.base import BotServices, Turn
+from bot.domain.model import CaseStatus
+from bot.services.case_updates import case_progress
+from bot.services.presentation import buyer_deadline
+from bot.services.text import MAX_QUOTE_CHARS, clean_text
+
+CASE_UPDATE = "case_update"  # outcome
+# Not "how is my request going" but a request of its own, or no case to ask of.
+NOT_ASKED_OF_A_CASE = frozenset({"human_agent", "pre_order"})
+
+
+def case_update(
+    services: BotServices, turn: Turn, intent: str, order_id: str | None, text: str
+) -> list[EventType] | None:
+    """The events that tell the buyer where the case `text` asks about stands;
+    None when it asks about no open case of theirs (then the inquiry is
+    decided as usual)."""
+    if intent in NOT_ASKED_OF_A_CASE:
+        return None
+    with services.session() as session:
+        progress = case_progress(
+            session,
+            conversation_id=turn.conversation_id,
+            buyer_id=turn.buyer_id,
+            order_id=order_id,
+            text=text,
+            now=turn.now,
+        )
+    if progress is None:
+        return None
+    case = progress.case
+    answer = progress.answer
+    if answer is not None:
+        # shown at the start of this very turn (actions/base.py): not twice
+        just_shown = answer.delivered_to_buyer_at >= turn.now
+        status = "answered_above" if just_shown else "answered"
+    elif (
+        case.status is CaseStatus.ESCALATED
+        or case.seller_due_at is None
+        or case.seller_due_at <= turn.now  # CSBA's to handle, swept or not yet
+    ):
+        status = "with_team"
+    else:
+        status = "with_seller"
+    due = {"now": turn.now, "language": turn.language}
+    return [
+        SlotSet("case_id", str(case.id)),
+        SlotSet("order_id", case.order_id),
+        SlotSet("case_status", status),
+        SlotSet(
+            "case_answer",
+            clean_text(answer.text, MAX_QUOTE_CHARS) if answer else None,
+        ),
+        SlotSet(
+            "seller_due",
+            buyer_deadline(case.seller_due_at, **due) if case.seller_due_at else None,
+        ),
+        SlotSet("buyer_due", buyer_deadline(case.buyer_due_at, **due)),
+        SlotSet("outcome", CASE_UPDATE),
+    ]

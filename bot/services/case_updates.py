@@ -1,0 +1,64 @@
+""" "Any news?" about a case: how an open case is going, for the chat.
+
+A buyer who asks how a request is going ("any news on my case?", "did the
+seller reply yet?", "any update on my refund?": `bot.nlp.follow_up.
+asks_for_update`) about an order with an open case that this conversation
+opened, or that is the verified buyer's own, is told where that case stands
+instead of the order's status: still with the seller (and until when), with
+our associates, or the latest answer the chat showed them. Their words join the case, as
+they do by email (bot.services.email_inbox), so the seller sees that the
+buyer is waiting; the status and the clocks do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.adapters import case_store
+from bot.nlp.follow_up import asks_for_update
+from bot.services import cases
+from bot.services.case_views import CaseView, MessageView
+
+# The authors whose latest message is the answer the buyer is told.
+_ANSWER_AUTHORS = frozenset(cases.REPLY_AUTHORS)
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """An open case the buyer asked about, after their words joined it."""
+
+    case: CaseView
+    # The seller's or an associate's latest answer that the chat has shown the
+    # buyer (a seller's reply to an escalated case is the associates' only).
+    answer: MessageView | None
+
+
+def case_progress(
+    session: Session,
+    *,
+    conversation_id: str,
+    buyer_id: str | None,
+    order_id: str | None,
+    text: str,
+    now: datetime,
+) -> CaseProgress | None:
+    """The open case `text` asks how it is going, with `text` added to it;
+    None when `text` asks no such thing or there is no such case."""
+    if not asks_for_update(text):
+        return None
+    row = case_store.open_case_asked_about(
+        session, conversation_id=conversation_id, buyer_id=buyer_id, order_id=order_id
+    )
+    if row is None:
+        return None
+    view = cases.add_buyer_message(session, case_id=row.id, text=text, now=now)
+    shown = [
+        message
+        for message in view.messages
+        if message.author.value in _ANSWER_AUTHORS
+        and message.delivered_to_buyer_at is not None
+    ]
+    return CaseProgress(view, shown[-1] if shown else None)
