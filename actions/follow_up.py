@@ -22,6 +22,10 @@ order's open cancellation case (`take_back`, outcome `cancellation_taken_back`),
 and no new request is opened. With no open cancellation case for the order, a
 message read as a cancellation request asks nothing of the seller (outcome
 `nothing_to_take_back`); any other goes its usual way.
+
+Another request in place of the cancellation just requested ("actually no,
+change the address instead": `replace_cancellation`): the cancellation is
+taken back as above, and the new request is about the same order.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
 from actions.form_vocabulary import ASK_FOR_PERSON, CANCEL_ORDER, PRODUCT_QUESTION
@@ -39,6 +44,7 @@ from bot.nlp.follow_up import (
     names_another_order,
     refers_back,
     refuses_cancellation,
+    replaces_request,
     takes_back_cancellation,
 )
 from bot.services.follow_ups import take_back_cancellation
@@ -205,7 +211,9 @@ def taken_back_as(tracker: Tracker, turn: Turn, intent: str | None) -> str | Non
     as a delivery question): action_triage then adds it to the open request."""
     if intent is None or intent == CANCEL_ORDER:
         return intent
-    if just_asked_to_cancel(tracker) and _takes_back(tracker, turn.text, required=False):
+    if just_asked_to_cancel(tracker) and _takes_back(
+        tracker, turn.text, required=False
+    ):
         return CANCEL_ORDER
     return intent
 
@@ -272,3 +280,40 @@ def take_back(
             return None
         values = {"order_id": order_id, "outcome": NOTHING_TO_TAKE_BACK}
     return [SlotSet(name, value) for name, value in values.items()]
+
+
+def replace_cancellation(
+    services: BotServices,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    turn: Turn,
+    intent: str | None,
+) -> str | None:
+    """Right after a cancellation request, another request in its place
+    ("actually no, change the address instead"): the words join the open
+    cancellation case, the buyer is told so, and the order is the new
+    request's (returned). None, and nothing done, for any other message."""
+    if intent in (None, CANCEL_ORDER, ASK_FOR_PERSON, PRODUCT_QUESTION):
+        return None
+    if not (just_asked_to_cancel(tracker) and replaces_request(turn.text)):
+        return None
+    order_id = find_order_id(tracker.get_slot("order_id"))
+    if not order_unlocked(order_id, tracker, turn):
+        return None
+    with services.session() as session:
+        case = take_back_cancellation(
+            session,
+            conversation_id=turn.conversation_id,
+            order_id=order_id,
+            buyer_id=turn.buyer_id,
+            text=turn.text,
+            now=turn.now,
+            notifier=services.notifier,
+        )
+    if case is not None:
+        dispatcher.utter_message(
+            response="utter_cancellation_taken_back",
+            case_id=str(case.id),
+            order_id=order_id,
+        )
+    return order_id

@@ -2,12 +2,10 @@
 (`action_triage`).
 
 `action_start_inquiry` runs first for every business intent. It remembers the
-intent (`pending_intent`) and the buyer's own words (`inquiry_text`, control
-characters dropped and cut to MAX_QUESTION_CHARS = 2,000 characters: that text
-becomes the first message of a case), takes the order number from the message
-(or from the order number the buyer sent just before: on its own, or answering
-the order form, for any question but a product question), and clears what the
-previous inquiry's form left behind. A product question without an order
+intent (`pending_intent`) and the buyer's own words (`inquiry_text`, cleaned
+and cut to MAX_QUESTION_CHARS: the first message of a case), takes the order
+number from the message (or from the one the buyer sent just before, for any
+question but a product question), and clears the previous form's slots. A product question without an order
 number is offered the previous inquiry's order, or the buyer's order holding
 the item it names, as a choice (`_order_to_offer`), never given it.
 
@@ -60,6 +58,7 @@ from actions.follow_up import (
     order_referred_back,
     previous_was_a_bare_order_number,
     question_just_decided_as,
+    replace_cancellation,
     says_owned,
     take_back,
     taken_back_as,
@@ -182,8 +181,10 @@ class ActionStartInquiry(CsbaAction):
             or (intent != PRODUCT_QUESTION and topic_still_asked(tracker))
         ):
             given = find_order_id(tracker.get_slot("order_id"))
-        if given is None and not several:
-            given = order_referred_back(tracker, turn, intent)
+        if given is None and not several:  # "change the address instead"
+            given = replace_cancellation(
+                self.services, dispatcher, tracker, turn, intent
+            ) or order_referred_back(tracker, turn, intent)
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,

@@ -142,6 +142,18 @@ _ANOTHER = re.compile(
 )
 
 
+# Another request in place of the one just made: "change the address
+# instead", "rather than cancelling, can I change the address", "en vez de
+# cancelarlo, cambia la dirección".
+_INSTEAD = re.compile(r"\b(?:instead|rather)\b|\ben (?:lugar|vez) de\b", re.IGNORECASE)
+
+
+def replaces_request(text: str | None) -> bool:
+    """Whether the message asks for something in place of the request just
+    made ("actually no, change the address instead")."""
+    return isinstance(text, str) and bool(_INSTEAD.search(text))
+
+
 def names_another_order(text: str | None) -> bool:
     """Whether the words point away from the order in question: "my other
     order", "a different one", "otro pedido"."""

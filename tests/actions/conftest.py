@@ -268,6 +268,7 @@ class Chat:
         self.slots: dict[str, Any] = self._initial_slots()
         self.events: list[dict[str, Any]] = []
         self.user_at = 0  # where the latest user message is in `events`
+        self.entities_said = False  # the latest message had order_id entities
         self.form_active = False
         self.turns: list[list[Message]] = []
         # data-only messages (`custom`), per turn: the widget's cues, no text
@@ -318,6 +319,7 @@ class Chat:
         self.data.append([])
         ids = [order_id] if isinstance(order_id, str) else list(order_id or ())
         entities = [("order_id", value) for value in ids]
+        self.entities_said = bool(entities)
         self.user_at = len(self.events)
         self.events.append(
             user_event(
@@ -356,7 +358,7 @@ class Chat:
                 prefilled = {
                     s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
                 }
-                if any(
+                if self.entities_said and any(
                     event.get("event") == "slot" and event["name"] == "order_id"
                     for event in self.events[self.user_at :]
                 ):

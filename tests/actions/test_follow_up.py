@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseMessageRow, CaseRow
+from bot.services.cases import get_case
 
 UNSHIPPED = "112-0000002-0000002"  # B-1's kettle, not shipped: cancellable
 LATE = "112-0000003-0000003"  # B-1's tumbler, late
@@ -385,7 +386,9 @@ def test_small_talk_after_a_bare_order_number_keeps_the_order(chat_factory):
 def test_an_inquiry_in_between_ends_the_topic_question(token_chat):
     chat = token_chat("B-1")
     chat.say(LATE, "give_order_id", order_id=LATE)
-    chat.say("where is 112-0000001-0000001", "delivery_status", order_id=DELIVERED_ORDER)
+    chat.say(
+        "where is 112-0000001-0000001", "delivery_status", order_id=DELIVERED_ORDER
+    )
     assert chat.slots["outcome"] == "delivered"
     chat.say("thanks", "thanks")
     chat.say("can i return something", "return_refund")
@@ -430,3 +433,35 @@ def test_the_topic_question_lasts_a_few_messages(token_chat):
         chat.say(text, "thanks")
     chat.say("i want to return something", "return_refund")
     assert chat.slots["requested_slot"] == "order_id"
+
+
+def test_another_request_instead_of_the_cancellation_takes_it_back(
+    token_chat, services
+):
+    # found by a buyer trial: "actually no, change the address instead" left the
+    # cancellation open and asked which order the address change was about
+    chat = token_chat("B-1")
+    chat.say("please cancel my order", "cancel_order", order_id="112-0000002-0000002")
+    cancel_case = chat.slots["case_id"]
+    chat.say("actually no, change the address instead", "change_address")
+    assert chat.responses() == [
+        "utter_cancellation_taken_back",
+        "utter_ask_new_address",
+    ]
+    assert f"case {cancel_case}" in chat.texts(-1)[0]
+    chat.say("500 Pine St, Seattle WA 98101", "change_address")
+    assert chat.slots["reason_code"] == "address_change_request"
+    assert chat.slots["order_id"] == "112-0000002-0000002"
+    with session_scope(services.engine) as session:
+        cancel = get_case(session, int(cancel_case))
+        address = get_case(session, int(chat.slots["case_id"]))
+    assert cancel.messages[-1].text == "actually no, change the address instead"
+    assert address.category == "change_address" and address.id != cancel.id
+    assert "500 Pine St" in address.question
+
+
+def test_instead_without_a_cancellation_just_made_takes_nothing_back(token_chat):
+    chat = token_chat("B-1")
+    chat.say("where is my order", "delivery_status", order_id="112-0000003-0000003")
+    chat.say("can i change the address instead", "change_address")
+    assert chat.responses() == ["utter_ask_order_id_recent"]

@@ -9,6 +9,7 @@ from bot.nlp.follow_up import (
     asks_the_same,
     refers_back,
     refuses_cancellation,
+    replaces_request,
     takes_back_cancellation,
 )
 
@@ -188,3 +189,17 @@ def test_the_same_question_about_another_order(text):
 )
 def test_not_the_same_question(text):
     assert not asks_the_same(text)
+
+
+@pytest.mark.parametrize(
+    "text, instead",
+    [
+        ("actually no, change the address instead", True),
+        ("rather than cancelling, can I change the address?", True),
+        ("en vez de cancelarlo, cambia la dirección", True),
+        ("change the address please", False),
+        ("I'd like a refund", False),
+    ],
+)
+def test_another_request_in_place_of_the_last(text, instead):
+    assert replaces_request(text) is instead
