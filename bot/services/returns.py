@@ -35,6 +35,7 @@ from bot.adapters.return_store import (
 )
 from bot.domain.model import CaseKind, Intent, Order, Seller
 from bot.domain.returns import return_method, return_window
+from bot.nlp.quantities import units_named
 from bot.services.case_views import OpenedCase
 
 DAMAGED_RETURN = "damaged_return"
@@ -59,11 +60,15 @@ def authorise_return(
     conversation_id: str,
     now: datetime,
     resolution: str = REFUND,
+    units: int | None = None,
 ) -> ReturnAuthorisation:
-    """The return of `asins` of `order` (their whole lines), or the order's
+    """The return of `asins` of `order` (their whole lines, or `units` of the
+    one line asked for: the units that arrived damaged), or the order's
     earlier authorisation that already covers them."""
     wanted = set(asins)
     items = [(item.asin, item.quantity) for item in order.items if item.asin in wanted]
+    if units is not None and len(items) == 1:
+        items = [(items[0][0], max(1, min(units, items[0][1])))]
     if not items:
         raise ValueError(f"order {order.id} has none of the items {sorted(wanted)}")
     # Two answers at once must not authorise twice: read and write in turn.
@@ -163,16 +168,22 @@ def give_damage_remedy(
     language: str | None = None,
 ) -> DamageRemedy:
     """The return of the damaged `asins` as a replacement or a refund (or the
-    authorisation they already have), and for a replacement the seller's case."""
+    authorisation they already have), and for a replacement the seller's case.
+    Of one line, the units the buyer's words say arrived damaged ("one of my
+    tumblers": bot.nlp.quantities), else the whole line."""
+    wanted = set(asins)
+    lines = [item for item in order.items if item.asin in wanted]
+    units = units_named(question, lines[0].quantity) if len(lines) == 1 else None
     authorisation = authorise_return(
         session,
         order=order,
         seller=seller,
-        asins=asins,
+        asins=wanted,
         reason=DAMAGED_RETURN,
         conversation_id=conversation_id,
         now=now,
         resolution=REPLACEMENT if replacement else REFUND,
+        units=units,
     )
     return _remedy(
         session,

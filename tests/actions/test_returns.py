@@ -410,3 +410,17 @@ def test_any_news_without_an_open_case_is_the_question_as_usual(token_chat):
     chat = token_chat("B-2")
     chat.say("any news on my order?", "delivery_status", order_id=OLD_KETTLE)
     assert chat.responses() == ["utter_reason_delivered"]
+
+
+def test_one_of_two_tumblers_damaged_returns_one_unit(token_chat, services):
+    # found by a buyer trial: "one of my tumblers" authorised both units
+    chat = token_chat("B-1")
+    chat.say(
+        "one of my tumblers arrived dented",
+        "damaged_item",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert chat.responses()[0] == "utter_reason_damaged_return"
+    chat.say("/deny", "deny")  # no replacement: a refund
+    (tumbler,) = authorisations(services)
+    assert tumbler.items == [{"asin": TUMBLER, "quantity": 1}]
