@@ -6,9 +6,14 @@ these."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from bot.domain.model import Order
 from bot.nlp.answers.text import edit_distance
@@ -46,7 +51,42 @@ def singular(word: str) -> str:
     return word
 
 
-def item_words(text: str) -> set[str]:
+# Spanish words for the items, and the English title words they stand for
+# (a data file anyone can extend; accents optional).
+SPANISH_ITEM_WORDS_PATH = Path(__file__).resolve().parent / "item_words_es.yml"
+
+
+def _plain(text: str) -> str:
+    """`text` casefolded, without accents ("campaña" and "campana" alike)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=1)
+def _spanish_item_words() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(the Spanish words as a pattern, their English words), longest first."""
+    table = yaml.safe_load(SPANISH_ITEM_WORDS_PATH.read_text(encoding="utf-8"))
+    return tuple(
+        (re.compile(rf"\b{re.escape(_plain(spanish))}\b"), str(english))
+        for spanish, english in sorted(
+            table.items(), key=lambda pair: len(pair[0]), reverse=True
+        )
+    )
+
+
+def _translated(text: str) -> str:
+    """The English title words of the Spanish item words in `text`."""
+    plain = _plain(text)
+    return " ".join(
+        english for pattern, english in _spanish_item_words() if pattern.search(plain)
+    )
+
+
+def item_words(text: str, *, spanish: bool = True) -> set[str]:
+    """The words of `text` that may name an item, singular; with `spanish`
+    (a buyer's message, not a title), the English of its Spanish item words."""
+    if spanish:
+        text = f"{text} {_translated(text)}"
     words = {singular(w) for w in _WORD.findall(text.casefold()) if not w.isdigit()}
     return words - NOT_ITEM_WORDS
 
@@ -91,7 +131,7 @@ def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
     if not said:
         return []
     lines = [(o, i) for o in orders for i in o.items if i.title]
-    titles = {item.asin: item_words(item.title) for _, item in lines}
+    titles = {item.asin: item_words(item.title, spanish=False) for _, item in lines}
     naming = Counter(word for words in titles.values() for word in words)
     everyone = len(titles)
     scored = []

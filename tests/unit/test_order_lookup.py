@@ -311,3 +311,21 @@ def test_what_a_product_is_is_the_last_word_of_its_name(title, word):
     from bot.nlp.item_names import product_word
 
     assert product_word(title) == word
+
+
+def test_spanish_item_words_name_the_english_titles():
+    from bot.nlp.item_names import named_items
+
+    kettle, bags, earbuds = (o.id for o in SHOP)
+    assert named_items("el hervidor llegó abollado", SHOP)[0].order_id == kettle
+    assert named_items("mis audifonos no cargan", SHOP)[0].order_id == earbuds
+    assert named_items("las bolsas de silicona se rompieron", SHOP)[0].order_id == bags
+    shop = [
+        _order("114-0000008-0000008", "Hearth Personalised Bamboo Cutting Board"),
+        _order("114-0000013-0000013", "Pacific Ultralight 2-Person Backpacking Tent"),
+    ]
+    board, tent = (o.id for o in shop)
+    assert named_items("la tabla de cortar llegó rajada", shop)[0].order_id == board
+    assert named_items("¿dónde está mi tienda de campana?", shop)[0].order_id == tent
+    # a Spanish word that names nothing the buyer ordered names nothing
+    assert named_items("mi licuadora no funciona", shop) == []
