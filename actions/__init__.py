@@ -17,7 +17,8 @@ One module per concern:
 - `product`: "have you ordered it?", with the order of the chat's previous
   inquiry as a one-click choice (`action_ask_has_ordered`), and "which item?"
   (`action_ask_product_asin`);
-- `triage`: `action_start_inquiry` and the decision, `action_triage`;
+- `inquiry`: what the buyer wants, `action_start_inquiry`;
+- `triage`: the decision, `action_triage`;
 - `returns`: a damaged item's remedy, `action_damage_remedy` (replacement or
   refund);
 - `fallback`: `action_fallback`;

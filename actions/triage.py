@@ -1,13 +1,5 @@
-"""The inquiry: what the buyer wants (`action_start_inquiry`) and the decision
-(`action_triage`).
-
-`action_start_inquiry` runs first for every business intent. It remembers the
-intent (`pending_intent`) and the buyer's own words (`inquiry_text`, cleaned
-and cut to MAX_QUESTION_CHARS: the first message of a case), takes the order
-number from the message (or from the one the buyer sent just before, for any
-question but a product question), and clears the previous form's slots. A product question without an order
-number is offered the previous inquiry's order, or the buyer's order holding
-the item it names, as a choice (`_order_to_offer`), never given it.
+"""The decision, `action_triage` (what the buyer wants is remembered first by
+`action_start_inquiry`, actions/inquiry.py).
 
 `action_triage` runs when the order form ends, or at once for intents that
 need no order. It calls `bot.services.triage.triage` with the verified buyer,
@@ -33,36 +25,23 @@ news?" about an open case is told where that case stands (actions/case_update.py
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import (
     MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
     CsbaAction,
     Turn,
-    buyer_words,
     clean_text,
-    entity_values,
     slot_events,
 )
 from actions.case_update import case_update
 from actions.follow_up import (
-    GIVE_ORDER_ID,
-    goes_with_the_order_just_given,
-    order_referred_back,
-    previous_was_a_bare_order_number,
-    question_just_decided_as,
-    replace_cancellation,
-    says_owned,
     take_back,
-    taken_back_as,
-    topic_still_asked,
     typed_inquiry_words,
 )
 from actions.form_vocabulary import (
@@ -73,27 +52,21 @@ from actions.form_vocabulary import (
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
-    NOTICE_SEVERAL_ORDERS,
-    PRE_ORDER,
-    PRODUCT_QUESTION,
 )
 from actions.handoff import agent_hours, handoff_started
-from actions.order_form import order_unlocked, verified_orders
+from actions.inquiry import INQUIRY_SLOTS
+from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
-from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
-from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
     decide_inquiry,
     find_order_id,
     needs_order,
-    order_ids_in,
-    order_to_offer,
 )
-from bot.services.presentation import buyer_time, item_name
+from bot.services.presentation import buyer_time
 from bot.services.returns import DamageRemedy
 from bot.services.triage import TriageError, record_decision
 
@@ -107,18 +80,6 @@ AGENTS_AWAY = "agents_away"  # outcome: agent case, agents back at `agents_back`
 DAMAGED_RETURN = "damaged_return"
 DAMAGE_ALREADY_AUTHORISED = "damage_already_authorised"
 
-# Slots an inquiry leaves behind; every new inquiry starts without them.
-INQUIRY_SLOTS = (
-    "has_ordered",
-    "zip_code",
-    "product_asin",
-    "form_notice",
-    "inquiry_halt",
-    "order_choices",
-    "named_item",
-    "order_switched",
-    "new_address",
-)
 
 HALT_OUTCOMES = {
     HALT_VERIFICATION_FAILED: "verification_failed",
@@ -128,105 +89,6 @@ HALT_OUTCOMES = {
     HALT_CLIENT_LIMITED: "verification_rate_limited",
 }
 NO_INQUIRY = "no_inquiry"
-
-
-class ActionStartInquiry(CsbaAction):
-    """Remembers what the buyer asked, in their own words, and the order number."""
-
-    def name(self) -> str:
-        return "action_start_inquiry"
-
-    def act(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-        turn: Turn,
-    ) -> list[EventType]:
-        given = find_order_id(*entity_values(tracker, "order_id"))
-        named = order_ids_in(*entity_values(tracker, "order_id"), turn.text)
-        # "where is 112-...3 and can i cancel 112-...2?": never a guess at which
-        # one the request is about; the order form asks, offering them
-        several = len(named) > 1
-        given = None if several else given
-        values: dict[str, Any] = {name: None for name in INQUIRY_SLOTS}
-        if turn.intent == GIVE_ORDER_ID:
-            # A bare order number: the rules ask what it is about. A ZIP code
-            # alone ("94103" after "114-..."): the buyer's ZIP ahead of its
-            # question, which the order form asks for once it has a question;
-            # the order number stays.
-            if (
-                given is None
-                and not several
-                and only_a_postal_code(turn.text)
-                and previous_was_a_bare_order_number(tracker)
-            ):
-                given = find_order_id(tracker.get_slot("order_id"))
-            values.update(pending_intent=None, inquiry_text=None, order_id=given)
-            return slot_events(values)
-        intent = turn.intent if turn.intent in BUSINESS_INTENTS else None
-        if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
-            intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
-        intent = taken_back_as(tracker, turn, intent)
-        if (  # "how much does it weigh" right after "no, I haven't bought it yet"
-            intent == PRODUCT_QUESTION
-            and question_just_decided_as(tracker, PRE_ORDER)
-            and not says_owned(turn.text)
-        ):
-            intent = PRE_ORDER
-        if several:
-            values.update(order_choices=named, form_notice=NOTICE_SEVERAL_ORDERS)
-        elif given is None and (
-            goes_with_the_order_just_given(tracker, intent)
-            or (intent != PRODUCT_QUESTION and topic_still_asked(tracker))
-        ):
-            given = find_order_id(tracker.get_slot("order_id"))
-        if given is None and not several:  # "change the address instead"
-            given = replace_cancellation(
-                self.services, dispatcher, tracker, turn, intent
-            ) or order_referred_back(tracker, turn, intent)
-        values.update(
-            pending_intent=intent,
-            inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
-            order_id=given,
-        )
-        if intent == PRODUCT_QUESTION and given is None and not several:
-            values.update(self._order_to_offer(tracker, turn))
-        return slot_events(values)
-
-    def _order_to_offer(self, tracker: Tracker, turn: Turn) -> dict[str, Any]:
-        """A follow-up product question without an order number ("is the lid
-        dishwasher safe too?"): the order of the previous inquiry, when this
-        chat may look into it and it is the buyer's own, becomes the one-click
-        choice of "have you ordered it?" (`order_choices`, action_ask_has_ordered),
-        unless the question names an item it does not hold: then the buyer's
-        order holding that item, or none (bot.services.order_lookup).
-        Offered, never assumed: the buyer picks it, or another order, or none."""
-        previous = find_order_id(tracker.get_slot("order_id"))
-        if not order_unlocked(previous, tracker, turn):
-            return {}
-        facts = tracker.get_slot("decision_facts")
-        asin = facts.get("asin") if isinstance(facts, dict) else None
-        try:
-            with self.services.session() as session:
-                offered = order_to_offer(
-                    session,
-                    order_id=previous,
-                    buyer_id=turn.buyer_id,
-                    asin=asin,
-                    question=turn.text,
-                    has_token=turn.has_token,
-                    verified=verified_orders(tracker),
-                )
-        except SQLAlchemyError:
-            log.exception("Cannot read the order a follow-up question may be about")
-            return {}
-        if offered is None:
-            return {}
-        return {
-            "order_choices": [offered.order_id],
-            "named_item": item_name(offered.title),
-        }
 
 
 class ActionTriage(CsbaAction):

@@ -35,12 +35,13 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.product  # noqa: F401 - registers the ask actions (_ask_actions)
 from actions.base import BotServices, CsbaAction
 from actions.fallback import ActionFallback
+from actions.inquiry import ActionStartInquiry
 from actions.orders import ValidateOrderForm
 from actions.returns import ActionDamageRemedy
 from actions.same_question import ActionSameQuestion
 from actions.session import ActionCheckUpdates, ActionSessionStart
 from actions.small_talk import ActionSmallTalk
-from actions.triage import ActionStartInquiry, ActionTriage
+from actions.triage import ActionTriage
 from bot.adapters import schema
 from bot.adapters.db import make_engine
 from bot.services import importer

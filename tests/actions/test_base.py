@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 import actions.base as base
 from actions.base import BotServices, CsbaAction, clean_text, conversation_key
-from actions.triage import ActionStartInquiry, ActionTriage
+from actions.inquiry import ActionStartInquiry
+from actions.triage import ActionTriage
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
 from tests.actions.conftest import PROJECT_ROOT, make_tracker, user_event

@@ -454,7 +454,7 @@ def test_the_order_to_offer_is_left_out_when_the_database_is_down(
     question is asked plainly, the inquiry goes on (no "can't reach your order")."""
     import asyncio
 
-    from actions.triage import ActionStartInquiry
+    from actions.inquiry import ActionStartInquiry
     from tests.actions.conftest import make_tracker, user_event
 
     tracker = make_tracker(

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from actions.triage import ActionStartInquiry
+from actions.inquiry import ActionStartInquiry
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseMessageRow, CaseRow, ReturnAuthorizationRow
 from bot.domain.policy import REASON_CODES
