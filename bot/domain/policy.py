@@ -35,8 +35,13 @@ from bot.domain.model import (
     Order,
     OrderStatus,
     ProductAnswer,
-    Route,
     Seller,
+)
+from bot.domain.reasons import (
+    CLAIM_NOT_RECEIVED,
+    CLAIM_REFUND_MISSING,
+    CLAIMS,
+    REASON_CODES,
 )
 from bot.domain.returns import (
     ReturnWindow,
@@ -45,42 +50,6 @@ from bot.domain.returns import (
     return_method,
     return_window,
 )
-
-# Every reason code the policy can give, with its route: the one declaration.
-# domain.yml (the `outcome` slot, one utter_reason_<code> each), data/rules/ and the
-# catalogue's `reason.<code>` are checked against it (tests/unit/test_reason_codes.py).
-REASON_CODES: dict[str, Route] = {
-    # 1. no order needed
-    "pre_order": Route.BUYER_SELLER_MESSAGING,
-    "invoice": Route.BUYER_SELLER_MESSAGING,
-    "customization": Route.BUYER_SELLER_MESSAGING,  # also: returning a customized item
-    "buyer_asked_for_agent": Route.AGENT,
-    # 2. order checks
-    "order_not_found": Route.BOT,
-    "not_your_order": Route.BOT,
-    "fba_order": Route.BUYER_SELLER_MESSAGING,
-    # 3. coverage
-    "seller_not_enrolled": Route.BUYER_SELLER_MESSAGING,
-    "placed_after_opt_out": Route.BUYER_SELLER_MESSAGING,
-    "placed_before_enrollment": Route.BUYER_SELLER_MESSAGING,
-    # 4. covered orders
-    "order_cancelled": Route.BOT,
-    "delivered": Route.BOT,
-    "late_delivery": Route.SELLER_CASE,
-    "in_transit": Route.BOT,
-    "not_shipped_yet": Route.BOT,
-    "not_delivered_yet": Route.BOT,
-    "item_not_returnable": Route.SELLER_CASE,
-    "return_window_open": Route.BOT,
-    "damaged_return": Route.BOT,  # the damaged item(s) only; replacement or refund
-    "damaged_seller_case": Route.SELLER_CASE,  # damaged, but no standard return
-    "return_window_closed": Route.SELLER_CASE,
-    "cancel_request": Route.SELLER_CASE,
-    "already_shipped": Route.BOT,
-    "address_change_request": Route.SELLER_CASE,
-    "answered_from_detail_page": Route.BOT,
-    "detail_page_silent": Route.SELLER_CASE,
-}
 
 # The seed: "CSBA provides customer service for all post-order queries ... except
 # queries related to Invoice and Product Customization. CSBA does not provide
@@ -127,6 +96,7 @@ def decide(
     buyer_id: str | None = None,
     order_id: str | None = None,
     asin: str | None = None,
+    claim: str | None = None,
 ) -> Decision:
     """Route one buyer inquiry.
 
@@ -134,9 +104,12 @@ def decide(
     product detail data gave for a product question; `buyer_id` is the verified
     buyer (None: unknown, no ownership check); `order_id` is the id the buyer typed,
     used in the reason when the order is unknown; `asin` is the item a damaged-item
-    inquiry is about (None: the order's only item, else not known). Raises
-    UnknownIntent.
+    inquiry is about (None: the order's only item, else not known); `claim` is
+    what the buyer says happened beside their question (bot.domain.reasons:
+    the order never came, or the refund did not). Raises UnknownIntent.
     """
+    if claim is not None and claim not in CLAIMS:
+        raise ValueError(f"unknown claim {claim!r}")
     parsed = parse_intent(intent)
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"naive now {now!r}: times must be aware UTC")
@@ -155,7 +128,9 @@ def decide(
 
     # 4. Covered orders, by intent.
     base = _coverage_facts(order, coverage(order, seller))
-    outcome = _covered(parsed, order, seller, now, answer, base, asin)
+    outcome = _claimed(parsed, order, now, base, claim) or _covered(
+        parsed, order, seller, now, answer, base, asin
+    )
     return _decision(parsed, outcome, order.id, covered=True)
 
 
@@ -208,6 +183,34 @@ def _covered(
     if intent is Intent.PRODUCT_QUESTION:
         return _product_question(order, answer, base)
     raise UnknownIntent(f"no rule for intent {intent.value!r}")  # pragma: no cover
+
+
+def _claimed(
+    intent: Intent, order: Order, now: datetime, base: Facts, claim: str | None
+) -> _Outcome | None:
+    """A delivery, return or cancellation question with a claim beside it:
+    - the order never came: a delivered order is a case for the seller (never
+      "Good news: delivered"); one on its way gets its delivery status, even
+      when a refund was asked (late: the late delivery's case);
+    - the refund did not come: the seller's to tell (a case).
+    None: no claim, or one the intent does not weigh (the rule by intent)."""
+    if claim == CLAIM_NOT_RECEIVED and intent in _ORDER_CLAIM_INTENTS:
+        if OrderStatus(order.status) is OrderStatus.DELIVERED:
+            facts = {**base, **_shipment_facts(order)}
+            return _Outcome("delivered_not_received", facts)
+        return _delivery_status(order, now, base)
+    if claim == CLAIM_REFUND_MISSING and intent in _REFUND_CLAIM_INTENTS:
+        return _Outcome("refund_status", {**base, **_shipment_facts(order)})
+    return None
+
+
+# "I didn't receive my cutting board" is read as a damaged (or missing) item.
+_ORDER_CLAIM_INTENTS = frozenset(
+    {Intent.DELIVERY_STATUS, Intent.RETURN_REFUND, Intent.DAMAGED_ITEM}
+)
+_REFUND_CLAIM_INTENTS = frozenset(
+    {Intent.DELIVERY_STATUS, Intent.RETURN_REFUND, Intent.CANCEL_ORDER}
+)
 
 
 def _delivery_status(order: Order, now: datetime, base: Facts) -> _Outcome:

@@ -32,6 +32,7 @@ def decide_transfer(
     transferred_by: str,
     order_id: str | None = None,
     asin: str | None = None,
+    claim: str | None = None,
 ) -> Decision:
     """The decision on the inquiry that seller `transferred_by` passed on: the
     policy's own decision when the order passes its checks, else the check's
@@ -42,7 +43,9 @@ def decide_transfer(
     refused = order_checks(parsed, order, seller, owned=True, order_id=order_id)
     if refused is not None:
         return refused
-    return decide(parsed, order, seller, now, answer, order_id=order_id, asin=asin)
+    return decide(
+        parsed, order, seller, now, answer, order_id=order_id, asin=asin, claim=claim
+    )
 
 
 def accepted(decision: Decision) -> bool:

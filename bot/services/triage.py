@@ -34,6 +34,7 @@ from bot.domain.model import (
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
 from bot.domain.transfer import decide_transfer
+from bot.nlp.claims import buyer_claim
 from bot.services.case_views import OpenedCase
 from bot.services.errors import CatalogueError
 from bot.services.presentation import explained
@@ -157,6 +158,7 @@ def triage(
                 products = [p for p in products if p.asin == asin]
             answer, product = best_answer(products, question)
 
+    claim = buyer_claim(question)  # "it says delivered but I never got it"
     if transferred_by is not None:
         decision = decide_transfer(
             intent.value,
@@ -167,6 +169,7 @@ def triage(
             transferred_by=transferred_by,
             order_id=canonical_id,
             asin=asin,
+            claim=claim,
         )
     else:
         decision = decide(
@@ -178,6 +181,7 @@ def triage(
             buyer_id=buyer_id,
             order_id=canonical_id,
             asin=asin,
+            claim=claim,
         )
     decision = explained(decision)
     return TriageResult(

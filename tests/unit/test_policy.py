@@ -303,6 +303,7 @@ class Scenario:
     covered: bool | None
     answer: ProductAnswer | None = None
     buyer_id: str | None = BUYER
+    claim: str | None = None  # bot.domain.reasons: what the buyer says happened
 
 
 def placed_case(id, placed_at, periods, code, covered):
@@ -402,6 +403,8 @@ REASON_ROUTES = {
     "order_cancelled": BOT,
     "delivered": BOT,
     "late_delivery": CASE,
+    "delivered_not_received": CASE,
+    "refund_status": CASE,
     "in_transit": BOT,
     "not_shipped_yet": BOT,
     "not_delivered_yet": BOT,
@@ -638,8 +641,54 @@ OTHER_SCENARIOS = [
              NOW, BOT, "return_window_open", True),
 ]  # fmt: skip
 
+# What the buyer says happened beside the question (bot.nlp.claims).
+NOT_RECEIVED, REFUND_MISSING = "not_received", "refund_missing"
+CLAIM_SCENARIOS = [
+    Scenario("never-came-delivered", "delivery_status", make_order("delivered"),
+             make_seller(ENROLLED), NOW, CASE, "delivered_not_received", True,
+             claim=NOT_RECEIVED),
+    Scenario("never-came-delivered-refund", "return_refund", make_order("delivered"),
+             make_seller(ENROLLED), NOW, CASE, "delivered_not_received", True,
+             claim=NOT_RECEIVED),
+    Scenario("never-came-in-transit", "return_refund", make_order("shipped"),
+             make_seller(ENROLLED), NOW, BOT, "in_transit", True,
+             claim=NOT_RECEIVED),
+    Scenario("never-came-late", "delivery_status",
+             make_order("shipped", promised_delivery_by=PROMISED_LATE),
+             make_seller(ENROLLED), PROMISED_DAY_END + DAY, CASE, "late_delivery",
+             True, claim=NOT_RECEIVED),
+    Scenario("never-came-cancelled", "delivery_status", make_order("cancelled"),
+             make_seller(ENROLLED), NOW, BOT, "order_cancelled", True,
+             claim=NOT_RECEIVED),
+    # "I didn't receive my cutting board", read as a damaged or missing item
+    Scenario("never-came-damaged", "damaged_item", make_order("delivered"),
+             make_seller(ENROLLED), NOW, CASE, "delivered_not_received", True,
+             claim=NOT_RECEIVED),
+    # a damage report with no claim is weighed as damage
+    Scenario("refund-missing-damaged", "damaged_item", make_order("delivered"),
+             make_seller(ENROLLED), NOW, BOT, "damaged_return", True,
+             claim=REFUND_MISSING),
+    Scenario("refund-missing-cancelled", "cancel_order", make_order("cancelled"),
+             make_seller(ENROLLED), NOW, CASE, "refund_status", True,
+             claim=REFUND_MISSING),
+    Scenario("refund-missing-delivered", "return_refund", make_order("delivered"),
+             make_seller(ENROLLED), NOW, CASE, "refund_status", True,
+             claim=REFUND_MISSING),
+    # the order checks come first: nothing about another buyer's order
+    Scenario("refund-missing-not-yours", "return_refund", make_order("delivered"),
+             make_seller(ENROLLED), NOW, BOT, "not_your_order", None,
+             buyer_id=OTHER_BUYER, claim=REFUND_MISSING),
+    Scenario("refund-missing-not-enrolled", "return_refund", make_order("delivered"),
+             make_seller(), NOW, BSM, "seller_not_enrolled", False,
+             claim=REFUND_MISSING),
+    Scenario("refund-missing-product-question", "product_question",
+             make_order("delivered"), make_seller(ENROLLED), NOW, CASE,
+             "detail_page_silent", True, claim=REFUND_MISSING),
+]  # fmt: skip
+
 SCENARIOS = [
     *COVERAGE_SCENARIOS,
+    *CLAIM_SCENARIOS,
     STAYS_COVERED,
     *RETURN_SCENARIOS,
     *ITEM_SCENARIOS,
@@ -649,7 +698,9 @@ SCENARIOS = [
 
 
 def run(s: Scenario) -> Decision:
-    return decide(s.intent, s.order, s.seller, s.now, s.answer, buyer_id=s.buyer_id)
+    return decide(
+        s.intent, s.order, s.seller, s.now, s.answer, buyer_id=s.buyer_id, claim=s.claim
+    )
 
 
 @pytest.mark.parametrize("s", SCENARIOS, ids=[s.id for s in SCENARIOS])
@@ -1020,3 +1071,9 @@ def test_reason_renders_in_chinese_from_the_facts(s: Scenario):
     assert explain(decision, "en") == explained(decision).reason
     zh = explain(decision, "zh")
     assert CJK.search(zh) and "{" not in zh
+
+
+def test_an_unknown_claim_is_refused():
+    with pytest.raises(ValueError, match="unknown claim"):
+        decide("delivery_status", make_order("delivered"), make_seller(ENROLLED), NOW,
+               claim="it_rained")  # fmt: skip

@@ -1,0 +1,104 @@
+"""What the buyer says happened, beside what they ask: the parcel never came
+("it says delivered but I never got it", "nothing at my door", "no me ha
+llegado"), or the money did not ("I never got my refund", "when do I get my
+money back", "¿cuándo me devuelven el dinero?"). English and Spanish, the
+languages buyers write to the bot in.
+
+The policy (bot.domain.policy, `claim`) weighs them against the order: a
+delivered order the buyer never received is a case for the seller, never
+"Good news: it was delivered"; a refund asked after is the seller's to tell.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.domain.reasons import CLAIM_NOT_RECEIVED as NOT_RECEIVED
+from bot.domain.reasons import CLAIM_REFUND_MISSING as REFUND_MISSING
+
+_NEVER = (
+    r"(?:never|not|didn'?t|did not|haven'?t|have not|hasn'?t|has not|havent"
+    r"|didnt|hasnt|still (?:haven'?t|havent|not|didn'?t|didnt))"
+)
+# What else a buyer may not have got: not a claim that the order never came.
+_NOT_THE_ORDER = (
+    r"(?!\s+(?:\w+\s+)?(?:tracking|email|e-mail|confirmation|update|answer|reply"
+    r"|response|invoice|receipt|number|code|label|link|call|message|notification"
+    r"|refund|money)\b)"
+)
+_NOT_RECEIVED = re.compile(
+    r"|".join(
+        (
+            # "I never got it", "haven't received my order", "didnt get the kettle"
+            rf"\b(?:i|we|i'?ve|we'?ve)\s+(?:\w+\s+)?{_NEVER}\s+(?:\w+\s+)?"
+            rf"(?:got|get|gotten|receive|received|recieved|recieve)\b{_NOT_THE_ORDER}",
+            # "didnt get the kettle", "never received my order"
+            rf"(?:^|[.,;!?]\s*)(?:but\s+)?{_NEVER}\s+(?:got|get|gotten|receive|received"
+            rf"|recieved)\s+(?:it|them|my|the|this|that)\b{_NOT_THE_ORDER}",
+            # "it never arrived", "my order never showed up", "the box never came"
+            rf"\b{_NEVER}\s+(?:\w+\s+)?(?:arrived|arrive|came|come|showed up"
+            r"|show up|turned up|delivered|reached me)\b",
+            r"\bnot (?:been )?(?:received|recieved|delivered)\b",
+            r"\bnothing (?:at|on|by|in front of) (?:my|the) (?:door|porch|doorstep"
+            r"|mailbox|house|building)\b",
+            r"\b(?:says|said|shows|showing|marked|listed) (?:as )?delivered but\b",
+            r"\b(?:missing|lost|stolen) (?:package|parcel|order|delivery)\b",
+            r"\b(?:package|parcel|order|delivery|it) (?:is|was|got) (?:missing|lost"
+            r"|stolen)\b",
+            # Spanish: "no me ha llegado", "nunca llegó", "no lo recibí"
+            r"\bno (?:me )?(?:ha|han|hab[ií]a) llegado\b",
+            r"\bnunca (?:me )?(?:lleg[oó]|llegaron|lo recib[ií]|la recib[ií])\b",
+            r"\bno (?:lo |la |los |las )?(?:he )?recib(?:[ií]|ido)\b",
+            r"\bno (?:me )?lleg[oó]\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+_MONEY = r"(?:refund|refunded|money back|my money|reimbursement|reembolso|dinero)"
+# "I never got my refund", "haven't received the money back": the money is
+# what did not come (read before "I never got it", which it also says)
+_MONEY_NOT_RECEIVED = re.compile(
+    r"|".join(
+        (
+            rf"\b{_NEVER}\s+(?:\w+\s+){{0,3}}?(?:got|get|gotten|received|receive"
+            rf"|seen|see)\s+(?:\w+\s+){{0,2}}?{_MONEY}",
+            rf"\b{_MONEY}\b[^.?!]{{0,30}}\b(?:yet|still not|hasn'?t|has not|never"
+            r"|not (?:arrived|come|showed|shown|received|processed))\b",
+            r"\bno (?:he )?recib(?:ido|[ií]) (?:el|mi) (?:reembolso|dinero)\b",
+            r"\bno (?:me )?(?:han devuelto|devolvieron) (?:el|mi) dinero\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+_REFUND_MISSING = re.compile(
+    r"|".join(
+        (
+            # "when do I get my refund", "how long does the refund take",
+            # "where is my refund", "still waiting for my money back"
+            rf"\b(?:when|how long|how many days|where)\b[^.?!]{{0,40}}{_MONEY}",
+            rf"\bstill waiting (?:for|on) (?:my |the |a )?{_MONEY}",
+            # Spanish: "¿cuándo me devuelven el dinero?", "no he recibido el reembolso"
+            r"\bcu[aá]ndo (?:me )?(?:devuelven|devolver[aá]n|reembolsan|llega el"
+            r" reembolso|recibo (?:el|mi) (?:dinero|reembolso))",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def buyer_claim(text: str | None) -> str | None:
+    """REFUND_MISSING when the words ask after money not (yet) refunded,
+    NOT_RECEIVED when they say the order never came, else None. A refund
+    asked after an order that never came ("it never arrived, where is my
+    refund?") is about the order that never came."""
+    if not isinstance(text, str):
+        return None
+    text = text.replace("’", "'")
+    if _MONEY_NOT_RECEIVED.search(text):
+        return REFUND_MISSING
+    if _NOT_RECEIVED.search(text):
+        return NOT_RECEIVED
+    if _REFUND_MISSING.search(text):
+        return REFUND_MISSING
+    return None

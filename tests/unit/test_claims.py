@@ -1,0 +1,69 @@
+"""bot.nlp.claims: the parcel that never came, the money that did not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, buyer_claim
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my order 112-0000001-0000001 shows delivered but i never received it",
+        "it says delivered but i never got it",
+        "my order never showed up",
+        "the package never arrived",
+        "I haven't received my order yet",
+        "didnt get the kettle",
+        "no it didnt come, nothing at my door",
+        "tracking says delivered but nothing at my door",
+        "i think my package was stolen",
+        "it never arrived, where is my refund?",
+        "hola, mi pedido no ha llegado",
+        "nunca llegó",
+        "no lo recibí",
+    ],
+)
+def test_not_received(text):
+    assert buyer_claim(text) == NOT_RECEIVED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my order was cancelled but i never got my money back",
+        "I never got my refund",
+        "when do i get my refund",
+        "how long does the refund take after they get it?",
+        "how many days until i see my money",
+        "where is my refund",
+        "still waiting for my refund",
+        "refund hasn't arrived yet",
+        "¿cuándo me devuelven el dinero?",
+        "no he recibido el reembolso",
+    ],
+)
+def test_refund_missing(text):
+    assert buyer_claim(text) == REFUND_MISSING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where is my order",
+        "when will my kettle arrive",
+        "can I get a refund?",
+        "I want my money back, the kettle is broken",
+        "i want to return the tumbler",
+        "is it dishwasher safe",
+        "the kettle arrived damaged",
+        "I received the wrong item",
+        "i never got the tracking number",
+        "I haven't received a confirmation email",
+        "didn't get any update on my case",
+        "",
+    ],
+)
+def test_no_claim(text):
+    assert buyer_claim(text) is None
