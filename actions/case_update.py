@@ -28,11 +28,16 @@ NOT_ASKED_OF_A_CASE = frozenset({"human_agent", "pre_order"})
 
 
 def case_update(
-    services: BotServices, turn: Turn, intent: str, order_id: str | None, text: str
+    services: BotServices,
+    turn: Turn,
+    intent: str | None,
+    order_id: str | None,
+    text: str,
 ) -> list[EventType] | None:
-    """The events that tell the buyer where the case `text` asks about stands;
-    None when it asks about no open case of theirs (then the inquiry is
-    decided as usual)."""
+    """The events that tell the buyer where the case `text` asks about stands
+    (of `order_id`, or any of theirs when None; `intent`: the NLU's, None for
+    small talk); None when it asks about no open case of theirs (then the
+    inquiry is decided as usual)."""
     if intent in NOT_ASKED_OF_A_CASE:
         return None
     with services.session() as session:

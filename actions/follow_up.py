@@ -40,6 +40,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
 from actions.form_vocabulary import ASK_FOR_PERSON, CANCEL_ORDER, PRODUCT_QUESTION
 from actions.order_form import order_unlocked
+from bot.nlp.claims import buyer_claim
 from bot.nlp.follow_up import (
     names_another_order,
     refers_back,
@@ -173,7 +174,8 @@ def topic_still_asked(tracker: Tracker) -> bool:
 
 def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str | None:
     """The order just decided, when this question points back at it (or takes
-    back its cancellation), or asks for a person (the order goes with the
+    back its cancellation, or says it never came or its refund did not:
+    bot.nlp.claims), or asks for a person (the order goes with the
     agent's case, so that the agent sees what the chat was about), and this
     chat may look into it; None otherwise."""
     if intent is None or intent == PRODUCT_QUESTION:
@@ -182,6 +184,8 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
         intent == ASK_FOR_PERSON
         or refers_back(turn.text)
         or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text, required=False))
+        # "it says delivered but I never got it", "when do I get my refund"
+        or (buyer_claim(turn.text) is not None and not names_another_order(turn.text))
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))

@@ -19,6 +19,12 @@ for small talk, or one of the two below.
 - **"no wait, keep it"** (read as a plain no) right after a cancellation
   request, or "no, don't cancel it" at any time: it takes the cancellation
   back (actions/follow_up.py).
+- **"no it didn't, nothing at my door"** (a plain no, or out of scope) about
+  the order in question: the delivery question again, with the buyer's claim
+  (bot.nlp.claims; a delivered order becomes a case for the seller).
+- **"are you a bot?"**: outcome `bot_identity` (utter_bot_identity, with a
+  way to reach a person); **"any news?"** about an open case of theirs:
+  outcome `case_update`, where that case stands (actions/case_update.py).
 """
 
 from __future__ import annotations
@@ -32,17 +38,22 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, CsbaAction, Turn, user_events
+from actions.case_update import case_update
 from actions.follow_up import take_back
 from actions.order_form import verified_orders
 from bot.domain.model import INQUIRY_INTENTS
+from bot.nlp.claims import NOT_RECEIVED, buyer_claim
 from bot.nlp.item_names import named_items
-from bot.services.order_lookup import orders_to_search
+from bot.nlp.small_talk import asks_if_bot
+from bot.services.order_lookup import find_order_id, orders_to_search
 
 log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
 DENY = "deny"
 IN_SCOPE_BY_ITEM = "in_scope_by_item"  # outcome
+BOT_IDENTITY = "bot_identity"  # outcome: "are you a bot?" (utter_bot_identity)
+DELIVERY_STATUS = "delivery_status"
 # What such a message may turn out to be: a question (where it is, whether it
 # can go back, what the page says) or a damage report, which asks before
 # anything is done; never a cancellation or an address change.
@@ -111,8 +122,9 @@ class ActionSmallTalk(CsbaAction):
 
 
 def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[EventType]:
-    """The events that make a small-talk turn an inquiry or a cancellation
-    taken back (see the module docstring); [] for plain small talk."""
+    """The events that make a small-talk turn an inquiry, a cancellation taken
+    back, a question about a case or about the bot (see the module
+    docstring); [] for plain small talk."""
     if turn.intent == DENY:
         taken_back = take_back(
             services,
@@ -122,11 +134,33 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
             text=turn.text,
             required=False,
         )
-        return taken_back or []
+        return taken_back or _never_came(tracker, turn)
     if turn.intent != OUT_OF_SCOPE:
         return []
+    if asks_if_bot(turn.text):
+        return [SlotSet("outcome", BOT_IDENTITY)]
+    asked = case_update(services, turn, None, None, turn.text)
+    if asked is not None:  # "any news?" about an open case
+        return asked
+    never_came = _never_came(tracker, turn)
+    if never_came:
+        return never_came
     intent = _best_business_intent(tracker)
     if intent is None or not names_an_ordered_item(services, tracker, turn):
         return []
     log.info("Out of scope, but it names an ordered item: %s", intent)
     return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]
+
+
+def _never_came(tracker: Tracker, turn: Turn) -> list[EventType]:
+    """ "no it didn't, nothing at my door" about the order in question (read
+    as a plain no, or out of scope): the delivery question again, which the
+    claim makes a case for the seller when the order shows as delivered."""
+    if buyer_claim(turn.text) != NOT_RECEIVED:
+        return []
+    if find_order_id(tracker.get_slot("order_id")) is None:
+        return []
+    return [
+        SlotSet("pending_intent", DELIVERY_STATUS),
+        SlotSet("outcome", IN_SCOPE_BY_ITEM),
+    ]

@@ -45,6 +45,7 @@ from actions.follow_up import (
     typed_inquiry_words,
 )
 from actions.form_vocabulary import (
+    ASK_FOR_PERSON,
     CANCEL_ORDER,
     CHANGE_ADDRESS,
     HALT_CANCELLED,
@@ -57,6 +58,8 @@ from actions.handoff import agent_hours, handoff_started
 from actions.inquiry import INQUIRY_SLOTS
 from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
+from actions.small_talk import BOT_IDENTITY
+from bot.nlp.small_talk import asks_if_bot
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
@@ -112,6 +115,9 @@ class ActionTriage(CsbaAction):
         intent = tracker.get_slot("pending_intent")
         if intent not in BUSINESS_INTENTS:
             return done + [SlotSet("outcome", NO_INQUIRY)]
+        if intent == ASK_FOR_PERSON and asks_if_bot(turn.text):
+            # "are you a real person?": told, not put in a person's queue unasked
+            return done + [SlotSet("outcome", BOT_IDENTITY)]
         order_id = find_order_id(tracker.get_slot("order_id"))
         if needs_order(intent):
             if order_id is None:

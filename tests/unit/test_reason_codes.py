@@ -57,6 +57,8 @@ NON_DECISION_OUTCOMES = frozenset(
         "same_question",
         # "any news on my case?" (actions/case_update.py): where the case stands
         "case_update",
+        # "are you a bot?" (actions/small_talk.py, actions/triage.py)
+        "bot_identity",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",
