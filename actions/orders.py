@@ -86,7 +86,7 @@ from actions.order_form import (
 from actions.order_words import chosen_in_words
 from bot.nlp.answers import asks_something
 from bot.nlp.order_number_help import lacks_order_number
-from bot.services.identity import MAX_ZIP_ATTEMPTS
+from bot.services.identity import MAX_ZIP_ATTEMPTS, stated_postal_code
 from bot.services.order_lookup import (
     SWITCHABLE_INTENTS,
     match_item,
@@ -130,6 +130,30 @@ def _answers_with_an_item(form: OrderFormTurn, chosen: str | None) -> bool:
 
 # The run in progress, for the validators rasa-sdk calls (one per worker thread).
 _FORM_TURN: ContextVar[OrderFormTurn] = ContextVar("order_form_turn")
+
+
+def _checked_zip(form: OrderFormTurn, guess: str) -> dict[str, Any]:
+    """The slots a ZIP code `guess` for the form's order leaves: verified, a
+    halt (the limits), or one more wrong answer."""
+    values: dict[str, Any] = {}
+    order = form.order()
+    verdict = check_zip(form.limits, form.order_id, form.turn.client_key, order, guess)
+    if verdict in HALTS:
+        return {"inquiry_halt": HALTS[verdict]}
+    if verdict is Verdict.VERIFIED:
+        form.verified = [*form.verified, form.order_id]
+        # wrong answers count for the whole conversation: a right one for
+        # another order does not start the count again
+        values.update(verified_orders=form.verified)
+        if form.buyer_id is None:
+            form.buyer_id = order.buyer_id
+            values["buyer_id"] = form.buyer_id
+        return values
+    form.attempts += 1
+    values.update(zip_attempts=form.attempts, form_notice=NOTICE_ZIP_MISMATCH)
+    if form.attempts >= MAX_ZIP_ATTEMPTS:
+        values["inquiry_halt"] = HALT_VERIFICATION_FAILED
+    return values
 
 
 def _form() -> OrderFormTurn:
@@ -252,6 +276,11 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             values["product_asin"] = None  # a new order: the item is asked again
         if form.pending == PRODUCT_QUESTION:
             values["has_ordered"] = YES
+        stated = stated_postal_code(form.answer)
+        if stated and form.needs_zip and form.early_halt() is None:
+            # "order 112-... zip 98101, has it shipped?": the ZIP ahead of
+            # the question for it, checked now (one guess, as asked)
+            values |= _checked_zip(form, stated)
         return values
 
     def validate_zip_code(
@@ -275,26 +304,7 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         guess = zip_guess(clean_text(value, MAX_ANSWER_CHARS))
         if guess is None:
             return values | {"form_notice": NOTICE_ZIP_NEEDED}
-        order = form.order()
-        verdict = check_zip(
-            form.limits, form.order_id, form.turn.client_key, order, guess
-        )
-        if verdict in HALTS:
-            return values | {"inquiry_halt": HALTS[verdict]}
-        if verdict is Verdict.VERIFIED:
-            form.verified = [*form.verified, form.order_id]
-            # wrong answers count for the whole conversation: a right one for
-            # another order does not start the count again
-            values.update(verified_orders=form.verified)
-            if form.buyer_id is None:
-                form.buyer_id = order.buyer_id
-                values["buyer_id"] = form.buyer_id
-            return values
-        form.attempts += 1
-        values.update(zip_attempts=form.attempts, form_notice=NOTICE_ZIP_MISMATCH)
-        if form.attempts >= MAX_ZIP_ATTEMPTS:
-            values["inquiry_halt"] = HALT_VERIFICATION_FAILED
-        return values
+        return values | _checked_zip(form, guess)
 
     def validate_product_asin(
         self,

@@ -277,6 +277,27 @@ def postal_code_in(answer: str) -> str:
     return found[0] if len(found) == 1 else answer
 
 
+# A ZIP code the buyer names as one: "zip 98101", "zip code: 98101",
+# "postal code 98101", "código postal 98101".
+_STATED_ZIP = re.compile(
+    r"\b(?:zip|zipcode|zip code|postal code|postcode|c[oó]digo postal)\b\W{0,3}"
+    r"(?:is\W{1,2}|es\W{1,2})?(\d{5}(?:-\d{4})?)(?![\d-])",
+    re.IGNORECASE,
+)
+
+
+def stated_postal_code(text: str | None) -> str | None:
+    """The ZIP code a message names as one ("order 112-... zip 98101, has it
+    shipped?"), or None: the buyer's ZIP ahead of the question for it."""
+    if not isinstance(text, str):
+        return None
+    text = unicodedata.normalize("NFKC", text)
+    found = _STATED_ZIP.findall(text)
+    if len(found) != 1 or len(_ZIP_IN_TEXT.findall(text)) != 1:
+        return None  # none, or several codes: which one is a guess
+    return found[0]
+
+
 def only_a_postal_code(text: str | None) -> bool:
     """Whether a message is a US ZIP code and nothing more that has digits:
     "94103", "zip 94103-1234", "its 98101". An order number is not one."""

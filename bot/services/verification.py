@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -211,9 +212,16 @@ def real_now() -> datetime:
 
 def zip_guess(answer: str) -> str | None:
     """The ZIP code to check in a buyer's (cleaned) answer, or None when the
-    answer has no digit at all: that is no guess, it uses no attempt."""
+    answer is no guess and uses no attempt: it has no digit at all, or it is a
+    sentence whose digits are no code ("same street but apt 7 instead of apt
+    4": three words or more, and no run of three digits)."""
     guess = postal_code_in(answer)
-    return guess if any(char.isdigit() for char in guess) else None
+    if not any(char.isdigit() for char in guess):
+        return None
+    words = re.findall(r"(?<![\w])[^\W\d_]{2,}(?![\w])", guess)
+    if len(words) >= 3 and not re.search(r"\d{3}", guess):
+        return None
+    return guess
 
 
 def early_verdict(

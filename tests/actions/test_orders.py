@@ -503,3 +503,35 @@ def test_a_token_buyer_without_the_number_is_shown_the_orders(token_chat):
     assert "don't need the number" in chat.texts(-1)[0]
     assert len(chat.last[0].buttons) == 5
     assert chat.slots["pending_intent"] == "delivery_status"
+
+
+def test_a_zip_code_named_with_the_order_number_is_checked_at_once(chat_factory):
+    # found by a buyer trial: "order 112-... zip 98101, has it shipped yet?"
+    # was asked for the ZIP code it had just given
+    chat = chat_factory()
+    chat.say(
+        "order 112-0000002-0000002 zip 98101, has it shipped yet?",
+        "delivery_status",
+        order_id="112-0000002-0000002",
+    )
+    assert chat.slots["reason_code"] == "not_shipped_yet"
+    assert "utter_ask_zip_code" not in chat.responses()
+    # a wrong one is a wrong answer, and the ZIP code is asked
+    other = chat_factory()
+    other.say(
+        "order 112-0000002-0000002 zip code 12345 where is it",
+        "delivery_status",
+        order_id="112-0000002-0000002",
+    )
+    assert other.responses() == ["utter_ask_zip_code"]
+    assert other.slots["zip_attempts"] == 1
+    assert other.slots["form_notice"] == "zip_mismatch"
+
+
+def test_a_sentence_at_the_zip_question_uses_no_attempt(chat_factory):
+    chat = chat_factory()
+    chat.say("where is 112-0000002-0000002", "delivery_status",
+             order_id="112-0000002-0000002")  # fmt: skip
+    chat.say("same street but apt 7 instead of apt 4", "change_address")
+    assert chat.slots["zip_attempts"] in (None, 0)
+    assert chat.responses() == ["utter_ask_zip_code"]

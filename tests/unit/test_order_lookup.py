@@ -139,6 +139,10 @@ class ShipsTo:
         ("zip is 98101-1234 thx", "98101-1234"),
         ("SW1A 1AA", "SW1A 1AA"),  # taken whole: one guess
         ("what do you mean?", None),  # no digit: no guess
+        # a sentence whose digits are no code: no guess, no attempt used
+        ("same street but apt 7 instead of apt 4", None),
+        ("its 9810", "its 9810"),  # a mistyped code is a guess
+        ("I live at 123 Main St, Seattle WA 98101", "98101"),
         ("", None),
     ],
 )
@@ -329,3 +333,20 @@ def test_spanish_item_words_name_the_english_titles():
     assert named_items("¿dónde está mi tienda de campana?", shop)[0].order_id == tent
     # a Spanish word that names nothing the buyer ordered names nothing
     assert named_items("mi licuadora no funciona", shop) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("order 112-0000002-0000002 zip 98101, has it shipped yet?", "98101"),
+        ("zip code is 98101-1234", "98101-1234"),
+        ("código postal: 10001", "10001"),
+        ("where is 112-0000002-0000002", None),
+        ("98101", None),  # a ZIP alone is the answer to the question, not named
+        ("zip 98101 or 98102?", None),
+    ],
+)
+def test_stated_postal_code(text, expected):
+    from bot.services.identity import stated_postal_code
+
+    assert stated_postal_code(text) == expected
