@@ -7,7 +7,9 @@
 - `with_team`: our associates have it (a person asked for, or the seller's
   24 hours are over);
 - `answered`: the seller's or an associate's latest answer, quoted;
-  `answered_above` when the chat showed it at the start of this very turn.
+  `answered_above` when the chat showed it at the start of this very turn;
+- `correction_added`: an address change corrected ("it should be 125 Main St
+  not 123"), the words added to its case.
 
 When the buyer will hear back at the latest (`buyer_due`) is in all three.
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import BotServices, Turn
+from actions.form_vocabulary import CHANGE_ADDRESS
 from bot.domain.model import CaseStatus
+from bot.nlp.follow_up import corrects
 from bot.services.case_updates import case_progress
 from bot.services.presentation import buyer_deadline
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
@@ -40,6 +44,8 @@ def case_update(
     inquiry is decided as usual)."""
     if intent in NOT_ASKED_OF_A_CASE:
         return None
+    # "it should be 125 Main St not 123": a correction of the address change
+    correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
     with services.session() as session:
         progress = case_progress(
             session,
@@ -48,12 +54,15 @@ def case_update(
             order_id=order_id,
             text=text,
             now=turn.now,
+            corrects=CHANGE_ADDRESS if correction else None,
         )
     if progress is None:
         return None
     case = progress.case
     answer = progress.answer
-    if answer is not None:
+    if correction:
+        status = "correction_added"
+    elif answer is not None:
         # shown at the start of this very turn (actions/base.py): not twice
         just_shown = answer.delivered_to_buyer_at >= turn.now
         status = "answered_above" if just_shown else "answered"

@@ -38,10 +38,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
-from actions.form_vocabulary import ASK_FOR_PERSON, CANCEL_ORDER, PRODUCT_QUESTION
+from actions.form_vocabulary import (
+    ASK_FOR_PERSON,
+    CANCEL_ORDER,
+    CHANGE_ADDRESS,
+    PRODUCT_QUESTION,
+)
 from actions.order_form import order_unlocked
 from bot.nlp.claims import buyer_claim
 from bot.nlp.follow_up import (
+    corrects,
     names_another_order,
     refers_back,
     refuses_cancellation,
@@ -186,6 +192,8 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
         or (intent == CANCEL_ORDER and _takes_back(tracker, turn.text, required=False))
         # "it says delivered but I never got it", "when do I get my refund"
         or (buyer_claim(turn.text) is not None and not names_another_order(turn.text))
+        # "sorry typo, the apartment is 7 not 4" after an address change
+        or (intent == CHANGE_ADDRESS and corrects(turn.text))
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))

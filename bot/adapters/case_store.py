@@ -70,15 +70,19 @@ def open_case_asked_about(
     conversation_id: str,
     buyer_id: str | None,
     order_id: str | None,
+    category: str | None = None,
 ) -> CaseRow | None:
-    """The newest open case, of the order when one is given, that this
-    conversation opened or that is the verified buyer's own; None if none."""
+    """The newest open case, of the order (and category) when one is given,
+    that this conversation opened or that is the verified buyer's own; None
+    if none."""
     mine = CaseRow.conversation_id == conversation_id
     if buyer_id is not None:
         mine = or_(mine, CaseRow.buyer_id == buyer_id)
     where = [mine, CaseRow.status.in_([s.value for s in OPEN_CASE_STATUSES])]
     if order_id is not None:
         where.append(CaseRow.order_id == order_id)
+    if category is not None:
+        where.append(CaseRow.category == category)
     return (
         session.execute(
             select(CaseRow)

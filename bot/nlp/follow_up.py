@@ -148,6 +148,25 @@ _ANOTHER = re.compile(
 _INSTEAD = re.compile(r"\b(?:instead|rather)\b|\ben (?:lugar|vez) de\b", re.IGNORECASE)
 
 
+# A correction of what the buyer just wrote: "it should be 125 Main St not
+# 123", "sorry typo, the apartment is 7 not 4", "I meant 98102", "debería ser
+# el 125".
+_CORRECTS = re.compile(
+    r"\b(?:should (?:be|have been|say)|shud be|supposed to (?:be|say)|i meant"
+    r"|meant to (?:say|write|put|type)|typo|correction|wrong (?:number|address|street"
+    r"|apartment|apt|unit|zip|house|city)|instead of|not \S+ but|(?:is|its|it's) \S+"
+    r" not \S+|actually,? (?:the \w+ is|it'?s|its|it is)|deber[ií]a (?:ser|decir)"
+    r"|quise (?:decir|poner)|me equivoqu[eé])\b",
+    re.IGNORECASE,
+)
+
+
+def corrects(text: str | None) -> bool:
+    """Whether the message corrects what the buyer just wrote ("it should be
+    125 Main St not 123")."""
+    return isinstance(text, str) and bool(_CORRECTS.search(text.replace("’", "'")))
+
+
 def replaces_request(text: str | None) -> bool:
     """Whether the message asks for something in place of the request just
     made ("actually no, change the address instead")."""

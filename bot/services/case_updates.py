@@ -44,13 +44,21 @@ def case_progress(
     order_id: str | None,
     text: str,
     now: datetime,
+    corrects: str | None = None,
 ) -> CaseProgress | None:
     """The open case `text` asks how it is going, with `text` added to it;
-    None when `text` asks no such thing or there is no such case."""
-    if not asks_for_update(text):
+    None when `text` asks no such thing or there is no such case. With
+    `corrects`, a case category: `text` corrects the request of the order's
+    open case of that category ("it should be 125 Main St not 123"), which
+    it joins."""
+    if corrects is None and not asks_for_update(text):
         return None
     row = case_store.open_case_asked_about(
-        session, conversation_id=conversation_id, buyer_id=buyer_id, order_id=order_id
+        session,
+        conversation_id=conversation_id,
+        buyer_id=buyer_id,
+        order_id=order_id,
+        category=corrects,
     )
     if row is None:
         return None

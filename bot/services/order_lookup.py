@@ -33,7 +33,7 @@ from bot.domain.model import (
 )
 from bot.nlp.addresses import has_street_address
 from bot.nlp.choices import chosen_order
-from bot.nlp.follow_up import asks_for_update
+from bot.nlp.follow_up import asks_for_update, corrects
 from bot.nlp.item_names import (
     NamedItem,
     item_words,
@@ -337,11 +337,12 @@ def needs_new_address(
     the new address is asked for, so that the seller's case holds it. A shipped,
     cancelled or uncovered order gets its answer without being asked, and so
     does a question about how an open address change is going ("any update on
-    my address change?": it joins that case). A new request while one is open
+    my address change?") or a correction of it ("it should be 125 Main St not
+    123"): it joins that case. A new request while one is open
     is asked for its address: it may be another one."""
     if has_street_address(question):
         return False
-    if asks_for_update(question) and case_store.open_case_exists(
+    if (asks_for_update(question) or corrects(question)) and case_store.open_case_exists(
         session, order_id=order_id, category=Intent.CHANGE_ADDRESS.value
     ):
         return False

@@ -4,8 +4,11 @@ order form now asks for it, only when the change goes to the seller."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.adapters.db import session_scope
 from bot.adapters.orm import CaseRow
+from bot.services.cases import get_case
 
 UNSHIPPED = "112-0000002-0000002"  # B-1, ships to 98101
 SHIPPED = "112-0000003-0000003"
@@ -108,3 +111,32 @@ def test_a_person_asked_for_at_the_address_question_gets_no_address_in_the_case(
     with session_scope(services.engine) as session:
         questions = [c.question for c in session.query(CaseRow).all()]
     assert all("—" not in q for q in questions), questions
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "sorry typo, the apartment is 7 not 4",
+        "oh wait sorry, it should be 125 Main St not 123",
+    ],
+)
+def test_a_correction_of_the_new_address_joins_its_case(
+    token_chat, services, correction
+):
+    # found by a buyer trial: "it should be 125 Main St not 123" got "What would
+    # you like to know about your order?" and the seller kept the wrong address
+    chat = token_chat("B-1")
+    chat.say(
+        "please change the address of 112-0000002-0000002 to 123 Main St Apt 4, Bellevue WA 98004",
+        "change_address",
+        order_id="112-0000002-0000002",
+    )
+    assert chat.slots["reason_code"] == "address_change_request"
+    case_id = int(chat.slots["case_id"])
+    chat.say(correction, "change_address")
+    assert chat.responses() == ["utter_case_update"]
+    assert "correction" in chat.texts(-1)[0]
+    with session_scope(services.engine) as session:
+        case = get_case(session, case_id)
+    assert case.messages[-1].text == correction
+    assert chat.slots["case_status"] == "correction_added"

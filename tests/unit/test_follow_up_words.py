@@ -7,6 +7,7 @@ import pytest
 from bot.nlp.follow_up import (
     asks_for_update,
     asks_the_same,
+    corrects,
     refers_back,
     refuses_cancellation,
     replaces_request,
@@ -203,3 +204,20 @@ def test_not_the_same_question(text):
 )
 def test_another_request_in_place_of_the_last(text, instead):
     assert replaces_request(text) is instead
+
+
+@pytest.mark.parametrize(
+    "text, correction",
+    [
+        ("oh wait sorry, it should be 125 Main St not 123", True),
+        ("sorry typo, the apartment is 7 not 4", True),
+        ("actually the zip is 98102", True),
+        ("I meant apt 7", True),
+        ("perdón, debería ser el 125", True),
+        ("change the address to 5 Pine St", False),
+        ("actually, where is my order?", False),
+        ("it is not here", False),
+    ],
+)
+def test_a_correction_of_what_was_just_written(text, correction):
+    assert corrects(text) is correction
