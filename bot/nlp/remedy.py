@@ -56,8 +56,13 @@ _PATTERNS = {
 }
 
 
-# A request put as a question: "can you replace it", "could u send a new one".
-_REQUEST = re.compile(r"^\W*(?:can|could|would|will)\s+(?:you|u)\b", re.IGNORECASE)
+# A request put as a question: "can you replace it", "could u send a new one",
+# "can I get a replacement instead of a refund?", "¿me pueden mandar otro?".
+_REQUEST = re.compile(
+    r"^\W*(?:(?:can|could|would|will)\s+(?:you|u)|(?:can|could|may)\s+(?:i|we)"
+    r"\s+(?:please\s+)?(?:get|have|just get)|me\s+pueden)\b",
+    re.IGNORECASE,
+)
 
 
 def remedy_named(text: str | None) -> str | None:

@@ -15,6 +15,7 @@ from bot.nlp.remedy import REFUND, REPLACEMENT, UNCLEAR, remedy_named
         "hmm actually just one of the two is dented. replacement please",
         "send a replacement",
         "can you replace it",
+        "can i get a replacement instead of refund?",
         "send me a new one",
         "I want a replacement not a refund",
         "no refund, send another one",
