@@ -16,13 +16,15 @@ When the buyer will hear back at the latest (`buyer_due`) is in all three.
 
 from __future__ import annotations
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import BotServices, Turn
 from actions.form_vocabulary import CHANGE_ADDRESS
+from actions.order_form import order_unlocked
 from bot.domain.model import CaseStatus
 from bot.nlp.follow_up import corrects
-from bot.services.case_updates import case_progress
+from bot.services.case_updates import case_progress, order_asked_about
 from bot.services.presentation import buyer_deadline
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
 
@@ -90,3 +92,20 @@ def case_update(
         SlotSet("buyer_due", buyer_deadline(case.buyer_due_at, **due)),
         SlotSet("outcome", CASE_UPDATE),
     ]
+
+
+def order_of_the_case_asked_about(
+    services: BotServices, tracker: Tracker, turn: Turn
+) -> str | None:
+    """ "any news on my case?" or "status of case 3" with no order in question:
+    the order of that open case of theirs (action_start_inquiry), when this
+    chat may look into it, so that the order form does not ask which order
+    the buyer means."""
+    with services.session() as session:
+        order_id = order_asked_about(
+            session,
+            conversation_id=turn.conversation_id,
+            buyer_id=turn.buyer_id,
+            text=turn.text,
+        )
+    return order_id if order_unlocked(order_id, tracker, turn) else None

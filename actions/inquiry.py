@@ -30,6 +30,7 @@ from actions.base import (
     entity_values,
     slot_events,
 )
+from actions.case_update import order_of_the_case_asked_about
 from actions.follow_up import (
     GIVE_ORDER_ID,
     goes_with_the_order_just_given,
@@ -125,9 +126,11 @@ class ActionStartInquiry(CsbaAction):
         ):
             given = find_order_id(tracker.get_slot("order_id"))
         if given is None and not several:  # "change the address instead"
-            given = replace_cancellation(
-                self.services, dispatcher, tracker, turn, intent
-            ) or order_referred_back(tracker, turn, intent)
+            given = (
+                replace_cancellation(self.services, dispatcher, tracker, turn, intent)
+                or order_referred_back(tracker, turn, intent)
+                or order_of_the_case_asked_about(self.services, tracker, turn)
+            )
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,

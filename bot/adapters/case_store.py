@@ -71,10 +71,11 @@ def open_case_asked_about(
     buyer_id: str | None,
     order_id: str | None,
     category: str | None = None,
+    case_id: int | None = None,
 ) -> CaseRow | None:
-    """The newest open case, of the order (and category) when one is given,
-    that this conversation opened or that is the verified buyer's own; None
-    if none."""
+    """The newest open case, of the order (and category, and number) when one
+    is given, that this conversation opened or that is the verified buyer's
+    own; None if none."""
     mine = CaseRow.conversation_id == conversation_id
     if buyer_id is not None:
         mine = or_(mine, CaseRow.buyer_id == buyer_id)
@@ -83,6 +84,8 @@ def open_case_asked_about(
         where.append(CaseRow.order_id == order_id)
     if category is not None:
         where.append(CaseRow.category == category)
+    if case_id is not None:
+        where.append(CaseRow.id == case_id)
     return (
         session.execute(
             select(CaseRow)

@@ -129,7 +129,9 @@ _BACK = re.compile(
 # Asking how the request just made is going: about the same order.
 _UPDATE = re.compile(
     r"\b(?:any (?:update|news|word|reply|answer)s?|an update|heard back|hear back"
-    r"|status of (?:my|the) (?:case|request)|did (?:the seller|they) (?:reply|answer"
+    r"|status of (?:my |the )?(?:case|request)|(?:what'?s|whats) happening with (?:my"
+    r" |the )?(?:case|request)|how is (?:my |the )?(?:case|request)"
+    r"|did (?:the seller|they) (?:reply|answer"
     r"|respond|get back)|alguna (?:novedad|noticia|respuesta)|hay novedades)\b",
     re.IGNORECASE,
 )
@@ -208,6 +210,17 @@ def takes_back_cancellation(text: str | None) -> bool:
     if _WHY.search(text) or any(_cancel_verbs(text)):
         return False
     return bool(_CHANGE_OF_MIND.search(text))
+
+
+_CASE_NUMBER = re.compile(
+    r"\b(?:case|caso)\s*(?:#|no\.?|number|n[uú]mero)?\s*#?\s*(\d{1,9})\b", re.IGNORECASE
+)
+
+
+def case_number_in(text: str | None) -> int | None:
+    """The case number a message names ("status of case 3", "caso #12")."""
+    found = _CASE_NUMBER.search(text) if isinstance(text, str) else None
+    return int(found.group(1)) if found else None
 
 
 def asks_for_update(text: str | None) -> bool:

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.adapters import case_store
-from bot.nlp.follow_up import asks_for_update
+from bot.nlp.follow_up import asks_for_update, case_number_in
 from bot.services import cases
 from bot.services.case_views import CaseView, MessageView
 
@@ -34,6 +34,25 @@ class CaseProgress:
     # The seller's or an associate's latest answer that the chat has shown the
     # buyer (a seller's reply to an escalated case is the associates' only).
     answer: MessageView | None
+
+
+def order_asked_about(
+    session: Session, *, conversation_id: str, buyer_id: str | None, text: str
+) -> str | None:
+    """The order of the open case `text` asks how it is going ("any news on my
+    case?", "status of case 3", as the first message): this conversation's
+    or the verified buyer's newest, or the one named; None when `text` asks
+    no such thing, or there is no such case, or it has no order."""
+    if not asks_for_update(text):
+        return None
+    row = case_store.open_case_asked_about(
+        session,
+        conversation_id=conversation_id,
+        buyer_id=buyer_id,
+        order_id=None,
+        case_id=case_number_in(text),
+    )
+    return row.order_id if row is not None else None
 
 
 def case_progress(
@@ -59,6 +78,7 @@ def case_progress(
         buyer_id=buyer_id,
         order_id=order_id,
         category=corrects,
+        case_id=case_number_in(text),
     )
     if row is None:
         return None

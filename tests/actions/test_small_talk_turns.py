@@ -78,3 +78,23 @@ def test_a_plain_no_is_still_a_plain_no(token_chat):
     chat.say("where is my order", "delivery_status", order_id=DELIVERED)
     chat.say("no thanks", "deny")
     assert chat.responses() == ["utter_no_problem"]
+
+
+def test_any_news_as_the_first_message_finds_the_buyers_case(token_chat, services):
+    # found by a buyer trial: "any news on my case?" and "whats the status of
+    # case 3" in a new chat were asked which order
+    first = token_chat("B-2")
+    first.say("The kettle arrived with a dent", "damaged_item", order_id=OLD_KETTLE)
+    (case,) = cases(services)
+    later = token_chat("B-2", conversation="chat-2")  # another chat of theirs
+    later.say("any news on my case?", "delivery_status")
+    assert later.responses() == ["utter_case_update"]
+    assert f"case {case.id}" in later.texts(-1)[0]
+    again = token_chat("B-2", conversation="chat-3")
+    again.say(f"whats the status of case {case.id}", "delivery_status")
+    assert again.responses() == ["utter_case_update"]
+    # another buyer's case number tells them nothing about it
+    stranger = token_chat("B-1", conversation="chat-4")
+    stranger.say(f"whats the status of case {case.id}", "delivery_status")
+    assert stranger.responses() == ["utter_ask_order_id_recent"]
+    assert OLD_KETTLE not in " ".join(stranger.texts())
