@@ -16,17 +16,22 @@ When the buyer will hear back at the latest (`buyer_due`) is in all three.
 
 from __future__ import annotations
 
+import logging
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, Turn
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
 from bot.domain.model import CaseStatus
-from bot.nlp.follow_up import corrects
+from bot.nlp.follow_up import asks_for_update, corrects
 from bot.services.case_updates import case_progress, order_asked_about
 from bot.services.presentation import buyer_deadline
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
+
+log = logging.getLogger(__name__)
 
 CASE_UPDATE = "case_update"  # outcome
 # Not "how is my request going" but a request of its own, or no case to ask of.
@@ -48,6 +53,8 @@ def case_update(
         return None
     # "it should be 125 Main St not 123": a correction of the address change
     correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
+    if not (correction or asks_for_update(text)):
+        return None  # nothing to read
     with services.session() as session:
         progress = case_progress(
             session,
@@ -101,11 +108,17 @@ def order_of_the_case_asked_about(
     the order of that open case of theirs (action_start_inquiry), when this
     chat may look into it, so that the order form does not ask which order
     the buyer means."""
-    with services.session() as session:
-        order_id = order_asked_about(
-            session,
-            conversation_id=turn.conversation_id,
-            buyer_id=turn.buyer_id,
-            text=turn.text,
-        )
+    if not asks_for_update(turn.text):
+        return None  # nothing to read
+    try:
+        with services.session() as session:
+            order_id = order_asked_about(
+                session,
+                conversation_id=turn.conversation_id,
+                buyer_id=turn.buyer_id,
+                text=turn.text,
+            )
+    except SQLAlchemyError:
+        log.exception("Cannot read the case a buyer asks about")
+        return None  # the order form asks which order, as without a case
     return order_id if order_unlocked(order_id, tracker, turn) else None
