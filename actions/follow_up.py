@@ -194,10 +194,44 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
         or (buyer_claim(turn.text) is not None and not names_another_order(turn.text))
         # "sorry typo, the apartment is 7 not 4" after an address change
         or (intent == CHANGE_ADDRESS and corrects(turn.text))
+        # "do I have to pay for return shipping?" right after the decision
+        or continues_the_decision(tracker, turn, intent)
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))
     return previous if order_unlocked(previous, tracker, turn) else None
+
+
+# Requests of one family go on with the order just decided: a return and a
+# damaged item are one ("why not? I think they're defective" after "not
+# returnable"); a delivery question after a return is a new inquiry, which
+# asks for its order.
+_FAMILIES = (
+    frozenset({"return_refund", "damaged_item"}),
+    frozenset({"delivery_status"}),
+    frozenset({"cancel_order"}),
+    frozenset({"change_address"}),
+)
+
+
+def continues_the_decision(tracker: Tracker, turn: Turn, intent: str) -> bool:
+    """Whether the message comes right after a decision on an order, asks
+    something of the same family, and names no other order ("do I have to pay
+    for return shipping?" after a return, "the tumbler is dented too" after a
+    damaged kettle): the buyer goes on about that order. A message naming
+    another order ("my other order", an order number) is not, and an item of
+    another order switches to it (the order form)."""
+    if names_another_order(turn.text) or find_order_id(turn.text) is not None:
+        return False  # "my other order", "a refund for order 112-..."
+    if not any(slot_values(previous_turn(tracker), "route")):
+        return False  # no decision at the bot's previous turn
+    users = [i for i, e in enumerate(tracker.events or []) if e.get("event") == "user"]
+    before = list(tracker.events or [])[: users[-1]] if users else []
+    # what the decision was about: the inquiry's intent, set when it started
+    decided = [value for value in slot_values(before, "pending_intent") if value]
+    return bool(decided) and any(
+        intent in family and decided[-1] in family for family in _FAMILIES
+    )
 
 
 def just_asked_to_cancel(tracker: Tracker) -> bool:

@@ -210,17 +210,18 @@ def test_a_refund_asked_for_in_words_is_the_answer(token_chat, services):
 
 def test_a_damage_message_without_a_remedy_is_a_new_inquiry(token_chat, services):
     # "the tumbler is dented too" answers nothing: it is a new damage report,
-    # handled as any (the order form asks for the order), and nothing is
-    # authorised for the kettle.
+    # about the order just decided (a damage report right after one goes on
+    # with its order: actions/follow_up.py), and nothing is authorised for
+    # the kettle.
     chat = token_chat("B-1")
     report_kettle(chat)
     chat.say("the tumbler is dented too", "damaged_item")
-    assert "action_start_inquiry" in chat.actions_run[-3:]
-    assert chat.slots["damage_remedy_pending"] is None
-    assert chat.slots["pending_intent"] == "damaged_item"
+    assert "action_start_inquiry" in chat.actions_run
     assert chat.slots["inquiry_text"] == "the tumbler is dented too"
-    assert chat.slots["outcome"] == "remedy_not_named"
-    assert chat.form_active
+    assert chat.slots["order_id"] == KETTLE_AND_TUMBLERS
+    assert chat.slots["outcome"] == "damaged_return"
+    assert "Tumbler" in chat.texts(-1)[0]
+    assert chat.responses()[-1] == "utter_ask_damage_remedy"
     assert authorisations(services) == [] and cases(services) == []
 
 
@@ -424,3 +425,21 @@ def test_one_of_two_tumblers_damaged_returns_one_unit(token_chat, services):
     chat.say("/deny", "deny")  # no replacement: a refund
     (tumbler,) = authorisations(services)
     assert tumbler.items == [{"asin": TUMBLER, "quantity": 1}]
+
+
+def test_a_defect_claimed_after_not_returnable_goes_on_with_the_order(
+    token_chat, services
+):
+    # found by a buyer trial: "why not? they smell like chemicals, i think
+    # theyre defective" after "not returnable" asked which order
+    chat = token_chat("B-3")
+    chat.say("i want to send back the silicone food bags", "return_refund",
+             order_id=BAGS)  # fmt: skip
+    assert chat.slots["reason_code"] == "item_not_returnable"
+    chat.say("why not? they smell like chemicals, i think theyre defective",
+             "damaged_item")  # fmt: skip
+    assert chat.slots["order_id"] == BAGS
+    assert chat.slots["reason_code"] == "damaged_seller_case"
+    # a delivery question is another inquiry: it asks for its order
+    chat.say("where is my order", "delivery_status")
+    assert chat.responses() == ["utter_ask_order_id_recent"]

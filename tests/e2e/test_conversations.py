@@ -217,6 +217,13 @@ ROWS = [
         ("should have arrived by Thursday, Nov 19", "Yanwen", "24 hours", "by Saturday, Nov 28 at the latest")),
     Row("order_cancelled", "bot", None, True, "113-0000005-0000005",
         "where is order 113-0000005-0000005", ("cancelled",)),
+    # what the buyer says happened beside the question (bot.nlp.claims)
+    Row("delivered_not_received", "seller_case", "B-1", False, "112-0000001-0000001",
+        "It says delivered but I never got it, order 112-0000001-0000001",
+        ("shows as delivered", "haven't received it", "24 hours")),
+    Row("refund_status", "seller_case", None, True, "113-0000005-0000005",
+        "Order 113-0000005-0000005 was cancelled but I never got my money back",
+        ("refund", "24 hours")),
     # returns
     Row("return_window_open", "bot", "B-1", False, "112-0000001-0000001",
         "I want to return order 112-0000001-0000001", ("return", "until the end of")),
