@@ -1,7 +1,7 @@
 """Which order the buyer's next message is about, and a cancellation taken back.
 
 A new question names its order, or the bot asks which one (the order form).
-Three kinds of message go on with the order already in the conversation:
+These messages go on with the order already in the conversation:
 - any question right after a bare order number (the bot asked what it is
   about), or after the order number that answered the order form (any but a
   product question: those are offered the order, never given it);
@@ -12,7 +12,11 @@ Three kinds of message go on with the order already in the conversation:
   "when will that one arrive": `bot.nlp.follow_up.refers_back`), or a request
   for a person (the agent's case then shows the order the chat was about),
   when this chat may look into that order. Naming another order's item still switches to that
-  order (the order form), and every decision names its order.
+  order (the order form), and every decision names its order;
+- right after a decision, a request of the same family (a return or a damaged
+  item; a delivery question; a cancellation; an address change) that names no
+  other order (`continues_the_decision`), a correction of an address change,
+  or a claim that the order never came or its refund did not.
 
 A cancellation taken back: "wait, don't cancel it" at any time, and "actually
 never mind, I'll keep it" right after the bot asked the seller to cancel
