@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,6 +49,7 @@ from actions.form_vocabulary import (
 )
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
+from bot.nlp.also_asked import with_invoice_too
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
@@ -59,6 +60,8 @@ from bot.services.order_lookup import (
 from bot.services.presentation import item_name
 
 log = logging.getLogger(__name__)
+
+ORDER_FORM = "order_form"
 
 # Slots an inquiry leaves behind; every new inquiry starts without them.
 INQUIRY_SLOTS = (
@@ -112,6 +115,13 @@ class ActionStartInquiry(CsbaAction):
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         intent = taken_back_as(tracker, turn, intent)
+        # "where's my kettle and also can I get an invoice?": the invoice
+        # first (the seller's, one sentence), then the order question
+        served, invoice_too = with_invoice_too(intent, turn.text)
+        if invoice_too:
+            dispatcher.utter_message(response="utter_also_invoice")
+        followup = [FollowupAction(ORDER_FORM)] if served != intent else []
+        intent = served
         if (  # "how much does it weigh" right after "no, I haven't bought it yet"
             intent == PRODUCT_QUESTION
             and question_just_decided_as(tracker, PRE_ORDER)
@@ -138,7 +148,9 @@ class ActionStartInquiry(CsbaAction):
         )
         if intent == PRODUCT_QUESTION and given is None and not several:
             values.update(self._order_to_offer(tracker, turn))
-        return slot_events(values)
+        # an invoice question served as an order question: the rules of an
+        # invoice decide at once, this one needs the order form
+        return slot_events(values) + followup
 
     def _order_to_offer(self, tracker: Tracker, turn: Turn) -> dict[str, Any]:
         """A follow-up product question without an order number ("is the lid

@@ -26,6 +26,7 @@ UTTERED_OUTSIDE_STORIES = {
     "utter_ask_order_id",
     "utter_ask_order_id_recent",
     "utter_return_policy",
+    "utter_also_invoice",
     "utter_ask_zip_code",
     "utter_ask_product_asin",
     "utter_ask_new_address",

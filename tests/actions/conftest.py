@@ -436,7 +436,13 @@ class Chat:
             "action_damage_remedy": ActionDamageRemedy,
             "action_same_question": ActionSameQuestion,
         }
-        await self._run(classes[name](self.services))
+        events = await self._run(classes[name](self.services))
+        followups = [e["name"] for e in events if e["event"] == "followup"]
+        if followups:
+            # FollowupAction: Rasa runs that action next, whatever the rule said
+            assert followups == [FORM], followups
+            await self._steps([FORM])
+            return True
         outcome_key = (name, self.slots.get("outcome"))
         if name in DECIDING_ACTIONS:
             assert outcome_key in self.rules.after_outcome, f"no rule for {outcome_key}"

@@ -535,3 +535,27 @@ def test_a_sentence_at_the_zip_question_uses_no_attempt(chat_factory):
     chat.say("same street but apt 7 instead of apt 4", "change_address")
     assert chat.slots["zip_attempts"] in (None, 0)
     assert chat.responses() == ["utter_ask_zip_code"]
+
+
+def test_an_invoice_asked_with_a_delivery_question_gets_both(token_chat):
+    # found by a buyer trial: "hey, where's my kettle and also can I get an
+    # invoice for it?" got the invoice answer only
+    chat = token_chat("B-1")
+    chat.say("hey, where's my order 112-0000003-0000003 and also can I get an invoice for it?",
+             "invoice", order_id="112-0000003-0000003")  # fmt: skip
+    assert chat.responses() == ["utter_also_invoice", "utter_reason_in_transit"]
+    assert chat.slots["reason_code"] == "in_transit"
+    # without the order in the words: the invoice first, then which order
+    other = token_chat("B-1", conversation="chat-2")
+    other.say("where is my order and I need an invoice", "invoice")
+    assert other.responses() == ["utter_also_invoice", "utter_ask_order_id_recent"]
+    # an order question that also asks for an invoice stays what it is
+    third = token_chat("B-1", conversation="chat-3")
+    third.say("can i return the tumbler and get a receipt", "return_refund",
+              order_id="112-0000001-0000001")  # fmt: skip
+    assert third.responses()[0] == "utter_also_invoice"
+    assert third.slots["pending_intent"] in (None, "return_refund")
+    # an invoice alone is the invoice referral, as before
+    fourth = token_chat("B-1", conversation="chat-4")
+    fourth.say("I need a VAT invoice", "invoice")
+    assert fourth.responses() == ["utter_reason_invoice", "utter_contact_seller"]

@@ -107,7 +107,9 @@ def _authorisations(bot: Stack, order_id: str) -> list[tuple[list, str, str]]:
             " WHERE order_id = ? ORDER BY id",
             (order_id,),
         ).fetchall()
-    return [(json.loads(items), reason, resolution) for items, reason, resolution in rows]
+    return [
+        (json.loads(items), reason, resolution) for items, reason, resolution in rows
+    ]
 
 
 def test_a_damaged_item_gets_an_apology_a_choice_and_a_return_of_that_item_only(
@@ -317,3 +319,16 @@ def test_a_new_question_at_the_item_question_is_the_one_served(bot: Stack):
     assert [b["payload"] for b in chat.last_buttons()] == ["/affirm", "/deny"]
     assert KETTLE_ORDER not in chat.texts(turn), chat.describe()
     assert "couldn't match" not in chat.texts(turn), chat.describe()
+
+
+def test_an_invoice_asked_with_a_delivery_question_gets_both(bot: Stack):
+    """Real Rasa runs the order form after action_start_inquiry when an
+    invoice question also asks where the order is (FollowupAction)."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say(
+        "hey, where's my order 112-0000003-0000003 and also can I get an invoice for it?"
+    )
+    said = chat.texts()
+    assert "invoices come from the seller" in said, chat.describe()
+    assert "on its way" in said and "USPS" in said, chat.describe()
+    assert chat.slots().get("reason_code") == "in_transit", chat.describe()
