@@ -269,7 +269,6 @@ class Chat:
         self.slots: dict[str, Any] = self._initial_slots()
         self.events: list[dict[str, Any]] = []
         self.user_at = 0  # where the latest user message is in `events`
-        self.entities_said = False  # the latest message had order_id entities
         self.form_active = False
         self.turns: list[list[Message]] = []
         # data-only messages (`custom`), per turn: the widget's cues, no text
@@ -320,7 +319,6 @@ class Chat:
         self.data.append([])
         ids = [order_id] if isinstance(order_id, str) else list(order_id or ())
         entities = [("order_id", value) for value in ids]
-        self.entities_said = bool(entities)
         self.user_at = len(self.events)
         self.events.append(
             user_event(
@@ -359,7 +357,7 @@ class Chat:
                 prefilled = {
                     s: self.slots.get(s) for s in FORM_SLOTS if self.slots.get(s)
                 }
-                if self.entities_said and any(
+                if any(
                     event.get("event") == "slot" and event["name"] == "order_id"
                     for event in self.events[self.user_at :]
                 ):
@@ -402,11 +400,14 @@ class Chat:
     async def _form(self, candidates: dict[str, Any], activating: bool = False) -> None:
         """order_form: validate, then ask for the requested slot or finish."""
         self.form_active = True
+        # as Rasa's FormAction: at activation, the slot to fill is the first
+        # required slot without a value (FormAction.get_slot_to_fill)
+        first_empty = next((s for s in FORM_SLOTS if self.slots.get(s) is None), None)
         marker = [
             {
                 "event": "slot",
                 "name": "requested_slot",
-                "value": None if activating else self.slots.get("requested_slot"),
+                "value": first_empty if activating else self.slots.get("requested_slot"),
             },
             {"event": "action", "name": FORM},
         ] + [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]

@@ -332,3 +332,10 @@ def test_an_invoice_asked_with_a_delivery_question_gets_both(bot: Stack):
     assert "invoices come from the seller" in said, chat.describe()
     assert "on its way" in said and "USPS" in said, chat.describe()
     assert chat.slots().get("reason_code") == "in_transit", chat.describe()
+    # the order not in the words: the invoice first, then which order
+    other = Conversation(bot, buyer="B-1")
+    other.say("where is my order and I need an invoice")
+    assert "invoices come from the seller" in other.texts(), other.describe()
+    assert other.slots().get("requested_slot") == "order_id", other.describe()
+    answer_form(other, "112-0000003-0000003")
+    assert other.slots().get("reason_code") == "in_transit", other.describe()
