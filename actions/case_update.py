@@ -9,7 +9,9 @@
 - `answered`: the seller's or an associate's latest answer, quoted;
   `answered_above` when the chat showed it at the start of this very turn;
 - `correction_added`: an address change corrected ("it should be 125 Main St
-  not 123"), the words added to its case.
+  not 123"), the words added to its case;
+- `withdrawn`: the request is no longer needed ("you can close the case", "my
+  neighbour just brought it over"): the words join the case, for the seller.
 
 When the buyer will hear back at the latest (`buyer_due`) is in all three.
 """
@@ -17,6 +19,7 @@ When the buyer will hear back at the latest (`buyer_due`) is in all three.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -26,8 +29,12 @@ from actions.base import BotServices, Turn
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
 from bot.domain.model import CaseStatus
-from bot.nlp.follow_up import asks_for_update, corrects
-from bot.services.case_updates import case_progress, order_asked_about
+from bot.nlp.follow_up import corrects, withdraws_request
+from bot.services.case_updates import (
+    asks_after_case,
+    case_progress,
+    order_asked_about,
+)
 from bot.services.presentation import buyer_deadline
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
 
@@ -44,16 +51,18 @@ def case_update(
     intent: str | None,
     order_id: str | None,
     text: str,
+    preferred: Any = None,
 ) -> list[EventType] | None:
     """The events that tell the buyer where the case `text` asks about stands
-    (of `order_id`, or any of theirs when None; `intent`: the NLU's, None for
+    (named in it, else `preferred`, the case the chat just spoke of, else of
+    `order_id`, or any of theirs when None; `intent`: the NLU's, None for
     small talk); None when it asks about no open case of theirs (then the
     inquiry is decided as usual)."""
     if intent in NOT_ASKED_OF_A_CASE:
         return None
     # "it should be 125 Main St not 123": a correction of the address change
     correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
-    if not (correction or asks_for_update(text)):
+    if not (correction or asks_after_case(text)):
         return None  # nothing to read
     with services.session() as session:
         progress = case_progress(
@@ -64,6 +73,7 @@ def case_update(
             text=text,
             now=turn.now,
             corrects=CHANGE_ADDRESS if correction else None,
+            preferred=int(preferred) if str(preferred or "").isdigit() else None,
         )
     if progress is None:
         return None
@@ -71,6 +81,8 @@ def case_update(
     answer = progress.answer
     if correction:
         status = "correction_added"
+    elif withdraws_request(text):
+        status = "withdrawn"  # "you can close the case": the seller is told
     elif answer is not None:
         # shown at the start of this very turn (actions/base.py): not twice
         just_shown = answer.delivered_to_buyer_at >= turn.now
@@ -108,7 +120,7 @@ def order_of_the_case_asked_about(
     the order of that open case of theirs (action_start_inquiry), when this
     chat may look into it, so that the order form does not ask which order
     the buyer means."""
-    if not asks_for_update(turn.text):
+    if not asks_after_case(turn.text):
         return None  # nothing to read
     try:
         with services.session() as session:

@@ -141,6 +141,17 @@ def goes_with_the_order_just_given(tracker: Tracker, intent: str | None) -> bool
     return False
 
 
+def corrects_the_address(tracker: Tracker, turn: Turn) -> bool:
+    """Whether the message corrects the address change the bot has just asked
+    of the seller ("oops sorry its apt 6 not 5"), on an order this chat may
+    look into."""
+    return (
+        corrects(turn.text)
+        and question_just_decided_as(tracker, "address_change_request")
+        and order_unlocked(find_order_id(tracker.get_slot("order_id")), tracker, turn)
+    )
+
+
 def question_just_decided_as(tracker: Tracker, reason_code: str) -> bool:
     """Whether the bot's previous turn was a decision with `reason_code`."""
     return reason_code in slot_values(previous_turn(tracker), "reason_code")

@@ -33,6 +33,7 @@ from actions.base import (
 from actions.case_update import order_of_the_case_asked_about
 from actions.follow_up import (
     GIVE_ORDER_ID,
+    corrects_the_address,
     goes_with_the_order_just_given,
     order_referred_back,
     previous_was_a_bare_order_number,
@@ -50,6 +51,7 @@ from actions.form_vocabulary import (
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.nlp.also_asked import with_invoice_too
+from bot.nlp.claims import NOT_RECEIVED, buyer_claim
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
@@ -62,6 +64,9 @@ from bot.services.presentation import item_name
 log = logging.getLogger(__name__)
 
 ORDER_FORM = "order_form"
+CHANGE_ADDRESS = "change_address"
+DAMAGED_ITEM = "damaged_item"
+DELIVERY_STATUS = "delivery_status"
 
 # Slots an inquiry leaves behind; every new inquiry starts without them.
 INQUIRY_SLOTS = (
@@ -97,6 +102,19 @@ class ActionStartInquiry(CsbaAction):
         several = len(named) > 1
         given = None if several else given
         values: dict[str, Any] = {name: None for name in INQUIRY_SLOTS}
+        if (
+            turn.intent == GIVE_ORDER_ID
+            and not named
+            and corrects_the_address(tracker, turn)
+        ):
+            # "oops sorry its apt 6 not 5", read as an order number: the
+            # correction of the address change just made (its case)
+            values.update(
+                pending_intent=CHANGE_ADDRESS,
+                inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
+                order_id=find_order_id(tracker.get_slot("order_id")),
+            )
+            return slot_events(values) + [FollowupAction(ORDER_FORM)]
         if turn.intent == GIVE_ORDER_ID:
             # A bare order number: the rules ask what it is about. A ZIP code
             # alone ("94103" after "114-..."): the buyer's ZIP ahead of its
@@ -115,6 +133,10 @@ class ActionStartInquiry(CsbaAction):
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         intent = taken_back_as(tracker, turn, intent)
+        if intent == DAMAGED_ITEM and buyer_claim(turn.text) == NOT_RECEIVED:
+            # "my package says delivered but I never got it", read as a
+            # missing item: never "which item arrived damaged?"
+            intent = DELIVERY_STATUS
         # "where's my kettle and also can I get an invoice?": the invoice
         # first (the seller's, one sentence), then the order question
         served, invoice_too = with_invoice_too(intent, turn.text)

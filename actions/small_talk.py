@@ -42,9 +42,9 @@ from actions.case_update import case_update
 from actions.follow_up import take_back
 from actions.order_form import verified_orders
 from bot.domain.model import INQUIRY_INTENTS
-from bot.nlp.claims import NOT_RECEIVED, buyer_claim
+from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, buyer_claim
 from bot.nlp.item_names import named_items
-from bot.nlp.small_talk import asks_if_bot
+from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services.order_lookup import find_order_id, orders_to_search
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,9 @@ OUT_OF_SCOPE = "out_of_scope"
 DENY = "deny"
 IN_SCOPE_BY_ITEM = "in_scope_by_item"  # outcome
 BOT_IDENTITY = "bot_identity"  # outcome: "are you a bot?" (utter_bot_identity)
+LANGUAGE_SWITCHED = "language_switched"  # outcome: "¿hablas español?"
 DELIVERY_STATUS = "delivery_status"
+RETURN_REFUND = "return_refund"
 # What such a message may turn out to be: a question (where it is, whether it
 # can go back, what the page says) or a damage report, which asks before
 # anything is done; never a cancellation or an address change.
@@ -139,7 +141,11 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
         return []
     if asks_if_bot(turn.text):
         return [SlotSet("outcome", BOT_IDENTITY)]
-    asked = case_update(services, turn, None, None, turn.text)
+    if asks_only_for_language(turn.text):
+        return [SlotSet("outcome", LANGUAGE_SWITCHED)]
+    asked = case_update(
+        services, turn, None, None, turn.text, preferred=tracker.get_slot("case_id")
+    )
     if asked is not None:  # "any news?" about an open case
         return asked
     never_came = _never_came(tracker, turn)
@@ -152,15 +158,16 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]
 
 
+# What a claim about the order in question asks again (bot.nlp.claims).
+_CLAIMED = {NOT_RECEIVED: DELIVERY_STATUS, REFUND_MISSING: RETURN_REFUND}
+
+
 def _never_came(tracker: Tracker, turn: Turn) -> list[EventType]:
-    """ "no it didn't, nothing at my door" about the order in question (read
-    as a plain no, or out of scope): the delivery question again, which the
-    claim makes a case for the seller when the order shows as delivered."""
-    if buyer_claim(turn.text) != NOT_RECEIVED:
+    """ "no it didn't, nothing at my door", "ok and visa or store credit?"
+    about the order in question (read as a plain no, or out of scope): the
+    delivery or refund question again, which the claim makes a case for the
+    seller (a delivered order that never came, a refund asked after)."""
+    intent = _CLAIMED.get(buyer_claim(turn.text) or "")
+    if intent is None or find_order_id(tracker.get_slot("order_id")) is None:
         return []
-    if find_order_id(tracker.get_slot("order_id")) is None:
-        return []
-    return [
-        SlotSet("pending_intent", DELIVERY_STATUS),
-        SlotSet("outcome", IN_SCOPE_BY_ITEM),
-    ]
+    return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]

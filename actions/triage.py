@@ -58,8 +58,8 @@ from actions.handoff import agent_hours, handoff_started
 from actions.inquiry import INQUIRY_SLOTS
 from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
-from actions.small_talk import BOT_IDENTITY
-from bot.nlp.small_talk import asks_if_bot
+from actions.small_talk import BOT_IDENTITY, LANGUAGE_SWITCHED
+from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
 from bot.services.handoff import request_handoff
@@ -118,6 +118,9 @@ class ActionTriage(CsbaAction):
         if intent == ASK_FOR_PERSON and asks_if_bot(turn.text):
             # "are you a real person?": told, not put in a person's queue unasked
             return done + [SlotSet("outcome", BOT_IDENTITY)]
+        if intent == ASK_FOR_PERSON and asks_only_for_language(turn.text):
+            # "¿hablas español?": the language (slot `language`), not a person
+            return done + [SlotSet("outcome", LANGUAGE_SWITCHED)]
         order_id = find_order_id(tracker.get_slot("order_id"))
         if needs_order(intent):
             if order_id is None:
@@ -147,7 +150,14 @@ class ActionTriage(CsbaAction):
             )
             if taken_back is not None:
                 return done + taken_back
-        asked = case_update(self.services, turn, intent, order_id, question)
+        asked = case_update(
+            self.services,
+            turn,
+            intent,
+            order_id,
+            question,
+            preferred=tracker.get_slot("case_id"),
+        )
         if asked is not None:  # "any news on my case?": the case, not the order
             return done + asked
         address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)

@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, func, or_, select, update
+from sqlalchemy import case, false, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.adapters.orm import CaseMessageRow, CaseRow, OrderRow, SellerRow
@@ -86,11 +86,13 @@ def open_case_asked_about(
         where.append(CaseRow.category == category)
     if case_id is not None:
         where.append(CaseRow.id == case_id)
+    # this conversation's own cases first, then the buyer's from other chats
+    here = case((CaseRow.conversation_id == conversation_id, 0), else_=1)
     return (
         session.execute(
             select(CaseRow)
             .where(*where)
-            .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+            .order_by(here, CaseRow.created_at.desc(), CaseRow.id.desc())
             .limit(1)
         )
         .scalars()

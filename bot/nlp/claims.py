@@ -78,6 +78,13 @@ _REFUND_MISSING = re.compile(
             # "where is my refund", "still waiting for my money back"
             rf"\b(?:when|how long|how many days|where)\b[^.?!]{{0,40}}{_MONEY}",
             rf"\bstill waiting (?:for|on) (?:my |the |a )?{_MONEY}",
+            # where the money goes: "will it go back on my card or gift card?"
+            r"\b(?:go|goes|going|come|comes|be|get it) back (?:on|to|onto) (?:my|the|a)"
+            r" (?:card|credit card|debit card|gift card|account|original)",
+            r"\b(?:card|credit card|visa|paypal|gift card|store credit) or (?:a |the )?"
+            r"(?:card|credit card|gift card|store credit|visa|paypal|original)",
+            r"\b(?:refund|refunded|money) (?:to|on|onto|as) (?:my|a|the) (?:card|credit"
+            r" card|gift card|store credit|account|original payment)",
             # Spanish: "¿cuándo me devuelven el dinero?", "no he recibido el reembolso"
             r"\bcu[aá]ndo (?:me )?(?:devuelven|devolver[aá]n|reembolsan|llega el"
             r" reembolso|recibo (?:el|mi) (?:dinero|reembolso))",

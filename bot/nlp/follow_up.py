@@ -156,8 +156,8 @@ _INSTEAD = re.compile(r"\b(?:instead|rather)\b|\ben (?:lugar|vez) de\b", re.IGNO
 _CORRECTS = re.compile(
     r"\b(?:should (?:be|have been|say)|shud be|supposed to (?:be|say)|i meant"
     r"|meant to (?:say|write|put|type)|typo|correction|wrong (?:number|address|street"
-    r"|apartment|apt|unit|zip|house|city)|instead of|not \S+ but|(?:is|its|it's) \S+"
-    r" not \S+|actually,? (?:the \w+ is|it'?s|its|it is)|deber[ií]a (?:ser|decir)"
+    r"|apartment|apt|unit|zip|house|city)|instead of|not \S+ but|(?:is|its|it's|it is)"
+    r" (?:\S+ ){0,2}?\S+ not \S+|actually,? (?:the \w+ is|it'?s|its|it is)|deber[ií]a (?:ser|decir)"
     r"|quise (?:decir|poner)|me equivoqu[eé])\b",
     re.IGNORECASE,
 )
@@ -215,6 +215,28 @@ def takes_back_cancellation(text: str | None) -> bool:
 _CASE_NUMBER = re.compile(
     r"\b(?:case|caso)\s*(?:#|no\.?|number|n[uú]mero)?\s*#?\s*(\d{1,9})\b", re.IGNORECASE
 )
+
+
+# The request is no longer needed: "you can close the case", "my neighbour
+# just brought it over", "never mind, it arrived", "ya llegó, pueden cerrar
+# el caso".
+_WITHDRAWS = re.compile(
+    r"\b(?:(?:close|cancel|withdraw|drop) (?:the |my |this |that )?(?:case|request|claim"
+    r"|ticket)|(?:don'?t|dont|do not|no longer) need (?:it|the case|the request|help"
+    r"|anything) (?:any ?more|now)|(?:it|the (?:package|parcel|order|box)|they) (?:just )?"
+    r"(?:arrived|came|showed up|turned up) (?:today|now|after all|finally|this morning)"
+    r"|(?:neighbou?r|concierge|front desk) (?:just )?(?:brought|had|gave|dropped)"
+    r"|found (?:it|the (?:package|parcel|box))|all (?:sorted|good) now"
+    r"|(?:ya )?lleg[oó] (?:hoy|por fin|al final)|(?:pueden|puedes) cerrar (?:el|mi) caso"
+    r"|ya no (?:lo )?necesito)\b",
+    re.IGNORECASE,
+)
+
+
+def withdraws_request(text: str | None) -> bool:
+    """Whether the message says the buyer's open request is no longer needed
+    ("you can close the case", "my neighbour just brought it over")."""
+    return isinstance(text, str) and bool(_WITHDRAWS.search(text.replace("’", "'")))
 
 
 def case_number_in(text: str | None) -> int | None:

@@ -4,12 +4,16 @@ languages buyers write to the bot in.
 
 The NLU reads these as out of scope or as a request for a person; the buyer
 asks what they are talking to, and is told (utter_bot_identity, with a way to
-reach a person), not sent to a person's queue unasked.
+reach a person), not sent to a person's queue unasked. "¿Hablas español?"
+asks for a language, which the conversation switches to (bot.nlp.language),
+not for a person either.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.nlp.language import requested_language
 
 _WHAT = r"(?:a |an |the |some )?(?:real |actual |live )?"
 _BEING = (
@@ -46,3 +50,11 @@ def asks_if_bot(text: str | None) -> bool:
     if not isinstance(text, str):
         return False
     return bool(_ASKS_IF_BOT.search(text)) and not _WANTS_PERSON.search(text)
+
+
+def asks_only_for_language(text: str | None) -> bool:
+    """Whether the message asks for another language ("¿hablas español?",
+    "can we speak in English") and for no person."""
+    if not isinstance(text, str):
+        return False
+    return requested_language(text) is not None and not _WANTS_PERSON.search(text)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.adapters import case_store
-from bot.nlp.follow_up import asks_for_update, case_number_in
+from bot.nlp.follow_up import asks_for_update, case_number_in, withdraws_request
 from bot.services import cases
 from bot.services.case_views import CaseView, MessageView
 
@@ -43,16 +44,58 @@ def order_asked_about(
     case?", "status of case 3", as the first message): this conversation's
     or the verified buyer's newest, or the one named; None when `text` asks
     no such thing, or there is no such case, or it has no order."""
-    if not asks_for_update(text):
+    if not asks_after_case(text):
         return None
-    row = case_store.open_case_asked_about(
+    row = _case_asked_about(
         session,
         conversation_id=conversation_id,
         buyer_id=buyer_id,
         order_id=None,
-        case_id=case_number_in(text),
+        category=None,
+        text=text,
+        preferred=None,
     )
     return row.order_id if row is not None else None
+
+
+def asks_after_case(text: str | None) -> bool:
+    """Whether the words ask how a request is going, or say it is no longer
+    needed ("any news?", "you can close the case")."""
+    return asks_for_update(text) or withdraws_request(text)
+
+
+def _case_asked_about(
+    session: Session,
+    *,
+    conversation_id: str,
+    buyer_id: str | None,
+    order_id: str | None,
+    category: str | None,
+    text: str,
+    preferred: int | None,
+) -> Any:
+    """The open case the words ask about: the one they name ("case 3"), else
+    the one the chat just spoke of (`preferred`), else the newest of this
+    chat's or the buyer's own (bot.adapters.case_store)."""
+    named = case_number_in(text)
+    for case_id in dict.fromkeys(c for c in (named, preferred) if c is not None):
+        row = case_store.open_case_asked_about(
+            session,
+            conversation_id=conversation_id,
+            buyer_id=buyer_id,
+            order_id=order_id,
+            category=category,
+            case_id=case_id,
+        )
+        if row is not None or case_id == named:
+            return row  # a case named but not theirs, or closed: nothing
+    return case_store.open_case_asked_about(
+        session,
+        conversation_id=conversation_id,
+        buyer_id=buyer_id,
+        order_id=order_id,
+        category=category,
+    )
 
 
 def case_progress(
@@ -64,21 +107,24 @@ def case_progress(
     text: str,
     now: datetime,
     corrects: str | None = None,
+    preferred: int | None = None,
 ) -> CaseProgress | None:
     """The open case `text` asks how it is going, with `text` added to it;
     None when `text` asks no such thing or there is no such case. With
     `corrects`, a case category: `text` corrects the request of the order's
     open case of that category ("it should be 125 Main St not 123"), which
-    it joins."""
-    if corrects is None and not asks_for_update(text):
+    it joins. `preferred`: the case the chat just spoke of, asked about when
+    the words name no other."""
+    if corrects is None and not asks_after_case(text):
         return None
-    row = case_store.open_case_asked_about(
+    row = _case_asked_about(
         session,
         conversation_id=conversation_id,
         buyer_id=buyer_id,
         order_id=order_id,
         category=corrects,
-        case_id=case_number_in(text),
+        text=text,
+        preferred=preferred,
     )
     if row is None:
         return None

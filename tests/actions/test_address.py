@@ -140,3 +140,22 @@ def test_a_correction_of_the_new_address_joins_its_case(
         case = get_case(session, case_id)
     assert case.messages[-1].text == correction
     assert chat.slots["case_status"] == "correction_added"
+
+
+def test_a_correction_read_as_an_order_number_joins_the_case_too(token_chat, services):
+    # found by a buyer trial: "oops sorry its apt 6 not 5" (read as an order
+    # number) got "What would you like to know about your order?"
+    chat = token_chat("B-1")
+    chat.say(
+        "please change the address of 112-0000002-0000002 to 1420 Pine St Apt 5, Seattle WA 98122",
+        "change_address",
+        order_id="112-0000002-0000002",
+    )
+    case_id = int(chat.slots["case_id"])
+    chat.say("oops sorry its apt 6 not 5", "give_order_id")
+    assert chat.responses() == ["utter_case_update"]
+    assert chat.slots["case_status"] == "correction_added"
+    with session_scope(services.engine) as session:
+        assert (
+            get_case(session, case_id).messages[-1].text == "oops sorry its apt 6 not 5"
+        )

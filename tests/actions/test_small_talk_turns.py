@@ -98,3 +98,82 @@ def test_any_news_as_the_first_message_finds_the_buyers_case(token_chat, service
     stranger.say(f"whats the status of case {case.id}", "delivery_status")
     assert stranger.responses() == ["utter_ask_order_id_recent"]
     assert OLD_KETTLE not in " ".join(stranger.texts())
+
+
+def test_close_the_case_is_told_to_the_seller_never_a_return(token_chat, services):
+    # found by a buyer trial: "please close case 18, i dont need it anymore"
+    # ended in a return authorisation for the order
+    chat = token_chat("B-3")
+    chat.say("my tent shows delivered but i never got it", "delivery_status",
+             order_id="114-0000013-0000013")  # fmt: skip
+    assert chat.slots["reason_code"] == "delivered_not_received"
+    (case,) = cases(services)
+    for text, intent in [
+        ("omg wait my neighbour just brought it over. sorry!! you can close the case",
+         "delivery_status"),
+        (f"please close case {case.id}, i dont need it anymore", "return_refund"),
+    ]:  # fmt: skip
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_case_update"], text
+        assert chat.slots["case_status"] == "withdrawn"
+        assert f"case {case.id}" in chat.texts(-1)[0]
+    with session_scope(services.engine) as session:
+        from bot.adapters.orm import ReturnAuthorizationRow
+
+        assert session.scalars(select(ReturnAuthorizationRow)).all() == []
+        messages = session.get(CaseRow, case.id).messages
+        assert "neighbour" in messages[-2].text and "close case" in messages[-1].text
+
+
+def test_any_news_tells_the_case_the_chat_just_spoke_of(token_chat, services):
+    # found by a buyer trial: "any news from the seller?" reported the buyer's
+    # newest case, of another order, instead of the one just discussed
+    late = "113-0000004-0000004"
+    first = token_chat("B-2", conversation="chat-a")
+    first.say("where is my order", "delivery_status", order_id=late)
+    assert first.slots["reason_code"] == "late_delivery"
+    other = token_chat("B-2", conversation="chat-b")
+    other.say("The kettle arrived with a dent", "damaged_item", order_id=OLD_KETTLE)
+    newest = int(other.slots["case_id"])
+    chat = token_chat("B-2", conversation="chat-c")
+    chat.say("where is my order", "delivery_status", order_id=late)
+    spoken_of = int(chat.slots["case_id"])  # joined chat-a's late-delivery case
+    assert spoken_of != newest
+    chat.say("any news from the seller?", "out_of_scope")
+    assert f"case {spoken_of}" in chat.texts(-1)[0]
+
+
+def test_hablas_espanol_switches_the_language_without_a_person(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say("hablas español?", "human_agent")
+    assert chat.responses() == ["utter_language_switched"]
+    assert chat.slots["route"] is None
+    assert cases(services) == []
+
+
+def test_never_got_it_read_as_a_damaged_item_asks_no_item(token_chat):
+    # found by a buyer trial: "my package says delivered but i never got it",
+    # read as a damaged item, asked "which item arrived damaged?" in a loop
+    chat = token_chat("B-1")
+    chat.say("my package says delivered but i never got it", "damaged_item",
+             order_id=DELIVERED)  # fmt: skip
+    assert chat.slots["reason_code"] == "delivered_not_received"
+
+
+def test_where_the_refund_goes_is_asked_of_the_refund_case(token_chat, services):
+    # found by a buyer trial: "and will it go back on my card or gift card?"
+    # after a refund question authorised a return
+    chat = token_chat("B-1")
+    chat.say("i returned the kettle last week when do i get my refund",
+             "return_refund", order_id=DELIVERED)  # fmt: skip
+    assert chat.slots["reason_code"] == "refund_status"
+    case_id = chat.slots["case_id"]
+    chat.say("and will it go back on my card or gift card?", "return_refund")
+    assert chat.slots["reason_code"] == "refund_status"
+    assert chat.slots["case_id"] == case_id  # the same case
+    chat.say("ok and visa or store credit?", "out_of_scope")
+    assert chat.slots["reason_code"] == "refund_status"
+    with session_scope(services.engine) as session:
+        from bot.adapters.orm import ReturnAuthorizationRow
+
+        assert session.scalars(select(ReturnAuthorizationRow)).all() == []

@@ -41,6 +41,8 @@ def test_not_received(text):
         "still waiting for my refund",
         "refund hasn't arrived yet",
         "¿cuándo me devuelven el dinero?",
+        "and will it go back on my card or gift card?",
+        "ok and visa or store credit?",
         "no he recibido el reembolso",
     ],
 )

@@ -59,6 +59,8 @@ NON_DECISION_OUTCOMES = frozenset(
         "case_update",
         # "are you a bot?" (actions/small_talk.py, actions/triage.py)
         "bot_identity",
+        # "¿hablas español?": the conversation's language, no person
+        "language_switched",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",
