@@ -25,6 +25,10 @@ _ASKS_IF_BOT = re.compile(
         (
             rf"\b(?:are|r) (?:you|u|ya) {_WHAT}{_BEING}\b",
             rf"\bam i (?:talking|chatting|speaking|writing) (?:to|with) {_WHAT}{_BEING}\b",
+            # "is anyone there?", "anybody here??"
+            r"^\W*(?:hello\W+)?(?:is )?(?:any ?one|any ?body|some ?one|some ?body)"
+            r" (?:there|here|around|reading this)\W*$",
+            r"^\W*(?:hola\W+)?(?:hay alguien|hay alguna persona) (?:ah[ií]|all[ií])\W*$",
             rf"\bis (?:this|that|it) {_WHAT}(?:bot|robot|chat ?bot|human|person|machine"
             r"|automated|ai|a real person)\b",
             rf"\b(?:you|u)(?:'re| are| r) {_WHAT}(?:bot|robot|chat ?bot|machine)\b\s*\?",

@@ -339,3 +339,27 @@ def test_an_invoice_asked_with_a_delivery_question_gets_both(bot: Stack):
     assert other.slots().get("requested_slot") == "order_id", other.describe()
     answer_form(other, "112-0000003-0000003")
     assert other.slots().get("reason_code") == "in_transit", other.describe()
+
+
+def test_small_talk_that_is_not_any_news_and_are_you_a_bot(bot: Stack):
+    """Real Rasa and the action server: "any news?" after a case tells where
+    it stands; "are you a bot?" is told what it talks to; neither is "Sorry,
+    I can only help with orders" nor a person's queue."""
+    chat = Conversation(bot, buyer="B-2")
+    chat.say("My order 113-0000004-0000004 is late, where is it?")
+    answer_form(chat, "113-0000004-0000004")
+    case_id = chat.slots().get("case_id")
+    assert chat.slots().get("reason_code") == "late_delivery", chat.describe()
+    turn = len(chat.transcript)
+    chat.say("any news?")
+    said = chat.texts(turn)
+    assert f"Your case {case_id}" in said and "still with the seller" in said, (
+        chat.describe()
+    )
+    turn = len(chat.transcript)
+    chat.say("are you a bot?")
+    said = chat.texts(turn)
+    assert "automated" in said and "Talk to a person" in str(chat.last_buttons()), (
+        chat.describe()
+    )
+    assert chat.slots().get("route") != "agent", chat.describe()

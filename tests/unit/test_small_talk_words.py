@@ -20,6 +20,9 @@ from bot.nlp.small_talk import asks_if_bot
         "you're a bot?",
         "¿eres un robot?",
         "¿estoy hablando con una persona?",
+        "is anyone there?",
+        "hello?? anybody there",
+        "¿hay alguien ahí?",
     ],
 )
 def test_asks_if_bot(text):
@@ -35,6 +38,7 @@ def test_asks_if_bot(text):
         "quiero hablar con una persona",
         "is this kettle automatic?",
         "are you open on sundays",
+        "is anyone there who can help me cancel my order",
         "where is my order",
         "",
     ],
