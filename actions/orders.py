@@ -83,7 +83,7 @@ from actions.form_vocabulary import (
 from actions.order_form import (
     OrderFormTurn,
 )
-from actions.order_words import chosen_in_words
+from actions.order_words import chosen_in_words, offered_order_confirmed
 from bot.nlp.answers import asks_something
 from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS, stated_postal_code
@@ -210,6 +210,10 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
         chosen = chosen_in_words(form, tracker)
         if chosen is not None:
             form.found_order = chosen  # validate_order_id takes it
+        confirmed = offered_order_confirmed(form, tracker)
+        if confirmed is not None:  # a typed "yes" to the order offered
+            form.found_order = chosen = confirmed
+            values.update(order_id=confirmed, order_choices=None)
         # "the kettle" at "Which order is it about?": the item picks the order,
         # even when the NLU reads the words as a question before buying
         named = form.named_order() if _answers_with_an_item(form, chosen) else {}
