@@ -218,25 +218,34 @@ _CASE_NUMBER = re.compile(
 
 
 # The request is no longer needed: "you can close the case", "my neighbour
-# just brought it over", "never mind, it arrived", "ya llegó, pueden cerrar
-# el caso".
+# just brought it over", "never mind, it arrived after all", "pueden cerrar el
+# caso". Not "cancel it, I don't need it any more" (a reason to cancel), nor
+# "it finally arrived but the lid is cracked" (a problem of its own).
 _WITHDRAWS = re.compile(
-    r"\b(?:(?:close|cancel|withdraw|drop) (?:the |my |this |that )?(?:case|request|claim"
-    r"|ticket)|(?:don'?t|dont|do not|no longer) need (?:it|the case|the request|help"
-    r"|anything) (?:any ?more|now)|(?:it|the (?:package|parcel|order|box)|they) (?:just )?"
-    r"(?:arrived|came|showed up|turned up) (?:today|now|after all|finally|this morning)"
-    r"|(?:neighbou?r|concierge|front desk) (?:just )?(?:brought|had|gave|dropped)"
-    r"|found (?:it|the (?:package|parcel|box))|all (?:sorted|good) now"
-    r"|(?:ya )?lleg[oó] (?:hoy|por fin|al final)|(?:pueden|puedes) cerrar (?:el|mi) caso"
-    r"|ya no (?:lo )?necesito)\b",
+    r"\b(?:(?:close|withdraw|drop) (?:the |my |this |that )?(?:case|request|claim|ticket)"
+    r"|cancel (?:the |my |this |that )?(?:case|claim|ticket)"
+    r"|(?:neighbou?r|concierge|front desk|doorman) (?:just )?(?:brought|had|gave|dropped)"
+    r"|found (?:it|the (?:package|parcel|box))"
+    r"|(?:it|the (?:package|parcel|order|box)|they) (?:just |finally )?(?:arrived|came|showed"
+    r" up|turned up) (?:after all|finally)"
+    r"|(?:pueden|puedes|puede) cerrar (?:el|mi) caso|cierren (?:el|mi) caso)\b",
+    re.IGNORECASE,
+)
+_A_PROBLEM = re.compile(
+    r"\b(?:broken|broke|damaged|dent\w*|crack\w*|wrong|missing|not working|doesn'?t work"
+    r"|ripped|torn|leak\w*|defective|faulty|roto|rota|da[nñ]ad\w*)\b",
     re.IGNORECASE,
 )
 
 
 def withdraws_request(text: str | None) -> bool:
     """Whether the message says the buyer's open request is no longer needed
-    ("you can close the case", "my neighbour just brought it over")."""
-    return isinstance(text, str) and bool(_WITHDRAWS.search(text.replace("’", "'")))
+    ("you can close the case", "my neighbour just brought it over"), and
+    reports no problem of its own."""
+    if not isinstance(text, str):
+        return False
+    text = text.replace("’", "'")
+    return bool(_WITHDRAWS.search(text)) and not _A_PROBLEM.search(text)
 
 
 def case_number_in(text: str | None) -> int | None:

@@ -12,6 +12,7 @@ from bot.nlp.follow_up import (
     refuses_cancellation,
     replaces_request,
     takes_back_cancellation,
+    withdraws_request,
 )
 
 
@@ -221,3 +222,21 @@ def test_another_request_in_place_of_the_last(text, instead):
 )
 def test_a_correction_of_what_was_just_written(text, correction):
     assert corrects(text) is correction
+
+
+@pytest.mark.parametrize(
+    "text, withdrawn",
+    [
+        ("omg wait my neighbour just brought it over. you can close the case", True),
+        ("please close case 18, i dont need it anymore", True),
+        ("found it! it was behind the bins", True),
+        ("ya llegó, pueden cerrar el caso", True),
+        # a reason to cancel, not a request withdrawn
+        ("cancel 112-0000002-0000002 please, I don't need it any more", False),
+        ("it finally arrived but the lid is cracked", False),
+        ("it arrived today", False),
+        ("cancel my order", False),
+    ],
+)
+def test_a_request_no_longer_needed(text, withdrawn):
+    assert withdraws_request(text) is withdrawn
