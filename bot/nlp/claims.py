@@ -58,6 +58,19 @@ _NOT_RECEIVED = re.compile(
 _MONEY = r"(?:refund|refunded|money back|my money|reimbursement|reembolso|dinero)"
 # "I never got my refund", "haven't received the money back": the money is
 # what did not come (read before "I never got it", which it also says)
+# "when do I get my refund", "how long does the refund take": asked after a
+# refund already due only when the words say the item went back or the order
+# was cancelled ("I sent back the kettle, when do I get my money"); before a
+# return it is a question about returning, which the return answers.
+_WHEN_REFUND = re.compile(
+    rf"\b(?:when|how long|how many days|cu[aá]ndo)\b[^.?!]{{0,40}}{_MONEY}", re.IGNORECASE
+)
+_ALREADY_DUE = re.compile(
+    r"\b(?:returned|sent (?:it|them|\w+ \w+|the \w+) back|sent back|shipped (?:it|them)"
+    r" back|dropped (?:it|them) off|mailed (?:it|them)|cancel+ed|devolv[ií]|ya lo devolv"
+    r"|cancelad[oa])\b",
+    re.IGNORECASE,
+)
 _MONEY_NOT_RECEIVED = re.compile(
     r"|".join(
         (
@@ -74,9 +87,8 @@ _MONEY_NOT_RECEIVED = re.compile(
 _REFUND_MISSING = re.compile(
     r"|".join(
         (
-            # "when do I get my refund", "how long does the refund take",
             # "where is my refund", "still waiting for my money back"
-            rf"\b(?:when|how long|how many days|where)\b[^.?!]{{0,40}}{_MONEY}",
+            rf"\bwhere\b[^.?!]{{0,30}}{_MONEY}",
             rf"\bstill waiting (?:for|on) (?:my |the |a )?{_MONEY}",
             # where the money goes: "will it go back on my card or gift card?"
             r"\b(?:go|goes|going|come|comes|be|get it) back (?:on|to|onto) (?:my|the|a)"
@@ -107,5 +119,7 @@ def buyer_claim(text: str | None) -> str | None:
     if _NOT_RECEIVED.search(text):
         return NOT_RECEIVED
     if _REFUND_MISSING.search(text):
+        return REFUND_MISSING
+    if _WHEN_REFUND.search(text) and _ALREADY_DUE.search(text):
         return REFUND_MISSING
     return None

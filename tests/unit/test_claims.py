@@ -34,9 +34,9 @@ def test_not_received(text):
     [
         "my order was cancelled but i never got my money back",
         "I never got my refund",
-        "when do i get my refund",
-        "how long does the refund take after they get it?",
-        "how many days until i see my money",
+        "i returned it last week, when do i get my refund",
+        "I sent the kettle back, how long does the refund take?",
+        "my order was cancelled, how many days until i see my money",
         "where is my refund",
         "still waiting for my refund",
         "refund hasn't arrived yet",
@@ -57,6 +57,9 @@ def test_refund_missing(text):
         "when will my kettle arrive",
         "can I get a refund?",
         "I want my money back, the kettle is broken",
+        # before a return: a question about returning, not a refund missing
+        "i want to return the kettle, how long does the refund take?",
+        "when do i get my refund if i return it",
         "i want to return the tumbler",
         "is it dishwasher safe",
         "the kettle arrived damaged",
