@@ -68,7 +68,9 @@ def case_update(
         progress = case_progress(
             session,
             conversation_id=turn.conversation_id,
-            buyer_id=turn.buyer_id,
+            # another chat's cases only for a buyer proven by a token: a ZIP
+            # code proves one order, not the buyer's other cases
+            buyer_id=turn.token_buyer_id,
             order_id=order_id,
             text=text,
             now=turn.now,
@@ -85,7 +87,8 @@ def case_update(
         status = "withdrawn"  # "you can close the case": the seller is told
     elif answer is not None:
         # shown at the start of this very turn (actions/base.py): not twice
-        just_shown = answer.delivered_to_buyer_at >= turn.now
+        shown = answer.delivered_to_buyer_at
+        just_shown = shown is not None and shown >= turn.now
         status = "answered_above" if just_shown else "answered"
     elif (
         case.status is CaseStatus.ESCALATED
@@ -95,6 +98,8 @@ def case_update(
         status = "with_team"
     else:
         status = "with_seller"
+    if case.order_id is None:
+        status += "_general"  # a case with no order: its replies name none
     due = {"now": turn.now, "language": turn.language}
     return [
         SlotSet("case_id", str(case.id)),
@@ -127,7 +132,7 @@ def order_of_the_case_asked_about(
             order_id = order_asked_about(
                 session,
                 conversation_id=turn.conversation_id,
-                buyer_id=turn.buyer_id,
+                buyer_id=turn.token_buyer_id,  # as above
                 text=turn.text,
             )
     except SQLAlchemyError:

@@ -34,12 +34,14 @@ taken back as above, and the new request is about the same order.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
 from actions.form_vocabulary import (
@@ -60,6 +62,8 @@ from bot.nlp.follow_up import (
 )
 from bot.services.follow_ups import take_back_cancellation
 from bot.services.order_lookup import find_order_id
+
+log = logging.getLogger(__name__)
 
 GIVE_ORDER_ID = "give_order_id"
 NOT_UNDERSTOOD = "nlu_fallback"
@@ -350,27 +354,33 @@ def replace_cancellation(
     turn: Turn,
     intent: str | None,
 ) -> str | None:
-    """Right after a cancellation request, another request in its place
+    """Right after a cancellation request, an address change in its place
     ("actually no, change the address instead"): the words join the open
     cancellation case, the buyer is told so, and the order is the new
     request's (returned). None, and nothing done, for any other message."""
-    if intent in (None, CANCEL_ORDER, ASK_FOR_PERSON, PRODUCT_QUESTION):
+    # only another change of the order in its place: "will the refund go to my
+    # card instead?" asks about the cancellation, it does not take it back
+    if intent != CHANGE_ADDRESS:
         return None
     if not (just_asked_to_cancel(tracker) and replaces_request(turn.text)):
         return None
     order_id = find_order_id(tracker.get_slot("order_id"))
     if not order_unlocked(order_id, tracker, turn):
         return None
-    with services.session() as session:
-        case = take_back_cancellation(
-            session,
-            conversation_id=turn.conversation_id,
-            order_id=order_id,
-            buyer_id=turn.buyer_id,
-            text=turn.text,
-            now=turn.now,
-            notifier=services.notifier,
-        )
+    try:
+        with services.session() as session:
+            case = take_back_cancellation(
+                session,
+                conversation_id=turn.conversation_id,
+                order_id=order_id,
+                buyer_id=turn.buyer_id,
+                text=turn.text,
+                now=turn.now,
+                notifier=services.notifier,
+            )
+    except SQLAlchemyError:
+        log.exception("Cannot take back the cancellation of %s", order_id)
+        return None  # the address change goes its usual way
     if case is not None:
         dispatcher.utter_message(
             response="utter_cancellation_taken_back",

@@ -39,10 +39,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, CsbaAction, Turn, user_events
 from actions.case_update import case_update
-from actions.follow_up import take_back
+from actions.follow_up import (
+    previous_turn,
+    question_just_decided_as,
+    slot_values,
+    take_back,
+)
 from actions.order_form import verified_orders
 from bot.domain.model import INQUIRY_INTENTS
-from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, buyer_claim
+from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_about_money, buyer_claim
 from bot.nlp.item_names import named_items
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services.order_lookup import find_order_id, orders_to_search
@@ -164,10 +169,15 @@ _CLAIMED = {NOT_RECEIVED: DELIVERY_STATUS, REFUND_MISSING: RETURN_REFUND}
 
 def _never_came(tracker: Tracker, turn: Turn) -> list[EventType]:
     """ "no it didn't, nothing at my door", "ok and visa or store credit?"
-    about the order in question (read as a plain no, or out of scope): the
-    delivery or refund question again, which the claim makes a case for the
-    seller (a delivered order that never came, a refund asked after)."""
+    right after a decision on the order in question (read as a plain no, or
+    out of scope): the delivery or refund question again, which the claim
+    makes a case for the seller (a delivered order that never came, a refund
+    asked after)."""
+    if not any(slot_values(previous_turn(tracker), "route")):
+        return []  # only right after a decision
     intent = _CLAIMED.get(buyer_claim(turn.text) or "")
+    if intent is None and question_just_decided_as(tracker, "refund_status"):
+        intent = RETURN_REFUND if asks_about_money(turn.text) else None
     if intent is None or find_order_id(tracker.get_slot("order_id")) is None:
         return []
     return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]

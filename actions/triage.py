@@ -41,6 +41,7 @@ from actions.base import (
 )
 from actions.case_update import case_update
 from actions.follow_up import (
+    question_just_decided_as,
     take_back,
     typed_inquiry_words,
 )
@@ -59,6 +60,7 @@ from actions.inquiry import INQUIRY_SLOTS
 from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
 from actions.small_talk import BOT_IDENTITY, LANGUAGE_SWITCHED
+from bot.nlp.claims import REFUND_MISSING, asks_about_money
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
@@ -176,6 +178,7 @@ class ActionTriage(CsbaAction):
                     buyer_id=turn.buyer_id,
                     question=question,
                     asin=tracker.get_slot("product_asin"),
+                    claim=refund_asked_again(tracker, question),
                 )
             except TriageError as exc:
                 log.warning("Triage refused the inquiry: %s %s", exc.key, exc.params)
@@ -276,3 +279,11 @@ class ActionTriage(CsbaAction):
         return [SlotSet("pending_intent", None)] + [
             SlotSet(name, None) for name in INQUIRY_SLOTS
         ]
+
+
+def refund_asked_again(tracker: Tracker, question: str) -> str | None:
+    """REFUND_MISSING for a question about the money right after the refund
+    case ("and will it go back on my card or gift card?"): the same case, not a
+    return to authorise; None otherwise (the words speak for themselves)."""
+    just_refund = question_just_decided_as(tracker, "refund_status")
+    return REFUND_MISSING if just_refund and asks_about_money(question) else None

@@ -23,29 +23,28 @@ _INVOICE = re.compile(
     r"\b(?:invoices?|receipts?|factura|facturas|recibo|vat|tax (?:invoice|document))\b",
     re.IGNORECASE,
 )
+# Where the order is (never where the invoice is: "where is the invoice for
+# order ...?" is the invoice question).
 _DELIVERY = re.compile(
-    r"\b(?:where(?:'?s| is| are)|has (?:it|my \w+) shipped|track(?:ing)?|when (?:will|does|do"
-    r"|is|should) [^.?!]{0,30}\b(?:arrive|come|get here|ship|be delivered)|d[oó]nde est[aá]"
-    r"|cu[aá]ndo llega)\b",
-    re.IGNORECASE,
-)
-_RETURN = re.compile(
-    r"\b(?:return|send (?:it|them) back|refund|devolver|devoluci[oó]n|reembolso)\b",
+    r"\b(?:where(?:'?s| is| are) (?:my|the|it|them|that|this)\b(?! (?:invoice|receipt"
+    r"|factura|bill|vat|tax)\b)|has (?:it|my \w+) shipped|when (?:will|does|do|is|should)"
+    r" [^.?!]{0,30}\b(?:arrive|come|get here|ship|be delivered)|d[oó]nde est[aá] (?:mi|el)"
+    r" (?:pedido|paquete)|cu[aá]ndo llega)\b",
     re.IGNORECASE,
 )
 
 
 def with_invoice_too(intent: str | None, text: str | None) -> tuple[str | None, bool]:
     """The intent to serve, and whether the message also asks for an invoice
-    (to be told first). An invoice question that also asks where the order is,
-    or to return it, is served as that question; an order question that also
-    asks for an invoice stays what it is."""
+    (to be told first). An invoice question that also asks where the order is
+    is served as that question; an order question that also asks for an
+    invoice stays what it is."""
     if not isinstance(text, str) or not _INVOICE.search(text):
         return intent, False
     if intent == INVOICE:
+        # a delivery question only: "an invoice for the return of order ..."
+        # asks for an invoice, and a return is never authorised unasked
         if _DELIVERY.search(text):
             return DELIVERY_STATUS, True
-        if _RETURN.search(text):
-            return RETURN_REFUND, True
         return intent, False
     return intent, intent in ORDER_QUESTIONS

@@ -24,7 +24,7 @@ _NEVER = (
 _NOT_THE_ORDER = (
     r"(?!\s+(?:\w+\s+)?(?:tracking|email|e-mail|confirmation|update|answer|reply"
     r"|response|invoice|receipt|number|code|label|link|call|message|notification"
-    r"|refund|money)\b)"
+    r"|refund|money|chance|time|that|what|you|your|to|around|why|how)\b)"
 )
 _NOT_RECEIVED = re.compile(
     r"|".join(
@@ -36,8 +36,9 @@ _NOT_RECEIVED = re.compile(
             rf"(?:^|[.,;!?]\s*)(?:but\s+)?{_NEVER}\s+(?:got|get|gotten|receive|received"
             rf"|recieved)\s+(?:it|them|my|the|this|that)\b{_NOT_THE_ORDER}",
             # "it never arrived", "my order never showed up", "the box never came"
+            # ("it didn't come with a lid" is a missing part, not the order)
             rf"\b{_NEVER}\s+(?:\w+\s+)?(?:arrived|arrive|came|come|showed up"
-            r"|show up|turned up|delivered|reached me)\b",
+            r"|show up|turned up|delivered|reached me)\b(?!\s+with\b)",
             r"\bnot (?:been )?(?:received|recieved|delivered)\b",
             r"\bnothing (?:at|on|by|in front of) (?:my|the) (?:door|porch|doorstep"
             r"|mailbox|house|building)\b",
@@ -63,12 +64,26 @@ _MONEY = r"(?:refund|refunded|money back|my money|reimbursement|reembolso|dinero
 # was cancelled ("I sent back the kettle, when do I get my money"); before a
 # return it is a question about returning, which the return answers.
 _WHEN_REFUND = re.compile(
-    rf"\b(?:when|how long|how many days|cu[aá]ndo)\b[^.?!]{{0,40}}{_MONEY}", re.IGNORECASE
+    rf"\b(?:when|how long|how many days|cu[aá]ndo)\b[^.?!]{{0,40}}{_MONEY}",
+    re.IGNORECASE,
 )
 _ALREADY_DUE = re.compile(
     r"\b(?:returned|sent (?:it|them|\w+ \w+|the \w+) back|sent back|shipped (?:it|them)"
     r" back|dropped (?:it|them) off|mailed (?:it|them)|cancel+ed|devolv[ií]|ya lo devolv"
     r"|cancelad[oa])\b",
+    re.IGNORECASE,
+)
+# Where the money goes ("will it go back on my card or gift card?"): a refund
+# already due only with the words that say so (`_ALREADY_DUE`), or right
+# after the refund case (the caller's `claim`); "cancel it and refund to my
+# card" is a cancellation.
+_WHERE_MONEY_GOES = re.compile(
+    r"\b(?:go|goes|going|come|comes|be|get it) back (?:on|to|onto) (?:my|the|a)"
+    r" (?:card|credit card|debit card|gift card|account|original)"
+    r"|\b(?:card|credit card|visa|paypal|gift card|store credit) or (?:a |the )?"
+    r"(?:card|credit card|gift card|store credit|visa|paypal|original)"
+    r"|\b(?:refund|refunded|money) (?:to|on|onto|as) (?:my|a|the) (?:card|credit"
+    r" card|gift card|store credit|account|original payment)",
     re.IGNORECASE,
 )
 _MONEY_NOT_RECEIVED = re.compile(
@@ -90,13 +105,6 @@ _REFUND_MISSING = re.compile(
             # "where is my refund", "still waiting for my money back"
             rf"\bwhere\b[^.?!]{{0,30}}{_MONEY}",
             rf"\bstill waiting (?:for|on) (?:my |the |a )?{_MONEY}",
-            # where the money goes: "will it go back on my card or gift card?"
-            r"\b(?:go|goes|going|come|comes|be|get it) back (?:on|to|onto) (?:my|the|a)"
-            r" (?:card|credit card|debit card|gift card|account|original)",
-            r"\b(?:card|credit card|visa|paypal|gift card|store credit) or (?:a |the )?"
-            r"(?:card|credit card|gift card|store credit|visa|paypal|original)",
-            r"\b(?:refund|refunded|money) (?:to|on|onto|as) (?:my|a|the) (?:card|credit"
-            r" card|gift card|store credit|account|original payment)",
             # Spanish: "¿cuándo me devuelven el dinero?", "no he recibido el reembolso"
             r"\bcu[aá]ndo (?:me )?(?:devuelven|devolver[aá]n|reembolsan|llega el"
             r" reembolso|recibo (?:el|mi) (?:dinero|reembolso))",
@@ -120,6 +128,19 @@ def buyer_claim(text: str | None) -> str | None:
         return NOT_RECEIVED
     if _REFUND_MISSING.search(text):
         return REFUND_MISSING
-    if _WHEN_REFUND.search(text) and _ALREADY_DUE.search(text):
+    if (_WHEN_REFUND.search(text) or _WHERE_MONEY_GOES.search(text)) and (
+        _ALREADY_DUE.search(text)
+    ):
         return REFUND_MISSING
     return None
+
+
+def asks_about_money(text: str | None) -> bool:
+    """Whether the words ask about a refund or where the money goes ("and
+    will it go back on my card?", "how long until I see the money?"): after
+    the refund case, the same case (actions/triage.py)."""
+    return isinstance(text, str) and bool(
+        _WHERE_MONEY_GOES.search(text)
+        or _WHEN_REFUND.search(text)
+        or re.search(rf"\b{_MONEY}", text, re.IGNORECASE)
+    )

@@ -225,17 +225,38 @@ _WITHDRAWS = re.compile(
     r"\b(?:(?:close|withdraw|drop) (?:the |my |this |that )?(?:case|request|claim|ticket)"
     r"|cancel (?:the |my |this |that )?(?:case|claim|ticket)"
     r"|(?:neighbou?r|concierge|front desk|doorman) (?:just )?(?:brought|had|gave|dropped)"
-    r"|found (?:it|the (?:package|parcel|box))"
+    r"|found (?:it|the (?:package|parcel|box))(?!\s+(?:cheaper|for less|elsewhere|online"
+    r"|somewhere|at another|on another))"
     r"|(?:it|the (?:package|parcel|order|box)|they) (?:just |finally )?(?:arrived|came|showed"
     r" up|turned up) (?:after all|finally)"
     r"|(?:pueden|puedes|puede) cerrar (?:el|mi) caso|cierren (?:el|mi) caso)\b",
     re.IGNORECASE,
 )
 _A_PROBLEM = re.compile(
-    r"\b(?:broken|broke|damaged|dent\w*|crack\w*|wrong|missing|not working|doesn'?t work"
-    r"|ripped|torn|leak\w*|defective|faulty|roto|rota|da[nñ]ad\w*)\b",
+    r"\b(?:broken|broke|damage\w*|dent\w*|crack\w*|wrong|missing|not working|doesn'?t"
+    r" work|ripped|torn|leak\w*|defective|faulty|chipped|crushed|scratch\w*|bent|stain\w*"
+    r"|smashed|shattered|soaked|wet|incomplete|not right|roto|rota|da[nñ]ad\w*)\b",
     re.IGNORECASE,
 )
+# A request of its own ("haven't had any answer, just cancel order ...", "I
+# found it cheaper elsewhere, please cancel"): decided as a request, never
+# taken for a question about a case.
+_ASKS_FOR_ACTION = re.compile(
+    r"\b(?:please|pls|plz|just|can you|could you|can i|could i|i want(?: to)?|i'?d like"
+    r"(?: to)?|i need(?: to)?|i wanna)\s+(?:\w+\s+){0,2}?(?:cancel|return|refund|replace"
+    r"|exchange|change|send|ship)\w*\b"
+    r"|\b(?:quiero|necesito|pueden|puedes|podr[ií]an)\s+(?:\w+\s+)?(?:cancelar|devolver"
+    r"|cambiar|reembolsar|reemplazar|enviar)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_action(text: str | None) -> bool:
+    """Whether the words ask the bot or the seller to do something (cancel,
+    return, replace, change, send): a request of its own."""
+    return isinstance(text, str) and bool(
+        _ASKS_FOR_ACTION.search(text.replace("’", "'"))
+    )
 
 
 def withdraws_request(text: str | None) -> bool:

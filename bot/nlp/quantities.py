@@ -21,6 +21,12 @@ _NUMBERS = {
     "ambos": 2, "ambas": 2, "los dos": 2, "las dos": 2, "tres": 3, "cuatro": 4,
 }  # fmt: skip
 _ALL = r"all(?: of)?(?: them| the| my)?|every|todos|todas"
+_ALL_BUT = re.compile(
+    r"(?:\s+\w+){0,2}?\s+(?:but|except|fine|good|ok|okay|perfect|bien|menos|excepto)\b",
+    re.IGNORECASE,
+)
+# Words that name every unit of a line of two: "both", "ambos", "los dos".
+_EVERY = frozenset({"both", "ambos", "ambas", "los dos", "las dos"})
 _COUNT = r"\d{1,3}|" + "|".join(
     re.escape(word) for word in sorted(_NUMBERS, key=len, reverse=True)
 )
@@ -36,18 +42,22 @@ _UNITS = re.compile(
 
 
 def units_named(text: str | None, ordered: int) -> int | None:
-    """The number of units (1..`ordered`) the words say, the fewest when they
-    say several; None when they say none (a count the line cannot hold is not
-    one of its units)."""
+    """The number of units (1..`ordered`) the words say: all of them when
+    they say "all" or "both", else the fewest numbers they say ("I ordered two
+    and one arrived dented"); None when they say none (a count the line
+    cannot hold is not one of its units)."""
     if not isinstance(text, str) or ordered < 1:
         return None
     counts = []
     for match in _UNITS.finditer(text):
         if match.group("all"):
-            counts.append(ordered)
-            continue
+            if _ALL_BUT.match(text, match.end()):
+                continue  # "all fine but one is cracked": not all of them
+            return ordered
         word = re.sub(r"\s+", " ", match.group("count").lower())
         count = int(word) if word.isdigit() else _NUMBERS[word]
+        if word in _EVERY:
+            return ordered if count >= ordered else count
         if 1 <= count <= ordered:
             counts.append(count)
     # "I ordered two and one arrived dented", "all fine but one is cracked":

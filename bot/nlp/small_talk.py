@@ -42,8 +42,10 @@ _ASKS_IF_BOT = re.compile(
 )
 # Asking for a person outright is not asking what the bot is.
 _WANTS_PERSON = re.compile(
-    r"\b(?:talk|speak|chat) (?:to|with)\b|\bconnect me\b|\bi (?:want|need)\b"
-    r"|\b(?:quiero|necesito) hablar\b",
+    r"\b(?:talk|speak|chat) (?:to|with)\b|\b(?:connect|transfer|put) me\b|\bput me through"
+    r"|\bi (?:want|need)\b|\bget me\b|\blet me talk\b|\b(?:agent|representative|operator"
+    r"|supervisor|manager|agente|representante|operador)s?\b"
+    r"|\b(?:quiero|necesito) hablar\b|\bhablar con\b|\bp[aá]same\b",
     re.IGNORECASE,
 )
 

@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.adapters import case_store
-from bot.nlp.follow_up import asks_for_update, case_number_in, withdraws_request
+from bot.domain.model import MessageAuthor
+from bot.nlp.follow_up import (
+    asks_for_action,
+    asks_for_update,
+    case_number_in,
+    withdraws_request,
+)
 from bot.services import cases
 from bot.services.case_views import CaseView, MessageView
 
@@ -32,8 +38,9 @@ class CaseProgress:
     """An open case the buyer asked about, after their words joined it."""
 
     case: CaseView
-    # The seller's or an associate's latest answer that the chat has shown the
-    # buyer (a seller's reply to an escalated case is the associates' only).
+    # The seller's or an associate's latest answer for the buyer, shown in a
+    # chat or not yet (a seller's reply to an escalated case is the
+    # associates' only).
     answer: MessageView | None
 
 
@@ -60,7 +67,10 @@ def order_asked_about(
 
 def asks_after_case(text: str | None) -> bool:
     """Whether the words ask how a request is going, or say it is no longer
-    needed ("any news?", "you can close the case")."""
+    needed ("any news?", "you can close the case"), and ask for nothing to
+    be done."""
+    if asks_for_action(text):
+        return False  # "no answer yet, just cancel it": a request of its own
     return asks_for_update(text) or withdraws_request(text)
 
 
@@ -129,10 +139,16 @@ def case_progress(
     if row is None:
         return None
     view = cases.add_buyer_message(session, case_id=row.id, text=text, now=now)
-    shown = [
+    escalated = view.escalated_at
+    answers = [
         message
         for message in view.messages
         if message.author.value in _ANSWER_AUTHORS
-        and message.delivered_to_buyer_at is not None
+        # a seller's reply after the case went to the associates is theirs
+        and (
+            message.author is not MessageAuthor.SELLER
+            or escalated is None
+            or message.created_at < escalated
+        )
     ]
-    return CaseProgress(view, shown[-1] if shown else None)
+    return CaseProgress(view, answers[-1] if answers else None)

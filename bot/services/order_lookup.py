@@ -294,11 +294,13 @@ def decide_inquiry(
     buyer_id: str | None,
     question: str,
     asin: str | None,
+    claim: str | None = None,
 ) -> TriageResult:
     """`triage()` for the chat. An order the intent does not need (an invoice, a
     person...) is part of the decision, and of a case, only when it is the
     buyer's: otherwise the inquiry is decided without it. The order is read once,
-    by `triage()`, and its ownership judged on what it read."""
+    by `triage()`, and its ownership judged on what it read. `claim`: what the
+    chat knows the buyer claims beside the words (bot.domain.reasons)."""
 
     def decide(order_id: str | None) -> TriageResult:
         return triage(
@@ -309,6 +311,7 @@ def decide_inquiry(
             buyer_id=buyer_id,
             question=question,
             asin=asin,
+            claim=claim,
         )
 
     result = decide(order_id)
@@ -342,7 +345,9 @@ def needs_new_address(
     is asked for its address: it may be another one."""
     if has_street_address(question):
         return False
-    if (asks_for_update(question) or corrects(question)) and case_store.open_case_exists(
+    if (
+        asks_for_update(question) or corrects(question)
+    ) and case_store.open_case_exists(
         session, order_id=order_id, category=Intent.CHANGE_ADDRESS.value
     ):
         return False

@@ -127,6 +127,7 @@ def triage(
     question: str | None = None,
     asin: str | None = None,
     transferred_by: str | None = None,
+    claim: str | None = None,
 ) -> TriageResult:
     """Decide one inquiry. Reads only; records nothing.
 
@@ -158,7 +159,8 @@ def triage(
                 products = [p for p in products if p.asin == asin]
             answer, product = best_answer(products, question)
 
-    claim = buyer_claim(question)  # "it says delivered but I never got it"
+    # "it says delivered but I never got it", or what the chat knows (`claim`)
+    claim = claim or buyer_claim(question)
     if transferred_by is not None:
         decision = decide_transfer(
             intent.value,

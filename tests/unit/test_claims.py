@@ -41,8 +41,7 @@ def test_not_received(text):
         "still waiting for my refund",
         "refund hasn't arrived yet",
         "¿cuándo me devuelven el dinero?",
-        "and will it go back on my card or gift card?",
-        "ok and visa or store credit?",
+        "i returned it, will it go back on my card or gift card?",
         "no he recibido el reembolso",
     ],
 )
@@ -67,6 +66,13 @@ def test_refund_missing(text):
         "i never got the tracking number",
         "I haven't received a confirmation email",
         "didn't get any update on my case",
+        "sorry I didn't get that, what do you mean?",
+        "no, I didn't get what you said",
+        "I didn't get a chance to use the kettle, can I return it?",
+        "the kettle didn't come with a lid",
+        "Please cancel order 112-0000002-0000002 and refund to my card",
+        "I want to return the kettle, will the refund go back to my card?",
+        "will the refund go to my card or store credit instead?",
         "",
     ],
 )

@@ -16,6 +16,7 @@ from bot.nlp.quantities import units_named
         ("both tumblers arrived dented", 2, 2),
         ("2 of the 3 glasses broke", 3, 2),
         ("all of them arrived smashed", 3, 3),
+        ("both tumblers arrived dented and one lid is cracked", 2, 2),
         ("all fine but one is cracked", 3, 1),
         ("uno de los vasos llegó roto", 2, 1),
         ("los dos llegaron rotos", 2, 2),

@@ -39,6 +39,8 @@ def test_asks_if_bot(text):
         "is this kettle automatic?",
         "are you open on sundays",
         "is anyone there who can help me cancel my order",
+        "are you human? put me through to an agent",
+        "agente en español por favor",
         "where is my order",
         "",
     ],
