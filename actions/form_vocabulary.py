@@ -27,6 +27,9 @@ NOTICE_SEVERAL_ORDERS = "several_orders"  # the request named two orders or more
 NEW_ADDRESS = "new_address"
 CHANGE_ADDRESS = Intent.CHANGE_ADDRESS.value
 CANCEL_ORDER = Intent.CANCEL_ORDER.value
+DELIVERY_STATUS = Intent.DELIVERY_STATUS.value
+RETURN_REFUND = Intent.RETURN_REFUND.value
+DAMAGED_ITEM = Intent.DAMAGED_ITEM.value
 
 # Why the form stopped early (the `inquiry_halt` slot, read by action_triage).
 HALT_VERIFICATION_FAILED = "verification_failed"

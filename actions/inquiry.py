@@ -44,6 +44,9 @@ from actions.follow_up import (
     topic_still_asked,
 )
 from actions.form_vocabulary import (
+    CHANGE_ADDRESS,
+    DAMAGED_ITEM,
+    DELIVERY_STATUS,
     NOTICE_SEVERAL_ORDERS,
     PRE_ORDER,
     PRODUCT_QUESTION,
@@ -64,9 +67,6 @@ from bot.services.presentation import item_name
 log = logging.getLogger(__name__)
 
 ORDER_FORM = "order_form"
-CHANGE_ADDRESS = "change_address"
-DAMAGED_ITEM = "damaged_item"
-DELIVERY_STATUS = "delivery_status"
 
 # Slots an inquiry leaves behind; every new inquiry starts without them.
 INQUIRY_SLOTS = (

@@ -45,6 +45,7 @@ from actions.follow_up import (
     slot_values,
     take_back,
 )
+from actions.form_vocabulary import DELIVERY_STATUS, RETURN_REFUND
 from actions.order_form import verified_orders
 from bot.domain.model import INQUIRY_INTENTS
 from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_about_money, buyer_claim
@@ -59,8 +60,6 @@ DENY = "deny"
 IN_SCOPE_BY_ITEM = "in_scope_by_item"  # outcome
 BOT_IDENTITY = "bot_identity"  # outcome: "are you a bot?" (utter_bot_identity)
 LANGUAGE_SWITCHED = "language_switched"  # outcome: "¿hablas español?"
-DELIVERY_STATUS = "delivery_status"
-RETURN_REFUND = "return_refund"
 # What such a message may turn out to be: a question (where it is, whether it
 # can go back, what the page says) or a damage report, which asks before
 # anything is done; never a cancellation or an address change.
