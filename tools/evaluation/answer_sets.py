@@ -33,8 +33,9 @@ DEVELOPMENT = tuple(
 TRAINING = tuple(DATA / f"product_answers_train{i}.yml" for i in range(1, 7))
 # Written blind and never looked at question by question: figures only.
 # 13 and 14 were written on 2026-12-06 (stop 28) for the next model change,
-# because 11 and 12 had been measured four times with different models.
-BLIND = tuple(DATA / f"product_answers_blind{i}.yml" for i in (11, 12, 13, 14))
+# because 11 and 12 had been measured four times with different models; 15 and
+# 16 on 2026-12-07 (stop 36), measured once with the shipped model.
+BLIND = tuple(DATA / f"product_answers_blind{i}.yml" for i in (11, 12, 13, 14, 15, 16))
 
 
 def product(**fields) -> Product:
