@@ -38,6 +38,10 @@ say so and move the file to the training or development sets):
   questions over 44 more products in 44 more categories, written on
   2026-12-06 (stop 28) by two more such helpers, because 11 and 12 had been
   measured four times.
+- product_answers_blind15.yml and product_answers_blind16.yml: 2 x 220
+  questions over 44 more products in 44 categories no other set has,
+  written on 2026-12-07 (stop 36) by two more such helpers. Measured once
+  with the shipped model: the lexicon 0.869/0.560, the model 0.882/0.658.
 
 Measured on 2026-12-06: the model trades a little precision for much more
 recall. Over the blind files the lexicon alone answers 129 of 440 questions
@@ -52,6 +56,13 @@ and 14, measured once with this model: the lexicon 0.907/0.585, the model
 files the model gave 0.881/0.660, and 0.882/0.662 once order references
 ("from order #112-...") were dropped whole and a purchase phrase began at its
 last determiner ("the wattage on THE KETTLE I got"), same stop.
+
+Tried on 2026-12-07 and not shipped (figures in the README): a cross-encoder
+(all-MiniLM-L6-v2 fine-tuned with LoRA on the training and most development
+files, every fact of the page scored with the question) reached 0.882/0.676
+on development files 7 and 8, where the shipped model gives 0.878/0.619; the
+answer model relearnt with three more training files (train7-9, 660
+questions) gave 0.886/0.648 over blind 11-16 against 0.882/0.661.
 
 Issue 12's gate is precision >= 0.97 and recall >= 0.85 on a set whose half is
 written blind: NOT met. The floors below are what was measured (rounded down), so that
@@ -92,7 +103,8 @@ FLOORS = {
     "development": (0.93, 0.80),  # 0.934, 0.809; lexicon alone: 0.963, 0.754
     "training": (0.85, 0.62),  # in-sample 0.860, 0.625; lexicon alone: 0.856, 0.508
     # blind 11-14: 0.882, 0.662 (before the order-reference fix: 11+12 0.835,
-    # 0.587; 13+14 0.915, 0.719); lexicon alone: 0.882, 0.525
+    # 0.587; 13+14 0.915, 0.719); lexicon alone: 0.882, 0.525.
+    # blind 11-16 (2026-12-07): 0.882, 0.661; lexicon alone: 0.877, 0.537
     "blind": (0.88, 0.65),
 }
 
