@@ -55,14 +55,16 @@ COMPONENT_SOURCES = ("bot/nlp/domain_gate.py", "bot/entrypoints/rasa/domain_gate
 
 
 def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
-    """config.yml, domain.yml, data/**/*.yml and COMPONENT_SOURCES, sorted by
-    relative path."""
+    """config.yml, domain.yml, data/**/*.yml, data/gate/*.tsv and
+    COMPONENT_SOURCES, sorted by relative path."""
     root = Path(root)
     files = [root / "config.yml", root / "domain.yml"]
     files += [root / source for source in COMPONENT_SOURCES]
     data = root / "data"
     if data.is_dir():
         files += [p for p in data.rglob("*.yml") if p.is_file()]
+        # the out-of-scope gate's own examples (bot/entrypoints/rasa/domain_gate.py)
+        files += [p for p in (data / "gate").glob("*.tsv") if p.is_file()]
     present = [p for p in files if p.is_file()]
     return sorted(present, key=lambda p: p.relative_to(root).as_posix())
 

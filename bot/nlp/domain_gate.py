@@ -21,6 +21,7 @@ messages of the held-out file. A lower threshold catches more and costs more
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,6 +124,52 @@ class DomainGate:
             raise GateError(f"cannot read the gate in {directory}: {error}") from error
         classifier.classes_ = np.array([False, True])
         return cls(FeatureUnion(vectorizers), classifier)
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """The gate's own examples in `path`: one `intent<TAB>text` per line,
+    `#` comments and blank lines skipped; the intents are `out_of_scope` or
+    a business intent. All or nothing: a bad line raises GateError naming
+    it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise GateError(f"cannot read {path}: {error}") from error
+    examples = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        intent, tab, text = line.partition("\t")
+        intent, text = intent.strip(), text.strip()
+        if not tab or not text:
+            raise GateError(f"{path}, line {number}: not 'intent<TAB>text'")
+        if intent != OUT_OF_SCOPE and intent not in BUSINESS:
+            raise GateError(
+                f"{path}, line {number}: intent {intent!r} is neither "
+                f"{OUT_OF_SCOPE} nor a business intent"
+            )
+        examples.append((intent, text))
+    return examples
+
+
+def read_example_files(directory: Path) -> list[tuple[str, str]]:
+    """Every `*.tsv` of `directory` (none when it does not exist), in name order."""
+    if not directory.is_dir():
+        return []
+    return [
+        example
+        for path in sorted(directory.glob("*.tsv"))
+        for example in read_examples(path)
+    ]
+
+
+def examples_digest(directory: Path) -> str:
+    """sha256 over the names and contents of `directory`'s `*.tsv` files."""
+    digest = hashlib.sha256()
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.tsv")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _clean(text: str) -> str:

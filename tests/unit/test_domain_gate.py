@@ -7,8 +7,16 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.entrypoints.rasa.domain_gate import OutOfScopeGate
-from bot.nlp.domain_gate import BUSINESS, THRESHOLD, DomainGate, GateError
+from bot.entrypoints.rasa.domain_gate import GATE_EXAMPLES, OutOfScopeGate
+from bot.nlp.domain_gate import (
+    BUSINESS,
+    THRESHOLD,
+    DomainGate,
+    GateError,
+    examples_digest,
+    read_example_files,
+    read_examples,
+)
 from tools.evaluation.datasets import training_examples
 
 
@@ -19,7 +27,57 @@ def _training_examples() -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def gate() -> DomainGate:
-    return DomainGate.fit(_training_examples())
+    """The gate as `make train` learns it: the NLU examples and its own."""
+    return DomainGate.fit(_training_examples() + read_example_files(GATE_EXAMPLES))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # other services in shop words; none is one of the gate's examples
+        "my flight got cancelled, can i get a refund",
+        "the dentist charged me twice",
+        "cancel my gym membership asap",
+    ],
+)
+def test_its_own_examples_teach_it_the_look_alikes(gate, text):
+    own = {t.lower() for _, t in read_example_files(GATE_EXAMPLES)}
+    assert text not in own
+    assert gate.out_of_scope_probability(text) > THRESHOLD
+    without = DomainGate.fit(_training_examples())
+    assert without.out_of_scope_probability(text) <= THRESHOLD
+
+
+def test_its_own_examples_are_read_all_or_nothing(tmp_path: Path):
+    good = tmp_path / "a.tsv"
+    good.write_text(
+        "# a comment\n\nout_of_scope\tmy takeaway is late\n"
+        "delivery_status\twhere is the lamp i ordered\n",
+        encoding="utf-8",
+    )
+    assert read_examples(good) == [
+        ("out_of_scope", "my takeaway is late"),
+        ("delivery_status", "where is the lamp i ordered"),
+    ]
+    bad = tmp_path / "b.tsv"
+    bad.write_text("out_of_scope\tok\ngreet\thello there\n", encoding="utf-8")
+    with pytest.raises(GateError, match=r"b\.tsv, line 2: intent 'greet'"):
+        read_examples(bad)
+    with pytest.raises(GateError, match=r"b\.tsv, line 2"):
+        read_example_files(tmp_path)  # one bad file: nothing is read
+    bad.write_text("out_of_scope my takeaway is late\n", encoding="utf-8")
+    with pytest.raises(GateError, match="line 1: not 'intent<TAB>text'"):
+        read_examples(bad)
+    assert read_example_files(tmp_path / "missing") == []
+
+
+def test_rasa_retrains_the_gate_when_its_own_examples_change(tmp_path: Path):
+    """Their digest is in the component's configuration, Rasa's cache key."""
+    config = OutOfScopeGate.get_default_config()
+    assert config["own_examples"] == examples_digest(GATE_EXAMPLES)
+    (tmp_path / "a.tsv").write_text("out_of_scope\tmy takeaway is late\n")
+    before = examples_digest(tmp_path)
+    (tmp_path / "a.tsv").write_text("out_of_scope\tmy takeaway is very late\n")
+    assert examples_digest(tmp_path) != before
 
 
 @pytest.mark.parametrize(

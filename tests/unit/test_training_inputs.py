@@ -32,3 +32,15 @@ def test_other_code_is_not(tmp_path: Path):
     (root / "bot" / "services").mkdir(parents=True)
     (root / "bot" / "services" / "triage.py").write_text("# not in the model\n")
     assert model_fingerprint(root) == before
+
+
+def test_the_gates_own_examples_are_a_training_input(tmp_path: Path):
+    """data/gate/*.tsv trains the out-of-scope gate (Rasa never reads it)."""
+    root = _project(tmp_path)
+    before = model_fingerprint(root)
+    (root / "data" / "gate").mkdir()
+    (root / "data" / "gate" / "a.tsv").write_text("out_of_scope\tmy takeaway is late\n")
+    assert model_fingerprint(root) != before
+    before = model_fingerprint(root)
+    (root / "data" / "gate" / "a.tsv").write_text("out_of_scope\tthe taxi is late\n")
+    assert model_fingerprint(root) != before
