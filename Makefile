@@ -229,6 +229,7 @@ eval: install
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_named_items_blind.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_named_items_blind2.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic_blind3.yml && \
+	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_real_traffic_blind4.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_lookalikes_dev.yml && \
 	$(PY) -m tools.evaluation nlu --model "$$model" --file tests/data/nlu_heldout_es.yml && \
 	$(PY) -m tools.evaluation language && \
