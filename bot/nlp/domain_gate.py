@@ -6,7 +6,8 @@ random seed: on the development set (tests/data/nlu_real_traffic_dev.yml) the
 same data gave 7, 18 and 2 false triages of 150 everyday messages with seeds 42,
 7 and 1234 ("is it gonna rain today in houston" -> change_address). The gate is
 a logistic regression over TF-IDF character 2-4-grams and word 1-2-grams,
-trained on the same training examples, business intents against
+trained on the same training examples and on its own (`read_example_files`:
+look-alikes that DIET never sees, data/gate/*.tsv), business intents against
 `out_of_scope` only. It is deterministic and cheap (about a second to train,
 about 1.5 ms a message). When DIET picks one of the nine business
 intents and the gate gives `out_of_scope` a probability above THRESHOLD, the
