@@ -51,6 +51,7 @@ from actions.form_vocabulary import (
     PRODUCT_QUESTION,
 )
 from actions.order_form import order_unlocked
+from bot.domain.reasons import REASON_CODES
 from bot.nlp.claims import buyer_claim
 from bot.nlp.follow_up import (
     corrects,
@@ -157,7 +158,11 @@ def corrects_the_address(tracker: Tracker, turn: Turn) -> bool:
 
 
 def question_just_decided_as(tracker: Tracker, reason_code: str) -> bool:
-    """Whether the bot's previous turn was a decision with `reason_code`."""
+    """Whether the bot's previous turn was a decision with `reason_code`, one
+    of bot.domain.reasons.REASON_CODES (a misspelt code raises ValueError
+    rather than never matching)."""
+    if reason_code not in REASON_CODES:
+        raise ValueError(f"{reason_code!r} is not a reason code (bot.domain.reasons)")
     return reason_code in slot_values(previous_turn(tracker), "reason_code")
 
 

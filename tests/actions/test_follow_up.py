@@ -465,3 +465,17 @@ def test_instead_without_a_cancellation_just_made_takes_nothing_back(token_chat)
     chat.say("where is my order", "delivery_status", order_id="112-0000003-0000003")
     chat.say("can i change the address instead", "change_address")
     assert chat.responses() == ["utter_ask_order_id_recent"]
+
+
+def test_a_misspelt_reason_code_is_an_error_not_a_silent_no():
+    """question_just_decided_as checks its code against bot.domain.reasons: a
+    typo ("refund_stauts") would otherwise never match and the follow-up it
+    guards would quietly never happen."""
+    from rasa_sdk import Tracker
+
+    from actions.follow_up import question_just_decided_as
+
+    tracker = Tracker("t", {}, {}, [], False, None, {}, "action_listen")
+    assert question_just_decided_as(tracker, "refund_status") is False
+    with pytest.raises(ValueError, match="refund_stauts"):
+        question_just_decided_as(tracker, "refund_stauts")
