@@ -1,7 +1,8 @@
 """The order form's reading of item names (actions/order_form.py,
 `OrderFormTurn`): the order a buyer's words name by its item ("the cutting
 board came cracked", "the kettle i got in september"), or the question which
-one; and a new product question about an item this order does not hold.
+one; the order a request names by the day it was placed ("where is my nov 18
+order?"); and a new product question about an item this order does not hold.
 
 A mixin: the methods use the attributes `OrderFormTurn` sets (the answer, the
 pending intent, the order in question, the session)."""
@@ -19,6 +20,7 @@ from bot.nlp.item_names import named_items
 from bot.services.order_lookup import (
     needs_order,
     order_picked_in_words,
+    order_placed_on,
     order_to_offer,
     orders_to_search,
 )
@@ -73,7 +75,9 @@ class ItemNaming:
             return {}
         named = named_items(self.answer, self._orders_to_search())
         current = self.order_id
-        if not named or any(item.order_id == current for item in named):
+        if not named:
+            return self._dated_order()
+        if any(item.order_id == current for item in named):
             return {}
         order_ids = list(dict.fromkeys(item.order_id for item in named))
         held = [o for o in self._orders_to_search() if o.id in order_ids]
@@ -94,6 +98,24 @@ class ItemNaming:
             "product_asin": None,
             "order_choices": None,
             "named_item": item_name(named[0].title),
+        }
+        if current:
+            values["order_switched"] = True
+        return values
+
+    def _dated_order(self) -> dict[str, Any]:
+        """The order a request names by the day it was placed ("where is my nov
+        18 order?"), among the orders this chat may look into: that order.
+        {} when the words name no such day, or the order already in question."""
+        picked = order_placed_on(self.answer, self._orders_to_search())
+        if picked is None or picked == self.order_id:
+            return {}
+        current = self.order_id
+        self.found_order = self._order_id_slot = picked
+        values: dict[str, Any] = {
+            "order_id": picked,
+            "product_asin": None,
+            "order_choices": None,
         }
         if current:
             values["order_switched"] = True

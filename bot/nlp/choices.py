@@ -61,6 +61,22 @@ _DATES = (
     re.compile(rf"\b(?:{_MONTH})\.?\s+{_DAY}\b", re.IGNORECASE),
     re.compile(rf"\b{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})\b", re.IGNORECASE),
 )
+# A request that names the day its order was placed: "my nov 10 order", "the
+# order from nov 10", "the one i ordered on 10 nov", "el pedido del 10 de
+# noviembre". Never a date alone ("will it come by nov 25?" is a deadline).
+_ORDER_WORD = r"(?:order|purchase|pedido|compra)"
+_PLACED_WORD = r"(?:order(?:ed)?|placed|bought|purchased|pedid[oa]|compr[eéa]|hice)"
+_PLACED = tuple(
+    pattern
+    for day in (rf"(?:{_MONTH})\.?\s+{_DAY}", rf"{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})")
+    for pattern in (
+        re.compile(rf"\b{day}(?:'s)?\s+{_ORDER_WORD}\b", re.IGNORECASE),
+        re.compile(
+            rf"\b{_PLACED_WORD}\b(?:\s+\w+){{0,3}}?\s+(?:on|from|of|el|del|de)\s+{day}\b",
+            re.IGNORECASE,
+        ),
+    )
+)
 # "the october one", "el de octubre": a month alone, not a word that is also
 # something else ("may I...", "mar" is the sea).
 _MONTH_ONLY = re.compile(
@@ -77,7 +93,9 @@ _MONTH_ONLY = re.compile(
 # on its way", "the one that arrived", "el que no ha llegado". The phrases with
 # a negation come first, and are taken out before the others and before the
 # check for a negation ("not the first one").
-_NOT_YET = r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|is ?n[o']?t|not|never)(?:\s+\w+)?\s+"
+_NOT_YET = (
+    r"(?:has ?n[o']?t|have ?n[o']?t|did ?n[o']?t|is ?n[o']?t|not|never)(?:\s+\w+)?\s+"
+)
 _STATUS_PHRASES = (
     (
         ("unshipped",),
@@ -183,4 +201,24 @@ def chosen_order(
         for index, pattern in _ORDINAL.items():
             if index < len(ids) and pattern.search(text):
                 picked.add(ids[index])
+    return picked.pop() if len(picked) == 1 else None
+
+
+def placed_on(
+    text: str | None, choices: Sequence[tuple[str, datetime]], days: Sequence[date]
+) -> str | None:
+    """The order (id) of `choices` that a request names by the day it was
+    placed (`days`: each choice's marketplace day), next to an order word ("where
+    is my nov 18 order", "return the order I placed on sep 20"); None when it
+    names no such day, or a day of none or of several of them."""
+    if not isinstance(text, str) or len(days) != len(choices):
+        return None
+    picked: set[str] = set()
+    for match in (m for pattern in _PLACED for m in pattern.finditer(text)):
+        month, day = _month(match), int(match.group("day"))
+        picked |= {
+            choices[i][0]
+            for i, d in enumerate(days)
+            if (d.month, d.day) == (month, day)
+        }
     return picked.pop() if len(picked) == 1 else None

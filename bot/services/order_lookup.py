@@ -32,7 +32,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.nlp.addresses import has_street_address
-from bot.nlp.choices import chosen_order
+from bot.nlp.choices import chosen_order, placed_on
 from bot.nlp.follow_up import asks_for_update, corrects
 from bot.nlp.item_names import (
     NamedItem,
@@ -128,6 +128,19 @@ def order_picked_in_words(
         [(o.id, o.placed_at) for o in orders],
         [marketplace_day(o.placed_at) for o in orders],
         [OrderStatus(o.status).value for o in orders] if by_status else (),
+    )
+
+
+def order_placed_on(text: str | None, orders: Sequence[Order]) -> str | None:
+    """The order of `orders` that a request names by the day it was placed
+    ("where is my nov 18 order": bot.nlp.choices.placed_on); None when none
+    or several."""
+    from bot.services.presentation import marketplace_day
+
+    return placed_on(
+        text,
+        [(o.id, o.placed_at) for o in orders],
+        [marketplace_day(o.placed_at) for o in orders],
     )
 
 

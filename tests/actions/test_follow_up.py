@@ -256,6 +256,29 @@ def test_an_order_picked_in_words_among_the_recent_orders(token_chat):
     assert chat.slots["order_id"] == HUB
 
 
+def test_a_request_names_its_order_by_the_day_it_was_placed(token_chat):
+    # B-1's orders: Nov 25 (…0002), Nov 18 (…0003), Nov 12, Nov 10, Sep 20 (…0012)
+    chat = token_chat("B-1")
+    chat.say("where is my nov 18 order?", "delivery_status")
+    assert chat.slots["order_id"] == "112-0000003-0000003"
+    assert chat.slots["reason_code"] == "in_transit"
+
+
+def test_a_date_that_is_no_order_day_picks_nothing(token_chat):
+    chat = token_chat("B-1")
+    chat.say("will my order come by nov 30?", "delivery_status")
+    assert chat.slots["requested_slot"] == "order_id"
+    assert chat.slots["order_id"] is None
+
+
+def test_an_anonymous_buyer_names_no_unverified_order_by_date(chat_factory):
+    # nothing is looked up before a ZIP code: the order number is asked for
+    chat = chat_factory()
+    chat.say("where is my nov 18 order?", "delivery_status")
+    assert chat.slots["requested_slot"] == "order_id"
+    assert chat.slots["order_id"] is None
+
+
 # --- found by a review ---------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.nlp.choices import chosen_order
+from bot.nlp.choices import chosen_order, placed_on
 
 NEWER = ("112-0000003-0000003", datetime(2026, 11, 18, tzinfo=timezone.utc))
 OLDER = ("112-0000001-0000001", datetime(2026, 11, 10, tzinfo=timezone.utc))
@@ -122,3 +122,34 @@ def test_picked_by_what_became_of_it(statuses, text, expected):
 
 def test_a_status_needs_the_statuses():
     assert chosen_order("the one that hasnt shipped yet", CHOICES) is None
+
+
+PLACED_DAYS = [date(2026, 11, 18), date(2026, 11, 10)]  # the days of CHOICES
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("where is my nov 18 order?", NEWER[0]),
+        ("nov 18th order still not here", NEWER[0]),
+        ("i want to return the order i placed on nov 10", OLDER[0]),
+        ("the order from 10 nov came broken", OLDER[0]),
+        ("mi pedido del 18 de noviembre no llega", NEWER[0]),
+        # a date that is not the day an order was placed: a deadline, a delivery
+        ("will it arrive by nov 18?", None),
+        ("ordered a lamp supposed to arrive on nov 18", None),
+        ("it was delivered on nov 10", None),
+        # a day no order, or both, was placed on
+        ("where is my nov 11 order", None),
+        ("my nov 10 order and my nov 18 order", None),
+        ("", None),
+    ],
+)
+def test_a_request_names_its_order_by_the_day_it_was_placed(text, expected):
+    assert placed_on(text, CHOICES, PLACED_DAYS) == expected
+
+
+def test_one_order_of_that_day_is_enough():
+    """Unlike a choice among buttons, a request may name the buyer's only order."""
+    assert placed_on("my nov 18 order", [NEWER], PLACED_DAYS[:1]) == NEWER[0]
+    assert placed_on("my nov 18 order", [NEWER], []) is None  # no days given
