@@ -1,9 +1,10 @@
 """Train the Rasa model only when its inputs changed.
 
 `model_fingerprint()` is a SHA-256 over `config.yml`, `domain.yml`, every
-`data/**/*.yml` and the source of the pipeline's trainable component (the
-out-of-scope gate: what it saves changes with its code) (sorted relative paths
-and their bytes). The model trained from
+`data/**/*.yml`, the out-of-scope gate's own examples (`data/gate/*.tsv`, which
+are checked before Rasa starts: a bad line stops training at once, named) and
+the source of the pipeline's trainable component (the out-of-scope gate: what
+it saves changes with its code) (sorted relative paths and their bytes). The model trained from
 those inputs is `models/csba-<fingerprint[:12]>.tar.gz`; `ensure_model()`
 returns it when it exists and otherwise runs
 
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import PROJECT_ROOT
+from bot.nlp.domain_gate import GateError, read_example_files
 
 MODEL_PREFIX = "csba-"
 MODEL_SUFFIX = ".tar.gz"
@@ -47,7 +49,8 @@ FINGERPRINT_CHARS = 12
 
 
 class TrainingError(RuntimeError):
-    """`rasa train` failed; the message names the exit code."""
+    """`rasa train` failed (the message names the exit code), or its inputs
+    would make it fail (the message names the file and line)."""
 
 
 # The code of the pipeline's trainable component: what it saves into the model.
@@ -217,6 +220,15 @@ def train(target: Path, *, no_cache: bool = False, log: TextIO | None = None) ->
     return seconds
 
 
+def check_gate_examples(root: Path = PROJECT_ROOT) -> None:
+    """Raise TrainingError, naming the file and line, when the out-of-scope
+    gate's own examples (data/gate/*.tsv) would stop `rasa train` midway."""
+    try:
+        read_example_files(Path(root) / "data" / "gate")
+    except GateError as exc:
+        raise TrainingError(str(exc)) from exc
+
+
 def ensure_model(
     models_dir: str | Path = "models",
     *,
@@ -236,6 +248,7 @@ def ensure_model(
     with _training_lock(models, out):
         # Someone else may have trained it while we waited for the lock.
         if force or not target.is_file():
+            check_gate_examples()
             train(target, no_cache=no_cache, log=out)
         else:
             print(

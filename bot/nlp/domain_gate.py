@@ -128,14 +128,19 @@ class DomainGate:
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
-    """The gate's own examples in `path`: one `intent<TAB>text` per line,
-    `#` comments and blank lines skipped; the intents are `out_of_scope` or
-    a business intent. All or nothing: a bad line raises GateError naming
-    it."""
+    """The gate's own examples in `path`: one `intent<TAB>text` per line
+    (UTF-8, a byte-order mark allowed), `#` comments and blank lines skipped;
+    the intents are `out_of_scope` or a business intent. All or nothing: a
+    bad line raises GateError naming the file and the line."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        raw = path.read_bytes()
+    except OSError as error:
         raise GateError(f"cannot read {path}: {error}") from error
+    try:
+        lines = raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise GateError(f"{path}, line {line}: not UTF-8") from error
     examples = []
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -144,6 +149,8 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
         intent, text = intent.strip(), text.strip()
         if not tab or not text:
             raise GateError(f"{path}, line {number}: not 'intent<TAB>text'")
+        if "\t" in text:
+            raise GateError(f"{path}, line {number}: more than one tab")
         if intent != OUT_OF_SCOPE and intent not in BUSINESS:
             raise GateError(
                 f"{path}, line {number}: intent {intent!r} is neither "
@@ -153,23 +160,26 @@ def read_examples(path: Path) -> list[tuple[str, str]]:
     return examples
 
 
-def read_example_files(directory: Path) -> list[tuple[str, str]]:
-    """Every `*.tsv` of `directory` (none when it does not exist), in name order."""
+def example_files(directory: Path) -> list[Path]:
+    """The `*.tsv` files of `directory` in name order ([] when it does not
+    exist); anything else named *.tsv (a folder, a broken link) is no file."""
     if not directory.is_dir():
         return []
+    return [p for p in sorted(directory.glob("*.tsv")) if p.is_file()]
+
+
+def read_example_files(directory: Path) -> list[tuple[str, str]]:
+    """The examples of every file of `example_files(directory)`."""
     return [
-        example
-        for path in sorted(directory.glob("*.tsv"))
-        for example in read_examples(path)
+        example for path in example_files(directory) for example in read_examples(path)
     ]
 
 
 def examples_digest(directory: Path) -> str:
-    """sha256 over the names and contents of `directory`'s `*.tsv` files."""
+    """sha256 over the names and contents of `example_files(directory)`."""
     digest = hashlib.sha256()
-    if directory.is_dir():
-        for path in sorted(directory.glob("*.tsv")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in example_files(directory):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -31,14 +31,13 @@ def gate() -> DomainGate:
     return DomainGate.fit(_training_examples() + read_example_files(GATE_EXAMPLES))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [  # other services in shop words; none is one of the gate's examples
-        "my flight got cancelled, can i get a refund",
-        "the dentist charged me twice",
-        "cancel my gym membership asap",
-    ],
-)
+LOOK_ALIKES = [  # other services in shop words; no line of data/gate says the like
+    "my bus pass refund never came through",
+    "the cleaner cancelled on me again",
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_its_own_examples_teach_it_the_look_alikes(gate, text):
     own = {t.lower() for _, t in read_example_files(GATE_EXAMPLES)}
     assert text not in own
@@ -47,12 +46,39 @@ def test_its_own_examples_teach_it_the_look_alikes(gate, text):
     assert without.out_of_scope_probability(text) <= THRESHOLD
 
 
+def test_the_component_trains_on_its_own_examples(tmp_path: Path, monkeypatch):
+    """Through Rasa's component: with data/gate the look-alikes are out of
+    scope; with an empty folder in its place, they stay DIET's."""
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    import bot.entrypoints.rasa.domain_gate as component
+
+    data = TrainingData(
+        [
+            Message(data={"text": text, "intent": intent})
+            for intent, text in _training_examples()
+        ]
+    )
+    verdicts = {}
+    for name, folder in (("own", GATE_EXAMPLES), ("none", tmp_path / "empty")):
+        monkeypatch.setattr(component, "GATE_EXAMPLES", folder)
+        (tmp_path / name).mkdir()
+        storage, resource = _storage(tmp_path / name)
+        OutOfScopeGate.create({}, storage, resource, None).train(data)
+        loaded = OutOfScopeGate.load({}, storage, resource, None)
+        messages = loaded.process([_diet_says("cancel_order", t) for t in LOOK_ALIKES])
+        verdicts[name] = [m.get("intent")["name"] for m in messages]
+    assert verdicts == {
+        "own": ["out_of_scope"] * len(LOOK_ALIKES),
+        "none": ["cancel_order"] * len(LOOK_ALIKES),
+    }
+
+
 def test_its_own_examples_are_read_all_or_nothing(tmp_path: Path):
     good = tmp_path / "a.tsv"
-    good.write_text(
-        "# a comment\n\nout_of_scope\tmy takeaway is late\n"
-        "delivery_status\twhere is the lamp i ordered\n",
-        encoding="utf-8",
+    good.write_bytes(
+        "\ufeff# a comment\n\nout_of_scope\tmy takeaway is late\n"
+        "delivery_status\twhere is the lamp i ordered\n".encode()
     )
     assert read_examples(good) == [
         ("out_of_scope", "my takeaway is late"),
@@ -64,20 +90,53 @@ def test_its_own_examples_are_read_all_or_nothing(tmp_path: Path):
         read_examples(bad)
     with pytest.raises(GateError, match=r"b\.tsv, line 2"):
         read_example_files(tmp_path)  # one bad file: nothing is read
-    bad.write_text("out_of_scope my takeaway is late\n", encoding="utf-8")
-    with pytest.raises(GateError, match="line 1: not 'intent<TAB>text'"):
-        read_examples(bad)
+    for content, error in (
+        (b"out_of_scope my takeaway is late\n", "line 1: not 'intent<TAB>text'"),
+        (b"out_of_scope\tlate\tnote: helper 2\n", "line 1: more than one tab"),
+        (b"out_of_scope\tok\nout_of_scope\tcaf\xe9\n", "line 2: not UTF-8"),
+    ):
+        bad.write_bytes(content)
+        with pytest.raises(GateError, match=error):
+            read_examples(bad)
     assert read_example_files(tmp_path / "missing") == []
 
 
-def test_rasa_retrains_the_gate_when_its_own_examples_change(tmp_path: Path):
-    """Their digest is in the component's configuration, Rasa's cache key."""
+def test_rasa_retrains_the_gate_when_its_own_examples_change(tmp_path, monkeypatch):
+    """Rasa's own cache key for the component follows data/gate."""
+    from rasa.engine.training.fingerprinting import calculate_fingerprint_key
+
+    import bot.entrypoints.rasa.domain_gate as component
+
+    monkeypatch.setattr(component, "GATE_EXAMPLES", tmp_path)
     config = OutOfScopeGate.get_default_config()
-    assert config["own_examples"] == examples_digest(GATE_EXAMPLES)
+
+    def key() -> str:
+        return calculate_fingerprint_key(OutOfScopeGate, config, {})
+
     (tmp_path / "a.tsv").write_text("out_of_scope\tmy takeaway is late\n")
-    before = examples_digest(tmp_path)
+    before = key()
+    assert key() == before
     (tmp_path / "a.tsv").write_text("out_of_scope\tmy takeaway is very late\n")
-    assert examples_digest(tmp_path) != before
+    assert key() != before
+    assert examples_digest(tmp_path) != examples_digest(tmp_path / "missing")
+
+
+def test_a_model_loads_whatever_data_gate_holds(gate, tmp_path, monkeypatch):
+    """Only training reads data/gate: a folder named like a file there, or no
+    folder at all, changes nothing for a trained model."""
+    import bot.entrypoints.rasa.domain_gate as component
+
+    (tmp_path / "model").mkdir()
+    storage, resource = _storage(tmp_path / "model")
+    with storage.write_to(resource) as directory:
+        gate.save(directory)
+    (tmp_path / "gate" / "odd.tsv").mkdir(parents=True)
+    for folder in (tmp_path / "gate", tmp_path / "missing"):
+        monkeypatch.setattr(component, "GATE_EXAMPLES", folder)
+        loaded = OutOfScopeGate.load({}, storage, resource, None)
+        (message,) = loaded.process([_diet_says("pre_order", LOOK_ALIKES[0])])
+        assert message.get("intent")["name"] == "out_of_scope"
+        assert OutOfScopeGate.fingerprint_addon({})  # the odd folder is no file
 
 
 @pytest.mark.parametrize(

@@ -44,3 +44,16 @@ def test_the_gates_own_examples_are_a_training_input(tmp_path: Path):
     before = model_fingerprint(root)
     (root / "data" / "gate" / "a.tsv").write_text("out_of_scope\tthe taxi is late\n")
     assert model_fingerprint(root) != before
+
+
+def test_a_bad_gate_example_stops_training_before_rasa_starts(tmp_path: Path):
+    import pytest
+
+    from bot.entrypoints.training import TrainingError, check_gate_examples
+
+    root = _project(tmp_path)
+    check_gate_examples(root)  # no data/gate: nothing to check
+    (root / "data" / "gate").mkdir()
+    (root / "data" / "gate" / "a.tsv").write_text("out_of_scope\tok\nthanks\tthx\n")
+    with pytest.raises(TrainingError, match=r"a\.tsv, line 2: intent 'thanks'"):
+        check_gate_examples(root)

@@ -9,12 +9,16 @@ The gate learns from the NLU examples and from its own (`GATE_EXAMPLES`,
 data/gate/*.tsv): look-alikes that only the gate reads ("my takeaway is 40
 min late", "cancel my gym membership") with this shop's orders in the same
 words. DIET never sees them: taught to DIET, they moved plain requests out of
-scope ("where's my tumbler?" fell to the fallback). Their digest is part of
-the component's configuration, so Rasa's cache retrains the gate, and only
-the gate, when they change."""
+scope ("where's my tumbler?" fell to the fallback). Their digest and the source
+of bot/nlp/domain_gate.py (which Rasa's cache key, made of this class's source
+alone, would not see) are the component's `fingerprint_addon`, so Rasa's cache
+retrains the gate, and only the gate, when either changes. Only training reads
+data/gate: a model loads without it."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
 from typing import Any
 
@@ -27,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config import PROJECT_ROOT
+from bot.nlp import domain_gate
 from bot.nlp.domain_gate import (
     OUT_OF_SCOPE,
     DomainGate,
@@ -58,9 +63,16 @@ class OutOfScopeGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        # In Rasa's cache key: a gate cached in an older saved format, or
-        # learnt from other examples of its own, is retrained.
-        return {"saved_format": 2, "own_examples": examples_digest(GATE_EXAMPLES)}
+        # In Rasa's cache key: a gate cached in an older saved format is retrained.
+        return {"saved_format": 2}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """What Rasa's cache key must also hold (training only): the gate's own
+        examples and the code that reads and fits them."""
+        digest = hashlib.sha256(examples_digest(GATE_EXAMPLES).encode())
+        digest.update(inspect.getsource(domain_gate).encode())
+        return digest.hexdigest()
 
     @classmethod
     def create(
