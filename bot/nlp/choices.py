@@ -57,10 +57,8 @@ _MONTHS = {
 _MONTH = "|".join(f"(?P<m{n}>{words})" for n, words in _MONTHS.items())
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 # "nov 2", "november 2nd"; "2 nov", "2nd of november", "2 de noviembre"
-_DATES = (
-    re.compile(rf"\b(?:{_MONTH})\.?\s+{_DAY}\b", re.IGNORECASE),
-    re.compile(rf"\b{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})\b", re.IGNORECASE),
-)
+_DAY_FORMS = (rf"(?:{_MONTH})\.?\s+{_DAY}", rf"{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})")
+_DATES = tuple(re.compile(rf"\b{day}\b", re.IGNORECASE) for day in _DAY_FORMS)
 # A request that names the day its order was placed: "my nov 10 order", "the
 # order from nov 10", "the one i ordered on 10 nov", "el pedido del 10 de
 # noviembre". Never a date alone ("will it come by nov 25?" is a deadline).
@@ -68,7 +66,7 @@ _ORDER_WORD = r"(?:order|purchase|pedido|compra)"
 _PLACED_WORD = r"(?:order(?:ed)?|placed|bought|purchased|pedid[oa]|compr[eéa]|hice)"
 _PLACED = tuple(
     pattern
-    for day in (rf"(?:{_MONTH})\.?\s+{_DAY}", rf"{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTH})")
+    for day in _DAY_FORMS
     for pattern in (
         re.compile(rf"\b{day}(?:'s)?\s+{_ORDER_WORD}\b", re.IGNORECASE),
         re.compile(
@@ -142,18 +140,20 @@ def _dated(text: str, days: Sequence[date]) -> tuple[set[int], bool]:
     """The indexes of `days` the text names by a date ("nov 2", "2 de
     noviembre") or by a month alone ("the october one"), and whether it named
     a full date (its day number is then no place in the list)."""
+    matches = [m for pattern in _DATES for m in pattern.finditer(text)]
+    if matches:
+        return _on_the_days(matches, days), True
     found: set[int] = set()
-    dated = False
-    for match in (m for pattern in _DATES for m in pattern.finditer(text)):
-        dated = True
-        month, day = _month(match), int(match.group("day"))
-        found |= {i for i, d in enumerate(days) if (d.month, d.day) == (month, day)}
-    if dated:
-        return found, True
     for match in _MONTH_ONLY.finditer(text):
         month = _month_number(match.group("en") or match.group("es"))
         found |= {i for i, d in enumerate(days) if d.month == month}
     return found, False
+
+
+def _on_the_days(matches: Sequence[re.Match[str]], days: Sequence[date]) -> set[int]:
+    """The indexes of `days` that one of the date `matches` names."""
+    named = {(_month(m), int(m.group("day"))) for m in matches}
+    return {i for i, d in enumerate(days) if (d.month, d.day) in named}
 
 
 def _by_status(text: str, statuses: Sequence[str]) -> tuple[set[int], str]:
@@ -213,12 +213,6 @@ def placed_on(
     names no such day, or a day of none or of several of them."""
     if not isinstance(text, str) or len(days) != len(choices):
         return None
-    picked: set[str] = set()
-    for match in (m for pattern in _PLACED for m in pattern.finditer(text)):
-        month, day = _month(match), int(match.group("day"))
-        picked |= {
-            choices[i][0]
-            for i, d in enumerate(days)
-            if (d.month, d.day) == (month, day)
-        }
+    matches = [m for pattern in _PLACED for m in pattern.finditer(text)]
+    picked = {choices[i][0] for i in _on_the_days(matches, days)}
     return picked.pop() if len(picked) == 1 else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -121,12 +121,9 @@ def order_picked_in_words(
     shipped": bot.nlp.choices); None when the words pick none, or several.
     Not by status in a request itself: "my tumbler arrived dented" says how
     it came, not which order."""
-    from bot.services.presentation import marketplace_day
-
     return chosen_order(
         text,
-        [(o.id, o.placed_at) for o in orders],
-        [marketplace_day(o.placed_at) for o in orders],
+        *_placed(orders),
         [OrderStatus(o.status).value for o in orders] if by_status else (),
     )
 
@@ -135,10 +132,17 @@ def order_placed_on(text: str | None, orders: Sequence[Order]) -> str | None:
     """The order of `orders` that a request names by the day it was placed
     ("where is my nov 18 order": bot.nlp.choices.placed_on); None when none
     or several."""
+    return placed_on(text, *_placed(orders))
+
+
+def _placed(
+    orders: Sequence[Order],
+) -> tuple[list[tuple[str, datetime]], list[date]]:
+    """Each order's (id, time placed), and the marketplace day it was placed
+    (the day its button shows), as bot.nlp.choices reads them."""
     from bot.services.presentation import marketplace_day
 
-    return placed_on(
-        text,
+    return (
         [(o.id, o.placed_at) for o in orders],
         [marketplace_day(o.placed_at) for o in orders],
     )
