@@ -92,16 +92,9 @@ class ItemNaming:
                 "order_choices": order_ids[:MAX_ORDER_CHOICES],
                 "named_item": item_name(named[0].title),
             }
-        self.found_order = self._order_id_slot = order_ids[0]
-        values: dict[str, Any] = {
-            "order_id": order_ids[0],
-            "product_asin": None,
-            "order_choices": None,
-            "named_item": item_name(named[0].title),
-        }
-        if current:
-            values["order_switched"] = True
-        return values
+        return self._order_taken(
+            order_ids[0], current, named_item=item_name(named[0].title)
+        )
 
     def _dated_order(self) -> dict[str, Any]:
         """The order a request names by the day it was placed ("where is my nov
@@ -110,12 +103,19 @@ class ItemNaming:
         picked = order_placed_on(self.answer, self._orders_to_search())
         if picked is None or picked == self.order_id:
             return {}
-        current = self.order_id
-        self.found_order = self._order_id_slot = picked
+        return self._order_taken(picked, self.order_id)
+
+    def _order_taken(
+        self, order_id: str, current: str | None, **also: Any
+    ) -> dict[str, Any]:
+        """The slots of `order_id` taken from the buyer's words (`also`: more of
+        them), said to replace `current` when there was one."""
+        self.found_order = self._order_id_slot = order_id
         values: dict[str, Any] = {
-            "order_id": picked,
+            "order_id": order_id,
             "product_asin": None,
             "order_choices": None,
+            **also,
         }
         if current:
             values["order_switched"] = True
