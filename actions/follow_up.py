@@ -61,6 +61,7 @@ from bot.nlp.follow_up import (
     replaces_request,
     takes_back_cancellation,
 )
+from bot.services.case_views import CaseView
 from bot.services.follow_ups import take_back_cancellation
 from bot.services.order_lookup import find_order_id
 
@@ -329,16 +330,7 @@ def take_back(
         return None
     values: dict[str, Any] = {}
     if order_id and order_unlocked(order_id, tracker, turn):
-        with services.session() as session:
-            case = take_back_cancellation(
-                session,
-                conversation_id=turn.conversation_id,
-                order_id=order_id,
-                buyer_id=turn.buyer_id,
-                text=text,
-                now=turn.now,
-                notifier=services.notifier,
-            )
+        case = _cancellation_taken_back(services, turn, order_id, text)
         if case is not None:
             values = {
                 "order_id": order_id,
@@ -350,6 +342,24 @@ def take_back(
             return None
         values = {"order_id": order_id, "outcome": NOTHING_TO_TAKE_BACK}
     return [SlotSet(name, value) for name, value in values.items()]
+
+
+def _cancellation_taken_back(
+    services: BotServices, turn: Turn, order_id: str, text: str
+) -> CaseView | None:
+    """The open cancellation case of `order_id`, with `text` joined to it and
+    the seller told (bot.services.follow_ups.take_back_cancellation); None
+    when there is none."""
+    with services.session() as session:
+        return take_back_cancellation(
+            session,
+            conversation_id=turn.conversation_id,
+            order_id=order_id,
+            buyer_id=turn.buyer_id,
+            text=text,
+            now=turn.now,
+            notifier=services.notifier,
+        )
 
 
 def replace_cancellation(
@@ -373,16 +383,7 @@ def replace_cancellation(
     if not order_unlocked(order_id, tracker, turn):
         return None
     try:
-        with services.session() as session:
-            case = take_back_cancellation(
-                session,
-                conversation_id=turn.conversation_id,
-                order_id=order_id,
-                buyer_id=turn.buyer_id,
-                text=turn.text,
-                now=turn.now,
-                notifier=services.notifier,
-            )
+        case = _cancellation_taken_back(services, turn, order_id, turn.text)
     except SQLAlchemyError:
         log.exception("Cannot take back the cancellation of %s", order_id)
         return None  # the address change goes its usual way
