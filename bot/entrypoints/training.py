@@ -4,9 +4,9 @@
 `data/**/*.yml`, the out-of-scope gate's own examples (`data/gate/*.tsv`, which
 are checked before Rasa starts: a bad line stops training at once, named) and
 the source of the pipeline's trainable component (the out-of-scope gate: what
-it saves changes with its code) (sorted relative paths and their bytes). The model trained from
-those inputs is `models/csba-<fingerprint[:12]>.tar.gz`; `ensure_model()`
-returns it when it exists and otherwise runs
+it saves changes with its code) (sorted relative paths and their bytes). The
+model trained from those inputs is `models/csba-<fingerprint[:12]>.tar.gz`;
+`ensure_model()` returns it when it exists and otherwise runs
 
     rasa train --fixed-model-name csba-<fp12> --out <temporary dir under models/>
 
@@ -39,7 +39,12 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import PROJECT_ROOT
-from bot.nlp.domain_gate import GateError, read_example_files
+from bot.nlp.domain_gate import (
+    EXAMPLES_DIR,
+    GateError,
+    example_files,
+    read_example_files,
+)
 
 MODEL_PREFIX = "csba-"
 MODEL_SUFFIX = ".tar.gz"
@@ -67,7 +72,7 @@ def training_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
     if data.is_dir():
         files += [p for p in data.rglob("*.yml") if p.is_file()]
         # the out-of-scope gate's own examples (bot/entrypoints/rasa/domain_gate.py)
-        files += [p for p in (data / "gate").glob("*.tsv") if p.is_file()]
+        files += example_files(root / EXAMPLES_DIR)
     present = [p for p in files if p.is_file()]
     return sorted(present, key=lambda p: p.relative_to(root).as_posix())
 
@@ -224,7 +229,7 @@ def check_gate_examples(root: Path = PROJECT_ROOT) -> None:
     """Raise TrainingError, naming the file and line, when the out-of-scope
     gate's own examples (data/gate/*.tsv) would stop `rasa train` midway."""
     try:
-        read_example_files(Path(root) / "data" / "gate")
+        read_example_files(Path(root) / EXAMPLES_DIR)
     except GateError as exc:
         raise TrainingError(str(exc)) from exc
 

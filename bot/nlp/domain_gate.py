@@ -38,6 +38,8 @@ from bot.domain.model import INQUIRY_INTENTS
 OUT_OF_SCOPE = "out_of_scope"
 BUSINESS = frozenset(INQUIRY_INTENTS)
 THRESHOLD = 0.7
+# The gate's own examples, relative to the project's root (`example_files`).
+EXAMPLES_DIR = Path("data") / "gate"
 # Saved as plain data (the n-grams in JSON, the numbers in .npz without
 # pickles): loading a model runs no code that the files could name.
 _TERMS_FILE = "domain_gate.json"

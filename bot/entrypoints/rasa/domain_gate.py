@@ -41,7 +41,7 @@ from bot.nlp.domain_gate import (
 
 log = logging.getLogger(__name__)
 RANKING = "intent_ranking"
-GATE_EXAMPLES = PROJECT_ROOT / "data" / "gate"
+GATE_EXAMPLES = PROJECT_ROOT / domain_gate.EXAMPLES_DIR
 OUTPUT = "domain_gate"
 
 
