@@ -51,3 +51,21 @@ REASON_CODES: dict[str, Route] = {
     "answered_from_detail_page": Route.BOT,
     "detail_page_silent": Route.SELLER_CASE,
 }
+
+# A seller case is kept by order and topic: one open case per order and topic
+# (bot.services.cases.open_case). The topic is what the buyer asked (the
+# decision's intent), except for these reasons, which answer another question
+# than the one asked: "i want a refund" or "got the wrong one" for an order
+# that has not come yet is the lateness the seller already has a case about
+# ("where is it?"), and "when do I get my money?" is a refund whatever it was
+# asked as.
+CASE_TOPICS: dict[str, str] = {
+    "late_delivery": "delivery_status",
+    "delivered_not_received": "delivery_status",
+    "refund_status": "return_refund",
+}
+
+
+def case_topic(intent: str, reason_code: str) -> str:
+    """The topic a case of this decision is kept under (its category)."""
+    return CASE_TOPICS.get(reason_code, intent)

@@ -33,6 +33,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
+from bot.domain.reasons import case_topic
 from bot.domain.transfer import decide_transfer
 from bot.nlp.claims import buyer_claim
 from bot.services.case_views import OpenedCase
@@ -239,7 +240,7 @@ def record_decision(
     return open_case(
         session,
         conversation_id=conversation_id,
-        category=decision.intent,
+        category=case_topic(decision.intent, decision.reason_code),
         reason_code=decision.reason_code,
         question=question,
         now=now,

@@ -59,7 +59,9 @@ def test_the_kettle_of_a_two_item_order_is_returned_alone(token_chat, services):
         "utter_ask_damage_remedy",
     ]
     offer, question = chat.last
-    assert "sorry about the problem with your Hearth 1.7 L Electric Kettle" in offer.text
+    assert (
+        "sorry about the problem with your Hearth 1.7 L Electric Kettle" in offer.text
+    )
     assert "Tumbler" not in offer.text
     assert "photo" in offer.text and "skip" in offer.text
     assert question.text == "Would you like a replacement?"
@@ -270,7 +272,10 @@ def test_damaged_bags_are_never_not_returnable(token_chat, services):
     assert chat.responses()[0] == "utter_reason_damaged_seller_case"
     said = " ".join(chat.texts(-1))
     assert "not returnable" not in said
-    assert "sorry about the problem with your Hearth Reusable Silicone Food Storage Bags" in said
+    assert (
+        "sorry about the problem with your Hearth Reusable Silicone Food Storage Bags"
+        in said
+    )
     (case,) = cases(services)
     assert case.reason_code == "damaged_seller_case"
     assert [c.case_id for c in damaged_cases_of(services, chat)] == [case.id]
@@ -355,6 +360,32 @@ def test_money_back_for_an_order_that_never_came_asks_the_seller(token_chat, ser
     assert (case.order_id, case.reason_code) == ("113-0000004-0000004", "late_delivery")
     assert str(case.id) in chat.texts(-1)[1]
     assert authorisations(services) == []
+
+
+def test_a_refund_for_a_late_order_joins_its_open_lateness_case(token_chat, services):
+    """Found by a buyer trial: 'WHERE IS IT' opened the lateness case of
+    113-...4, and 'i want a refund NOW' from another chat opened a second one
+    (the cases were kept by the words' intent, not by what was decided). The
+    seller gets one case per order and topic: the refund joins the first."""
+    late = "113-0000004-0000004"
+    first = token_chat("B-2")
+    first.say("WHERE IS IT", "delivery_status", order_id=late)
+    (case,) = cases(services)
+    assert (case.reason_code, case.category) == ("late_delivery", "delivery_status")
+    second = token_chat("B-2")
+    second.say("i want a refund NOW", "return_refund", order_id=late)
+    assert second.slots["reason_code"] == "late_delivery"
+    assert [c.id for c in cases(services)] == [case.id]
+    assert f"open case {case.id}" in " ".join(second.texts(-1))
+    # a damage report on the late order (it has not arrived: the policy
+    # decides lateness) joins it too, and is no damaged-item case a photo
+    # would be filed on
+    third = token_chat("B-2")
+    third.say("i ordered the tumbler and got a kettle", "damaged_item", order_id=late)
+    assert third.slots["reason_code"] == "late_delivery"
+    assert [c.id for c in cases(services)] == [case.id]
+    with session_scope(services.engine) as session:
+        assert damaged_cases(session, conversation_id=third.sender_id) == []
 
 
 def test_the_return_policy_asked_in_general_is_told_before_the_order_question(

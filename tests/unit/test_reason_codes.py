@@ -237,3 +237,19 @@ def test_a_code_declared_and_nowhere_else_is_caught(sources):
     found = mismatches([*REASON_CODES, "stray_code"], domain, rules, languages)
     assert len(found) == 2 + 1 + len(languages), found
     assert all(line.startswith("stray_code: declared") for line in found)
+
+
+def test_case_topics_are_seller_case_reasons_kept_under_an_intent():
+    """bot.domain.reasons.CASE_TOPICS: each is a declared reason code that
+    opens a seller case, kept under a business intent; any other decision
+    keeps its own intent."""
+    from bot.domain.model import Intent, Route
+    from bot.domain.reasons import CASE_TOPICS, case_topic
+
+    intents = {intent.value for intent in Intent}
+    for code, topic in CASE_TOPICS.items():
+        assert REASON_CODES[code] is Route.SELLER_CASE, code
+        assert topic in intents, topic
+    assert case_topic("return_refund", "late_delivery") == "delivery_status"
+    assert case_topic("damaged_item", "delivered_not_received") == "delivery_status"
+    assert case_topic("return_refund", "return_window_closed") == "return_refund"
