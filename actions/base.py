@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -189,12 +190,17 @@ def client_key_from(metadata: Mapping[str, Any] | None) -> str | None:
 
 def buyer_words(tracker: Tracker, limit: int = MAX_QUESTION_CHARS) -> str:
     """The buyer's own words for the inquiry: the latest message, or, when it was
-    a button click, the latest message they typed in this session ('' if none)."""
+    a button click, the message they typed just before it ("my kettle came
+    broken", not understood, then *Damaged or wrong item*) when it has words;
+    '' otherwise (a click after "?" or an emoji is no question of theirs)."""
     for event in reversed(user_events(tracker)):
         text = clean_text(event.get("text"), limit)
         if text and not is_payload(text):
-            return text
+            return text if _WORDS.search(text) else ""
     return ""
+
+
+_WORDS = re.compile(r"[^\W\d_]{2}")  # a word of two letters or more
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:

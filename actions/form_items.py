@@ -77,10 +77,19 @@ class ItemNaming:
         current = self.order_id
         if not named:
             return self._dated_order()
-        if any(item.order_id == current for item in named):
-            return {}
         order_ids = list(dict.fromkeys(item.order_id for item in named))
         held = [o for o in self._orders_to_search() if o.id in order_ids]
+        # "my nov 10 kettle order": the day tells which of the orders holding
+        # the item, even when the one in question holds it too
+        dated = order_placed_on(self.answer, held) if len(held) > 1 else None
+        if dated is not None:
+            if dated == current:
+                return {}
+            return self._order_taken(
+                dated, current, named_item=item_name(named[0].title)
+            )
+        if any(item.order_id == current for item in named):
+            return {}
         picked = order_picked_in_words(self.answer, held, by_status=False)
         order_ids = [picked] if picked and len(order_ids) > 1 else order_ids
         if len(order_ids) > 1:

@@ -60,7 +60,9 @@ from bot.services.order_lookup import (
     BUSINESS_INTENTS,
     find_order_id,
     order_ids_in,
+    order_placed_on,
     order_to_offer,
+    orders_to_search,
 )
 from bot.services.presentation import item_name
 
@@ -163,6 +165,13 @@ class ActionStartInquiry(CsbaAction):
                 or order_referred_back(tracker, turn, intent)
                 or order_of_the_case_asked_about(self.services, tracker, turn)
             )
+        if given is not None and not named:
+            # kept from before, but "my nov 10 kettle order says delivered but
+            # i never got it" names another order by the day it was placed
+            dated = self._another_order_by_day(tracker, turn, given)
+            if dated is not None:
+                given = dated
+                values.update(order_switched=True)
         values.update(
             pending_intent=intent,
             inquiry_text=buyer_words(tracker, MAX_QUESTION_CHARS) or None,
@@ -173,6 +182,30 @@ class ActionStartInquiry(CsbaAction):
         # an invoice question served as an order question: the rules of an
         # invoice decide at once, this one needs the order form
         return slot_events(values) + followup
+
+    def _another_order_by_day(
+        self, tracker: Tracker, turn: Turn, previous: str | None
+    ) -> str | None:
+        """The order other than `previous` (the one just discussed) that the
+        words name by the day it was placed ("my nov 10 kettle order says
+        delivered"), among the orders this chat may look into; else None."""
+        if previous is None:
+            return None
+        try:
+            with self.services.session() as session:
+                picked = order_placed_on(
+                    turn.text,
+                    orders_to_search(
+                        session,
+                        turn.buyer_id,
+                        has_token=turn.has_token,
+                        verified=verified_orders(tracker),
+                    ),
+                )
+        except SQLAlchemyError:
+            log.exception("Cannot read the orders a day may name")
+            return None
+        return picked if picked not in (None, previous) else None
 
     def _order_to_offer(self, tracker: Tracker, turn: Turn) -> dict[str, Any]:
         """A follow-up product question without an order number ("is the lid

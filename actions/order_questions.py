@@ -88,9 +88,15 @@ class ActionAskOrderId(CsbaAction):
             )
             return []
         if choices:
-            # the buyer named an item that is in several of their orders
+            # the buyer named an item that is in several of their orders; or,
+            # asked again ("both", "idk"), the orders a request named: one at
+            # a time
+            named = tracker.get_slot("named_item")
             dispatcher.utter_message(
-                response="utter_ask_which_order", buttons=list(choices.values())
+                response="utter_ask_which_order"
+                if named
+                else "utter_ask_one_order_at_a_time",
+                buttons=list(choices.values()),
             )
             return []
         buttons = self._buttons(tracker, turn)

@@ -25,6 +25,7 @@ news?" about an open case is told where that case stands (actions/case_update.py
 from __future__ import annotations
 
 import logging
+import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -37,6 +38,7 @@ from actions.base import (
     CsbaAction,
     Turn,
     clean_text,
+    is_payload,
     slot_events,
 )
 from actions.case_update import case_update
@@ -60,6 +62,7 @@ from actions.inquiry import INQUIRY_SLOTS
 from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
 from actions.small_talk import BOT_IDENTITY, LANGUAGE_SWITCHED
+from bot.domain.model import without_order_ids
 from bot.nlp.claims import REFUND_MISSING, asks_about_money
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
@@ -134,10 +137,12 @@ class ActionTriage(CsbaAction):
             order_id = None
 
         if order_id and tracker.get_slot("order_switched"):
-            # the buyer named an item of another order than the one in question
+            # the buyer named an item of another order than the one in
+            # question, or the day another order was placed
+            named = tracker.get_slot("named_item")
             dispatcher.utter_message(
-                response="utter_order_switched",
-                named_item=tracker.get_slot("named_item") or "",
+                response="utter_order_switched" if named else "utter_order_switched_to",
+                named_item=named or "",
                 order_id=order_id,
             )
         question = tracker.get_slot("inquiry_text") or intent
@@ -216,7 +221,14 @@ class ActionTriage(CsbaAction):
                 session,
                 result,
                 conversation_id=turn.conversation_id,
-                question=clean_text(question, MAX_QUESTION_CHARS) or intent,
+                question=clean_text(
+                    case_words(
+                        question if question != intent else "",
+                        answers_since_the_inquiry(tracker),
+                    ),
+                    MAX_QUESTION_CHARS,
+                )
+                or intent,
                 now=turn.now,
                 notifier=self.services.notifier,
                 language=turn.language,
@@ -287,3 +299,48 @@ def refund_asked_again(tracker: Tracker, question: str) -> str | None:
     return to authorise; None otherwise (the words speak for themselves)."""
     just_refund = question_just_decided_as(tracker, "refund_status")
     return REFUND_MISSING if just_refund and asks_about_money(question) else None
+
+
+# Words of a message that only gives the order: "order 112-... zip 98101".
+_ONLY_GIVES = frozenset(
+    "order number no zip code postal its it's is my the here and pedido número"
+    " código mi es el".split()
+)
+_WORD = re.compile(r"[^\W\d_][\w']+")
+_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
+
+
+def answers_since_the_inquiry(tracker: Tracker) -> list[str]:
+    """What the buyer typed, after the inquiry started, in answer to "which
+    order?" (the order number, often with what happened), oldest first; not
+    their answers to the ZIP code, address or item questions."""
+    texts: list[str] = []
+    requested = None
+    started = False
+    for event in tracker.events or []:
+        kind, name = event.get("event"), event.get("name")
+        if kind == "action" and name == "action_start_inquiry":
+            texts, requested, started = [], None, True
+        elif kind == "slot" and name == "requested_slot":
+            requested = event.get("value")
+        elif kind == "user" and started and requested == "order_id":
+            texts.append(str(event.get("text") or ""))
+    return texts
+
+
+def case_words(question: str, answers: list[str]) -> str:
+    """The buyer's words a case keeps: the inquiry's (`question`, with the new
+    address of an address change), then each answer to "which order?" that is
+    not in them and says more than an order number and ZIP code (after
+    *Damaged or wrong item*: "wrong item", "i ordered the tumbler and got a
+    kettle lol. order 112-..."); '' when there are none."""
+    words = question
+    for text in answers:
+        typed = clean_text(text, MAX_QUESTION_CHARS)
+        if not typed or is_payload(typed) or typed in words:
+            continue
+        rest = _ZIP.sub(" ", without_order_ids(typed))
+        said = [w for w in _WORD.findall(rest.lower()) if w not in _ONLY_GIVES]
+        if len(said) >= 2:
+            words = f"{words} — {typed}" if words else typed
+    return words

@@ -34,6 +34,8 @@ UTTERED_OUTSIDE_STORIES = {
     # (action_ask_order_id), or the item is not in
     # the order in question (action_triage says it switched)
     "utter_ask_which_order",
+    "utter_ask_one_order_at_a_time",
+    "utter_order_switched_to",
     "utter_ask_which_of_several",
     "utter_order_switched",
     # a follow-up product question is offered the chat's order (action_ask_has_ordered)

@@ -63,12 +63,19 @@ _DATES = tuple(re.compile(rf"\b{day}\b", re.IGNORECASE) for day in _DAY_FORMS)
 # order from nov 10", "the one i ordered on 10 nov", "el pedido del 10 de
 # noviembre". Never a date alone ("will it come by nov 25?" is a deadline).
 _ORDER_WORD = r"(?:order|purchase|pedido|compra)"
+# "my nov 10 kettle order": up to two words naming the item between the day and
+# the order word; not a word that starts another clause ("delivered nov 10 and
+# my order ...").
+_ITEM_WORDS = (
+    r"(?:\s+(?!(?:and|but|or|so|then|when|my|the|is|was|it|to|by|y|pero|mi|el|la)\b)"
+    r"[^\W\d]+){0,2}?"
+)
 _PLACED_WORD = r"(?:order(?:ed)?|placed|bought|purchased|pedid[oa]|compr[eéa]|hice)"
 _PLACED = tuple(
     pattern
     for day in _DAY_FORMS
     for pattern in (
-        re.compile(rf"\b{day}(?:'s)?\s+{_ORDER_WORD}\b", re.IGNORECASE),
+        re.compile(rf"\b{day}(?:'s)?{_ITEM_WORDS}\s+{_ORDER_WORD}\b", re.IGNORECASE),
         re.compile(
             rf"\b{_PLACED_WORD}\b(?:\s+\w+){{0,3}}?\s+(?:on|from|of|el|del|de)\s+{day}\b",
             re.IGNORECASE,

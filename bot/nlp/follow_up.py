@@ -145,9 +145,15 @@ _ANOTHER = re.compile(
 
 
 # Another request in place of the one just made: "change the address
-# instead", "rather than cancelling, can I change the address", "en vez de
-# cancelarlo, cambia la dirección".
-_INSTEAD = re.compile(r"\b(?:instead|rather)\b|\ben (?:lugar|vez) de\b", re.IGNORECASE)
+# instead", "rather than cancelling, can I change the address", "no wait,
+# change the address to ...", "en vez de cancelarlo, cambia la dirección", "no
+# espera, mejor cambia la dirección" (the caller checks that a request was
+# just made, and that this one asks for another change).
+_INSTEAD = re.compile(
+    r"\b(?:instead|rather)\b|\b(?:no,? wait|wait,? no)\b"
+    r"|\ben (?:lugar|vez) de\b|\bmejor\b|\bm[aá]s bien\b",
+    re.IGNORECASE,
+)
 
 
 # A correction of what the buyer just wrote: "it should be 125 Main St not

@@ -483,6 +483,21 @@ def test_another_request_instead_of_the_cancellation_takes_it_back(
     assert "500 Pine St" in address.question
 
 
+def test_a_spanish_change_of_mind_takes_the_cancellation_back(token_chat, services):
+    # found by a buyer trial: "no espera, mejor cambia la dirección a ..." kept
+    # the cancellation (the seller could still cancel) and asked which order
+    chat = token_chat("B-1")
+    chat.say("quiero cancelar mi pedido", "cancel_order", order_id=UNSHIPPED)
+    cancel_case = chat.slots["case_id"]
+    text = "no espera, mejor cambia la dirección a 200 Biscayne Blvd Miami FL 33131"
+    chat.say(text, "change_address")
+    assert chat.responses()[0] == "utter_cancellation_taken_back"
+    assert chat.slots["order_id"] == UNSHIPPED
+    with session_scope(services.engine) as session:
+        cancel = get_case(session, int(cancel_case))
+    assert cancel.messages[-1].text == text
+
+
 def test_instead_without_a_cancellation_just_made_takes_nothing_back(token_chat):
     chat = token_chat("B-1")
     chat.say("where is my order", "delivery_status", order_id="112-0000003-0000003")

@@ -108,3 +108,23 @@ def test_words_naming_no_single_item_of_the_order_still_ask_which(token_chat):
     chat.say(text, "damaged_item", order_id=KETTLE_AND_TUMBLER)
     assert chat.responses()[-1] == "utter_ask_product_asin"
     assert chat.slots["product_asin"] is None
+
+
+def test_the_day_picks_among_orders_holding_the_item_named(token_chat, services):
+    """Found by a buyer trial: after 'the new one' (the Nov 25 kettle order),
+    'my nov 10 kettle order says delivered but i never got it' was added to
+    the Nov 25 order's case, because the kettle is in that order too. The day
+    the request names tells which of the kettle orders it means."""
+    chat = token_chat("B-1")
+    chat.say("my kettle hasnt come", "delivery_status")
+    assert chat.responses() == ["utter_ask_which_order"]
+    chat.say("the new one", "out_of_scope")
+    assert chat.slots["order_id"] == "112-0000002-0000002"
+    chat.say(
+        "my nov 10 kettle order says delivered but i never got it", "delivery_status"
+    )
+    assert chat.slots["order_id"] == "112-0000001-0000001"
+    assert chat.slots["reason_code"] == "delivered_not_received"
+    # and the kettle order of the day already in question stays
+    chat.say("my nov 10 kettle order, any tracking?", "delivery_status")
+    assert chat.slots["order_id"] == "112-0000001-0000001"

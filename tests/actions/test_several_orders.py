@@ -67,3 +67,22 @@ def test_a_bare_message_with_two_numbers_takes_neither(token_chat):
     assert chat.slots["outcome"] != "already_shipped"  # not acted on 112-...3
     assert chat.slots["requested_slot"] == "order_id"
 
+
+def test_both_at_the_which_order_question_is_told_one_at_a_time(token_chat):
+    """'both' (or 'idk') at the question: the bot explains it looks into one
+    order at a time and offers the same two orders again, never a template
+    with an empty item ('I can see the None in more than one of your
+    orders')."""
+    chat = token_chat("B-1")
+    chat.say(
+        f"where is {SHIPPED} and can i cancel {UNSHIPPED}?",
+        "cancel_order",
+        order_id=[SHIPPED, UNSHIPPED],
+    )
+    chat.say("both", "out_of_scope")
+    assert chat.responses()[-1] == "utter_ask_one_order_at_a_time"
+    said = " ".join(chat.texts(-1))
+    assert "None" not in said and "one order at a time" in said
+    payloads = [b["payload"] for b in chat.last[-1].buttons]
+    assert len(payloads) == 2
+    assert all(SHIPPED in p or UNSHIPPED in p for p in payloads)

@@ -169,6 +169,33 @@ def test_a_case_holds_the_buyers_own_words(chat_factory, token_chat, services):
         assert case.kind == "seller"
 
 
+def test_a_case_keeps_what_the_buyer_said_with_the_order_number(chat_factory, services):
+    """Found by a buyer trial: "?", then *Damaged or wrong item*, then "i
+    ordered the tumbler and got a kettle lol. order ... zip ...": the case held
+    "?" (the message before the click) and not the report."""
+    late = "113-0000004-0000004"  # B-2's, past its delivery promise, ZIP 10001
+    chat = chat_factory(sender_id="anon-words")
+    chat.say("?", "out_of_scope")
+    chat.say("/damaged_item", "damaged_item")
+    assert chat.slots["inquiry_text"] is None
+    report = f"i ordered the tumbler and got a kettle lol. order {late}"
+    chat.say(report, "damaged_item", order_id=late)
+    chat.say("10001", "give_order_id")
+    assert chat.slots["reason_code"] == "late_delivery"
+    with session_scope(services.engine) as session:
+        (case,) = session.scalars(select(CaseRow)).all()
+        assert case.question == report
+    # a message that only gives the order adds nothing to the buyer's words
+    other = chat_factory(sender_id="anon-words-2")
+    other.say("its been weeks, where is it", "delivery_status")
+    other.say(f"order {late}", "give_order_id", order_id=late)
+    other.say("my zip is 10001", "give_order_id")
+    assert other.slots["reason_code"] == "late_delivery"
+    with session_scope(services.engine) as session:
+        (case,) = session.scalars(select(CaseRow)).all()  # the same lateness
+        assert case.messages[-1].text == "its been weeks, where is it"
+
+
 def test_the_same_question_twice_joins_the_open_case(token_chat, services):
     chat = token_chat("B-2")
     chat.say("where is my kettle??", "delivery_status", order_id="113-0000004-0000004")

@@ -199,7 +199,17 @@ def test_not_the_same_question(text):
         ("actually no, change the address instead", True),
         ("rather than cancelling, can I change the address?", True),
         ("en vez de cancelarlo, cambia la dirección", True),
+        # found by a buyer trial: the Spanish change of mind kept the
+        # cancellation
+        ("no espera, mejor cambia la dirección a 200 Biscayne Blvd", True),
+        ("mejor cámbiame la dirección", True),
+        ("más bien quiero cambiar la dirección", True),
+        ("no wait, change the address to 55 pine st", True),
+        ("wait no, just change the address", True),
         ("change the address please", False),
+        ("also change the address to 55 pine st", False),
+        ("cambia la dirección por favor", False),
+        ("no, the address is wrong", False),
         ("I'd like a refund", False),
     ],
 )

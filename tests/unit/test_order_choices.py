@@ -110,7 +110,11 @@ def test_a_negation_picks_nothing(text):
         (("delivered", "delivered"), "the one that arrived", None),
         (("shipped", "delivered"), "the one that hasnt shipped yet", None),
         # words that only look like a status: no pick
-        (("shipped", "delivered"), "no it arrived broken", None),  # never the shipped one
+        (
+            ("shipped", "delivered"),
+            "no it arrived broken",
+            None,
+        ),  # never the shipped one
         (("shipped", "delivered"), "i got charged twice", None),
         # a status and another cue that disagree: no pick
         (("unshipped", "delivered"), "the older one that hasnt shipped", None),
@@ -135,6 +139,11 @@ PLACED_DAYS = [date(2026, 11, 18), date(2026, 11, 10)]  # the days of CHOICES
         ("i want to return the order i placed on nov 10", OLDER[0]),
         ("the order from 10 nov came broken", OLDER[0]),
         ("mi pedido del 18 de noviembre no llega", NEWER[0]),
+        # the item between the day and the order word
+        ("my nov 10 kettle order says delivered", OLDER[0]),
+        ("the nov 18 electric kettle order", NEWER[0]),
+        # ... but not the start of another clause
+        ("delivered nov 10 and my order is broken", None),
         # a date that is not the day an order was placed: a deadline, a delivery
         ("will it arrive by nov 18?", None),
         ("ordered a lamp supposed to arrive on nov 18", None),
