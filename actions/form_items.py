@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.form_vocabulary import MAX_ORDER_CHOICES, PRODUCT_QUESTION
 from bot.domain.model import Order
-from bot.nlp.item_names import named_items
+from bot.nlp.item_names import item_words, named_items
 from bot.services.order_lookup import (
     needs_order,
     order_picked_in_words,
@@ -27,6 +27,12 @@ from bot.services.order_lookup import (
 from bot.services.presentation import item_name
 
 log = logging.getLogger(__name__)
+
+MAX_ITEM_ANSWER_CHARS = 40
+# Words that say which of the orders holding the item ("the newer kettle").
+_WHICH_ONE = frozenset(
+    "new newer newest old older oldest other latest recent first second last one".split()
+)
 
 
 class ItemNaming:
@@ -104,6 +110,18 @@ class ItemNaming:
         return self._order_taken(
             order_ids[0], current, named_item=item_name(named[0].title)
         )
+
+    def only_names_an_item(self) -> bool:
+        """Whether the answer is an item of the buyer's orders and nothing else
+        ("the kettle", "my newer kettle"): an answer to "which order?" whatever
+        the NLU reads it as ("the kettle" as a damage report), never a new
+        request ("return the kettle", "kettle broken")."""
+        said = item_words(self.answer or "")
+        if not said or len(self.answer) > MAX_ITEM_ANSWER_CHARS:
+            return False
+        named = named_items(self.answer, self._orders_to_search())
+        titled = {word for item in named for word in item_words(item.title)}
+        return bool(named) and said <= titled | _WHICH_ONE
 
     def _dated_order(self) -> dict[str, Any]:
         """The order a request names by the day it was placed ("where is my nov

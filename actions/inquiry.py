@@ -54,7 +54,7 @@ from actions.form_vocabulary import (
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.nlp.also_asked import with_invoice_too
-from bot.nlp.claims import NOT_RECEIVED, buyer_claim
+from bot.nlp.claims import NOT_RECEIVED, asks_if_arrived, buyer_claim
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
@@ -135,9 +135,12 @@ class ActionStartInquiry(CsbaAction):
         if intent is None and tracker.get_slot("outcome") == IN_SCOPE_BY_ITEM:
             intent = tracker.get_slot("pending_intent")  # actions/small_talk.py
         intent = taken_back_as(tracker, turn, intent)
-        if intent == DAMAGED_ITEM and buyer_claim(turn.text) == NOT_RECEIVED:
+        if intent == DAMAGED_ITEM and (
+            buyer_claim(turn.text) == NOT_RECEIVED or asks_if_arrived(turn.text)
+        ):
             # "my package says delivered but I never got it", read as a
-            # missing item: never "which item arrived damaged?"
+            # missing item, or "did my silicone bags arrive?", read as a damage
+            # report: never "which item arrived damaged?"
             intent = DELIVERY_STATUS
         # "where's my kettle and also can I get an invoice?": the invoice
         # first (the seller's, one sentence), then the order question

@@ -122,7 +122,8 @@ def _answers_with_an_item(form: OrderFormTurn, chosen: str | None) -> bool:
     return (
         chosen is None
         and form.requested == "order_id"
-        and (intent not in SWITCHABLE_INTENTS or intent == PRE_ORDER)
+        and (intent not in SWITCHABLE_INTENTS or intent == PRE_ORDER
+             or form.only_names_an_item())  # fmt: skip
         and intent != ASK_FOR_PERSON
         and not asks_something(form.answer)
     )

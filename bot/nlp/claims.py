@@ -144,3 +144,30 @@ def asks_about_money(text: str | None) -> bool:
         or _WHEN_REFUND.search(text)
         or re.search(rf"\b{_MONEY}", text, re.IGNORECASE)
     )
+
+
+# "did my silicone bags arrive?", "has the kettle come yet", "is my order
+# here?": a question whether it came, with no word of anything wrong with it.
+_ASKS_IF_ARRIVED = re.compile(
+    r"^\s*(?:hi|hey|hello)?[\s,!]*(?:did|has|have|is|are|was|were)\b[^.!?]{0,60}?"
+    r"\b(?:arrive[ds]?|come|came|get here|got here|been delivered|delivered"
+    r"|been shipped|shipped|here yet|here)\b(?:\s+yet)?\s*\?*\s*$",
+    re.IGNORECASE,
+)
+_SOMETHING_WRONG = re.compile(
+    r"\b(?:broke\w*|damag\w*|wrong|crack\w*|dent\w*|missing|leak\w*|torn|rip\w*"
+    r"|defect\w*|smash\w*|shatter\w*|scratch\w*|stain\w*|not|never|n't|dont|didnt"
+    r"|doesnt|isnt|wasnt|but|without|dead|faulty|burnt|melted|bent|spill\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_if_arrived(text: str | None) -> bool:
+    """Whether the message only asks whether the order came ("did my silicone
+    bags arrive?"), which the NLU may read as a damage report; never when it
+    says something is wrong ("did it arrive broken?", "has it come? the box
+    was torn")."""
+    if not isinstance(text, str):
+        return False
+    text = text.replace("’", "'")
+    return bool(_ASKS_IF_ARRIVED.search(text)) and not _SOMETHING_WRONG.search(text)

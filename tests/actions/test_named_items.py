@@ -128,3 +128,27 @@ def test_the_day_picks_among_orders_holding_the_item_named(token_chat, services)
     # and the kettle order of the day already in question stays
     chat.say("my nov 10 kettle order, any tracking?", "delivery_status")
     assert chat.slots["order_id"] == "112-0000001-0000001"
+
+
+def test_an_item_alone_answers_which_order_whatever_the_nlu_says(token_chat):
+    """'the kettle' at the order question of an address change, read by the
+    NLU as a damage report: it names the item, and nothing else, so it answers
+    the question (both kettle orders are offered); the address change goes
+    on. 'kettle broken' is a new request."""
+    chat = token_chat("B-1")
+    chat.say("I moved, need to change the address on my order", "change_address")
+    assert chat.slots["requested_slot"] == "order_id"
+    chat.say("the kettle", "damaged_item")
+    assert chat.responses() == ["utter_ask_which_order"]
+    assert chat.slots["pending_intent"] == "change_address"
+    other = token_chat("B-1")
+    other.say("I moved, need to change the address on my order", "change_address")
+    other.say("kettle broken", "damaged_item")
+    assert other.slots["pending_intent"] == "damaged_item"
+
+
+def test_did_it_arrive_read_as_a_damage_report_is_a_delivery_question(token_chat):
+    chat = token_chat("B-3")
+    chat.say("did my silicone bags arrive?", "damaged_item")
+    # the bags name the order; a delivery answer, no damage case
+    assert (chat.slots["route"], chat.slots["reason_code"]) == ("bot", "delivered")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, buyer_claim
+from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_if_arrived, buyer_claim
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,25 @@ def test_refund_missing(text):
 )
 def test_no_claim(text):
     assert buyer_claim(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        # found by the natural conversations: read as a damage report
+        ("did my silicone bags arrive?", True),
+        ("has the kettle come yet", True),
+        ("is my order here?", True),
+        ("hi did my tent get delivered?", True),
+        # something is wrong with it: the damage report stands
+        ("did it arrive broken?", False),
+        ("has it come? the box was torn", False),
+        ("did the wrong item arrive?", False),
+        ("did it come with a lid?", False),  # a part, not the parcel
+        ("my kettle arrived", False),  # no question
+        ("", False),
+        (None, False),
+    ],
+)
+def test_a_question_whether_it_came(text, asks):
+    assert asks_if_arrived(text) is asks
