@@ -89,11 +89,9 @@ class ItemNaming:
         # the item, even when the one in question holds it too
         dated = order_placed_on(self.answer, held) if len(held) > 1 else None
         if dated is not None:
-            if dated == current:
-                return {}
-            return self._order_taken(
-                dated, current, named_item=item_name(named[0].title)
-            )
+            # said as the day's order ("So it's order ..."): the item is in
+            # the other one too
+            return {} if dated == current else self._order_taken(dated, current)
         if any(item.order_id == current for item in named):
             return {}
         picked = order_picked_in_words(self.answer, held, by_status=False)

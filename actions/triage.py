@@ -303,8 +303,9 @@ def refund_asked_again(tracker: Tracker, question: str) -> str | None:
 
 # Words of a message that only gives the order: "order 112-... zip 98101".
 _ONLY_GIVES = frozenset(
-    "order number no zip code postal its it's is my the here and pedido número"
-    " código mi es el".split()
+    "order number no zip code postal its it's is my the here and id it one older"
+    " newer from you go sure thing ok okay thanks thank pedido número numero"
+    " código codigo mi es el de la".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w']+")
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
@@ -341,6 +342,8 @@ def case_words(question: str, answers: list[str]) -> str:
             continue
         rest = _ZIP.sub(" ", without_order_ids(typed))
         said = [w for w in _WORD.findall(rest.lower()) if w not in _ONLY_GIVES]
-        if len(said) >= 2:
+        known = set(_WORD.findall(words.lower()))
+        # more than the order, and not the request again in other words
+        if len(said) >= 2 and sum(w not in known for w in said) >= 2:
             words = f"{words} — {typed}" if words else typed
     return words

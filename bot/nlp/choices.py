@@ -13,7 +13,7 @@ one. English and Spanish, the languages buyers write to the bot in.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 _ORDINALS = {
@@ -63,19 +63,16 @@ _DATES = tuple(re.compile(rf"\b{day}\b", re.IGNORECASE) for day in _DAY_FORMS)
 # order from nov 10", "the one i ordered on 10 nov", "el pedido del 10 de
 # noviembre". Never a date alone ("will it come by nov 25?" is a deadline).
 _ORDER_WORD = r"(?:order|purchase|pedido|compra)"
-# "my nov 10 kettle order": up to two words naming the item between the day and
-# the order word; not a word that starts another clause ("delivered nov 10 and
-# my order ...").
-_ITEM_WORDS = (
-    r"(?:\s+(?!(?:and|but|or|so|then|when|my|the|is|was|it|to|by|y|pero|mi|el|la)\b)"
-    r"[^\W\d]+){0,2}?"
-)
+# "my nov 10 kettle order": up to two words between the day and the order word,
+# which must name the item (placed_on's `item_words`): not "due nov 18 for this
+# order", "delivered nov 10 and my order ...".
+_BETWEEN = r"(?P<between>(?:\s+[^\W\d]+){0,2}?)"
 _PLACED_WORD = r"(?:order(?:ed)?|placed|bought|purchased|pedid[oa]|compr[eéa]|hice)"
 _PLACED = tuple(
     pattern
     for day in _DAY_FORMS
     for pattern in (
-        re.compile(rf"\b{day}(?:'s)?{_ITEM_WORDS}\s+{_ORDER_WORD}\b", re.IGNORECASE),
+        re.compile(rf"\b{day}(?:'s)?{_BETWEEN}\s+{_ORDER_WORD}\b", re.IGNORECASE),
         re.compile(
             rf"\b{_PLACED_WORD}\b(?:\s+\w+){{0,3}}?\s+(?:on|from|of|el|del|de)\s+{day}\b",
             re.IGNORECASE,
@@ -211,15 +208,33 @@ def chosen_order(
     return picked.pop() if len(picked) == 1 else None
 
 
+def mentions_a_date(text: str | None) -> bool:
+    """Whether the text holds a day of a month ("nov 10", "10 de noviembre")."""
+    return isinstance(text, str) and any(p.search(text) for p in _DATES)
+
+
 def placed_on(
-    text: str | None, choices: Sequence[tuple[str, datetime]], days: Sequence[date]
+    text: str | None,
+    choices: Sequence[tuple[str, datetime]],
+    days: Sequence[date],
+    item_words: Collection[str] = (),
 ) -> str | None:
     """The order (id) of `choices` that a request names by the day it was
     placed (`days`: each choice's marketplace day), next to an order word ("where
-    is my nov 18 order", "return the order I placed on sep 20"); None when it
-    names no such day, or a day of none or of several of them."""
+    is my nov 18 order", "return the order I placed on sep 20", and with
+    `item_words`, the words naming their items, "my nov 10 kettle order"); None
+    when it names no such day, or a day of none or of several of them."""
     if not isinstance(text, str) or len(days) != len(choices):
         return None
-    matches = [m for pattern in _PLACED for m in pattern.finditer(text)]
+    allowed = {word.lower() for word in item_words}
+    matches = [
+        m
+        for pattern in _PLACED
+        for m in pattern.finditer(text)
+        if all(
+            word.lower() in allowed
+            for word in ((m.groupdict().get("between") or "").split())
+        )
+    ]
     picked = {choices[i][0] for i in _on_the_days(matches, days)}
     return picked.pop() if len(picked) == 1 else None

@@ -146,18 +146,20 @@ def asks_about_money(text: str | None) -> bool:
     )
 
 
-# "did my silicone bags arrive?", "has the kettle come yet", "is my order
-# here?": a question whether it came, with no word of anything wrong with it.
+# "did my silicone bags arrive?", "has the kettle come yet", "did it get
+# here?": a question whether the order or item (my, the, our, it, they) came,
+# with no word of anything wrong with it ("is this what you shipped?" is one).
 _ASKS_IF_ARRIVED = re.compile(
-    r"^\s*(?:hi|hey|hello)?[\s,!]*(?:did|has|have|is|are|was|were)\b[^.!?]{0,60}?"
-    r"\b(?:arrive[ds]?|come|came|get here|got here|been delivered|delivered"
-    r"|been shipped|shipped|here yet|here)\b(?:\s+yet)?\s*\?*\s*$",
+    r"^\s*(?:hi|hey|hello)?[\s,!]*(?:did|has|have)\s+(?:my|the|our|it|they)\b"
+    r"[^.!?]{0,50}?\b(?:arrive[ds]?|come|came|get here|got here|been delivered"
+    r"|get delivered|got delivered)\b(?:\s+yet)?\s*\?*\s*$",
     re.IGNORECASE,
 )
 _SOMETHING_WRONG = re.compile(
     r"\b(?:broke\w*|damag\w*|wrong|crack\w*|dent\w*|missing|leak\w*|torn|rip\w*"
     r"|defect\w*|smash\w*|shatter\w*|scratch\w*|stain\w*|not|never|n't|dont|didnt"
-    r"|doesnt|isnt|wasnt|but|without|dead|faulty|burnt|melted|bent|spill\w*)\b",
+    r"|doesnt|isnt|wasnt|but|without|dead|faulty|burnt|melted|bent|spill\w*"
+    r"|what|replacement|instead|return\w*|refund\w*|exchange\w*)\b",
     re.IGNORECASE,
 )
 

@@ -150,8 +150,14 @@ _ANOTHER = re.compile(
 # espera, mejor cambia la dirección" (the caller checks that a request was
 # just made, and that this one asks for another change).
 _INSTEAD = re.compile(
-    r"\b(?:instead|rather)\b|\b(?:no,? wait|wait,? no)\b"
-    r"|\ben (?:lugar|vez) de\b|\bmejor\b|\bm[aá]s bien\b",
+    r"\b(?:instead|rather)\b|^\W*(?:no,? wait|wait,? no)\b|\ben (?:lugar|vez) de\b"
+    r"|(?:^|[,.;:!¡]\s*|\b(?:no|espera|bueno|pues)\b,?\s+)(?:mejor|m[aá]s bien)\b",
+    re.IGNORECASE,
+)
+# ... not beside it: "also change the address", "si no se puede cancelar, mejor
+# ...", "change the address on my other order".
+_AS_WELL = re.compile(
+    r"\b(?:also|too|as well|tambi[eé]n|si no|if not|if (?:you|it) can'?t)\b",
     re.IGNORECASE,
 )
 
@@ -178,7 +184,12 @@ def corrects(text: str | None) -> bool:
 def replaces_request(text: str | None) -> bool:
     """Whether the message asks for something in place of the request just
     made ("actually no, change the address instead")."""
-    return isinstance(text, str) and bool(_INSTEAD.search(text))
+    return (
+        isinstance(text, str)
+        and bool(_INSTEAD.search(text))
+        and not _AS_WELL.search(text)
+        and not names_another_order(text)
+    )
 
 
 def names_another_order(text: str | None) -> bool:

@@ -32,7 +32,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.nlp.addresses import has_street_address
-from bot.nlp.choices import chosen_order, placed_on
+from bot.nlp.choices import chosen_order, mentions_a_date, placed_on
 from bot.nlp.follow_up import asks_for_update, corrects
 from bot.nlp.item_names import (
     NamedItem,
@@ -130,9 +130,15 @@ def order_picked_in_words(
 
 def order_placed_on(text: str | None, orders: Sequence[Order]) -> str | None:
     """The order of `orders` that a request names by the day it was placed
-    ("where is my nov 18 order": bot.nlp.choices.placed_on); None when none
-    or several."""
-    return placed_on(text, *_placed(orders))
+    ("where is my nov 18 order", "my nov 10 kettle order": the words between
+    are those of their items' titles; bot.nlp.choices.placed_on); None when
+    none or several."""
+    if not mentions_a_date(text):
+        return None
+    titled = [item.title for order in orders for item in order.items if item.title]
+    words = {word for title in titled for word in item_words(title, spanish=False)}
+    words |= {word for title in titled for word in title.lower().split()}
+    return placed_on(text, *_placed(orders), item_words=words)
 
 
 def _placed(

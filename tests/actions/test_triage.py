@@ -357,3 +357,25 @@ def test_a_person_for_someone_elses_order_gets_no_link_to_it(token_chat, service
     )
     assert chat.slots["order_id"] == "113-0000004-0000004"
     assert "113-0000004-0000004" in chat.texts(-1)[1]
+
+
+@pytest.mark.parametrize(
+    "question, answers, kept",
+    [
+        # what happened, typed with the order number at "which order?"
+        ("", ["wrong item", "i got a kettle lol. order 112-0000003-0000003"],
+         "wrong item — i got a kettle lol. order 112-0000003-0000003"),
+        # the number alone, in any words (found by a review)
+        ("where is it", ["here you go 112-0000003-0000003"], "where is it"),
+        ("where is it", ["ok its 112-0000003-0000003 and zip 10001 thank you"],
+         "where is it"),
+        ("where is it", ["numero de pedido 112-0000003-0000003"], "where is it"),
+        # the request again in other words
+        ("my kettle came broken", ["the kettle came broken, order 112-0000003-0000003"],
+         "my kettle came broken"),
+    ],
+)  # fmt: skip
+def test_the_words_a_case_keeps(question, answers, kept):
+    from actions.triage import case_words
+
+    assert case_words(question, answers) == kept

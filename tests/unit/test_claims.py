@@ -86,7 +86,7 @@ def test_no_claim(text):
         # found by the natural conversations: read as a damage report
         ("did my silicone bags arrive?", True),
         ("has the kettle come yet", True),
-        ("is my order here?", True),
+        ("did it get here yet?", True),
         ("hi did my tent get delivered?", True),
         # something is wrong with it: the damage report stands
         ("did it arrive broken?", False),
@@ -94,6 +94,11 @@ def test_no_claim(text):
         ("did the wrong item arrive?", False),
         ("did it come with a lid?", False),  # a part, not the parcel
         ("my kettle arrived", False),  # no question
+        # found by a review: a wrong item, a replacement, a remedy
+        ("is that what you shipped?", False),
+        ("is this really what came?", False),
+        ("did the replacement kettle come?", False),
+        ("is a replacement possible here?", False),
         ("", False),
         (None, False),
     ],

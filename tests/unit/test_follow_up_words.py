@@ -208,6 +208,11 @@ def test_not_the_same_question(text):
         ("wait no, just change the address", True),
         ("change the address please", False),
         ("also change the address to 55 pine st", False),
+        # found by a review: beside the cancellation, not in its place
+        ("si no se puede cancelar, mejor cambia la dirección a Calle 8 123", False),
+        ("y cambia la dirección, es mejor que llegue a mi oficina", False),
+        ("cambia también la dirección del otro pedido, mejor a mi oficina", False),
+        ("no wait, also update the address on my other order", False),
         ("cambia la dirección por favor", False),
         ("no, the address is wrong", False),
         ("I'd like a refund", False),

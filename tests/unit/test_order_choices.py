@@ -139,11 +139,16 @@ PLACED_DAYS = [date(2026, 11, 18), date(2026, 11, 10)]  # the days of CHOICES
         ("i want to return the order i placed on nov 10", OLDER[0]),
         ("the order from 10 nov came broken", OLDER[0]),
         ("mi pedido del 18 de noviembre no llega", NEWER[0]),
-        # the item between the day and the order word
+        # the item between the day and the order word (ITEM_WORDS)
         ("my nov 10 kettle order says delivered", OLDER[0]),
         ("the nov 18 electric kettle order", NEWER[0]),
-        # ... but not the start of another clause
+        # ... but not other words: a promised or delivery day (found by a
+        # review)
         ("delivered nov 10 and my order is broken", None),
+        ("it was due nov 18 for this order and still nothing", None),
+        ("estimated nov 18 for your order", None),
+        ("supposed to arrive nov 10 this order is late", None),
+        ("debía llegar el 18 de noviembre este pedido", None),
         # a date that is not the day an order was placed: a deadline, a delivery
         ("will it arrive by nov 18?", None),
         ("ordered a lamp supposed to arrive on nov 18", None),
@@ -155,7 +160,15 @@ PLACED_DAYS = [date(2026, 11, 18), date(2026, 11, 10)]  # the days of CHOICES
     ],
 )
 def test_a_request_names_its_order_by_the_day_it_was_placed(text, expected):
-    assert placed_on(text, CHOICES, PLACED_DAYS) == expected
+    assert placed_on(text, CHOICES, PLACED_DAYS, ITEM_WORDS) == expected
+
+
+ITEM_WORDS = {"hearth", "electric", "kettle"}  # the words of their items' titles
+
+
+def test_words_between_the_day_and_order_must_name_the_item():
+    assert placed_on("my nov 10 kettle order", CHOICES, PLACED_DAYS) is None
+    assert placed_on("my nov 10 order", CHOICES, PLACED_DAYS) == OLDER[0]
 
 
 def test_one_order_of_that_day_is_enough():
