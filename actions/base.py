@@ -190,9 +190,10 @@ def client_key_from(metadata: Mapping[str, Any] | None) -> str | None:
 
 def buyer_words(tracker: Tracker, limit: int = MAX_QUESTION_CHARS) -> str:
     """The buyer's own words for the inquiry: the latest message, or, when it was
-    a button click, the message they typed just before it ("my kettle came
-    broken", not understood, then *Damaged or wrong item*) when it has words;
-    '' otherwise (a click after "?" or an emoji is no question of theirs)."""
+    a button click, the latest message they typed in this session ("my kettle
+    came broken", not understood, then *Damaged or wrong item*) when it has
+    words; '' otherwise (a click after "?" or an emoji is no question of
+    theirs)."""
     for event in reversed(user_events(tracker)):
         text = clean_text(event.get("text"), limit)
         if text and not is_payload(text):
