@@ -80,7 +80,7 @@ CSBA_SCRIPTS = (
            "112-0000001-0000001", "B0HRTH0001"), buyer="B-1", expect="dishwasher"),
     Script("late delivery, seller case (token)",
            ("My order 113-0000004-0000004 is late, where is it?", "ok thanks"),
-           buyer="B-2", expect="24 hours"),
+           buyer="B-2", expect="hear back from us"),  # new case or joined
     Script("cancel after shipping (anonymous)",
            ("Please cancel order 112-0000003-0000003", "98101", "bye"),
            expect="already shipped"),
