@@ -54,6 +54,7 @@ from actions.form_vocabulary import (
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.nlp.also_asked import with_invoice_too
+from bot.nlp.choices import mentions_a_date
 from bot.nlp.claims import NOT_RECEIVED, asks_if_arrived, buyer_claim
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
@@ -192,8 +193,8 @@ class ActionStartInquiry(CsbaAction):
         """The order other than `previous` (the one just discussed) that the
         words name by the day it was placed ("my nov 10 kettle order says
         delivered"), among the orders this chat may look into; else None."""
-        if previous is None:
-            return None
+        if previous is None or not mentions_a_date(turn.text):
+            return None  # no day named: no orders to read
         try:
             with self.services.session() as session:
                 picked = order_placed_on(
