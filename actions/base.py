@@ -47,6 +47,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from actions.idle_clears import without_idle_clears
 from bot.services.languages import language_or_english
 from bot.services.text import MAX_QUOTE_CHARS, clean_text
 
@@ -249,6 +250,9 @@ class CsbaAction(Action, ABC):
     """Abstract base of every custom action (the executor registers only the
     concrete subclasses). Subclasses implement `name()` and `act()`."""
 
+    # drop SlotSet(None) of empty slots (actions/idle_clears.py)
+    DROPS_IDLE_CLEARS = True
+
     def __init__(self, services: BotServices | None = None) -> None:
         super().__init__()
         self._services = services
@@ -295,6 +299,7 @@ class CsbaAction(Action, ABC):
     def _run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        slots = dict(tracker.slots)
         turn, events = self.begin_turn(dispatcher, tracker)
         try:
             events += self.act(dispatcher, tracker, domain, turn)
@@ -303,7 +308,7 @@ class CsbaAction(Action, ABC):
                 "Action %s failed in conversation %s", self.name(), tracker.sender_id
             )
             events += self._safe_failure(dispatcher, tracker, domain)
-        return events
+        return without_idle_clears(slots, events) if self.DROPS_IDLE_CLEARS else events
 
     def _safe_failure(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -164,6 +164,8 @@ def _form() -> OrderFormTurn:
 class ValidateOrderForm(CsbaAction, FormValidationAction):
     """Checks every answer of order_form and names the next slot to ask."""
 
+    DROPS_IDLE_CLEARS = False  # Rasa's form loop reads what the validation set
+
     def name(self) -> str:
         return "validate_order_form"
 
