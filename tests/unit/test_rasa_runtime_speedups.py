@@ -153,3 +153,31 @@ def test_an_unknown_schema_shape_falls_back_to_the_full_schema():
     assert validator._outer is None
     assert validator.is_valid({"events": [1, "x"]})
     assert not validator.is_valid({"events": "x"})
+
+
+def test_event_types_give_rasas_classes_and_rasas_errors():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+    install_patches()
+    resolve = Event.resolve_by_type
+    assert getattr(resolve, "_csba_cached_event_types", False)
+    for _ in range(2):  # found, then remembered
+        assert resolve("slot") is SlotSet
+        assert resolve("user") is UserUttered
+        assert resolve("action") is ActionExecuted
+    assert resolve("topic") is None
+    assert resolve("no_such_event", default=SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        resolve("no_such_event")
+    event = Event.from_parameters({"event": "slot", "name": "route", "value": "bot"})
+    assert event == SlotSet("route", "bot")
+    rasa_speedups.install_event_types()
+    assert Event.resolve_by_type is resolve
+
+
+def test_a_default_is_not_remembered_for_a_name():
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    types = rasa_speedups.EventTypes(lambda name, default=None: default)
+    assert types.resolve("x", default=SlotSet) is SlotSet
+    assert types.resolve("x", default=BotUttered) is BotUttered
