@@ -53,6 +53,7 @@ FEATURES = (
     "focus_missing_silent",  # 1 when some focus is missing and the lexicon is silent
 )
 _VECTOR_CACHE_SIZE = 256
+_TEXT_CACHE_SIZE = 4096
 
 
 class AnswerModelError(ValueError):
@@ -149,13 +150,18 @@ def named_but_absent(
 
 class PageVectors:
     """The encoder's vectors of each page's facts and attribute names, kept for
-    the last _VECTOR_CACHE_SIZE pages (a page is encoded once, ~10 ms a fact)."""
+    the last _VECTOR_CACHE_SIZE pages (a page is encoded once, ~10 ms a fact).
+    A text's vector is kept too, for the last _TEXT_CACHE_SIZE texts: pages
+    share most of their attribute names ("colour", "weight", "-" for a fact
+    that is no attribute), which were half of the encoder's work. A kept
+    vector is the one `encode([text])` gave, so nothing changes but the time."""
 
     def __init__(self, encoder) -> None:
         self.encoder = encoder
         self._cache: OrderedDict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = (
             OrderedDict()
         )
+        self._texts: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def __call__(self, page: Page) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +181,20 @@ class PageVectors:
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         # One at a time: a batch pads every text to the longest, which costs more.
-        return np.vstack([self.encoder.encode([t]) for t in texts])
+        return np.vstack([self._text_vector(t) for t in texts])
+
+    def _text_vector(self, text: str) -> np.ndarray:
+        with self._lock:
+            vector = self._texts.get(text)
+            if vector is not None:
+                self._texts.move_to_end(text)
+                return vector
+        vector = self.encoder.encode([text])
+        with self._lock:
+            self._texts[text] = vector
+            while len(self._texts) > _TEXT_CACHE_SIZE:
+                self._texts.popitem(last=False)
+        return vector
 
 
 def _attribute_name(fact: Fact) -> str:
