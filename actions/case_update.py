@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.base import BotServices, Turn
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
-from bot.domain.model import CaseStatus
+from bot.domain.model import CaseKind, CaseStatus
 from bot.nlp.follow_up import corrects, withdraws_request
 from bot.services.case_updates import (
     asks_after_case,
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 CASE_UPDATE = "case_update"  # outcome
 # Not "how is my request going" but a request of its own, or no case to ask of.
 NOT_ASKED_OF_A_CASE = frozenset({"human_agent", "pre_order"})
+AGENT_REQUEST = "buyer_asked_for_agent"  # the reason code of a hand-off
 
 
 def case_update(
@@ -52,17 +53,22 @@ def case_update(
     order_id: str | None,
     text: str,
     preferred: Any = None,
+    just_asked: bool = False,
 ) -> list[EventType] | None:
     """The events that tell the buyer where the case `text` asks about stands
     (named in it, else `preferred`, the case the chat just spoke of, else of
     `order_id`, or any of theirs when None; `intent`: the NLU's, None for
     small talk); None when it asks about no open case of theirs (then the
-    inquiry is decided as usual)."""
-    if intent in NOT_ASKED_OF_A_CASE:
+    inquiry is decided as usual). `just_asked`: the bot's previous turn
+    made the request (a person asked for), so "never mind, i'm fine" takes it
+    back."""
+    # "i don't need a person any more" (read as asking for one, often)
+    withdrawn = withdraws_request(text, just_asked=just_asked)
+    if intent in NOT_ASKED_OF_A_CASE and not withdrawn:
         return None
     # "it should be 125 Main St not 123": a correction of the address change
     correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
-    if not (correction or asks_after_case(text)):
+    if not (correction or withdrawn or asks_after_case(text)):
         return None  # nothing to read
     with services.session() as session:
         progress = case_progress(
@@ -76,6 +82,7 @@ def case_update(
             now=turn.now,
             corrects=CHANGE_ADDRESS if correction else None,
             preferred=int(preferred) if str(preferred or "").isdigit() else None,
+            withdrawn=withdrawn,
         )
     if progress is None:
         return None
@@ -83,7 +90,7 @@ def case_update(
     answer = progress.answer
     if correction:
         status = "correction_added"
-    elif withdraws_request(text):
+    elif withdrawn:
         status = "withdrawn"  # "you can close the case": the seller is told
     elif answer is not None:
         # shown at the start of this very turn (actions/base.py): not twice
@@ -98,8 +105,8 @@ def case_update(
         status = "with_team"
     else:
         status = "with_seller"
-    if case.order_id is None:
-        status += "_general"  # a case with no order: its replies name none
+    if case.order_id is None or (status == "withdrawn" and case.kind is CaseKind.AGENT):
+        status += "_general"  # no order, or our team's case: no seller named
     due = {"now": turn.now, "language": turn.language}
     return [
         SlotSet("case_id", str(case.id)),
@@ -139,3 +146,10 @@ def order_of_the_case_asked_about(
         log.exception("Cannot read the case a buyer asks about")
         return None  # the order form asks which order, as without a case
     return order_id if order_unlocked(order_id, tracker, turn) else None
+
+
+def just_asked_for_a_person(tracker: Tracker) -> bool:
+    """Whether the bot's previous turn handed the chat to our team."""
+    from actions.follow_up import previous_turn, slot_values
+
+    return AGENT_REQUEST in slot_values(previous_turn(tracker), "reason_code")

@@ -38,7 +38,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, CsbaAction, Turn, user_events
-from actions.case_update import case_update
+from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import (
     previous_turn,
     question_just_decided_as,
@@ -131,6 +131,19 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     """The events that make a small-talk turn an inquiry, a cancellation taken
     back, a question about a case or about the bot (see the module
     docstring); [] for plain small talk."""
+    if turn.intent in (DENY, OUT_OF_SCOPE) and just_asked_for_a_person(tracker):
+        # "no, forget it", "never mind" right after a person was asked for
+        withdrawn = case_update(
+            services,
+            turn,
+            None,
+            None,
+            turn.text,
+            preferred=tracker.get_slot("case_id"),
+            just_asked=True,
+        )
+        if withdrawn is not None:
+            return withdrawn
     if turn.intent == DENY:
         taken_back = take_back(
             services,
@@ -148,7 +161,12 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     if asks_only_for_language(turn.text):
         return [SlotSet("outcome", LANGUAGE_SWITCHED)]
     asked = case_update(
-        services, turn, None, None, turn.text, preferred=tracker.get_slot("case_id")
+        services,
+        turn,
+        None,
+        None,
+        turn.text,
+        preferred=tracker.get_slot("case_id"),
     )
     if asked is not None:  # "any news?" about an open case
         return asked

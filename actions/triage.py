@@ -41,7 +41,7 @@ from actions.base import (
     is_payload,
     slot_events,
 )
-from actions.case_update import case_update
+from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import (
     question_just_decided_as,
     take_back,
@@ -164,6 +164,7 @@ class ActionTriage(CsbaAction):
             order_id,
             question,
             preferred=tracker.get_slot("case_id"),
+            just_asked=just_asked_for_a_person(tracker),
         )
         if asked is not None:  # "any news on my case?": the case, not the order
             return done + asked

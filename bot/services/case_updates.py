@@ -118,14 +118,16 @@ def case_progress(
     now: datetime,
     corrects: str | None = None,
     preferred: int | None = None,
+    withdrawn: bool = False,
 ) -> CaseProgress | None:
     """The open case `text` asks how it is going, with `text` added to it;
     None when `text` asks no such thing or there is no such case. With
     `corrects`, a case category: `text` corrects the request of the order's
     open case of that category ("it should be 125 Main St not 123"), which
     it joins. `preferred`: the case the chat just spoke of, asked about when
-    the words name no other."""
-    if corrects is None and not asks_after_case(text):
+    the words name no other. `withdrawn`: the caller found that `text` says
+    the request is not needed after all (with what the chat just did)."""
+    if corrects is None and not (withdrawn or asks_after_case(text)):
         return None
     row = _case_asked_about(
         session,

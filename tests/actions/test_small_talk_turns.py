@@ -177,3 +177,54 @@ def test_where_the_refund_goes_is_asked_of_the_refund_case(token_chat, services)
         from bot.adapters.orm import ReturnAuthorizationRow
 
         assert session.scalars(select(ReturnAuthorizationRow)).all() == []
+
+
+LATE = "113-0000004-0000004"  # B-2's, promised Nov 19, still on its way
+
+
+def test_a_person_asked_for_and_then_not_wanted_is_told_to_our_team(
+    token_chat, services
+):
+    # found by a buyer trial: "actually never mind, i'm fine" right after the
+    # hand-off was handed over again ("Of course. I'm handing this over...")
+    for text, intent in [
+        ("actually never mind, i'm fine", "human_agent"),
+        ("forget it i dont need a person", "human_agent"),
+        ("never mind", "out_of_scope"),
+        ("no, forget it", "deny"),
+    ]:
+        chat = token_chat("B-2", conversation=f"chat-{intent}-{len(text)}")
+        chat.say(f"i want to talk to a person about {LATE}", "human_agent")
+        assert chat.slots["route"] == "agent"
+        case_id = chat.slots["case_id"]
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_case_update"], text
+        assert chat.slots["case_status"] == "withdrawn_general", text
+        reply = chat.texts(-1)[0]
+        assert f"case {case_id}" in reply and "our team" in reply, reply
+        assert "seller" not in reply
+        with session_scope(services.engine) as session:
+            assert session.get(CaseRow, int(case_id)).messages[-1].text == text
+
+
+def test_never_mind_later_or_without_a_person_is_no_withdrawal(token_chat):
+    chat = token_chat("B-2")
+    chat.say(f"i want to talk to a person about {LATE}", "human_agent")
+    chat.say("thanks", "thanks")
+    chat.say("never mind", "out_of_scope")  # not right after the hand-off
+    assert chat.responses() == ["utter_out_of_scope"]
+    other = token_chat("B-1")
+    other.say("where is my order", "delivery_status", order_id=DELIVERED)
+    other.say("never mind", "out_of_scope")
+    assert other.responses() == ["utter_out_of_scope"]
+
+
+def test_so_what_happens_now_after_a_case_tells_where_it_stands(token_chat):
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE} its late", "delivery_status", order_id=LATE)
+    assert chat.slots["reason_code"] == "late_delivery"
+    case_id = chat.slots["case_id"]
+    chat.say("so what happens now", "out_of_scope")
+    assert chat.responses() == ["utter_case_update"]
+    assert chat.slots["case_status"] == "with_seller"
+    assert f"case {case_id}" in chat.texts(-1)[0]

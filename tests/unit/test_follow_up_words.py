@@ -255,3 +255,55 @@ def test_a_correction_of_what_was_just_written(text, correction):
 )
 def test_a_request_no_longer_needed(text, withdrawn):
     assert withdraws_request(text) is withdrawn
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "forget it i dont need a person",
+        "i don't need to talk to a human anymore",
+        "cancel the agent request",
+        "ya no necesito hablar con una persona",
+    ],
+)
+def test_a_person_no_longer_needed_withdraws_at_any_time(text):
+    assert withdraws_request(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["actually never mind, i'm fine", "nvm thanks", "no importa", "forget it"]
+)
+def test_never_mind_withdraws_only_right_after_the_request(text):
+    assert withdraws_request(text, just_asked=True)
+    assert not withdraws_request(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "never mind, cancel my order",
+        "ok never mind, the box is broken",
+        "i need a person, never mind the bot",
+    ],
+)
+def test_never_mind_with_a_request_or_a_problem_withdraws_nothing(text):
+    assert not withdraws_request(text, just_asked=True)
+
+
+@pytest.mark.parametrize(
+    "text", ["so what happens now", "ok whats next?", "now what", "y ahora qué?"]
+)
+def test_what_happens_now_alone_asks_for_an_update(text):
+    assert asks_for_update(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the drawer came with a broken runner, what now",
+        "what happens now if i return it",
+        "what now for order 112-0000001-0000001",
+    ],
+)
+def test_what_now_with_a_request_is_no_update_question(text):
+    assert not asks_for_update(text)
