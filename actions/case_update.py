@@ -29,7 +29,12 @@ from actions.base import BotServices, Turn
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
 from bot.domain.model import CaseKind, CaseStatus
-from bot.nlp.follow_up import corrects, withdraws_request
+from bot.nlp.follow_up import (
+    asks_what_now,
+    corrects,
+    withdraws_request,
+)
+from bot.nlp.person_request import withdraws_person_request
 from bot.services.case_updates import (
     asks_after_case,
     case_progress,
@@ -60,15 +65,17 @@ def case_update(
     `order_id`, or any of theirs when None; `intent`: the NLU's, None for
     small talk); None when it asks about no open case of theirs (then the
     inquiry is decided as usual). `just_asked`: the bot's previous turn
-    made the request (a person asked for), so "never mind, i'm fine" takes it
-    back."""
-    # "i don't need a person any more" (read as asking for one, often)
-    withdrawn = withdraws_request(text, just_asked=just_asked)
-    if intent in NOT_ASKED_OF_A_CASE and not withdrawn:
+    handed the chat to our team, so "never mind, i'm fine" takes it back."""
+    # "i don't need a person any more" (often read as asking for one): only
+    # an open case of our team's
+    person = withdraws_person_request(text, just_asked=just_asked)
+    if intent in NOT_ASKED_OF_A_CASE and not person:
         return None
+    # "so what happens now?": only the case the chat just spoke of
+    what_now = preferred is not None and asks_what_now(text)
     # "it should be 125 Main St not 123": a correction of the address change
     correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
-    if not (correction or withdrawn or asks_after_case(text)):
+    if not (correction or person or what_now or asks_after_case(text)):
         return None  # nothing to read
     with services.session() as session:
         progress = case_progress(
@@ -77,12 +84,14 @@ def case_update(
             # another chat's cases only for a buyer proven by a token: a ZIP
             # code proves one order, not the buyer's other cases
             buyer_id=turn.token_buyer_id,
-            order_id=order_id,
+            order_id=None if person else order_id,
             text=text,
             now=turn.now,
             corrects=CHANGE_ADDRESS if correction else None,
             preferred=int(preferred) if str(preferred or "").isdigit() else None,
-            withdrawn=withdrawn,
+            asked=person or what_now,
+            kind=CaseKind.AGENT if person else None,
+            fallback=person or asks_after_case(text) or bool(correction),
         )
     if progress is None:
         return None
@@ -90,7 +99,7 @@ def case_update(
     answer = progress.answer
     if correction:
         status = "correction_added"
-    elif withdrawn:
+    elif person or withdraws_request(text):
         status = "withdrawn"  # "you can close the case": the seller is told
     elif answer is not None:
         # shown at the start of this very turn (actions/base.py): not twice

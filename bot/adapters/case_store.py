@@ -72,10 +72,11 @@ def open_case_asked_about(
     order_id: str | None,
     category: str | None = None,
     case_id: int | None = None,
+    kind: str | None = None,
 ) -> CaseRow | None:
-    """The newest open case, of the order (and category, and number) when one
-    is given, that this conversation opened or that is the verified buyer's
-    own; None if none."""
+    """The newest open case, of the order (and category, number and kind) when
+    one is given, that this conversation opened or that is the verified
+    buyer's own; None if none."""
     mine = CaseRow.conversation_id == conversation_id
     if buyer_id is not None:
         mine = or_(mine, CaseRow.buyer_id == buyer_id)
@@ -86,6 +87,8 @@ def open_case_asked_about(
         where.append(CaseRow.category == category)
     if case_id is not None:
         where.append(CaseRow.id == case_id)
+    if kind is not None:
+        where.append(CaseRow.kind == kind)
     # this conversation's own cases first, then the buyer's from other chats
     here = case((CaseRow.conversation_id == conversation_id, 0), else_=1)
     return (

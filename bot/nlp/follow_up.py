@@ -139,9 +139,10 @@ _UPDATE = re.compile(
 # "ok whats next", "now what", "y ahora qué?" (about the case, when one is open).
 _WHAT_NOW = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|and|alright|hmm+|well|then|y|vale|bueno)[\s,.]+)*"
-    r"(?:what happens (?:now|next)|what'?s next|whats the next step|what now|now what"
-    r"|what (?:do|should) i do now|what(?: do)? i do now|what do we do now"
-    r"|(?:y )?ahora qu[eé]|qu[eé] (?:sigue|pasa ahora))"
+    r"(?:what happens (?:now|next)|what'?s (?:next|the next step)|what next"
+    r"|what are the next steps|what now|now what(?: do i do)?|(?:and )?then what"
+    r"|what (?:do|should) (?:i|we) do now|what(?: do)? i do now"
+    r"|(?:y )?ahora qu[eé](?: hago)?|qu[eé] (?:sigue|pasa ahora))"
     r"(?:[\s,.]+(?:then|lol|pls|please|por favor))*\W*$",
     re.IGNORECASE,
 )
@@ -256,26 +257,7 @@ _WITHDRAWS = re.compile(
     r"|somewhere|at another|on another))"
     r"|(?:it|the (?:package|parcel|order|box)|they) (?:just |finally )?(?:arrived|came|showed"
     r" up|turned up) (?:after all|finally)"
-    r"|(?:pueden|puedes|puede) cerrar (?:el|mi) caso|cierren (?:el|mi) caso"
-    # a person asked for and no longer wanted: "i dont need a person anymore"
-    r"|(?:do ?n[o']?t|not|no longer) (?:really |actually )?need (?:a |an |the |to (?:talk"
-    r"|speak|chat) (?:to|with) (?:a |an |the )?)?(?:person|human|agent|rep|representative"
-    r"|associate|someone|anyone)"
-    r"|(?:cancel|forget(?: about)?) (?:the |my |that )?(?:agent|person|human|hand-?off)"
-    r"(?: request)?"
-    r"|ya no (?:necesito|quiero) (?:hablar con )?(?:una |un |a )?(?:persona|agente"
-    r"|humano))\b",
-    re.IGNORECASE,
-)
-# Right after a request (a person asked for), a whole message that only says it
-# is not needed after all: "actually never mind, i'm fine", "nvm", "forget it".
-_NEVER_MIND = re.compile(
-    r"^\W*(?:(?:oh|ok(?:ay)?|actually|wait|hmm+|no|sorry|ah)[\s,.!]+)*"
-    r"(?:never ?mind|nvm|forget it|forget about it|no need|it'?s (?:fine|ok(?:ay)?)"
-    r"|i'?m (?:fine|good|ok(?:ay)?)(?: now)?|all good|olv[ií]dalo|no importa"
-    r"|(?:ya )?no hace falta)"
-    r"(?:[\s,.!]+(?:i'?m (?:fine|good|ok(?:ay)?)(?: now)?|thanks?|thx|ty|it'?s fine"
-    r"|all good|gracias|sorry|lol|i found (?:it|what i needed)))*\W*$",
+    r"|(?:pueden|puedes|puede) cerrar (?:el|mi) caso|cierren (?:el|mi) caso)\b",
     re.IGNORECASE,
 )
 _A_PROBLEM = re.compile(
@@ -305,17 +287,14 @@ def asks_for_action(text: str | None) -> bool:
     )
 
 
-def withdraws_request(text: str | None, *, just_asked: bool = False) -> bool:
+def withdraws_request(text: str | None) -> bool:
     """Whether the message says the buyer's open request is no longer needed
-    ("you can close the case", "my neighbour just brought it over", "i don't
-    need a person anymore"; when the request was made at the bot's previous
-    turn, `just_asked`, also a bare "never mind, i'm fine"), and reports no
-    problem of its own."""
+    ("you can close the case", "my neighbour just brought it over"), and
+    reports no problem of its own."""
     if not isinstance(text, str):
         return False
     text = text.replace("’", "'")
-    said = _WITHDRAWS.search(text) or (just_asked and _NEVER_MIND.match(text))
-    return bool(said) and not _A_PROBLEM.search(text)
+    return bool(_WITHDRAWS.search(text)) and not _A_PROBLEM.search(text)
 
 
 def case_number_in(text: str | None) -> int | None:
@@ -326,12 +305,14 @@ def case_number_in(text: str | None) -> int | None:
 
 def asks_for_update(text: str | None) -> bool:
     """Whether the message asks how a request already made is going ("any
-    update on my address change?", "did the seller reply?", or only "so what
-    happens now?")."""
-    if not isinstance(text, str):
-        return False
-    text = text.replace("’", "'")
-    return bool(_UPDATE.search(text) or _WHAT_NOW.match(text))
+    update on my address change?", "did the seller reply?")."""
+    return isinstance(text, str) and bool(_UPDATE.search(text.replace("’", "'")))
+
+
+def asks_what_now(text: str | None) -> bool:
+    """Whether the whole message only asks what comes next ("so what happens
+    now?", "whats next"): about the case the chat just spoke of, if any."""
+    return isinstance(text, str) and bool(_WHAT_NOW.match(text.replace("’", "'")))
 
 
 def refers_back(text: str | None) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.adapters import case_store
-from bot.domain.model import MessageAuthor
+from bot.domain.model import CaseKind, MessageAuthor
 from bot.nlp.follow_up import (
     asks_for_action,
     asks_for_update,
@@ -83,29 +83,28 @@ def _case_asked_about(
     category: str | None,
     text: str,
     preferred: int | None,
+    kind: str | None = None,
+    fallback: bool = True,
 ) -> Any:
     """The open case the words ask about: the one they name ("case 3"), else
-    the one the chat just spoke of (`preferred`), else the newest of this
-    chat's or the buyer's own (bot.adapters.case_store)."""
+    the one the chat just spoke of (`preferred`), else (unless not
+    `fallback`) the newest of this chat's or the buyer's own
+    (bot.adapters.case_store); of the `kind` when given."""
     named = case_number_in(text)
+    found = {
+        "conversation_id": conversation_id,
+        "buyer_id": buyer_id,
+        "order_id": order_id,
+        "category": category,
+        "kind": kind,
+    }
     for case_id in dict.fromkeys(c for c in (named, preferred) if c is not None):
-        row = case_store.open_case_asked_about(
-            session,
-            conversation_id=conversation_id,
-            buyer_id=buyer_id,
-            order_id=order_id,
-            category=category,
-            case_id=case_id,
-        )
+        row = case_store.open_case_asked_about(session, **found, case_id=case_id)
         if row is not None or case_id == named:
             return row  # a case named but not theirs, or closed: nothing
-    return case_store.open_case_asked_about(
-        session,
-        conversation_id=conversation_id,
-        buyer_id=buyer_id,
-        order_id=order_id,
-        category=category,
-    )
+    if not fallback:
+        return None
+    return case_store.open_case_asked_about(session, **found)
 
 
 def case_progress(
@@ -118,16 +117,19 @@ def case_progress(
     now: datetime,
     corrects: str | None = None,
     preferred: int | None = None,
-    withdrawn: bool = False,
+    asked: bool = False,
+    kind: CaseKind | None = None,
+    fallback: bool = True,
 ) -> CaseProgress | None:
     """The open case `text` asks how it is going, with `text` added to it;
     None when `text` asks no such thing or there is no such case. With
     `corrects`, a case category: `text` corrects the request of the order's
     open case of that category ("it should be 125 Main St not 123"), which
     it joins. `preferred`: the case the chat just spoke of, asked about when
-    the words name no other. `withdrawn`: the caller found that `text` says
-    the request is not needed after all (with what the chat just did)."""
-    if corrects is None and not (withdrawn or asks_after_case(text)):
+    the words name no other. `asked`: the caller read `text` as asking
+    after a case (with what the chat just did), of the `kind` when given;
+    not `fallback`: only a case the words name, or `preferred`."""
+    if corrects is None and not (asked or asks_after_case(text)):
         return None
     row = _case_asked_about(
         session,
@@ -137,6 +139,8 @@ def case_progress(
         category=corrects,
         text=text,
         preferred=preferred,
+        kind=kind.value if kind is not None else None,
+        fallback=fallback,
     )
     if row is None:
         return None

@@ -228,3 +228,27 @@ def test_so_what_happens_now_after_a_case_tells_where_it_stands(token_chat):
     assert chat.responses() == ["utter_case_update"]
     assert chat.slots["case_status"] == "with_seller"
     assert f"case {case_id}" in chat.texts(-1)[0]
+
+
+def test_no_person_needed_never_withdraws_a_sellers_case(token_chat, services):
+    # found by a review: the newest open case of the order was the seller's
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE} its late", "delivery_status", order_id=LATE)
+    (case,) = cases(services)
+    chat.say("actually i dont need a person anymore", "human_agent")
+    assert chat.slots.get("case_status") != "withdrawn"
+    with session_scope(services.engine) as session:
+        texts = [m.text for m in session.get(CaseRow, case.id).messages]
+    assert "actually i dont need a person anymore" not in texts
+
+
+def test_what_happens_now_without_a_case_just_spoken_of_is_small_talk(token_chat):
+    # found by a review: it fell back to the buyer's newest case in another chat
+    first = token_chat("B-2")
+    first.say(f"where is my order {LATE} its late", "delivery_status", order_id=LATE)
+    assert first.slots["case_id"] is not None
+    later = token_chat("B-2", conversation="chat-2")
+    later.say("where is my order", "delivery_status", order_id="113-0000005-0000005")
+    assert later.slots["case_id"] is None
+    later.say("so what happens now", "out_of_scope")
+    assert later.responses() == ["utter_out_of_scope"]
