@@ -505,7 +505,9 @@ def test_a_rasa_replica_killed_under_load_loses_no_acknowledged_message(cluster:
     """BUYERS anonymous chats, each sending its next message when the last was
     answered (a refused one is sent again, as the widget does); replica 1 is
     killed a few seconds in. Every acknowledged message is in its conversation,
-    once, followed by the bot's turn."""
+    and once, unless it was sent again after a refusal: the replica may have
+    stored that turn just before it died (at least once, not exactly once;
+    seen in 1 of 4 runs on 2026-12-07, docs/scaling.md)."""
     from bot.services.chat_access import resolve_chat_token
 
     stop = threading.Event()
@@ -515,6 +517,7 @@ def test_a_rasa_replica_killed_under_load_loses_no_acknowledged_message(cluster:
     def buyer(index: int) -> dict[str, Any]:
         token = issue_anonymous_token(secret=JWT_SECRET)
         sent, acked, refused, after_kill = [], [], 0, 0
+        resent: set[str] = set()
         slowest = 0.0
         n = 0
         with httpx.Client(timeout=60) as client:
@@ -538,11 +541,12 @@ def test_a_rasa_replica_killed_under_load_loses_no_acknowledged_message(cluster:
                     n += 1
                 else:
                     refused += 1
+                    resent.add(text)
                     time.sleep(0.5)
         return {
             "conversation": resolve_chat_token(token, secret=JWT_SECRET).sender_id,
             "sent": sent, "acked": acked, "refused": refused, "after_kill": after_kill,
-            "slowest": slowest,
+            "slowest": slowest, "resent": resent,
         }  # fmt: skip
 
     with ThreadPoolExecutor(BUYERS) as pool:
@@ -555,18 +559,21 @@ def test_a_rasa_replica_killed_under_load_loses_no_acknowledged_message(cluster:
         results = [future.result() for future in futures]
     took = time.monotonic() - start
 
-    lost = duplicated = 0
+    lost = duplicated = resent_twice = 0
     for result in results:
         users = [e["text"] for e in cluster.tracker(result["conversation"])["events"] if e["event"] == "user"]
         lost += len(set(result["acked"]) - set(users))
-        duplicated += sum(users.count(text) > 1 for text in set(result["acked"]))
+        twice = {text for text in set(result["acked"]) if users.count(text) > 1}
+        duplicated += len(twice - result["resent"])
+        resent_twice += len(twice & result["resent"])
     acked = sum(len(r["acked"]) for r in results)
     refused = sum(r["refused"] for r in results)
     after = sum(r["after_kill"] for r in results)
     cluster.notes.append(
         f"Rasa replica killed under load ({BUYERS} buyers, {took:.0f} s): {acked} messages "
         f"acknowledged, {after} of them after the kill, {refused} refused and sent again; "
-        f"{lost} acknowledged lost, {duplicated} duplicated; slowest answer "
+        f"{lost} acknowledged lost, {duplicated} duplicated ({resent_twice} sent again"
+        f" after a refusal and stored twice); slowest answer "
         f"{max(r['slowest'] for r in results):.1f} s"
     )
     print("\n" + cluster.notes[-1])
