@@ -503,7 +503,8 @@ LOAD_SECONDS = 20.0
 
 def test_a_rasa_replica_killed_under_load_loses_no_acknowledged_message(cluster: Cluster):
     """BUYERS anonymous chats, each sending its next message when the last was
-    answered (a refused one is sent again, as the widget does); replica 1 is
+    answered (a refused one is sent again, as a REST client that retries does;
+    the widget's socket does not resend); replica 1 is
     killed a few seconds in. Every acknowledged message is in its conversation,
     and once, unless it was sent again after a refusal: the replica may have
     stored that turn just before it died (at least once, not exactly once;
