@@ -26,6 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, Turn
+from actions.follow_up import previous_turn, slot_values
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
 from bot.domain.model import CaseKind, CaseStatus
@@ -75,7 +76,8 @@ def case_update(
     what_now = preferred is not None and asks_what_now(text)
     # "it should be 125 Main St not 123": a correction of the address change
     correction = intent == CHANGE_ADDRESS and order_id is not None and corrects(text)
-    if not (correction or person or what_now or asks_after_case(text)):
+    asked_after = asks_after_case(text)
+    if not (correction or person or what_now or asked_after):
         return None  # nothing to read
     with services.session() as session:
         progress = case_progress(
@@ -91,7 +93,7 @@ def case_update(
             preferred=int(preferred) if str(preferred or "").isdigit() else None,
             asked=person or what_now,
             kind=CaseKind.AGENT if person else None,
-            fallback=person or asks_after_case(text) or bool(correction),
+            fallback=person or asked_after or bool(correction),
         )
     if progress is None:
         return None
@@ -159,6 +161,4 @@ def order_of_the_case_asked_about(
 
 def just_asked_for_a_person(tracker: Tracker) -> bool:
     """Whether the bot's previous turn handed the chat to our team."""
-    from actions.follow_up import previous_turn, slot_values
-
     return AGENT_REQUEST in slot_values(previous_turn(tracker), "reason_code")

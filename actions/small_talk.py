@@ -131,20 +131,14 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     """The events that make a small-talk turn an inquiry, a cancellation taken
     back, a question about a case or about the bot (see the module
     docstring); [] for plain small talk."""
-    if turn.intent in (DENY, OUT_OF_SCOPE) and just_asked_for_a_person(tracker):
-        # "no, forget it", "never mind" right after a person was asked for
-        withdrawn = case_update(
-            services,
-            turn,
-            None,
-            None,
-            turn.text,
-            preferred=tracker.get_slot("case_id"),
-            just_asked=True,
+    # "no, forget it", "never mind" right after a person was asked for
+    just_asked = just_asked_for_a_person(tracker)
+    if turn.intent == DENY:
+        withdrawn = (
+            _case_asked(services, tracker, turn, just_asked) if just_asked else None
         )
         if withdrawn is not None:
             return withdrawn
-    if turn.intent == DENY:
         taken_back = take_back(
             services,
             tracker,
@@ -160,15 +154,8 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
         return [SlotSet("outcome", BOT_IDENTITY)]
     if asks_only_for_language(turn.text):
         return [SlotSet("outcome", LANGUAGE_SWITCHED)]
-    asked = case_update(
-        services,
-        turn,
-        None,
-        None,
-        turn.text,
-        preferred=tracker.get_slot("case_id"),
-    )
-    if asked is not None:  # "any news?" about an open case
+    asked = _case_asked(services, tracker, turn, just_asked)
+    if asked is not None:  # "any news?" about an open case, or "never mind"
         return asked
     never_came = _never_came(tracker, turn)
     if never_came:
@@ -178,6 +165,22 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
         return []
     log.info("Out of scope, but it names an ordered item: %s", intent)
     return [SlotSet("pending_intent", intent), SlotSet("outcome", IN_SCOPE_BY_ITEM)]
+
+
+def _case_asked(
+    services: BotServices, tracker: Tracker, turn: Turn, just_asked: bool
+) -> list[EventType] | None:
+    """What the words ask of the chat's or the buyer's open case (see
+    actions/case_update.py), None when nothing."""
+    return case_update(
+        services,
+        turn,
+        None,
+        None,
+        turn.text,
+        preferred=tracker.get_slot("case_id"),
+        just_asked=just_asked,
+    )
 
 
 # What a claim about the order in question asks again (bot.nlp.claims).
