@@ -11,21 +11,20 @@ These messages go on with the order already in the conversation:
 - a question that points back at the order just decided ("can I return it?",
   "when will that one arrive": `bot.nlp.follow_up.refers_back`), or a request
   for a person (the agent's case then shows the order the chat was about),
-  when this chat may look into that order. Naming another order's item still switches to that
-  order (the order form), and every decision names its order;
+  when this chat may look into that order. Naming another order's item
+  switches to that order (the order form); every decision names its order;
 - right after a decision, a request of the same family (a return or a damaged
-  item; a delivery question; a cancellation; an address change) that names no
-  other order (`continues_the_decision`), a correction of an address change,
-  or a claim that the order never came or its refund did not.
+  item; a delivery question; a cancellation; an address change; money after a
+  delivery) naming no other order (`continues_the_decision`), a correction of
+  an address change, a claim that the order never came or its refund did not.
 
 A cancellation taken back: "wait, don't cancel it" at any time, and "actually
 never mind, I'll keep it" right after the bot asked the seller to cancel
-(`just_asked_to_cancel`; bot.nlp.follow_up). The NLU reads these as a
-cancellation request, a plain no, or nothing it knows. The words join the
-order's open cancellation case (`take_back`, outcome `cancellation_taken_back`),
-and no new request is opened. With no open cancellation case for the order, a
-message read as a cancellation request asks nothing of the seller (outcome
-`nothing_to_take_back`); any other goes its usual way.
+(`just_asked_to_cancel`; bot.nlp.follow_up), read by the NLU as a cancellation,
+a plain no, or nothing it knows. The words join the order's open cancellation
+case (`take_back`, outcome `cancellation_taken_back`); no new request is opened.
+With no open cancellation case, a message read as a cancellation request asks
+nothing of the seller (`nothing_to_take_back`); any other goes its usual way.
 
 Another request in place of the cancellation just requested ("actually no,
 change the address instead": `replace_cancellation`): the cancellation is
@@ -43,6 +42,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.asides import return_postage
 from actions.base import BotServices, Turn, entity_values, is_payload, user_events
 from actions.form_vocabulary import (
     ASK_FOR_PERSON,
@@ -52,7 +52,7 @@ from actions.form_vocabulary import (
 )
 from actions.order_form import order_unlocked
 from bot.domain.reasons import REASON_CODES
-from bot.nlp.claims import buyer_claim
+from bot.nlp.claims import asks_about_money, buyer_claim
 from bot.nlp.follow_up import (
     corrects,
     names_another_order,
@@ -221,6 +221,7 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
         or (intent == CHANGE_ADDRESS and corrects(turn.text))
         # "do I have to pay for return shipping?" right after the decision
         or continues_the_decision(tracker, turn, intent)
+        or return_postage(tracker, turn) is not None  # ... or later (asides.py)
     ):
         return None
     previous = find_order_id(tracker.get_slot("order_id"))
@@ -254,6 +255,9 @@ def continues_the_decision(tracker: Tracker, turn: Turn, intent: str) -> bool:
     before = list(tracker.events or [])[: users[-1]] if users else []
     # what the decision was about: the inquiry's intent, set when it started
     decided = [value for value in slot_values(before, "pending_intent") if value]
+    if decided and decided[-1] == "delivery_status" and intent == "return_refund":
+        # "how long til i get the money" after a late order's case: its money
+        return asks_about_money(turn.text)
     return bool(decided) and any(
         intent in family and decided[-1] in family for family in _FAMILIES
     )

@@ -24,7 +24,9 @@ for small talk, or one of the two below.
   (bot.nlp.claims; a delivered order becomes a case for the seller).
 - **"are you a bot?"**: outcome `bot_identity` (utter_bot_identity, with a
   way to reach a person); **"any news?"** about an open case of theirs:
-  outcome `case_update`, where that case stands (actions/case_update.py).
+  outcome `case_update`, where that case stands (actions/case_update.py);
+  **"i don't need a person"** with none asked for, and **"who pays for the
+  postage?"** after a return: actions/asides.py.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.asides import no_person_needed, return_postage
 from actions.base import BotServices, CsbaAction, Turn, user_events
 from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import (
@@ -133,12 +136,20 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     docstring); [] for plain small talk."""
     # "no, forget it", "never mind" right after a person was asked for
     just_asked = just_asked_for_a_person(tracker)
+    postage = return_postage(tracker, turn)
+    if postage is not None:  # "who pays for postage?" after a return
+        return postage
+    not_needed = no_person_needed(turn)  # "i don't need a person"
     if turn.intent == DENY:
         withdrawn = (
-            _case_asked(services, tracker, turn, just_asked) if just_asked else None
+            _case_asked(services, tracker, turn, just_asked)
+            if just_asked or not_needed
+            else None
         )
         if withdrawn is not None:
             return withdrawn
+        if not_needed:  # and no request for a person open
+            return not_needed
         taken_back = take_back(
             services,
             tracker,
@@ -157,6 +168,8 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     asked = _case_asked(services, tracker, turn, just_asked)
     if asked is not None:  # "any news?" about an open case, or "never mind"
         return asked
+    if not_needed:  # "i don't need a person", and none asked for
+        return not_needed
     never_came = _never_came(tracker, turn)
     if never_came:
         return never_came

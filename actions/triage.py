@@ -32,6 +32,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asides import no_person_needed, return_postage
 from actions.base import (
     MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
@@ -120,6 +121,9 @@ class ActionTriage(CsbaAction):
         intent = tracker.get_slot("pending_intent")
         if intent not in BUSINESS_INTENTS:
             return done + [SlotSet("outcome", NO_INQUIRY)]
+        postage = return_postage(tracker, turn)
+        if postage is not None:  # "do I have to pay the shipping?" after a return
+            return done + postage
         if intent == ASK_FOR_PERSON and asks_if_bot(turn.text):
             # "are you a real person?": told, not put in a person's queue unasked
             return done + [SlotSet("outcome", BOT_IDENTITY)]
@@ -168,6 +172,9 @@ class ActionTriage(CsbaAction):
         )
         if asked is not None:  # "any news on my case?": the case, not the order
             return done + asked
+        not_needed = no_person_needed(turn) if intent == ASK_FOR_PERSON else None
+        if not_needed is not None:  # "I don't need a person", none asked for
+            return done + not_needed
         address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)
         if address and intent == CHANGE_ADDRESS:  # asked for by the order form
             room = MAX_QUESTION_CHARS - len(address) - 3

@@ -56,7 +56,7 @@ _NOT_RECEIVED = re.compile(
     re.IGNORECASE,
 )
 
-_MONEY = r"(?:refund|refunded|money back|my money|reimbursement|reembolso|dinero)"
+_MONEY = r"(?:refund|refunded|money back|(?:my|the|our) money|reimbursement|reembolso|dinero)"
 # "I never got my refund", "haven't received the money back": the money is
 # what did not come (read before "I never got it", which it also says)
 # "when do I get my refund", "how long does the refund take": asked after a

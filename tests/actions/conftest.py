@@ -154,7 +154,7 @@ def load_rules() -> Rules:
                     after_intent.setdefault(first["intent"], before)
                 else:
                     after_intent[first["intent"]] = actions
-            elif first.get("action") in ("action_triage", "action_damage_remedy"):
+            elif first.get("action") in DECIDING_ACTIONS:
                 outcome = steps[1]["slot_was_set"][0]["outcome"]
                 after_outcome[(first["action"], outcome)] = [
                     s["action"] for s in steps[2:] if "action" in s

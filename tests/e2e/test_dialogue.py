@@ -9,7 +9,9 @@ action-server processes over the demo data:
 - a follow-up product question without an order number is offered the order
   the chat was just about (a button), never given it, unless it names an item
   that order does not hold;
-- another question instead of the item asked for is the one served."""
+- another question instead of the item asked for is the one served;
+- "who pays the shipping?" after a return, "i don't need a person" with none
+  asked for (actions/asides.py)."""
 
 from __future__ import annotations
 
@@ -363,3 +365,23 @@ def test_small_talk_that_is_not_any_news_and_are_you_a_bot(bot: Stack):
         chat.describe()
     )
     assert chat.slots().get("route") != "agent", chat.describe()
+
+
+def test_who_pays_to_send_it_back_and_no_person_needed(bot: Stack):
+    """Real Rasa and the action server (found by a buyer trial): "do i have to
+    pay the shipping" after a return was authorised is told how that return
+    goes back, not referred to the seller as a question before buying; "i
+    don't need a person" with none asked for hands nothing over."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say("i dont need a person, just checking something")
+    assert chat.slots().get("route") is None, chat.describe()
+    assert "no person then" in chat.texts(), chat.describe()
+    chat.say("i want to return the tumbler from 112-0000001-0000001")
+    answer_form(chat, "112-0000001-0000001")
+    assert chat.slots().get("reason_code") == "return_window_open", chat.describe()
+    turn = len(chat.transcript)
+    chat.say("do i have to pay the shipping")
+    said = chat.texts(turn)
+    assert "doesn't provide a prepaid return label" in said, chat.describe()
+    assert "Hearth Returns" in said, chat.describe()
+    assert chat.slots().get("reason_code") == "return_window_open", chat.describe()

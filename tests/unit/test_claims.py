@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_if_arrived, buyer_claim
+from bot.nlp.claims import (
+    NOT_RECEIVED,
+    REFUND_MISSING,
+    asks_about_money,
+    asks_if_arrived,
+    buyer_claim,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,3 +111,18 @@ def test_no_claim(text):
 )
 def test_a_question_whether_it_came(text, asks):
     assert asks_if_arrived(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("how long til i get the money", True),
+        ("when do i get my refund", True),
+        ("will the money go back on my card", True),
+        ("is it worth it", False),
+        ("how long is the cord", False),
+    ],
+)
+def test_a_question_about_the_money(text, asks):
+    # found by a buyer trial: "the money" was not the money
+    assert asks_about_money(text) is asks

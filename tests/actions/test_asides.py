@@ -1,0 +1,114 @@
+"""Found by buyer trials (2026-12-07): "I don't need a person" with no request
+for one open handed the chat to our team (or got "Sorry, I didn't quite get
+that"); "do i have to pay the shipping" right after a return was authorised
+was referred to the seller as a question before buying, and "who pays for
+postage" was out of scope; "how long til i get the money" after a late
+order's case asked which order (actions/asides.py, actions/follow_up.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.adapters.db import session_scope
+from bot.adapters.orm import CaseRow, ReturnAuthorizationRow
+
+KETTLE_AND_TUMBLERS = "112-0000001-0000001"  # B-1, seller S-100: return address
+TENT = "114-0000013-0000013"  # B-3's, seller S-200 (US): prepaid label
+LATE = "113-0000004-0000004"  # B-2's, promised Nov 19, still on its way
+
+
+def count(services, row) -> int:
+    with session_scope(services.engine) as session:
+        return session.scalar(select(func.count()).select_from(row))
+
+
+def test_i_dont_need_a_person_with_none_asked_for_hands_nothing_over(
+    token_chat, services
+):
+    for text, intent in [
+        ("I don't need a person", "human_agent"),
+        ("i dont need a person, thanks", "nlu_fallback"),
+        ("no i dont need to talk to anyone", "deny"),
+        ("i dont need a human", "out_of_scope"),
+    ]:
+        chat = token_chat("B-1", conversation=f"chat-{intent}")
+        chat.say("hi", "greet")
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_no_person_needed"], text
+        assert chat.slots.get("route") is None, text
+        assert "no person then" in chat.texts(-1)[0]
+    assert count(services, CaseRow) == 0
+
+
+def test_i_dont_need_a_person_not_understood_still_withdraws_the_open_request(
+    token_chat, services
+):
+    chat = token_chat("B-2")
+    chat.say(f"i want to talk to a person about {LATE}", "human_agent")
+    case_id = chat.slots["case_id"]
+    chat.say("thanks", "thanks")
+    chat.say("i dont need a person anymore thanks", "nlu_fallback")
+    assert chat.responses() == ["utter_case_update"]
+    assert chat.slots["case_status"] == "withdrawn_general"
+    assert f"case {case_id}" in chat.texts(-1)[0]
+    assert chat.slots["fallback_count"] in (None, 0)
+
+
+def test_still_wanting_a_person_is_handed_over(token_chat):
+    chat = token_chat("B-1")
+    chat.say("i dont need a bot i need a real person", "human_agent")
+    assert chat.slots["route"] == "agent"
+
+
+def test_who_pays_the_return_shipping_is_told_by_the_returns_method(
+    token_chat, services
+):
+    chat = token_chat("B-3")
+    chat.say(f"i want to return my order {TENT}", "return_refund", order_id=TENT)
+    assert chat.slots["reason_code"] == "return_window_open"
+    assert chat.slots["return_method"] == "prepaid_label"
+    for text, intent in [
+        ("do i have to pay the shipping?", "pre_order"),
+        ("who pays for postage", "out_of_scope"),
+        ("is the return label free", "return_refund"),
+        ("so i gotta pay to send it back??", "nlu_fallback"),
+    ]:
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_return_postage"], text
+        assert "the seller pays for the return" in chat.texts(-1)[0], text
+        # still the return's decision: no referral, no second return
+        assert chat.slots["reason_code"] == "return_window_open", text
+    assert count(services, ReturnAuthorizationRow) == 1
+
+
+def test_a_return_to_the_sellers_address_says_no_label_and_where(token_chat):
+    chat = token_chat("B-1")
+    chat.say(
+        "i want to return the tumbler", "return_refund", order_id=KETTLE_AND_TUMBLERS
+    )
+    assert chat.slots["return_method"] == "domestic_address"
+    chat.say("do i have to pay the shipping", "pre_order")
+    assert chat.responses() == ["utter_return_postage"]
+    reply = chat.texts(-1)[0]
+    assert "doesn't provide a prepaid return label" in reply
+    assert chat.slots["return_address"] in reply
+
+
+def test_who_pays_shipping_without_a_return_is_asked_as_before(token_chat):
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
+    chat.say("do i have to pay the shipping?", "pre_order")
+    assert "utter_return_postage" not in chat.responses()
+    assert chat.slots["reason_code"] == "pre_order"
+
+
+def test_the_money_after_a_late_orders_case_is_that_orders(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say(f"my order {LATE} still hasnt come", "delivery_status", order_id=LATE)
+    assert chat.slots["reason_code"] == "late_delivery"
+    cases_before = count(services, CaseRow)
+    chat.say("how long til i get the money", "return_refund")
+    assert "utter_ask_order_id" not in chat.responses()
+    assert chat.slots["order_id"] == LATE
+    assert chat.slots["reason_code"] == "late_delivery"
+    assert count(services, CaseRow) == cases_before  # the case already open
