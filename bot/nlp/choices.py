@@ -22,12 +22,34 @@ _ORDINALS = {
     2: r"third|3rd|tercer|tercero|tercera",
     3: r"fourth|4th|cuarto|cuarta",
 }
+# An ordinal names a place in the list when it is a noun phrase ("the first",
+# "second one", "2nd order", "el primero") or nearly the whole message ("first
+# pls"); not an adverb ("where is my tumbler first", "i want to ask something
+# first").
 _ORDINAL = {
     index: re.compile(
-        rf"\b(?:{words})\b(?!\s+(?:time|order i|pedido que))", re.IGNORECASE
+        rf"(?:\b(?:the|el|la|lo|my|that|this)\s+(?:{words})\b"
+        rf"|\b(?:{words})\s+(?:one|order|pedido|uno|option|button|opci[oó]n)\b)"
+        rf"(?!\s+(?:time|order i|pedido que))",
+        re.IGNORECASE,
     )
     for index, words in _ORDINALS.items()
 }
+_ORDINAL_ALONE = {
+    index: re.compile(
+        rf"^\W*(?:(?:ok|okay|um+|uh+|hmm+|so)\W+)?(?:{words})\b(?:\W+\w+)?\W*$",
+        re.IGNORECASE,
+    )
+    for index, words in _ORDINALS.items()
+}
+# A question asks what the orders are ("which ones haven't shipped yet?",
+# "where is my tumbler first"): it picks none of them ("what about the older
+# one?" asks the same question of that one).
+_ASKS = re.compile(
+    r"\b(?:which|what(?!\s+about)|where|why|how(?!\s+about)|who|qu[eé]\s*\?|cu[aá]l(?:es)?|d[oó]nde|c[oó]mo"
+    r"|por qu[eé])\b",
+    re.IGNORECASE,
+)
 _NEWEST = re.compile(
     r"\b(?:newer|newest|latest|most recent|recent one|new one|last (?:one )?i "
     r"(?:ordered|bought|placed)|m[aá]s reciente|m[aá]s nuevo|[uú]ltimo pedido)\b",
@@ -187,7 +209,7 @@ def chosen_order(
     if len(statuses) == len(ids):
         by_status, text = _by_status(text, statuses)
         picked |= {ids[i] for i in by_status}
-    if len(text.split()) > _MAX_WORDS or _NEGATION.search(text):
+    if len(text.split()) > _MAX_WORDS or _NEGATION.search(text) or _ASKS.search(text):
         return None
     if len(days) == len(ids):
         dated, full_date = _dated(text, days)
@@ -203,7 +225,9 @@ def chosen_order(
             picked.add((times[-1] if newest else times[0])[0])
     elif not newest:
         for index, pattern in _ORDINAL.items():
-            if index < len(ids) and pattern.search(text):
+            if index < len(ids) and (
+                pattern.search(text) or _ORDINAL_ALONE[index].search(text)
+            ):
                 picked.add(ids[index])
     return picked.pop() if len(picked) == 1 else None
 

@@ -559,3 +559,26 @@ def test_an_invoice_asked_with_a_delivery_question_gets_both(token_chat):
     fourth = token_chat("B-1", conversation="chat-4")
     fourth.say("I need a VAT invoice", "invoice")
     assert fourth.responses() == ["utter_reason_invoice", "utter_contact_seller"]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "text", "intent"),
+    [
+        ("B-1", "wait where is my tumbler first", "delivery_status"),
+        ("B-1", "hmm actually which ones havent shipped yet?", "delivery_status"),
+        ("B-3", "what? i just want to know something first", "out_of_scope"),
+    ],
+)
+def test_a_question_at_which_order_to_cancel_cancels_nothing(
+    token_chat, services, buyer, text, intent
+):
+    # found by a buyer trial: "first" was the first order offered, and "which
+    # ones havent shipped" the only one not shipped: each was cancelled
+    chat = token_chat(buyer)
+    chat.say("i want to cancel my order", "cancel_order")
+    assert chat.slots["requested_slot"] == "order_id"
+    chat.say(text, intent)
+    assert chat.slots.get("route") is None, chat.texts(-1)
+    assert "cancel" not in " ".join(chat.texts(-1)).lower()
+    with session_scope(services.engine) as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 0

@@ -27,6 +27,10 @@ CHOICES = [NEWER, OLDER]  # as the buttons list them: newest first
         ("...0003", NEWER[0]),
         ("el más reciente", NEWER[0]),
         ("el segundo", OLDER[0]),
+        ("first", NEWER[0]),
+        ("second one pls", OLDER[0]),
+        ("2nd pls", OLDER[0]),
+        ("what about the older one", OLDER[0]),
     ],
 )
 def test_picked(text, expected):
@@ -43,6 +47,13 @@ def test_picked(text, expected):
         "the first and the second",
         "0000",  # the end of both numbers
         "the first thing I noticed when I opened the box was that the lid was cracked",
+        # found by a buyer trial: a question or an adverb at "Which order?"
+        # cancelled the first order offered, or the only one not shipped
+        "wait where is my tumbler first",
+        "what? i just want to know something first",
+        "i need to check something first",
+        "which one is the newer one?",
+        "¿cuál es el primero?",
         "",
         None,
     ],
@@ -118,6 +129,14 @@ def test_a_negation_picks_nothing(text):
         (("shipped", "delivered"), "i got charged twice", None),
         # a status and another cue that disagree: no pick
         (("unshipped", "delivered"), "the older one that hasnt shipped", None),
+        # a question about what became of them picks none (a buyer trial: the
+        # cancellation went to the only order not shipped)
+        (
+            ("unshipped", "delivered"),
+            "hmm actually which ones havent shipped yet?",
+            None,
+        ),
+        (("shipped", "delivered"), "which one is still on its way?", None),
     ],
 )
 def test_picked_by_what_became_of_it(statuses, text, expected):
