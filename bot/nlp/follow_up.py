@@ -153,6 +153,12 @@ _ANOTHER = re.compile(
     r"(?:order|one|purchase|item|package|pedido|compra|paquete)s?\b",
     re.IGNORECASE,
 )
+# ... but "a new one" is a replacement ("a refund or a new one?")
+_A_NEW_ONE = re.compile(
+    r"\b(?:a|uno?) (?:new|nuevo|nueva) (?:one|item|uno|una)\b"
+    r"|\buno nuevo\b",
+    re.IGNORECASE,
+)
 
 
 # Another request in place of the one just made: "change the address
@@ -206,7 +212,7 @@ def replaces_request(text: str | None) -> bool:
 def names_another_order(text: str | None) -> bool:
     """Whether the words point away from the order in question: "my other
     order", "a different one", "otro pedido"."""
-    return bool(text) and bool(_ANOTHER.search(text))
+    return bool(text) and bool(_ANOTHER.search(_A_NEW_ONE.sub(" ", text)))
 
 
 def refuses_cancellation(text: str | None) -> bool:

@@ -475,3 +475,29 @@ def test_a_defect_claimed_after_not_returnable_goes_on_with_the_order(
     # a delivery question is another inquiry: it asks for its order
     chat.say("where is my order", "delivery_status")
     assert chat.responses() == ["utter_ask_order_id_recent"]
+
+
+def test_a_refund_asked_of_an_order_that_never_came_is_its_case(token_chat, services):
+    # found by a buyer trial: "will i get a refund or a new one?" right after
+    # the case for a parcel marked delivered that never came authorised a
+    # return of the parcel the buyer does not have
+    chat = token_chat("B-1")
+    chat.say(
+        "tracking says delivered on the 20th but nothing at my door",
+        "delivery_status",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert chat.slots["reason_code"] == "delivered_not_received"
+    case_id = chat.slots["case_id"]
+    chat.say("will i get a refund or a new one?", "return_refund")
+    assert chat.slots["reason_code"] == "delivered_not_received"
+    assert chat.slots["case_id"] == case_id
+    assert authorisations(services) == []
+    with session_scope(services.engine) as session:
+        texts = [m.text for m in session.get(CaseRow, int(case_id)).messages]
+    assert "will i get a refund or a new one?" in texts
+    # a later chat of the same buyer: the case is still open, still not a return
+    later = token_chat("B-1", conversation="chat-2")
+    later.say("i want to return it", "return_refund", order_id=KETTLE_AND_TUMBLERS)
+    assert later.slots["reason_code"] == "delivered_not_received"
+    assert authorisations(services) == []

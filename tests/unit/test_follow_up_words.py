@@ -9,6 +9,7 @@ from bot.nlp.follow_up import (
     asks_the_same,
     asks_what_now,
     corrects,
+    names_another_order,
     refers_back,
     refuses_cancellation,
     replaces_request,
@@ -336,3 +337,22 @@ def test_what_happens_now_alone_asks_what_comes_next(text):
 )
 def test_what_now_with_a_request_is_no_such_question(text):
     assert not asks_what_now(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "another"),
+    [
+        ("my other order", True),
+        ("a different one", True),
+        ("the new one i ordered", True),
+        ("what about my new order", True),
+        # a replacement, not another order (a buyer trial: "will i get a
+        # refund or a new one?" asked which order)
+        ("will i get a refund or a new one?", False),
+        ("can u send a new one", False),
+        ("quiero uno nuevo", False),
+        ("", False),
+    ],
+)
+def test_another_order_or_a_new_one(text, another):
+    assert names_another_order(text) is another
