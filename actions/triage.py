@@ -44,7 +44,9 @@ from actions.base import (
 )
 from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import (
+    previous_turn,
     question_just_decided_as,
+    slot_values,
     take_back,
     typed_inquiry_words,
 )
@@ -57,6 +59,7 @@ from actions.form_vocabulary import (
     HALT_ORDER_LOCKED,
     HALT_SERVICE_UNAVAILABLE,
     HALT_VERIFICATION_FAILED,
+    RETURN_REFUND,
 )
 from actions.handoff import agent_hours, handoff_started
 from actions.inquiry import INQUIRY_SLOTS
@@ -64,7 +67,7 @@ from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
 from actions.small_talk import BOT_IDENTITY, LANGUAGE_SWITCHED
 from bot.domain.model import without_order_ids
-from bot.nlp.claims import REFUND_MISSING, asks_about_money
+from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_about_money
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
@@ -191,7 +194,7 @@ class ActionTriage(CsbaAction):
                     buyer_id=turn.buyer_id,
                     question=question,
                     asin=tracker.get_slot("product_asin"),
-                    claim=refund_asked_again(tracker, question),
+                    claim=refund_asked_again(tracker, question, intent, order_id),
                 )
             except TriageError as exc:
                 log.warning("Triage refused the inquiry: %s %s", exc.key, exc.params)
@@ -301,12 +304,25 @@ class ActionTriage(CsbaAction):
         ]
 
 
-def refund_asked_again(tracker: Tracker, question: str) -> str | None:
+def refund_asked_again(
+    tracker: Tracker, question: str, intent: str, order_id: str | None
+) -> str | None:
     """REFUND_MISSING for a question about the money right after the refund
     case ("and will it go back on my card or gift card?"): the same case, not a
-    return to authorise; None otherwise (the words speak for themselves)."""
+    return to authorise. NOT_RECEIVED for a return or refund of the order the
+    bot has just heard never came ("will i get a refund or a new one?"): its
+    case, never a return of a parcel the buyer does not have. None otherwise
+    (the words speak for themselves)."""
     just_refund = question_just_decided_as(tracker, "refund_status")
-    return REFUND_MISSING if just_refund and asks_about_money(question) else None
+    if just_refund and asks_about_money(question):
+        return REFUND_MISSING
+    if (
+        intent == RETURN_REFUND
+        and question_just_decided_as(tracker, "delivered_not_received")
+        and order_id in slot_values(previous_turn(tracker), "order_id")
+    ):
+        return NOT_RECEIVED
+    return None
 
 
 # Words of a message that only gives the order: "order 112-... zip 98101".

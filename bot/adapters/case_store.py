@@ -119,15 +119,12 @@ def _open_of(category: str) -> tuple[Any, ...]:
     )
 
 
-def open_case_exists(
-    session: Session, *, order_id: str, category: str, reason_code: str | None = None
-) -> bool:
-    """Whether the order has an open case of the category (and, when given,
-    opened for `reason_code`), from any conversation (a read: nothing locked)."""
-    reason = () if reason_code is None else (CaseRow.reason_code == reason_code,)
+def open_case_exists(session: Session, *, order_id: str, category: str) -> bool:
+    """Whether the order has an open case of the category, from any
+    conversation (a read: nothing locked)."""
     found = session.execute(
         select(CaseRow.id)
-        .where(CaseRow.order_id == order_id, *_open_of(category), *reason)
+        .where(CaseRow.order_id == order_id, *_open_of(category))
         .limit(1)
     ).first()
     return found is not None

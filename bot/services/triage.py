@@ -18,7 +18,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters import case_store
 from bot.adapters.repository import SqlRepository
 from bot.adapters.return_store import ReturnAuthorisation
 from bot.domain.model import (
@@ -34,7 +33,7 @@ from bot.domain.model import (
     normalize_order_id,
 )
 from bot.domain.policy import UnknownIntent, decide, parse_intent
-from bot.domain.reasons import CLAIM_NOT_RECEIVED, case_topic
+from bot.domain.reasons import case_topic
 from bot.domain.transfer import decide_transfer
 from bot.nlp.claims import buyer_claim
 from bot.services.case_views import OpenedCase
@@ -49,7 +48,6 @@ from bot.services.returns import (
 )
 
 RETURN_AUTHORISING_CODES = frozenset({"return_window_open", "damaged_return"})
-DELIVERED_NOT_RECEIVED = "delivered_not_received"
 
 # The tracker slots (domain.yml) that carry a decision's facts into the buyer's reply.
 # The triage action sets every one of them on every decision (None when the decision
@@ -120,25 +118,6 @@ def best_answer(
     return best
 
 
-def _said_never_came(
-    session: Session, intent: Intent, order: Order | None
-) -> str | None:
-    """CLAIM_NOT_RECEIVED for a refund or return asked of a delivered order whose
-    buyer said it never came (its case is open): "will I get a refund or a new
-    one?" is that case's, never a return to authorise for a parcel the buyer
-    does not have."""
-    if intent is not Intent.RETURN_REFUND or order is None:
-        return None
-    if not case_store.open_case_exists(
-        session,
-        order_id=order.id,
-        category=case_topic(Intent.DELIVERY_STATUS.value, DELIVERED_NOT_RECEIVED),
-        reason_code=DELIVERED_NOT_RECEIVED,
-    ):
-        return None
-    return CLAIM_NOT_RECEIVED
-
-
 def triage(
     session: Session,
     *,
@@ -182,7 +161,7 @@ def triage(
             answer, product = best_answer(products, question)
 
     # "it says delivered but I never got it", or what the chat knows (`claim`)
-    claim = claim or buyer_claim(question) or _said_never_came(session, intent, order)
+    claim = claim or buyer_claim(question)
     if transferred_by is not None:
         decision = decide_transfer(
             intent.value,
