@@ -79,7 +79,11 @@ class ItemNaming:
             or self.pending == PRODUCT_QUESTION
         ):
             return {}
-        named = named_items(self.answer, self._orders_to_search())
+        # a part ("the lid won't close") never names another item than the
+        # one in question ("I can see the kettle in more than one order")
+        named = named_items(
+            self.answer, self._orders_to_search(), whole_names=self.item_in_question
+        )
         current = self.order_id
         if not named:
             return self._dated_order()

@@ -127,6 +127,7 @@ class OrderFormTurn(ItemNaming):
         self._has_ordered_slot = tracker.get_slot("has_ordered")
         self._order_id_slot = tracker.get_slot("order_id")
         self._choices = tracker.get_slot("order_choices")
+        self.item_in_question = bool(tracker.get_slot("named_item"))
         self._unit_of_work = unit_of_work
         self._session: Session | None = None
         self._orders: dict[str, Order | None] = {}

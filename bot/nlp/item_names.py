@@ -121,17 +121,30 @@ def _misspelt_in(word: str, said: set[str]) -> bool:
     )
 
 
-def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
+# Where a title stops naming the item and lists what comes with it or its
+# features: "Tumbler WITH Lid", "Kettle, 1500 W", "Hub (7-in-1)".
+_TITLE_EXTRAS = re.compile(r"\s+(?:with|w/)\s+|[,(|\[–—]|\s-\s", re.IGNORECASE)
+
+
+def named_items(
+    text: str, orders: Sequence[Order], *, whole_names: bool = False
+) -> list[NamedItem]:
     """The items of `orders` that `text` names best, each with its order: the
     most words of its title in the text, counting only words that do not name
     every product of these orders (the shop's brand) and no word that names no
-    item ("order", "case"). A title word misspelt by one letter counts
-    (`_misspelt_in`). [] when the text names none."""
+    item ("order", "case"); with `whole_names`, one of them from the title's
+    name before what comes with it (while an item is in question, "the lid
+    won't close" names no "Tumbler with Lid"). A title word misspelt by one
+    letter counts (`_misspelt_in`). [] when the text names none."""
     said = item_words(text[:MAX_SCANNED_CHARS])
     if not said:
         return []
     lines = [(o, i) for o in orders for i in o.items if i.title]
     titles = {item.asin: item_words(item.title, spanish=False) for _, item in lines}
+    names = {
+        item.asin: item_words(_TITLE_EXTRAS.split(item.title, 1)[0], spanish=False)
+        for _, item in lines
+    }
     naming = Counter(word for words in titles.values() for word in words)
     everyone = len(titles)
     scored = []
@@ -142,7 +155,7 @@ def named_items(text: str, orders: Sequence[Order]) -> list[NamedItem]:
             if (word in said or _misspelt_in(word, said))
             and (everyone == 1 or naming[word] < everyone)
         }
-        if hits:
+        if hits and (hits & names[item.asin] or not whole_names):
             scored.append((len(hits), NamedItem(order.id, item.asin, item.title)))
     if not scored:
         return []

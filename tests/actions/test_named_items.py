@@ -152,3 +152,15 @@ def test_did_it_arrive_read_as_a_damage_report_is_a_delivery_question(token_chat
     chat.say("did my silicone bags arrive?", "damaged_item")
     # the bags name the order; a delivery answer, no damage case
     assert (chat.slots["route"], chat.slots["reason_code"]) == ("bot", "delivered")
+
+
+def test_a_part_at_which_order_keeps_the_item_in_question(token_chat):
+    # found by a buyer trial: "the lid wont close" at the kettle's "which
+    # order?" switched to the "Tumbler with Lid", and the buyer was stuck
+    chat = token_chat("B-1")
+    chat.say("hi my kettle came broken", "damaged_item")
+    assert chat.slots["named_item"] == "Hearth 1.7 L Electric Kettle"
+    chat.say("the lid wont close and theres a crack in the base", "damaged_item")
+    assert chat.slots["named_item"] == "Hearth 1.7 L Electric Kettle"
+    assert "Kettle" in chat.texts(-1)[0]
+    assert "Tumbler" not in chat.texts(-1)[0]

@@ -350,3 +350,19 @@ def test_stated_postal_code(text, expected):
     from bot.services.identity import stated_postal_code
 
     assert stated_postal_code(text) == expected
+
+
+def test_what_comes_with_an_item_names_it_unless_whole_names_are_asked():
+    from bot.nlp.item_names import named_items
+
+    shop = [
+        _order("112-0000001-0000001", "Hearth 20 oz Insulated Tumbler with Lid"),
+        _order("112-0000002-0000002", "Hearth 1.7 L Electric Kettle, 1500 W"),
+    ]
+    text = "the lid wont close"
+    assert named_items(text, shop)[0].order_id == "112-0000001-0000001"
+    assert named_items(text, shop, whole_names=True) == []
+    # the name itself still names it
+    assert named_items("the tumbler lid", shop, whole_names=True)[0].order_id == (
+        "112-0000001-0000001"
+    )
