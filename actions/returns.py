@@ -9,7 +9,8 @@ when the answer is a return or damage message: one that names a remedy
 answer; one that names none ("the kettle is broken too"), another order or
 another item is a new inquiry (`outcome` remedy_not_named: the rules start it
 as usual); one that names a remedy without choosing it ("no refund please", "is
-the replacement free?") gets the question again (remedy_unclear). It
+the replacement free?") gets the question again (remedy_unclear), and so
+does who pays to send it back, after its answer (actions/asides.py). It
 calls bot.services.triage.resolve_damage for the damaged item of the decision
 (`decision_facts.damaged_items`), which authorises its return (idempotent per
 order and item) and, for a replacement, opens the seller's case; and sets
@@ -25,6 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.asides import RETURN_POSTAGE, return_postage
 from actions.base import MAX_QUESTION_CHARS, CsbaAction, Turn, clean_text, slot_events
 from actions.order_form import order_unlocked
 from actions.triage import NO_INQUIRY, decision_slots
@@ -71,6 +73,9 @@ class ActionDamageRemedy(CsbaAction):
             return closed + [SlotSet("outcome", NO_INQUIRY)]
         if turn.intent in (YES, NO):
             replacement = turn.intent == YES
+        elif return_postage(tracker, turn):
+            # "do i have to pay for return shipping?": told, then asked again
+            return [SlotSet(PENDING_SLOT, True), SlotSet("outcome", RETURN_POSTAGE)]
         else:
             named = remedy_named(turn.text)
             if named is None or self._about_something_else(turn, order_id, damaged[0]):

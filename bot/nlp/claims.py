@@ -135,6 +135,26 @@ def buyer_claim(text: str | None) -> str | None:
     return None
 
 
+# "do i get the full 24.99 back?", "will i get my money", "will I be refunded"
+_GET_MONEY = re.compile(
+    r"\b(?:will|do|would|can|shall)\s+(?:i|we)\s+(?:(?:get|receive)\s+(?:(?:my|the"
+    r"|a|all|of|full|whole|it|that)\s+)*(?:money|refund|cash|\$?\d[\d.,]*)"
+    r"|(?:be|get) (?:refunded|reimbursed|paid back))",
+    re.IGNORECASE,
+)
+
+
+def asks_when_refunded(text: str | None) -> bool:
+    """Whether the words ask when or whether the money comes back ("ok so
+    when do i get my money", "when will i get refunded after u get it", "do i
+    get the full 24.99 back?"), with no claim that it should have come
+    already (`buyer_claim`: that is a question for the seller)."""
+    if not isinstance(text, str) or buyer_claim(text) is not None:
+        return False
+    text = text.replace("’", "'")
+    return bool(_WHEN_REFUND.search(text) or _GET_MONEY.search(text))
+
+
 def asks_about_money(text: str | None) -> bool:
     """Whether the words ask about a refund or where the money goes ("and
     will it go back on my card?", "how long until I see the money?"): after

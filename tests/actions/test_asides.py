@@ -112,3 +112,51 @@ def test_the_money_after_a_late_orders_case_is_that_orders(token_chat, services)
     assert chat.slots["order_id"] == LATE
     assert chat.slots["reason_code"] == "late_delivery"
     assert count(services, CaseRow) == cases_before  # the case already open
+
+
+def test_when_the_money_comes_after_a_return_is_told_not_the_return_again(
+    token_chat, services
+):
+    chat = token_chat("B-3")
+    chat.say(f"i want to return my order {TENT}", "return_refund", order_id=TENT)
+    assert chat.slots["return_resolution"] == "refund"
+    for text, intent in [
+        ("ok so when do i get my money", "return_refund"),
+        ("when will i get refunded after u get it", "return_refund"),
+        ("do i get the full 24.99 back?", "nlu_fallback"),
+        ("will i get my money back", "out_of_scope"),
+    ]:
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_refund_after_return"], text
+        assert "once they've received the item back" in chat.texts(-1)[0], text
+    assert count(services, ReturnAuthorizationRow) == 1
+    assert count(services, CaseRow) == 0
+
+
+def test_money_said_to_be_overdue_after_a_return_is_still_asked_of_the_seller(
+    token_chat, services
+):
+    chat = token_chat("B-3")
+    chat.say(f"i want to return my order {TENT}", "return_refund", order_id=TENT)
+    chat.say("i sent it back last week, where is my refund?", "return_refund")
+    assert "utter_refund_after_return" not in chat.responses()
+    assert chat.slots["reason_code"] == "refund_status"
+
+
+def test_who_pays_at_the_replacement_question_is_told_and_asked_again(token_chat):
+    # a buyer trial: the answer closed "Would you like a replacement?", and
+    # "ok so when do i get my money" then asked which order
+    chat = token_chat("B-1")
+    chat.say(
+        "my kettle arrived cracked, water leaks out the bottom",
+        "damaged_item",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert chat.slots["damage_remedy_pending"] is True
+    chat.say("do i have to pay for return shipping? its not my fault", "return_refund")
+    assert chat.responses() == ["utter_return_postage", "utter_ask_damage_remedy"]
+    assert chat.slots["damage_remedy_pending"] is True
+    chat.say("ok so when do i get my money", "return_refund")
+    assert chat.slots["outcome"] == "damage_refund"
+    chat.say("and when will i get my refund", "return_refund")
+    assert chat.responses() == ["utter_refund_after_return"]

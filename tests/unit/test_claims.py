@@ -9,6 +9,7 @@ from bot.nlp.claims import (
     REFUND_MISSING,
     asks_about_money,
     asks_if_arrived,
+    asks_when_refunded,
     buyer_claim,
 )
 
@@ -126,3 +127,25 @@ def test_a_question_whether_it_came(text, asks):
 def test_a_question_about_the_money(text, asks):
     # found by a buyer trial: "the money" was not the money
     assert asks_about_money(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("ok so when do i get my money", True),
+        ("when will i get refunded after u get it", True),
+        ("do i get the full 24.99 back?", True),
+        ("will i be refunded", True),
+        ("how long does the refund take", True),
+        # money said to be overdue: the seller's to answer (a claim)
+        ("i sent it back, when do i get my money", False),
+        ("where is my refund", False),
+        # not the money
+        ("will i get it by friday", False),
+        ("do i get a new one", False),
+        ("will i get the replacement soon", False),
+        (None, False),
+    ],
+)
+def test_when_the_money_comes(text, asks):
+    assert asks_when_refunded(text) is asks

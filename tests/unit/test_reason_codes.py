@@ -61,9 +61,11 @@ NON_DECISION_OUTCOMES = frozenset(
         "bot_identity",
         # "¿hablas español?": the conversation's language, no person
         "language_switched",
-        # "i don't need a person", "who pays to send it back?" (actions/asides.py)
+        # "i don't need a person", "who pays to send it back?", "when do I get my
+        # money?" after a return (actions/asides.py)
         "no_person_needed",
         "return_postage",
+        "refund_after_return",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",
