@@ -50,12 +50,18 @@ from actions.form_vocabulary import (
     NOTICE_SEVERAL_ORDERS,
     PRE_ORDER,
     PRODUCT_QUESTION,
+    RETURN_REFUND,
 )
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
 from bot.nlp.also_asked import with_invoice_too
 from bot.nlp.choices import mentions_a_date
-from bot.nlp.claims import NOT_RECEIVED, asks_if_arrived, buyer_claim
+from bot.nlp.claims import (
+    NOT_RECEIVED,
+    asks_about_money,
+    asks_if_arrived,
+    buyer_claim,
+)
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
@@ -156,6 +162,12 @@ class ActionStartInquiry(CsbaAction):
             and not says_owned(turn.text)
         ):
             intent = PRE_ORDER
+        if (  # "how long does it take to show on my card" right after the refund case
+            intent in (PRODUCT_QUESTION, PRE_ORDER)
+            and question_just_decided_as(tracker, "refund_status")
+            and asks_about_money(turn.text)
+        ):
+            intent = RETURN_REFUND
         if several:
             values.update(order_choices=named, form_notice=NOTICE_SEVERAL_ORDERS)
         elif given is None and (

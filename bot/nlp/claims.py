@@ -83,7 +83,10 @@ _WHERE_MONEY_GOES = re.compile(
     r"|\b(?:card|credit card|visa|paypal|gift card|store credit) or (?:a |the )?"
     r"(?:card|credit card|gift card|store credit|visa|paypal|original)"
     r"|\b(?:refund|refunded|money) (?:to|on|onto|as) (?:my|a|the) (?:card|credit"
-    r" card|gift card|store credit|account|original payment)",
+    r" card|gift card|store credit|account|original payment)"
+    # "how long does it take to show on my card"
+    r"|\b(?:show|shows|showing|appear|appears|post|posts|hit|hits) (?:up )?(?:on|in)"
+    r" (?:my|the) (?:card|credit card|debit card|statement|bank|account)",
     re.IGNORECASE,
 )
 _MONEY_NOT_RECEIVED = re.compile(

@@ -252,3 +252,20 @@ def test_what_happens_now_without_a_case_just_spoken_of_is_small_talk(token_chat
     assert later.slots["case_id"] is None
     later.say("so what happens now", "out_of_scope")
     assert later.responses() == ["utter_out_of_scope"]
+
+
+def test_when_the_money_shows_on_my_card_after_the_refund_case_is_that_case(
+    token_chat, services
+):
+    # found by a buyer trial: read as a product question, it asked "Have you
+    # ordered this item?"
+    chat = token_chat("B-2")
+    chat.say("u cancelled my order but where is my refund??", "return_refund")
+    chat.say("113-0000005-0000005", "give_order_id", order_id="113-0000005-0000005")
+    assert chat.slots["reason_code"] == "refund_status"
+    case_id = chat.slots["case_id"]
+    chat.say("how long does it take to show on my card", "product_question")
+    assert chat.slots["reason_code"] == "refund_status"
+    assert chat.slots["case_id"] == case_id
+    assert f"case {case_id}" in " ".join(chat.texts(-1))
+    assert len(cases(services)) == 1

@@ -120,6 +120,8 @@ def test_a_question_whether_it_came(text, asks):
         ("how long til i get the money", True),
         ("when do i get my refund", True),
         ("will the money go back on my card", True),
+        ("how long does it take to show on my card", True),
+        ("does it show the time", False),
         ("is it worth it", False),
         ("how long is the cord", False),
     ],
