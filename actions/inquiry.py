@@ -61,6 +61,7 @@ from bot.nlp.claims import (
     asks_about_money,
     asks_if_arrived,
     buyer_claim,
+    says_damaged,
 )
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
@@ -149,6 +150,10 @@ class ActionStartInquiry(CsbaAction):
             # missing item, or "did my silicone bags arrive?", read as a damage
             # report: never "which item arrived damaged?"
             intent = DELIVERY_STATUS
+        if intent == RETURN_REFUND and says_damaged(turn.text):
+            # "bags came ripped open, want my money back", read as a return:
+            # a damaged item's apology and remedy, never "not returnable"
+            intent = DAMAGED_ITEM
         # "where's my kettle and also can I get an invoice?": the invoice
         # first (the seller's, one sentence), then the order question
         served, invoice_too = with_invoice_too(intent, turn.text)

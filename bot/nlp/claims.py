@@ -196,3 +196,31 @@ def asks_if_arrived(text: str | None) -> bool:
         return False
     text = text.replace("’", "'")
     return bool(_ASKS_IF_ARRIVED.search(text)) and not _SOMETHING_WRONG.search(text)
+
+
+# What is wrong with the item itself: "came ripped open", "the kettle is
+# cracked", "they leak", "stopped working". Not "the box was damaged but the
+# kettle is fine", nor "it's not broken, I just don't like it".
+_DAMAGE = re.compile(
+    r"\b(?:broken|broke|cracked|cracks?|damaged|dented|dents?|ripped|torn|shattered"
+    r"|smashed|leak(?:s|ing|ed)?|defective|faulty|scratched|chipped|crushed|bent"
+    r"|stopped working|doesn'?t work|does not work|not working|won'?t (?:turn on"
+    r"|work|charge)|dead on arrival|roto|rota|da[nñ]ad[oa]|no funciona)\b",
+    re.IGNORECASE,
+)
+_NOT_DAMAGED = re.compile(
+    r"\b(?:not|isn'?t|wasn'?t|aren'?t|weren'?t|never|no)\s+(?:\w+\s+)?(?:broken"
+    r"|broke|cracked|damaged|dented|ripped|torn|defective|faulty|scratched)\b"
+    r"|\b(?:box|packaging|package|parcel|envelope|caja)\b[^.,;!?]{0,25}\b(?:damaged"
+    r"|dented|ripped|torn|crushed|broken)\b[^.;!?]*\b(?:but|pero)\b",
+    re.IGNORECASE,
+)
+
+
+def says_damaged(text: str | None) -> bool:
+    """Whether the words say the item came damaged or does not work (see
+    above): a return asked for such an item is a damaged item's."""
+    if not isinstance(text, str):
+        return False
+    text = text.replace("’", "'")
+    return bool(_DAMAGE.search(text)) and not _NOT_DAMAGED.search(text)

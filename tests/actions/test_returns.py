@@ -500,3 +500,31 @@ def test_a_refund_asked_of_an_order_that_never_came_is_its_case(token_chat, serv
     later = token_chat("B-1", conversation="chat-2")
     later.say("i want to return it", "return_refund", order_id=KETTLE_AND_TUMBLERS)
     assert later.slots["reason_code"] == "return_window_open"
+
+
+def test_a_return_asked_for_a_damaged_item_is_the_damaged_items(token_chat, services):
+    # found by a buyer trial: "bags came ripped open, want my money back" (read
+    # as a return) was told the bags are not returnable
+    bags = token_chat("B-3")
+    bags.say(
+        "bags came ripped open, want my money back",
+        "return_refund",
+        order_id="114-0000007-0000007",
+    )
+    assert bags.slots["reason_code"] == "damaged_seller_case"
+    assert "not returnable" not in " ".join(bags.texts(-1))
+    kettle = token_chat("B-1")
+    kettle.say(
+        "the kettle is cracked, i want to return it",
+        "return_refund",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert kettle.slots["reason_code"] == "damaged_return"  # only the kettle goes back
+    # a plain return is still one
+    plain = token_chat("B-1", conversation="chat-2")
+    plain.say(
+        "its not broken i just dont like it",
+        "return_refund",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    assert plain.slots["reason_code"] == "return_window_open"

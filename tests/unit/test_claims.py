@@ -11,6 +11,7 @@ from bot.nlp.claims import (
     asks_if_arrived,
     asks_when_refunded,
     buyer_claim,
+    says_damaged,
 )
 
 
@@ -151,3 +152,22 @@ def test_a_question_about_the_money(text, asks):
 )
 def test_when_the_money_comes(text, asks):
     assert asks_when_refunded(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, damaged",
+    [
+        ("bags came ripped open, want my money back", True),
+        ("i want to return it, its broken", True),
+        ("it stopped working after 2 days", True),
+        ("the kettle won't turn on", True),
+        ("quiero devolverlo, llegó roto", True),
+        ("i want to return it", False),
+        ("its not broken i just dont like it", False),
+        ("the box was damaged but the kettle is fine, i want to return it", False),
+        ("i want to return the tumbler, wrong color", False),
+        (None, False),
+    ],
+)
+def test_the_item_came_damaged(text, damaged):
+    assert says_damaged(text) is damaged
