@@ -332,7 +332,8 @@ def refers_back(text: str | None) -> bool:
     return bool(_BACK.search(text) or _UPDATE.search(text))
 
 
-# "what about", "and", "same for", "also", "y", "lo mismo con", then at most
+# "what about", "and", "same for", "also", "y", "lo mismo con", a correction
+# ("sorry i meant", "oops its"), then at most
 # four words, the order number and nothing after it but "?", "too", "as well",
 # "also", "pls". The caller checks that an order number is there and that the
 # bot has just decided an inquiry.
@@ -340,7 +341,11 @@ _SAME_OPENING = (
     r"(?:ok(?:ay)?|and|so|now|oh|hmm+|alright|cool|thanks|thx|ty|y|vale|bueno)?[\s,.]*"
     r"(?:what about|how about|what abt|wat about|and for|and|same (?:for|with|question for)"
     r"|also|ditto for|¿?\s*y (?:qu[eé] hay de|con)?|¿?\s*y|lo mismo (?:con|para)"
-    r"|¿?\s*qu[eé] tal)\b"
+    r"|¿?\s*qu[eé] tal"
+    # a correction: "sorry i meant 112-...", "oops its 112-...", "perdón, quise decir"
+    r"|(?:sorry|oops|whoops|my bad|typo|correction|perd[oó]n)(?:[\s,.!:-]+(?:i meant"
+    r"|it'?s|its|it was|should be|the right one is|wrong (?:one|number|order)"
+    r"(?:[\s,.!-]+it'?s)?|quise decir|es|era))?|i meant|quise decir)\b"
 )
 # The words between name the order ("the other kettle", "my other order", "el
 # pedido"), never a request of their own ("a refund for", "can i return").

@@ -153,3 +153,22 @@ def test_a_zip_code_after_a_pause_gets_the_pause_again(chat_factory):
     chat.say("98101", "give_order_id")
     assert chat.responses() == ["utter_verification_locked"]
     assert "UPS" not in " ".join(chat.texts())
+
+
+def test_a_corrected_order_number_after_not_found_gets_the_same_question(token_chat):
+    # found by a buyer trial: "sorry i meant 112-..." after "I couldn't find
+    # order ..." was asked what it is about
+    chat = token_chat("B-1")
+    chat.say(
+        "where is 112-0000004-0000004",
+        "delivery_status",
+        order_id="112-0000004-0000004",
+    )
+    assert chat.slots["reason_code"] == "order_not_found"
+    chat.say(
+        "sorry i meant 112-0000003-0000003",
+        "give_order_id",
+        order_id="112-0000003-0000003",
+    )
+    assert chat.slots["reason_code"] == "in_transit"
+    assert chat.slots["order_id"] == "112-0000003-0000003"

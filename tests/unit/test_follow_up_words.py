@@ -169,6 +169,11 @@ N = "113-0000004-0000004"
         f"¿y el pedido {N}?",
         f"lo mismo con el {N}",
         f"¿y qué hay del {N}?",
+        # a correction of the order number just asked about (a buyer trial)
+        f"sorry i meant {N}",
+        f"oops its {N}",
+        f"my bad, wrong number, its {N}",
+        f"perdón, quise decir {N}",
     ],
 )
 def test_the_same_question_about_another_order(text):
@@ -186,6 +191,7 @@ def test_the_same_question_about_another_order(text):
         f"and the broken one {N}",
         f"cancel {N} too",
         f"y quiero devolver el {N}",
+        f"sorry can i return {N}",
         "what about my refund",
         "what about the other kettle",  # no order number
         "",
