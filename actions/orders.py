@@ -80,17 +80,12 @@ from actions.form_vocabulary import (
     STOP_INTENTS,
     YES,
 )
-from actions.order_form import (
-    OrderFormTurn,
-)
+from actions.order_form import OrderFormTurn
 from actions.order_words import chosen_in_words, offered_order_confirmed
 from bot.nlp.answers import asks_something
 from bot.nlp.order_number_help import lacks_order_number
 from bot.services.identity import MAX_ZIP_ATTEMPTS, stated_postal_code
-from bot.services.order_lookup import (
-    SWITCHABLE_INTENTS,
-    match_item,
-)
+from bot.services.order_lookup import SWITCHABLE_INTENTS, match_item
 from bot.services.verification import Verdict, check_zip, zip_guess
 
 log = logging.getLogger(__name__)
@@ -283,10 +278,11 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             values["product_asin"] = None  # a new order: the item is asked again
         if form.pending == PRODUCT_QUESTION:
             values["has_ordered"] = YES
-        stated = stated_postal_code(form.answer)
+        # "order 112-... zip 98101, has it shipped?" (or "my zip is 10001, i want
+        # to return..." first): the ZIP ahead of its question, checked (one guess)
+        said = form.answer, tracker.get_slot("inquiry_text")
+        stated = stated_postal_code(said[0]) or stated_postal_code(said[1])
         if stated and form.needs_zip and form.early_halt() is None:
-            # "order 112-... zip 98101, has it shipped?": the ZIP ahead of
-            # the question for it, checked now (one guess, as asked)
             values |= _checked_zip(form, stated)
         return values
 

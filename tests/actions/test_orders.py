@@ -582,3 +582,20 @@ def test_a_question_at_which_order_to_cancel_cancels_nothing(
     assert "cancel" not in " ".join(chat.texts(-1)).lower()
     with session_scope(services.engine) as session:
         assert session.scalar(select(func.count()).select_from(CaseRow)) == 0
+
+
+def test_a_zip_code_given_before_the_order_number_is_checked_with_it(chat_factory):
+    # found by a buyer trial: "hi my zip is 10001 and i want to return
+    # something", then the order number, was asked for the ZIP code again
+    chat = chat_factory()
+    chat.say("hi my zip is 10001 and i want to return something", "return_refund")
+    assert chat.responses() == ["utter_ask_order_id"]
+    chat.say("113-0000006-0000006", "give_order_id", order_id="113-0000006-0000006")
+    assert "utter_ask_zip_code" not in chat.responses()
+    assert chat.slots["reason_code"] == "return_window_closed"
+    # a wrong one counts as a wrong answer, and the ZIP code is asked
+    other = chat_factory()
+    other.say("my zip is 12345, i want to return something", "return_refund")
+    other.say("113-0000006-0000006", "give_order_id", order_id="113-0000006-0000006")
+    assert other.responses() == ["utter_ask_zip_code"]
+    assert other.slots["zip_attempts"] == 1
