@@ -194,8 +194,10 @@ def user_event(
     ranking: Iterable[str] = (),
 ) -> dict[str, Any]:
     """A user event as Rasa records it; `ranking`: the intents the NLU ranked
-    after `intent`, best first (parse_data's intent_ranking)."""
-    others = [{"name": name, "confidence": 0.01} for name in ranking]
+    after `intent`, best first (parse_data's intent_ranking), each a name
+    (confidence 0.01) or (name, confidence)."""
+    pairs = (r if isinstance(r, tuple) else (r, 0.01) for r in ranking)
+    others = [{"name": name, "confidence": c} for name, c in pairs]
     return {
         "event": "user",
         "text": text,

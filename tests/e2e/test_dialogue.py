@@ -385,3 +385,23 @@ def test_who_pays_to_send_it_back_and_no_person_needed(bot: Stack):
     assert "doesn't provide a prepaid return label" in said, chat.describe()
     assert "Hearth Returns" in said, chat.describe()
     assert chat.slots().get("reason_code") == "return_window_open", chat.describe()
+
+
+def test_what_a_buyer_trial_broke_holds_with_the_real_nlu(bot: Stack):
+    """Real Rasa and the action server, the NLU reading the words: a question
+    at "which order to cancel?" cancels nothing; a product question the NLU
+    cannot place before or after buying is served; a return of a damaged item
+    is the damaged item's."""
+    chat = Conversation(bot, buyer="B-1")
+    chat.say("i want to cancel")
+    assert chat.slots().get("requested_slot") == "order_id", chat.describe()
+    chat.say("wait where is my tumbler first")
+    assert chat.slots().get("reason_code") != "cancel_request", chat.describe()
+    assert "asked the seller to cancel" not in chat.texts(), chat.describe()
+    buying = Conversation(bot)
+    turn = len(buying.transcript)
+    buying.say("does the brooklyn usb c hub work with a steam deck? thinking of buying")
+    assert "didn't quite get that" not in buying.texts(turn), buying.describe()
+    bags = Conversation(bot, buyer="B-3")
+    bags.say("the bags from 114-0000007-0000007 came ripped open, want my money back")
+    assert bags.slots().get("reason_code") == "damaged_seller_case", bags.describe()
