@@ -51,6 +51,7 @@ from actions.form_vocabulary import (
     PRE_ORDER,
     PRODUCT_QUESTION,
     RETURN_REFUND,
+    YES,
 )
 from actions.order_form import order_unlocked, verified_orders
 from actions.small_talk import IN_SCOPE_BY_ITEM
@@ -200,6 +201,8 @@ class ActionStartInquiry(CsbaAction):
         )
         if intent == PRODUCT_QUESTION and given is None and not several:
             values.update(self._order_to_offer(tracker, turn))
+            if not values.get("order_choices") and says_owned(turn.text):
+                values["has_ordered"] = YES  # "the kettle i bought": which order
         # an invoice question served as an order question: the rules of an
         # invoice decide at once, this one needs the order form
         return slot_events(values) + followup

@@ -185,7 +185,9 @@ class OrderFormTurn(ItemNaming):
             kept = isinstance(self._choices, list) and len(self._choices) > 1
             kept = kept and not named_items(self.answer, self._orders_to_search())
             values = {"pending_intent": intent, "inquiry_text": self.turn.text}
-            return values if kept else values | {"order_choices": None, "named_item": None}
+            return (
+                values if kept else values | {"order_choices": None, "named_item": None}
+            )
         # Another product question while asked whether, or which, order or item
         # it is about, or the ZIP code ("can i microwave it" instead of the
         # order number): the buyer's latest question is the one served, and the
@@ -217,6 +219,9 @@ class OrderFormTurn(ItemNaming):
         if self.found_order is not None and self.pending == PRODUCT_QUESTION:
             return YES
         if "has_ordered" in self.candidates:
+            said = self.candidates["has_ordered"]  # by action_start_inquiry:
+            if self.requested != "has_ordered" and said in (YES, NO):
+                return said  # "the kettle i bought"
             return {"affirm": YES, "deny": NO}.get(self.turn.intent or "")
         return self._has_ordered_slot
 

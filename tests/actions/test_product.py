@@ -532,9 +532,10 @@ def test_a_question_after_not_bought_yet_is_still_before_buying(chat_factory):
     chat.say("how much does it weigh", "product_question")
     assert chat.slots["outcome"] == "pre_order"
     assert "utter_ask_has_ordered" not in chat.responses()
-    # a question about something the buyer has is asked as usual
+    # a question about something the buyer has asks which order ("my
+    # kettle": no "have you ordered it?" either)
     chat.say("is my kettle dishwasher safe?", "product_question")
-    assert chat.responses() == ["utter_ask_has_ordered"]
+    assert chat.responses() == ["utter_ask_order_id"]
 
 
 @pytest.mark.parametrize("typed", ["yes", "yes that one", "yep i did"])
@@ -557,3 +558,20 @@ def test_a_typed_yes_another_one_is_not_the_offered_order(token_chat):
     chat.say("is the lid dishwasher safe too?", "product_question")
     chat.say("yes but a different order", "affirm")
     assert chat.responses() == ["utter_ask_order_id_recent"]
+
+
+def test_a_product_question_about_an_item_i_bought_asks_no_have_you_ordered(
+    token_chat,
+):
+    # found by a buyer trial: "whats the wattage on the kettle i bought" was
+    # asked "Have you already ordered this item?"
+    chat = token_chat("B-1")
+    chat.say("whats the wattage on the kettle i bought", "product_question")
+    assert chat.slots["has_ordered"] == "yes"
+    assert chat.slots["requested_slot"] == "order_id"
+    chat.say("112-0000001-0000001", "give_order_id", order_id="112-0000001-0000001")
+    assert "1500 W" in " ".join(chat.texts())
+    # without the words of owning it, the question is still asked
+    other = token_chat("B-1", conversation="chat-2")
+    other.say("whats the wattage on the kettle", "product_question")
+    assert other.slots["requested_slot"] == "has_ordered"
