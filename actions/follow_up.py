@@ -230,13 +230,11 @@ def order_referred_back(tracker: Tracker, turn: Turn, intent: str | None) -> str
 
 # Requests of one family go on with the order just decided: a return and a
 # damaged item are one ("why not? I think they're defective" after "not
-# returnable"); a delivery question after a return is a new inquiry, which
-# asks for its order.
+# returnable"); a delivery question after a return asks for its order.
+_REMEDIES = frozenset({"return_refund", "damaged_item"})
 _FAMILIES = (
-    frozenset({"return_refund", "damaged_item"}),
-    frozenset({"delivery_status"}),
-    frozenset({"cancel_order"}),
-    frozenset({"change_address"}),
+    _REMEDIES,
+    *({i} for i in ("delivery_status", "cancel_order", "change_address")),
 )
 
 
@@ -255,9 +253,11 @@ def continues_the_decision(tracker: Tracker, turn: Turn, intent: str) -> bool:
     before = list(tracker.events or [])[: users[-1]] if users else []
     # what the decision was about: the inquiry's intent, set when it started
     decided = [value for value in slot_values(before, "pending_intent") if value]
-    if decided and decided[-1] == "delivery_status" and intent == "return_refund":
-        # "how long til i get the money" after a late order's case: its money
-        return asks_about_money(turn.text)
+    if decided and decided[-1] == "delivery_status" and intent in _REMEDIES:
+        # "how long til i get the money" after a late order's case, "can u send
+        # a new one" after a parcel that never came: that order's
+        never_came = question_just_decided_as(tracker, "delivered_not_received")
+        return never_came or (intent == "return_refund" and asks_about_money(turn.text))
     return bool(decided) and any(
         intent in family and decided[-1] in family for family in _FAMILIES
     )

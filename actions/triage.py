@@ -54,6 +54,7 @@ from actions.form_vocabulary import (
     ASK_FOR_PERSON,
     CANCEL_ORDER,
     CHANGE_ADDRESS,
+    DAMAGED_ITEM,
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
     HALT_ORDER_LOCKED,
@@ -67,7 +68,12 @@ from actions.order_form import order_unlocked
 from actions.ratings import ask_helpful
 from actions.small_talk import BOT_IDENTITY, LANGUAGE_SWITCHED
 from bot.domain.model import without_order_ids
-from bot.nlp.claims import NOT_RECEIVED, REFUND_MISSING, asks_about_money
+from bot.nlp.claims import (
+    NOT_RECEIVED,
+    REFUND_MISSING,
+    asks_about_money,
+    says_damaged,
+)
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
 from bot.services.decision_slots import decision_slots
@@ -317,7 +323,8 @@ def refund_asked_again(
     if just_refund and asks_about_money(question):
         return REFUND_MISSING
     if (
-        intent == RETURN_REFUND
+        intent in (RETURN_REFUND, DAMAGED_ITEM)
+        and not says_damaged(question)  # "it turned up, and it's broken"
         and question_just_decided_as(tracker, "delivered_not_received")
         and order_id in slot_values(previous_turn(tracker), "order_id")
     ):

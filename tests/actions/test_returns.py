@@ -528,3 +528,22 @@ def test_a_return_asked_for_a_damaged_item_is_the_damaged_items(token_chat, serv
         order_id=KETTLE_AND_TUMBLERS,
     )
     assert plain.slots["reason_code"] == "return_window_open"
+
+
+def test_a_new_one_asked_of_an_order_that_never_came_is_its_case(token_chat, services):
+    # a buyer trial: "can u send a new one" (read as a damaged item) after the
+    # case for a parcel that never came asked which order
+    chat = token_chat("B-1")
+    chat.say(
+        "tracking says delivered but nothing at my door",
+        "delivery_status",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    case_id = chat.slots["case_id"]
+    chat.say("can u send a new one", "damaged_item")
+    assert chat.slots["reason_code"] == "delivered_not_received"
+    assert chat.slots["case_id"] == case_id
+    assert authorisations(services) == []
+    # it turned up after all, broken: a damaged item
+    chat.say("nvm my neighbour had it, the kettle is cracked", "damaged_item")
+    assert chat.slots["reason_code"] == "damaged_return"
