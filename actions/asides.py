@@ -10,6 +10,17 @@ action_small_talk, action_fallback):
   authorised (bot.nlp.return_postage): how that return goes back and who
   pays, by its `return_method` (outcome `return_postage`,
   utter_return_postage), not a question before buying or a second return.
+- the same question while the latest decision is a seller's case about the
+  return (the window closed, an item not returnable, a damaged one with no
+  standard return): the seller's to say; the words join that case (outcome
+  `return_postage_case`, utter_return_postage_case).
+- a note for the seller's case the bot has just opened or joined: "can you
+  hurry them up", "add that I need it before Dec 5 for a gift", "will I be
+  charged?", which the NLU reads as out of scope, a question about a product
+  or nothing it knows: the words join that case (outcome `case_note`,
+  utter_case_note), instead of "Sorry, I can only help with orders..." or
+  "Have you ordered this item?". Only right after that decision (or another
+  such note), and only words that say something (NOTE_MIN_WORDS).
 - "ok so when do I get my money?" once that return is authorised (the
   remedy chosen, for a damaged item): the seller refunds once the item is
   back, or without it, or sends a replacement instead (outcome
@@ -20,20 +31,48 @@ action_small_talk, action_fallback):
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import Turn
+from actions.base import BotServices, Turn
+from actions.turns import previous_turn, slot_values
 from bot.nlp.claims import asks_when_refunded
+from bot.nlp.follow_up import names_another_order
 from bot.nlp.person_request import withdraws_person_request
 from bot.nlp.return_postage import asks_who_pays_return_postage
+from bot.services.case_errors import CaseError
+from bot.services.cases import add_buyer_message
 from bot.services.order_lookup import find_order_id
 
 NO_PERSON_NEEDED = "no_person_needed"  # outcome
 RETURN_POSTAGE = "return_postage"  # outcome
 REFUND_AFTER_RETURN = "refund_after_return"  # outcome
+RETURN_POSTAGE_CASE = "return_postage_case"  # outcome
+CASE_NOTE = "case_note"  # outcome
+# What the NLU makes of a note for the case: nothing it knows, or a question
+# the bot would ask about again ("Have you ordered this item?")
+NOTE_INTENTS = frozenset(
+    {"out_of_scope", "nlu_fallback", "pre_order", "product_question"}
+)
+NOTE_MIN_WORDS = 3
+# ... but a question about a product is a product question ("is the tumbler
+# dishwasher safe?"): read as one, a note speaks of the money, the seller or
+# the time ("will I be charged?", "add that I need it before Dec 5")
+_NOTE_WORDS = re.compile(
+    r"\b(?:charg\w*|pay|paid|payment|bill\w*|money|refund\w*|card|seller|them"
+    r"|hurry|faster|quick\w*|asap|urgent\w*|rush|add|tell|let (?:them|the seller)"
+    r" know|gift|deadline|before|cobr\w*|vendedor|prisa|urgente|regalo|antes)\b",
+    re.IGNORECASE,
+)
+_READ_AS_A_QUESTION = frozenset({"pre_order", "product_question"})
 # the decisions that authorise a return (bot.domain.policy)
 RETURN_AUTHORISED = frozenset({"return_window_open", "damaged_return"})
+# the decisions that ask the seller how a return goes
+SELLERS_RETURN = frozenset(
+    {"return_window_closed", "item_not_returnable", "damaged_seller_case"}
+)
 
 
 def no_person_needed(turn: Turn) -> list[EventType] | None:
@@ -62,3 +101,67 @@ def _after_a_return(tracker: Tracker) -> bool:
     return tracker.get_slot("reason_code") in RETURN_AUTHORISED and bool(
         tracker.get_slot("return_method")
     )
+
+
+def postage_for_the_seller(
+    services: BotServices, tracker: Tracker, turn: Turn
+) -> list[EventType] | None:
+    """The outcome for who pays to send it back while the chat's latest
+    decision is the seller's case about the return (its words added to the
+    case); None otherwise, or when the case cannot take them (closed)."""
+    case_id = tracker.get_slot("case_id")
+    if (
+        not case_id
+        or tracker.get_slot("reason_code") not in SELLERS_RETURN
+        or find_order_id(turn.text) is not None
+        or not asks_who_pays_return_postage(turn.text)
+    ):
+        return None
+    try:
+        with services.session() as session:
+            add_buyer_message(session, case_id=case_id, text=turn.text, now=turn.now)
+    except CaseError:
+        return None
+    return [SlotSet("outcome", RETURN_POSTAGE_CASE)]
+
+
+def note_for_the_case(tracker: Tracker, turn: Turn) -> bool:
+    """Whether the message is a note for the seller's case the bot's previous
+    turn opened or joined, or added a note to (see the module docstring)."""
+    previous = previous_turn(tracker)
+    just = "seller_case" in slot_values(previous, "route") or CASE_NOTE in (
+        slot_values(previous, "outcome")
+    )
+    return (
+        just
+        and bool(tracker.get_slot("case_id"))
+        and turn.intent in NOTE_INTENTS
+        and len((turn.text or "").split()) >= NOTE_MIN_WORDS
+        and (
+            turn.intent not in _READ_AS_A_QUESTION
+            or bool(_NOTE_WORDS.search(turn.text or ""))
+        )
+        and find_order_id(turn.text) is None
+        and not names_another_order(turn.text)
+    )
+
+
+def case_note(
+    services: BotServices, tracker: Tracker, turn: Turn
+) -> list[EventType] | None:
+    """The outcome for a note for the case just opened (`note_for_the_case`),
+    its words added to the case; None otherwise, or when the case cannot take
+    them (closed)."""
+    if not note_for_the_case(tracker, turn):
+        return None
+    try:
+        with services.session() as session:
+            add_buyer_message(
+                session,
+                case_id=tracker.get_slot("case_id"),
+                text=turn.text,
+                now=turn.now,
+            )
+    except CaseError:
+        return None
+    return [SlotSet("outcome", CASE_NOTE)]

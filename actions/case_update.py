@@ -26,9 +26,9 @@ from rasa_sdk.events import EventType, SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import BotServices, Turn
-from actions.follow_up import previous_turn, slot_values
 from actions.form_vocabulary import CHANGE_ADDRESS
 from actions.order_form import order_unlocked
+from actions.turns import previous_turn, slot_values
 from bot.domain.model import CaseKind, CaseStatus
 from bot.nlp.follow_up import (
     asks_what_now,

@@ -26,7 +26,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asides import no_person_needed, return_postage
+from actions.asides import (
+    case_note,
+    no_person_needed,
+    postage_for_the_seller,
+    return_postage,
+)
 from actions.base import CsbaAction, Turn, user_events
 from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import fallback_order, take_back
@@ -69,7 +74,11 @@ class ActionFallback(CsbaAction):
         domain: DomainDict,
         turn: Turn,
     ) -> list[EventType]:
-        aside = return_postage(tracker, turn) or self._person_not_needed(tracker, turn)
+        aside = (
+            return_postage(tracker, turn)
+            or postage_for_the_seller(self.services, tracker, turn)
+            or self._person_not_needed(tracker, turn)
+        )
         if aside is not None:  # "who pays for postage?", "i dont need a person"
             return aside
         taken_back = take_back(
@@ -85,6 +94,9 @@ class ActionFallback(CsbaAction):
         reading = product_reading(tracker)
         if reading is not None:  # a product question, before or after buying
             return [SlotSet("pending_intent", reading), SlotSet("outcome", IN_SCOPE)]
+        note = case_note(self.services, tracker, turn)
+        if note is not None:  # "the box was also wet" after a seller's case
+            return note
         order_id = fallback_order(tracker, turn)
         if order_id is not None:
             return [SlotSet("order_id", order_id), SlotSet("outcome", "ask_topic")]

@@ -51,6 +51,7 @@ from actions.form_vocabulary import (
     PRODUCT_QUESTION,
 )
 from actions.order_form import order_unlocked
+from actions.turns import previous_turn, slot_values
 from bot.domain.reasons import REASON_CODES
 from bot.nlp.claims import asks_about_money, buyer_claim
 from bot.nlp.follow_up import (
@@ -72,23 +73,6 @@ NOT_UNDERSTOOD = "nlu_fallback"
 TAKEN_BACK = "cancellation_taken_back"  # outcome
 NOTHING_TO_TAKE_BACK = "nothing_to_take_back"  # outcome
 CANCELLATION_OUTCOMES = frozenset({"cancel_request", TAKEN_BACK})
-
-
-def previous_turn(tracker: Tracker) -> list[dict[str, Any]]:
-    """The events of the bot's previous turn: from the buyer's previous message
-    up to this one ([] when this is the first)."""
-    events = list(tracker.events or [])
-    users = [i for i, event in enumerate(events) if event.get("event") == "user"]
-    return events[users[-2] : users[-1]] if len(users) >= 2 else []
-
-
-def slot_values(events: list[dict[str, Any]], slot: str) -> list[Any]:
-    """The values `events` set `slot` to, in order."""
-    return [
-        event.get("value")
-        for event in events
-        if event.get("event") == "slot" and event.get("name") == slot
-    ]
 
 
 def previous_intent(tracker: Tracker) -> str | None:

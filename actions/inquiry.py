@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.asides import note_for_the_case
 from actions.base import (
     MAX_QUESTION_CHARS,
     CsbaAction,
@@ -168,6 +169,8 @@ class ActionStartInquiry(CsbaAction):
             and not says_owned(turn.text)
         ):
             intent = PRE_ORDER
+        if intent == PRODUCT_QUESTION and note_for_the_case(tracker, turn):
+            intent = PRE_ORDER  # "will I be charged?" after a case: no order asked
         if (  # "how long does it take to show on my card" right after the refund case
             intent in (PRODUCT_QUESTION, PRE_ORDER)
             and question_just_decided_as(tracker, "refund_status")

@@ -42,7 +42,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.base import MAX_QUESTION_CHARS, BotServices, CsbaAction, Turn, clean_text
-from actions.follow_up import previous_turn, slot_values
+from actions.turns import previous_turn, slot_values
 from bot.domain.model import Intent
 from bot.nlp.follow_up import asks_the_same
 from bot.services.identity import only_a_postal_code

@@ -39,7 +39,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.asides import no_person_needed, return_postage
+from actions.asides import (
+    case_note,
+    no_person_needed,
+    postage_for_the_seller,
+    return_postage,
+)
 from actions.base import BotServices, CsbaAction, Turn, user_events
 from actions.case_update import case_update, just_asked_for_a_person
 from actions.follow_up import (
@@ -136,7 +141,9 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     docstring); [] for plain small talk."""
     # "no, forget it", "never mind" right after a person was asked for
     just_asked = just_asked_for_a_person(tracker)
-    postage = return_postage(tracker, turn)
+    postage = return_postage(tracker, turn) or postage_for_the_seller(
+        services, tracker, turn
+    )
     if postage is not None:  # "who pays for postage?" after a return
         return postage
     not_needed = no_person_needed(turn)  # "i don't need a person"
@@ -173,6 +180,9 @@ def what_it_is(services: BotServices, tracker: Tracker, turn: Turn) -> list[Even
     never_came = _never_came(tracker, turn)
     if never_came:
         return never_came
+    note = case_note(services, tracker, turn)
+    if note is not None:  # "can you hurry them up" after a seller's case
+        return note
     intent = _best_business_intent(tracker)
     if intent is None or not names_an_ordered_item(services, tracker, turn):
         return []

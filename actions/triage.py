@@ -32,7 +32,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.asides import no_person_needed, return_postage
+from actions.asides import (
+    case_note,
+    no_person_needed,
+    postage_for_the_seller,
+    return_postage,
+)
 from actions.base import (
     MAX_ANSWER_CHARS,
     MAX_QUESTION_CHARS,
@@ -130,7 +135,9 @@ class ActionTriage(CsbaAction):
         intent = tracker.get_slot("pending_intent")
         if intent not in BUSINESS_INTENTS:
             return done + [SlotSet("outcome", NO_INQUIRY)]
-        postage = return_postage(tracker, turn)
+        postage = return_postage(tracker, turn) or postage_for_the_seller(
+            self.services, tracker, turn
+        )
         if postage is not None:  # "do I have to pay the shipping?" after a return
             return done + postage
         if intent == ASK_FOR_PERSON and asks_if_bot(turn.text):
@@ -184,6 +191,9 @@ class ActionTriage(CsbaAction):
         not_needed = no_person_needed(turn) if intent == ASK_FOR_PERSON else None
         if not_needed is not None:  # "I don't need a person", none asked for
             return done + not_needed
+        note = case_note(self.services, tracker, turn)
+        if note is not None:  # "can you hurry them up" after a seller's case
+            return done + note
         address = clean_text(tracker.get_slot("new_address"), MAX_ANSWER_CHARS)
         if address and intent == CHANGE_ADDRESS:  # asked for by the order form
             room = MAX_QUESTION_CHARS - len(address) - 3

@@ -99,7 +99,8 @@ def test_who_pays_shipping_without_a_return_is_asked_as_before(token_chat):
     chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
     chat.say("do i have to pay the shipping?", "pre_order")
     assert "utter_return_postage" not in chat.responses()
-    assert chat.slots["reason_code"] == "pre_order"
+    # right after the late order's case, a note for it (below)
+    assert chat.responses() == ["utter_case_note"]
 
 
 def test_the_money_after_a_late_orders_case_is_that_orders(token_chat, services):
@@ -160,3 +161,78 @@ def test_who_pays_at_the_replacement_question_is_told_and_asked_again(token_chat
     assert chat.slots["outcome"] == "damage_refund"
     chat.say("and when will i get my refund", "return_refund")
     assert chat.responses() == ["utter_refund_after_return"]
+
+
+def test_who_pays_after_the_sellers_case_about_the_return_joins_that_case(
+    token_chat, services
+):
+    # a buyer trial: "who pays shipping" after the window-closed case was
+    # referred to the seller as a question before buying
+    chat = token_chat("B-2")
+    chat.say(
+        "i want to return my kettle",
+        "return_refund",
+        order_id="113-0000006-0000006",
+    )
+    assert chat.slots["reason_code"] == "return_window_closed"
+    case_id = chat.slots["case_id"]
+    chat.say("who pays shipping", "pre_order")
+    assert chat.responses() == ["utter_return_postage_case"]
+    assert f"case {case_id}" in chat.texts(-1)[0]
+    assert chat.slots["reason_code"] == "return_window_closed"
+    with session_scope(services.engine) as session:
+        texts = [m.text for m in session.get(CaseRow, int(case_id)).messages]
+    assert texts[-1] == "who pays shipping"
+
+
+def case_messages(services, case_id) -> list[str]:
+    with session_scope(services.engine) as session:
+        return [m.text for m in session.get(CaseRow, int(case_id)).messages]
+
+
+def test_a_note_for_the_case_just_opened_is_added_to_it(token_chat, services):
+    # a buyer trial: after the late order's case, "can you hurry them up" was
+    # out of scope, "add that I need it before Dec 5 for a gift" a question
+    # before buying; after a cancellation, "will I be charged?" asked "Have
+    # you ordered this item?"
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
+    case_id = chat.slots["case_id"]
+    for text, intent in [
+        ("can you hurry them up", "out_of_scope"),
+        ("add that I need it before Dec 5 for a gift", "pre_order"),
+        ("the box will be left with my neighbour at 12", "nlu_fallback"),
+    ]:
+        chat.say(text, intent)
+        assert chat.responses() == ["utter_case_note"], text
+        assert f"case {case_id}" in chat.texts(-1)[0], text
+        assert case_messages(services, case_id)[-1] == text
+    assert chat.slots["reason_code"] == "late_delivery"
+    cancel = token_chat("B-1")
+    cancel.say(
+        "cancel my kettle order please",
+        "cancel_order",
+        order_id="112-0000002-0000002",
+    )
+    cancel.say("will I be charged?", "product_question")
+    assert cancel.responses() == ["utter_case_note"]
+    assert cancel.slots["reason_code"] == "cancel_request"
+
+
+def test_not_a_note_later_short_or_a_product_question(token_chat, services):
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
+    case_id = chat.slots["case_id"]
+    chat.say("ok", "out_of_scope")  # too short to say anything
+    assert chat.responses() != ["utter_case_note"]
+    chat.say("can you hurry them up", "out_of_scope")  # not right after it
+    assert chat.responses() == ["utter_out_of_scope"]
+    other = token_chat("B-1")
+    other.say(
+        "cancel my kettle order please",
+        "cancel_order",
+        order_id="112-0000002-0000002",
+    )
+    other.say("is the tumbler dishwasher safe?", "product_question")
+    assert "utter_case_note" not in other.responses()
+    assert len(case_messages(services, case_id)) == 1

@@ -66,6 +66,8 @@ NON_DECISION_OUTCOMES = frozenset(
         "no_person_needed",
         "return_postage",
         "refund_after_return",
+        "return_postage_case",
+        "case_note",
         # a "no" or an out-of-scope message: small talk, or an out-of-scope
         # message naming an item of the buyer's orders
         "plain_no",
