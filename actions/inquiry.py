@@ -45,6 +45,7 @@ from actions.follow_up import (
     topic_still_asked,
 )
 from actions.form_vocabulary import (
+    CANCEL_ORDER,
     CHANGE_ADDRESS,
     DAMAGED_ITEM,
     DELIVERY_STATUS,
@@ -65,6 +66,8 @@ from bot.nlp.claims import (
     buyer_claim,
     says_damaged,
 )
+from bot.nlp.follow_up import refuses_cancellation
+from bot.services.follow_ups import cancellation_of_the_chat
 from bot.services.identity import only_a_postal_code
 from bot.services.order_lookup import (
     BUSINESS_INTENTS,
@@ -189,6 +192,7 @@ class ActionStartInquiry(CsbaAction):
                 replace_cancellation(self.services, dispatcher, tracker, turn, intent)
                 or order_referred_back(tracker, turn, intent)
                 or order_of_the_case_asked_about(self.services, tracker, turn)
+                or self._cancellation_taken_back(tracker, turn, intent)
             )
         if given is not None and not named:
             # kept from before, but "my nov 10 kettle order says delivered but
@@ -209,6 +213,23 @@ class ActionStartInquiry(CsbaAction):
         # an invoice question served as an order question: the rules of an
         # invoice decide at once, this one needs the order form
         return slot_events(values) + followup
+
+    def _cancellation_taken_back(
+        self, tracker: Tracker, turn: Turn, intent: str | None
+    ) -> str | None:
+        """ "no wait, don't cancel it" once the chat has moved on: the order of
+        its one open cancellation case, when this chat may look into it."""
+        if intent != CANCEL_ORDER or not refuses_cancellation(turn.text):
+            return None
+        try:
+            with self.services.session() as session:
+                order_id = cancellation_of_the_chat(
+                    session, conversation_id=turn.conversation_id
+                )
+        except SQLAlchemyError:
+            log.exception("Cannot read the chat's cancellation")
+            return None
+        return order_id if order_unlocked(order_id, tracker, turn) else None
 
     def _another_order_by_day(
         self, tracker: Tracker, turn: Turn, previous: str | None

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.base import (
@@ -32,6 +33,7 @@ from actions.base import (
 from actions.form_items import ItemNaming
 from actions.form_vocabulary import (
     ASK_FOR_PERSON,
+    CANCEL_ORDER,
     CHANGE_ADDRESS,
     HALT_CANCELLED,
     HALT_VERIFICATION_FAILED,
@@ -45,7 +47,9 @@ from actions.form_vocabulary import (
 from bot.domain.model import Intent, Order, Product
 from bot.nlp.addresses import looks_like_address
 from bot.nlp.answers import asks_something
+from bot.nlp.follow_up import refuses_cancellation
 from bot.nlp.item_names import named_items
+from bot.services.follow_ups import cancellation_of_the_chat
 from bot.services.identity import MAX_ZIP_ATTEMPTS, postal_code_in
 from bot.services.order_lookup import (
     find_order_id,
@@ -185,6 +189,8 @@ class OrderFormTurn(ItemNaming):
             kept = isinstance(self._choices, list) and len(self._choices) > 1
             kept = kept and not named_items(self.answer, self._orders_to_search())
             values = {"pending_intent": intent, "inquiry_text": self.turn.text}
+            if intent == CANCEL_ORDER and refuses_cancellation(self.answer):
+                values |= self._cancellation_taken_back()  # "no wait, don't cancel it"
             return (
                 values if kept else values | {"order_choices": None, "named_item": None}
             )
@@ -206,6 +212,21 @@ class OrderFormTurn(ItemNaming):
                 values.update(self._item_elsewhere())
             return values
         return {}
+
+    def _cancellation_taken_back(self) -> dict[str, Any]:
+        """The order of the chat's one open cancellation case, found: the one
+        "don't cancel it" is about, whatever the form was asking."""
+        try:
+            order_id = cancellation_of_the_chat(
+                self.session, conversation_id=self.turn.conversation_id
+            )
+        except SQLAlchemyError:
+            self._read_failed("the chat's cancellation")
+            return {}
+        if order_id is None:
+            return {}
+        self.found_order = self._order_id_slot = order_id
+        return {"order_id": order_id}
 
     def _read_failed(self, what: str) -> None:
         log.exception("Cannot read %s", what)  # the next read opens a session

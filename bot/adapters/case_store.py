@@ -130,6 +130,23 @@ def open_case_exists(session: Session, *, order_id: str, category: str) -> bool:
     return found is not None
 
 
+def open_case_orders_of_conversation(
+    session: Session, *, conversation_id: str, category: str
+) -> list[str]:
+    """The orders of the conversation's open cases of the category, newest
+    case first (a read: nothing locked)."""
+    rows = session.execute(
+        select(CaseRow.order_id)
+        .where(
+            CaseRow.conversation_id == conversation_id,
+            CaseRow.order_id.is_not(None),
+            *_open_of(category),
+        )
+        .order_by(CaseRow.id.desc())
+    )
+    return [row.order_id for row in rows]
+
+
 def find_open_case(
     session: Session, *, conversation_id: str, order_id: str | None, category: str
 ) -> CaseRow | None:

@@ -56,3 +56,15 @@ def take_back_cancellation(
         if contact is not None:
             messagebus.publish(session, BuyerAddedToCase(view, contact, notifier))
     return view
+
+
+def cancellation_of_the_chat(session: Session, *, conversation_id: str) -> str | None:
+    """The order of the one open cancellation case this chat opened: what "no
+    wait, don't cancel it" is about when the chat has since moved on to other
+    questions. None when there is none, or several (the buyer is asked)."""
+    orders = set(
+        case_store.open_case_orders_of_conversation(
+            session, conversation_id=conversation_id, category=CANCELLATION
+        )
+    )
+    return orders.pop() if len(orders) == 1 else None

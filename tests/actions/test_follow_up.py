@@ -517,3 +517,35 @@ def test_a_misspelt_reason_code_is_an_error_not_a_silent_no():
     assert question_just_decided_as(tracker, "refund_status") is False
     with pytest.raises(ValueError, match="refund_stauts"):
         question_just_decided_as(tracker, "refund_stauts")
+
+
+def test_dont_cancel_it_after_other_questions_takes_back_the_chats_cancellation(
+    token_chat, services
+):
+    # found by a buyer trial: after "will I be charged?" and a money question,
+    # "actually nvm, don't cancel it" was asked which order, and the seller
+    # was left to cancel an order the buyer wanted
+    chat = token_chat("B-1")
+    chat.say(
+        "cancel my kettle order please",
+        "cancel_order",
+        order_id="112-0000002-0000002",
+    )
+    case_id = chat.slots["case_id"]
+    chat.say("will I be charged?", "product_question")
+    chat.say("ok how long until I get my money back", "return_refund")
+    assert chat.slots["requested_slot"] == "order_id"  # which order?
+    chat.say("actually nvm, don't cancel it", "cancel_order")
+    assert chat.slots["outcome"] == "cancellation_taken_back"
+    assert chat.slots["case_id"] == case_id
+    # and with no form open
+    later = token_chat("B-1", conversation="chat-2")
+    later.say(
+        "cancel my kettle order please",
+        "cancel_order",
+        order_id="112-0000002-0000002",
+    )
+    later.say("thanks", "thanks")
+    later.say("hi", "greet")
+    later.say("please don't cancel it after all", "cancel_order")
+    assert later.slots["outcome"] == "cancellation_taken_back"
