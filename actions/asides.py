@@ -117,12 +117,7 @@ def postage_for_the_seller(
         or not asks_who_pays_return_postage(turn.text)
     ):
         return None
-    try:
-        with services.session() as session:
-            add_buyer_message(session, case_id=case_id, text=turn.text, now=turn.now)
-    except CaseError:
-        return None
-    return [SlotSet("outcome", RETURN_POSTAGE_CASE)]
+    return _added_to(services, case_id, turn, RETURN_POSTAGE_CASE)
 
 
 def note_for_the_case(tracker: Tracker, turn: Turn) -> bool:
@@ -154,14 +149,17 @@ def case_note(
     them (closed)."""
     if not note_for_the_case(tracker, turn):
         return None
+    return _added_to(services, tracker.get_slot("case_id"), turn, CASE_NOTE)
+
+
+def _added_to(
+    services: BotServices, case_id: str, turn: Turn, outcome: str
+) -> list[EventType] | None:
+    """`outcome`, once the buyer's words are added to the case; None when the
+    case cannot take them (closed, gone)."""
     try:
         with services.session() as session:
-            add_buyer_message(
-                session,
-                case_id=tracker.get_slot("case_id"),
-                text=turn.text,
-                now=turn.now,
-            )
+            add_buyer_message(session, case_id=case_id, text=turn.text, now=turn.now)
     except CaseError:
         return None
-    return [SlotSet("outcome", CASE_NOTE)]
+    return [SlotSet("outcome", outcome)]
