@@ -67,6 +67,8 @@ _NOTE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _READ_AS_A_QUESTION = frozenset({"pre_order", "product_question"})
+# ... and never a question about the case itself ("what's my case number again?")
+_ABOUT_THE_CASE = re.compile(r"\b(?:case|caso)\b", re.IGNORECASE)
 # the decisions that authorise a return (bot.domain.policy)
 RETURN_AUTHORISED = frozenset({"return_window_open", "damaged_return"})
 # the decisions that ask the seller how a return goes
@@ -137,6 +139,7 @@ def note_for_the_case(tracker: Tracker, turn: Turn) -> bool:
             or bool(_NOTE_WORDS.search(turn.text or ""))
         )
         and find_order_id(turn.text) is None
+        and not _ABOUT_THE_CASE.search(turn.text or "")
         and not names_another_order(turn.text)
     )
 

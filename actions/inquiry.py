@@ -155,7 +155,15 @@ class ActionStartInquiry(CsbaAction):
             # missing item, or "did my silicone bags arrive?", read as a damage
             # report: never "which item arrived damaged?"
             intent = DELIVERY_STATUS
-        if intent == RETURN_REFUND and says_damaged(turn.text):
+        if (
+            intent in (RETURN_REFUND, DAMAGED_ITEM)
+            and question_just_decided_as(tracker, "delivered_not_received")
+            and not says_damaged(turn.text)
+        ):
+            # "can u send a new one" after the parcel that never came: that
+            # parcel's question again, never "which item arrived damaged?"
+            intent = DELIVERY_STATUS
+        elif intent == RETURN_REFUND and says_damaged(turn.text):
             # "bags came ripped open, want my money back", read as a return:
             # a damaged item's apology and remedy, never "not returnable"
             intent = DAMAGED_ITEM

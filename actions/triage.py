@@ -60,6 +60,7 @@ from actions.form_vocabulary import (
     CANCEL_ORDER,
     CHANGE_ADDRESS,
     DAMAGED_ITEM,
+    DELIVERY_STATUS,
     HALT_CANCELLED,
     HALT_CLIENT_LIMITED,
     HALT_ORDER_LOCKED,
@@ -333,7 +334,7 @@ def refund_asked_again(
     if just_refund and asks_about_money(question):
         return REFUND_MISSING
     if (
-        intent in (RETURN_REFUND, DAMAGED_ITEM)
+        intent in (RETURN_REFUND, DAMAGED_ITEM, DELIVERY_STATUS)
         and not says_damaged(question)  # "it turned up, and it's broken"
         and question_just_decided_as(tracker, "delivered_not_received")
         and order_id in slot_values(previous_turn(tracker), "order_id")

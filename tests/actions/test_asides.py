@@ -223,6 +223,9 @@ def test_not_a_note_later_short_or_a_product_question(token_chat, services):
     chat = token_chat("B-2")
     chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
     case_id = chat.slots["case_id"]
+    chat.say("what's my case number again?", "out_of_scope")  # about the case
+    assert chat.responses() != ["utter_case_note"]
+    chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
     chat.say("ok", "out_of_scope")  # too short to say anything
     assert chat.responses() != ["utter_case_note"]
     chat.say("can you hurry them up", "out_of_scope")  # not right after it
@@ -235,4 +238,5 @@ def test_not_a_note_later_short_or_a_product_question(token_chat, services):
     )
     other.say("is the tumbler dishwasher safe?", "product_question")
     assert "utter_case_note" not in other.responses()
-    assert len(case_messages(services, case_id)) == 1
+    # the question asked again joins the case; none of the rest does
+    assert case_messages(services, case_id) == [f"where is my order {LATE}"] * 2
