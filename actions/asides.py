@@ -61,9 +61,10 @@ NOTE_MIN_WORDS = 3
 # dishwasher safe?"): read as one, a note speaks of the money, the seller or
 # the time ("will I be charged?", "add that I need it before Dec 5")
 _NOTE_WORDS = re.compile(
-    r"\b(?:charg\w*|pay|paid|payment|bill\w*|money|refund\w*|card|seller|them"
-    r"|hurry|faster|quick\w*|asap|urgent\w*|rush|add|tell|let (?:them|the seller)"
-    r" know|gift|deadline|before|cobr\w*|vendedor|prisa|urgente|regalo|antes)\b",
+    r"\b(?:charg\w*|pay|paid|payment|billed|money|refund\w*|seller|hurry|faster"
+    r"|asap|urgent\w*|rush|add (?:that|this)|tell (?:them|the seller)|let (?:them|the"
+    r" seller) know|gift|deadline|need it (?:by|before)|cobr\w*|vendedor|prisa"
+    r"|urgente|regalo)\b",
     re.IGNORECASE,
 )
 _READ_AS_A_QUESTION = frozenset({"pre_order", "product_question"})
@@ -92,6 +93,8 @@ def return_postage(tracker: Tracker, turn: Turn) -> list[EventType] | None:
     when the money comes, once that return is authorised; None otherwise."""
     if find_order_id(turn.text) is not None or not _after_a_return(tracker):
         return None
+    if not _just_decided(tracker, RETURN_AUTHORISED):
+        return None  # "is shipping free?" later on is another question
     if asks_who_pays_return_postage(turn.text):
         return [SlotSet("outcome", RETURN_POSTAGE)]
     if asks_when_refunded(turn.text) and tracker.get_slot("return_resolution"):
@@ -105,6 +108,22 @@ def _after_a_return(tracker: Tracker) -> bool:
     )
 
 
+# the answers that keep the return's questions open for one more message
+_RETURN_ASIDES = frozenset(
+    {"return_postage", "refund_after_return", "return_postage_case", "case_note"}
+)
+
+
+def _just_decided(tracker: Tracker, reasons: frozenset[str]) -> bool:
+    """Whether the bot's previous turn decided one of `reasons`, or answered
+    a question about that decision (who pays, when the money comes)."""
+    previous = previous_turn(tracker)
+    return bool(
+        set(slot_values(previous, "reason_code")) & reasons
+        or set(slot_values(previous, "outcome")) & _RETURN_ASIDES
+    )
+
+
 def postage_for_the_seller(
     services: BotServices, tracker: Tracker, turn: Turn
 ) -> list[EventType] | None:
@@ -115,6 +134,7 @@ def postage_for_the_seller(
     if (
         not case_id
         or tracker.get_slot("reason_code") not in SELLERS_RETURN
+        or not _just_decided(tracker, SELLERS_RETURN)
         or find_order_id(turn.text) is not None
         or not asks_who_pays_return_postage(turn.text)
     ):

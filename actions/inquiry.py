@@ -14,6 +14,7 @@ the item it names, as a choice (`_order_to_offer`), never given it.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -65,6 +66,7 @@ from bot.nlp.claims import (
     asks_if_arrived,
     buyer_claim,
     says_damaged,
+    says_it_came,
 )
 from bot.nlp.follow_up import refuses_cancellation
 from bot.services.follow_ups import cancellation_of_the_chat
@@ -94,6 +96,14 @@ INQUIRY_SLOTS = (
     "named_item",
     "order_switched",
     "new_address",
+)
+
+
+# "the kettle i bought", "the one we ordered", "lo compré": bought, said in so
+# many words ("my macbook" may be anyone's)
+_BOUGHT = re.compile(
+    r"\b(?:i|we) (?:just )?(?:bought|ordered|purchased|received)\b|\bcompr[eé]\b",
+    re.IGNORECASE,
 )
 
 
@@ -159,6 +169,7 @@ class ActionStartInquiry(CsbaAction):
             intent in (RETURN_REFUND, DAMAGED_ITEM)
             and question_just_decided_as(tracker, "delivered_not_received")
             and not says_damaged(turn.text)
+            and not says_it_came(turn.text)  # "nvm it showed up, can i return it"
         ):
             # "can u send a new one" after the parcel that never came: that
             # parcel's question again, never "which item arrived damaged?"
@@ -198,9 +209,9 @@ class ActionStartInquiry(CsbaAction):
         if given is None and not several:  # "change the address instead"
             given = (
                 replace_cancellation(self.services, dispatcher, tracker, turn, intent)
+                or self._cancellation_taken_back(tracker, turn, intent)
                 or order_referred_back(tracker, turn, intent)
                 or order_of_the_case_asked_about(self.services, tracker, turn)
-                or self._cancellation_taken_back(tracker, turn, intent)
             )
         if given is not None and not named:
             # kept from before, but "my nov 10 kettle order says delivered but
@@ -216,7 +227,7 @@ class ActionStartInquiry(CsbaAction):
         )
         if intent == PRODUCT_QUESTION and given is None and not several:
             values.update(self._order_to_offer(tracker, turn))
-            if not values.get("order_choices") and says_owned(turn.text):
+            if not values.get("order_choices") and _BOUGHT.search(turn.text or ""):
                 values["has_ordered"] = YES  # "the kettle i bought": which order
         # an invoice question served as an order question: the rules of an
         # invoice decide at once, this one needs the order form

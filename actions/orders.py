@@ -117,8 +117,11 @@ def _answers_with_an_item(form: OrderFormTurn, chosen: str | None) -> bool:
     return (
         chosen is None
         and form.requested == "order_id"
-        and (intent not in SWITCHABLE_INTENTS or intent == PRE_ORDER
-             or form.only_names_an_item())  # fmt: skip
+        and (
+            intent not in SWITCHABLE_INTENTS
+            or intent == PRE_ORDER
+            or form.only_names_an_item()
+        )  # fmt: skip
         and intent != ASK_FOR_PERSON
         and not asks_something(form.answer)
     )
@@ -280,8 +283,8 @@ class ValidateOrderForm(CsbaAction, FormValidationAction):
             values["has_ordered"] = YES
         # "order 112-... zip 98101, has it shipped?" (or "my zip is 10001, i want
         # to return..." first): the ZIP ahead of its question, checked (one guess)
-        said = form.answer, tracker.get_slot("inquiry_text")
-        stated = stated_postal_code(said[0]) or stated_postal_code(said[1])
+        earlier = tracker.get_slot("inquiry_text") if not form.attempts else None
+        stated = stated_postal_code(form.answer) or stated_postal_code(earlier)
         if stated and form.needs_zip and form.early_halt() is None:
             values |= _checked_zip(form, stated)
         return values

@@ -79,6 +79,7 @@ from bot.nlp.claims import (
     REFUND_MISSING,
     asks_about_money,
     says_damaged,
+    says_it_came,
 )
 from bot.nlp.small_talk import asks_if_bot, asks_only_for_language
 from bot.services import ratings
@@ -336,6 +337,7 @@ def refund_asked_again(
     if (
         intent in (RETURN_REFUND, DAMAGED_ITEM, DELIVERY_STATUS)
         and not says_damaged(question)  # "it turned up, and it's broken"
+        and not says_it_came(question)
         and question_just_decided_as(tracker, "delivered_not_received")
         and order_id in slot_values(previous_turn(tracker), "order_id")
     ):

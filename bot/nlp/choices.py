@@ -30,14 +30,15 @@ _ORDINAL = {
     index: re.compile(
         rf"(?:\b(?:the|el|la|lo|my|that|this)\s+(?:{words})\b"
         rf"|\b(?:{words})\s+(?:one|order|pedido|uno|option|button|opci[oó]n)\b)"
-        rf"(?!\s+(?:time|order i|pedido que))",
+        rf"(?!\s+(?:time|order i|pedido que|i|we|que)\b)",
         re.IGNORECASE,
     )
     for index, words in _ORDINALS.items()
 }
 _ORDINAL_ALONE = {
     index: re.compile(
-        rf"^\W*(?:(?:ok|okay|um+|uh+|hmm+|so)\W+)?(?:{words})\b(?:\W+\w+)?\W*$",
+        rf"^\W*(?:(?:ok|okay|um+|uh+|hmm+|so)\W+)?(?:{words})\b(?:\W+(?:one|pls|please"
+        rf"|plz|thanks|thx|ty|order|pedido|uno|por favor|gracias))?\W*$",
         re.IGNORECASE,
     )
     for index, words in _ORDINALS.items()

@@ -56,7 +56,10 @@ _NOT_RECEIVED = re.compile(
     re.IGNORECASE,
 )
 
-_MONEY = r"(?:refund|refunded|money back|(?:my|the|our) money|reimbursement|reembolso|dinero)"
+_MONEY = (
+    r"(?:refund|refunded|money back|(?:my|our) money|(?:get|see|receive|getting) the"
+    r" money|reimbursement|reembolso|dinero)"
+)
 # "I never got my refund", "haven't received the money back": the money is
 # what did not come (read before "I never got it", which it also says)
 # "when do I get my refund", "how long does the refund take": asked after a
@@ -140,7 +143,7 @@ def buyer_claim(text: str | None) -> str | None:
 
 # "do i get the full 24.99 back?", "will i get my money", "will I be refunded"
 _GET_MONEY = re.compile(
-    r"\b(?:will|do|would|can|shall)\s+(?:i|we)\s+(?:(?:get|receive)\s+(?:(?:my|the"
+    r"\b(?:will|do|shall)\s+(?:i|we)\s+(?:(?:get|receive)\s+(?:(?:my|the"
     r"|a|all|of|full|whole|it|that)\s+)*(?:money|refund|cash|\$?\d[\d.,]*)"
     r"|(?:be|get) (?:refunded|reimbursed|paid back))",
     re.IGNORECASE,
@@ -202,10 +205,10 @@ def asks_if_arrived(text: str | None) -> bool:
 # cracked", "they leak", "stopped working". Not "the box was damaged but the
 # kettle is fine", nor "it's not broken, I just don't like it".
 _DAMAGE = re.compile(
-    r"\b(?:broken|broke|cracked|cracks?|damaged|dented|dents?|ripped|torn|shattered"
+    r"\b(?:broken|cracked|cracks?|damaged|dented|dents?|ripped|torn|shattered"
     r"|smashed|leak(?:s|ing|ed)?|defective|faulty|scratched|chipped|crushed|bent"
-    r"|stopped working|doesn'?t work|does not work|not working|won'?t (?:turn on"
-    r"|work|charge)|dead on arrival|roto|rota|da[nñ]ad[oa]|no funciona)\b",
+    r"|stopped working|won'?t (?:turn on|charge)|dead on arrival|roto|rota"
+    r"|da[nñ]ad[oa])\b",
     re.IGNORECASE,
 )
 _NOT_DAMAGED = re.compile(
@@ -224,3 +227,19 @@ def says_damaged(text: str | None) -> bool:
         return False
     text = text.replace("’", "'")
     return bool(_DAMAGE.search(text)) and not _NOT_DAMAGED.search(text)
+
+
+# "nvm it just showed up", "found it", "my neighbour had it": it came after all
+_CAME = re.compile(
+    r"\b(?:showed up|shown up|turned up|arrived|came|found it|got it|received it"
+    r"|had it|ya lleg[oó]|lleg[oó]|lo encontr[eé])\b",
+    re.IGNORECASE,
+)
+
+
+def says_it_came(text: str | None) -> bool:
+    """Whether the words say the parcel came after all (not "it never came")."""
+    if not isinstance(text, str):
+        return False
+    text = text.replace("’", "'")
+    return bool(_CAME.search(text)) and buyer_claim(text) != NOT_RECEIVED

@@ -241,3 +241,27 @@ def test_not_a_note_later_short_or_a_product_question(token_chat, services):
     assert "utter_case_note" not in other.responses()
     # the question asked again joins the case; none of the rest does
     assert case_messages(services, case_id) == [f"where is my order {LATE}"] * 2
+
+
+def test_what_a_review_found_is_no_aside(token_chat, services):
+    # a question about a product right after a seller's case is no note
+    chat = token_chat("B-2")
+    chat.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
+    case_id = chat.slots["case_id"]
+    chat.say("can you tell me if the kettle has a filter", "product_question")
+    assert "utter_case_note" not in chat.responses()
+    chat2 = token_chat("B-2", conversation="chat-2")
+    chat2.say(f"where is my order {LATE}", "delivery_status", order_id=LATE)
+    chat2.say("do you have them in blue?", "pre_order")
+    assert "utter_case_note" not in chat2.responses()
+    assert case_messages(services, case_id) == [f"where is my order {LATE}"] * 2
+    # a shipping question later on is not the old return's postage
+    tent = token_chat("B-3")
+    tent.say(f"i want to return my order {TENT}", "return_refund", order_id=TENT)
+    tent.say("thanks", "thanks")
+    tent.say("is shipping free?", "pre_order")
+    assert "utter_return_postage" not in tent.responses()
+    # a new refund asked after a return is no "when does the money come"
+    tent.say(f"i want to return my order {TENT}", "return_refund", order_id=TENT)
+    tent.say("can i get a refund for the other tent too", "return_refund")
+    assert "utter_refund_after_return" not in tent.responses()

@@ -599,3 +599,17 @@ def test_a_zip_code_given_before_the_order_number_is_checked_with_it(chat_factor
     other.say("113-0000006-0000006", "give_order_id", order_id="113-0000006-0000006")
     assert other.responses() == ["utter_ask_zip_code"]
     assert other.slots["zip_attempts"] == 1
+
+
+def test_a_zip_code_given_first_counts_once(chat_factory):
+    # a review: a wrong ZIP in the first message counted again at every order
+    # number, towards the lockout
+    chat = chat_factory()
+    chat.say("my zip is 12345, i want to return something", "return_refund")
+    chat.say("113-0000006-0000006", "give_order_id", order_id="113-0000006-0000006")
+    assert chat.slots["zip_attempts"] == 1
+    chat.say(
+        "sorry, 113-0000005-0000005", "give_order_id", order_id="113-0000005-0000005"
+    )
+    assert chat.slots["zip_attempts"] == 1
+    assert chat.responses() == ["utter_ask_zip_code"]

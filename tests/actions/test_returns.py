@@ -559,3 +559,17 @@ def test_a_new_one_asked_of_an_order_that_never_came_is_its_case(token_chat, ser
         "utter_reason_damaged_return",
         "utter_ask_damage_remedy",
     ]
+
+
+def test_a_parcel_that_turned_up_after_all_can_be_returned(token_chat, services):
+    # a review: right after the not-received case, "nvm it just showed up,
+    # can i return it?" was told again that it never came
+    chat = token_chat("B-1")
+    chat.say(
+        "tracking says delivered but nothing at my door",
+        "delivery_status",
+        order_id=KETTLE_AND_TUMBLERS,
+    )
+    chat.say("nvm it just showed up, can i return it?", "return_refund")
+    assert chat.responses()[0] == "utter_reason_return_window_open"
+    assert len(authorisations(services)) == 1

@@ -12,6 +12,7 @@ from bot.nlp.claims import (
     asks_when_refunded,
     buyer_claim,
     says_damaged,
+    says_it_came,
 )
 
 
@@ -147,6 +148,8 @@ def test_a_question_about_the_money(text, asks):
         ("will i get it by friday", False),
         ("do i get a new one", False),
         ("will i get the replacement soon", False),
+        # a new request, not when (a review)
+        ("can i get a refund for the kettle too", False),
         (None, False),
     ],
 )
@@ -166,8 +169,38 @@ def test_when_the_money_comes(text, asks):
         ("its not broken i just dont like it", False),
         ("the box was damaged but the kettle is fine, i want to return it", False),
         ("i want to return the tumbler, wrong color", False),
+        # not damage it came with (a review)
+        ("the colour doesn't work in my kitchen, i want to return it", False),
+        ("i broke it, can i still return it", False),
         (None, False),
     ],
 )
 def test_the_item_came_damaged(text, damaged):
     assert says_damaged(text) is damaged
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is the money taken off my card yet",
+        "the money hasn't left my account yet",
+        "please cancel it, the money hasn't been taken from my card yet",
+    ],
+)
+def test_a_payment_not_taken_is_no_missing_refund(text):
+    # a review: "the money" made these refunds the seller owed
+    assert buyer_claim(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, came",
+    [
+        ("nvm it just showed up, can i return it?", True),
+        ("found it, my neighbour had it", True),
+        ("it never came", False),
+        ("tracking says it arrived but nothing at my door", False),
+        (None, False),
+    ],
+)
+def test_it_came_after_all(text, came):
+    assert says_it_came(text) is came

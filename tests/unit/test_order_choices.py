@@ -54,6 +54,11 @@ def test_picked(text, expected):
         "i need to check something first",
         "which one is the newer one?",
         "¿cuál es el primero?",
+        # a review: the order placed first, and ordinals that are no place
+        "the first order i placed",
+        "second thoughts",
+        "first time",
+        "top notch",
         "",
         None,
     ],
