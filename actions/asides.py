@@ -45,6 +45,7 @@ from bot.nlp.return_postage import asks_who_pays_return_postage
 from bot.services.case_errors import CaseError
 from bot.services.cases import add_buyer_message
 from bot.services.order_lookup import find_order_id
+from bot.services.triage import RETURN_AUTHORISING_CODES as RETURN_AUTHORISED
 
 NO_PERSON_NEEDED = "no_person_needed"  # outcome
 RETURN_POSTAGE = "return_postage"  # outcome
@@ -70,8 +71,6 @@ _NOTE_WORDS = re.compile(
 _READ_AS_A_QUESTION = frozenset({"pre_order", "product_question"})
 # ... and never a question about the case itself ("what's my case number again?")
 _ABOUT_THE_CASE = re.compile(r"\b(?:case|caso)\b", re.IGNORECASE)
-# the decisions that authorise a return (bot.domain.policy)
-RETURN_AUTHORISED = frozenset({"return_window_open", "damaged_return"})
 # the decisions that ask the seller how a return goes
 SELLERS_RETURN = frozenset(
     {"return_window_closed", "item_not_returnable", "damaged_seller_case"}
@@ -110,7 +109,7 @@ def _after_a_return(tracker: Tracker) -> bool:
 
 # the answers that keep the return's questions open for one more message
 _RETURN_ASIDES = frozenset(
-    {"return_postage", "refund_after_return", "return_postage_case", "case_note"}
+    {RETURN_POSTAGE, REFUND_AFTER_RETURN, RETURN_POSTAGE_CASE, CASE_NOTE}
 )
 
 
